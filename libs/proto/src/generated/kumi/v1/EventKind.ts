@@ -1,0 +1,29 @@
+// Original file: libs/proto/proto/kumi/v1/kumi.proto
+
+export const EventKind = {
+  EVENT_KIND_UNSPECIFIED: 'EVENT_KIND_UNSPECIFIED',
+  EVENT_KIND_START: 'EVENT_KIND_START',
+  EVENT_KIND_OUTPUT: 'EVENT_KIND_OUTPUT',
+  EVENT_KIND_PROGRESS: 'EVENT_KIND_PROGRESS',
+  EVENT_KIND_NOOP: 'EVENT_KIND_NOOP',
+  EVENT_KIND_DONE: 'EVENT_KIND_DONE',
+  EVENT_KIND_FAILED: 'EVENT_KIND_FAILED',
+} as const;
+
+export type EventKind =
+  | 'EVENT_KIND_UNSPECIFIED'
+  | 0
+  | 'EVENT_KIND_START'
+  | 1
+  | 'EVENT_KIND_OUTPUT'
+  | 2
+  | 'EVENT_KIND_PROGRESS'
+  | 3
+  | 'EVENT_KIND_NOOP'
+  | 4
+  | 'EVENT_KIND_DONE'
+  | 5
+  | 'EVENT_KIND_FAILED'
+  | 6
+
+export type EventKind__Output = typeof EventKind[keyof typeof EventKind]

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything the demo and the tests need on a fresh Debian/Ubuntu machine:
+# the npm packages from the lock file and the Debian packages the lab and the config
+# validators use. Safe to run again; it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(
+  haproxy keepalived etcd-server etcd-client firewalld iptables nftables containerd
+  cloud-init iproute2 dbus openssl file procps psmisc conntrack
+)
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  missing=()
+  for pkg in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  # The packages start services we do not want running on the test machine itself: the
+  # lab and the tests start their own instances in namespaces.
+  for svc in haproxy keepalived etcd firewalld containerd; do
+    systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    pkill -x "$svc" >/dev/null 2>&1 || true
+  done
+else
+  echo "setup: not root or no apt-get: skipping Debian packages (tests that need them will say so)"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The one test command: installs what is needed, then lint, typecheck and test for every project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+export NX_DAEMON=false NX_NO_CLOUD=true
+npx nx run-many -t lint typecheck test --outputStyle=stream --parallel=2
