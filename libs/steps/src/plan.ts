@@ -4,7 +4,7 @@ import type { Secret } from './secret';
  * One thing still to do on a host. Actions are data: a plan can be printed, compared in
  * tests and dry-run before anything changes.
  */
-export type Action = RunAction | WriteAction | RemoveAction;
+export type Action = RunAction | WriteAction | RemoveAction | WaitAction;
 
 /** Runs a command without a shell. argv never holds a secret. */
 export interface RunAction {
@@ -43,6 +43,26 @@ export interface RemoveAction {
 }
 
 /**
+ * Waits until a condition holds, reporting progress while it waits; fails with TIMEOUT
+ * when it does not hold in time. Bounded in time by construction.
+ */
+export interface WaitAction {
+  kind: 'wait';
+  until: WaitCondition;
+  /** Human name of what is awaited, e.g. "API server at 192.0.2.100:6443". */
+  what: string;
+  timeoutMs: number;
+  intervalMs: number;
+  why: string;
+}
+
+export type WaitCondition =
+  /** A TCP connection to host:port succeeds. */
+  | { kind: 'tcp'; host: string; port: number }
+  /** A read-only command exits 0. */
+  | { kind: 'command'; argv: readonly string[] };
+
+/**
  * What a step still has to do. An empty action list must carry `noop`: the reason
  * nothing is needed, e.g. "swap already off".
  */
@@ -68,5 +88,7 @@ export function describeAction(action: Action): string {
       return `write ${action.path}  # ${action.why}`;
     case 'remove':
       return `remove ${action.path}  # ${action.why}`;
+    case 'wait':
+      return `wait for ${action.what} (up to ${Math.round(action.timeoutMs / 1000)}s)  # ${action.why}`;
   }
 }
