@@ -1,1 +1,6 @@
-export {};
+export type { KeyPairPem } from './certificates';
+export { createCa, createKeyAndCsr, issueServerCert, signClientCsr } from './certificates';
+export type { PeerCheck } from './verify';
+export { assertPinFormat, caPin, certCommonName, matchesPin, verifyPeerCert } from './verify';
+export type { BootstrapToken } from './bootstrap-token';
+export { TokenFormatError, generateBootstrapToken, hashTokenSecret, parseBootstrapToken, tokenSecretMatches } from './bootstrap-token';

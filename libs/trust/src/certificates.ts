@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { generateKeyPair, privateKeyFromPem, privateKeyToPem } from './keys';
+import { EC_SIGN, x509, type CryptoKey } from './x509-provider';
+
+/** A certificate and its private key, both PEM. */
+export interface KeyPairPem {
+  certPem: string;
+  keyPem: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const CA_LIFETIME_MS = 3650 * DAY_MS;
+const LEAF_LIFETIME_MS = 365 * DAY_MS;
+// Tolerates clocks a little behind the issuer's, as kubeadm does for its certificates.
+const BACKDATE_MS = 5 * 60 * 1000;
+
+function serial(): string {
+  // Positive 128-bit serial: clear the top bit so DER does not read it as negative.
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return bytes.toString('hex');
+}
+
+function validity(lifetimeMs: number, now = Date.now()): { notBefore: Date; notAfter: Date } {
+  return { notBefore: new Date(now - BACKDATE_MS), notAfter: new Date(now + lifetimeMs) };
+}
+
+function dn(commonName: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(commonName)) {
+    throw new Error(`invalid common name "${commonName}": use 1-64 letters, digits, '.', '_' or '-'`);
+  }
+  return `CN=${commonName}`;
+}
+
+/** Creates a self-signed ECDSA P-256 certificate authority valid for 10 years. */
+export async function createCa(commonName: string): Promise<KeyPairPem> {
+  const keys = await generateKeyPair();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: dn(commonName),
+    ...validity(CA_LIFETIME_MS),
+    keys,
+    signingAlgorithm: EC_SIGN,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certPem: cert.toString('pem'), keyPem: await privateKeyToPem(keys.privateKey) };
+}
+
+interface LeafOptions {
+  commonName: string;
+  publicKey: CryptoKey | x509.PublicKey;
+  usage: 'server' | 'client';
+  dnsNames?: readonly string[];
+  ipAddresses?: readonly string[];
+}
+
+async function issueLeaf(ca: KeyPairPem, options: LeafOptions): Promise<string> {
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const signingKey = await privateKeyFromPem(ca.keyPem);
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    new x509.ExtendedKeyUsageExtension([options.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+    await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
+  ];
+  const names = [
+    ...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(options.ipAddresses ?? []).map((value) => {
+      if (!isIP(value)) throw new Error(`invalid IP address "${value}" for a certificate SAN`);
+      return { type: 'ip' as const, value };
+    }),
+  ];
+  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: dn(options.commonName),
+    issuer: caCert.subject,
+    ...validity(LEAF_LIFETIME_MS),
+    publicKey: options.publicKey,
+    signingKey,
+    signingAlgorithm: EC_SIGN,
+    extensions,
+  });
+  return cert.toString('pem');
+}
+
+/** Issues the coordinator's TLS serving certificate (1 year) with the given SANs. */
+export async function issueServerCert(
+  ca: KeyPairPem,
+  names: { commonName: string; dnsNames: readonly string[]; ipAddresses: readonly string[] },
+): Promise<KeyPairPem> {
+  const keys = await generateKeyPair();
+  const certPem = await issueLeaf(ca, { ...names, publicKey: keys.publicKey, usage: 'server' });
+  return { certPem, keyPem: await privateKeyToPem(keys.privateKey) };
+}
+
+/** Agent side: a fresh private key, made on the host, and a CSR for it (CN = host name). */
+export async function createKeyAndCsr(hostName: string): Promise<{ keyPem: string; csrPem: string }> {
+  const keys = await generateKeyPair();
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: dn(hostName),
+    keys,
+    signingAlgorithm: EC_SIGN,
+  });
+  return { keyPem: await privateKeyToPem(keys.privateKey), csrPem: csr.toString('pem') };
+}
+
+/**
+ * Signs an agent's CSR as a client certificate (1 year) after checking the request's own
+ * signature (proof the agent holds the key) and that it names the host being enrolled.
+ */
+export async function signClientCsr(ca: KeyPairPem, csrPem: string, hostName: string): Promise<string> {
+  let csr: x509.Pkcs10CertificateRequest;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(csrPem);
+  } catch (error) {
+    throw new Error('the certificate request is not a valid PEM PKCS#10 request', { cause: error });
+  }
+  if (!(await csr.verify())) throw new Error('the certificate request signature does not verify');
+  const commonName = csr.subjectName.getField('CN')[0];
+  if (commonName !== hostName) {
+    throw new Error(`the certificate request is for "${commonName ?? ''}", not for host "${hostName}"`);
+  }
+  return issueLeaf(ca, { commonName: hostName, publicKey: csr.publicKey, usage: 'client' });
+}
