@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { SecretRegistry } from '../journal/secret-registry';
+import { CERTIFICATE_KEY_LIFETIME_MS, SecretBroker } from './secret-broker';
+
+interface Call {
+  host: string;
+  step: string;
+  params: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
+function broker(options: { failJoin?: boolean } = {}) {
+  const calls: Call[] = [];
+  let clock = 1_000_000;
+  const secrets = new SecretRegistry();
+  const b = new SecretBroker({
+    call: async (host, step, params, stepSecrets) => {
+      calls.push({ host, step, params, secrets: stepSecrets });
+      return {};
+    },
+    secrets,
+    now: () => clock,
+    uploadMarginMs: 10 * 60 * 1000,
+  });
+  const join = async () => {
+    if (options.failJoin) throw new Error('join failed');
+    return 'joined';
+  };
+  return { b, calls, secrets, join, advance: (ms: number) => (clock += ms) };
+}
+
+describe('SecretBroker', () => {
+  it('mints kubeadm-shaped secrets and remembers them for redaction', () => {
+    const { b, secrets } = broker();
+    const { bootstrapToken, certificateKey } = b.forInit();
+    expect(bootstrapToken).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    expect(certificateKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(secrets.redact(`${bootstrapToken} ${certificateKey}`)).toBe('*** ***');
+  });
+
+  it('creates a fresh token on the healthy control plane before a worker join and deletes it after', async () => {
+    const { b, calls, join } = broker();
+    b.forInit();
+    b.initDone();
+    await expect(b.withJoinSecrets('worker', 'master1', join)).resolves.toBe('joined');
+    expect(calls.map((c) => `${c.host}:${c.step}`)).toEqual(['master1:kubeadm.token-create', 'master1:kubeadm.token-delete']);
+    const created = calls[0]?.secrets.bootstrapToken ?? '';
+    expect(calls[1]?.params.tokenId).toBe(created.split('.')[0]);
+    expect(JSON.stringify(calls[1])).not.toContain(created.split('.')[1]);
+  });
+
+  it('deletes the token even when the join fails', async () => {
+    const { b, calls, join } = broker({ failJoin: true });
+    b.forInit();
+    b.initDone();
+    await expect(b.withJoinSecrets('worker', 'master1', join)).rejects.toThrow('join failed');
+    expect(calls.at(-1)?.step).toBe('kubeadm.token-delete');
+  });
+
+  it('reuses a fresh upload but re-uploads with a new key once it nears the 2 h limit', async () => {
+    const { b, calls, join, advance } = broker();
+    const { certificateKey: initKey } = b.forInit();
+    b.initDone();
+    const seen: string[] = [];
+    const capture = async (s: { certificateKey?: string }) => {
+      seen.push(s.certificateKey ?? '');
+      return join();
+    };
+    await b.withJoinSecrets('control-plane', 'master1', capture);
+    expect(calls.some((c) => c.step === 'kubeadm.upload-certs')).toBe(false);
+    expect(seen[0]).toBe(initKey);
+
+    advance(CERTIFICATE_KEY_LIFETIME_MS - 5 * 60 * 1000);
+    await b.withJoinSecrets('control-plane', 'master1', capture);
+    const upload = calls.find((c) => c.step === 'kubeadm.upload-certs');
+    expect(upload?.secrets.certificateKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(upload?.secrets.certificateKey).not.toBe(initKey);
+    expect(seen[1]).toBe(upload?.secrets.certificateKey);
+  });
+});

@@ -1,0 +1,79 @@
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Journal } from './journal';
+import { ClusterLock, LockHeldError } from './lock';
+import { SecretRegistry } from './secret-registry';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kumi-journal-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('Journal', () => {
+  it('appends records and answers what is done, latest record first', () => {
+    const journal = new Journal(dir, new SecretRegistry());
+    journal.append({ run: 'r1', path: 'prepare/swap.off', host: 'master1', status: 'started' });
+    journal.append({ run: 'r1', path: 'prepare/swap.off', host: 'master1', status: 'done', outputs: { changed: true } });
+    journal.append({ run: 'r1', path: 'prepare/swap.off', host: 'master2', status: 'failed', error: { code: 'COMMAND_FAILED', message: 'swapoff: exit 1' } });
+    expect(journal.isDone('prepare/swap.off', 'master1')).toBe(true);
+    expect(journal.isDone('prepare/swap.off', 'master2')).toBe(false);
+    expect(journal.isDone('prepare/swap.off', 'worker1')).toBe(false);
+    expect(journal.read()).toHaveLength(3);
+    expect(statSync(journal.file).mode & 0o777).toBe(0o600);
+  });
+
+  it('ignores a torn last line left by a crash mid-write', () => {
+    const journal = new Journal(dir, new SecretRegistry());
+    journal.append({ run: 'r1', path: 'init/kubeadm.init', host: 'master1', status: 'done' });
+    appendFileSync(journal.file, '{"time":"2026-');
+    expect(journal.read()).toHaveLength(1);
+    expect(journal.isDone('init/kubeadm.init', 'master1')).toBe(true);
+  });
+
+  it('refuses to write a record that contains a known secret', () => {
+    const secrets = new SecretRegistry();
+    secrets.add('abcdef.0123456789abcdef');
+    const journal = new Journal(dir, secrets);
+    expect(() => journal.append({ run: 'r1', path: 'join/kubeadm.join', host: 'worker1', status: 'done', outputs: { echo: 'abcdef.0123456789abcdef' } })).toThrow(
+      /would contain a secret/,
+    );
+    expect(journal.read()).toHaveLength(0);
+  });
+});
+
+describe('SecretRegistry', () => {
+  it('redacts every known value', () => {
+    const secrets = new SecretRegistry();
+    secrets.add('0123456789abcdef0123');
+    expect(secrets.redact('key=0123456789abcdef0123 again 0123456789abcdef0123')).toBe('key=*** again ***');
+    secrets.forget('0123456789abcdef0123');
+    expect(secrets.leaks('0123456789abcdef0123')).toBe(false);
+  });
+});
+
+describe('ClusterLock', () => {
+  it('stops a second coordinator and names the holder', () => {
+    const first = new ClusterLock(dir);
+    first.acquire('kumi up a.yaml');
+    const second = new ClusterLock(dir);
+    expect(() => second.acquire('kumi up a.yaml')).toThrow(LockHeldError);
+    expect(() => second.acquire('kumi up a.yaml')).toThrow(new RegExp(`pid ${process.pid}.*remove .*kumi.lock`));
+    first.release();
+    second.acquire('kumi up a.yaml');
+    second.release();
+  });
+
+  it('takes over a lock left by a process that is gone', () => {
+    const stale = new ClusterLock(dir);
+    // The pid of a process that has already exited.
+    const gone = spawnSync('true').pid;
+    appendFileSync(stale.file, JSON.stringify({ pid: gone, host: hostname(), command: 'kumi up', since: 'earlier' }));
+    const lock = new ClusterLock(dir);
+    expect(() => lock.acquire('kumi up')).not.toThrow();
+    lock.release();
+  });
+});

@@ -1,0 +1,84 @@
+import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SecretRegistry } from './secret-registry';
+
+/** How one (host, step) of a plan ended, or that it started. */
+export type EntryStatus = 'started' | 'done' | 'noop' | 'failed';
+
+/** One line of the journal. Holds no secret: values are checked before every write. */
+export interface JournalRecord {
+  /** ISO time the record was written. */
+  time: string;
+  /** Id of the `kumi up` run that wrote it. */
+  run: string;
+  /** Stable plan path, e.g. "join-control-planes/kubeadm.join". */
+  path: string;
+  host: string;
+  status: EntryStatus;
+  /** The step's typed outputs (DONE/NOOP), e.g. the CA hash. */
+  outputs?: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
+export const JOURNAL_FILE = 'journal.ndjson';
+
+/**
+ * Append-only record of every (host, step) result of `kumi up`, so a rerun after a crash
+ * of the coordinator or a host knows what finished. One JSON object per line, fsynced
+ * after each append: a crash can lose at most the line being written, and a torn last
+ * line is ignored on read.
+ */
+export class Journal {
+  readonly file: string;
+  readonly #secrets: SecretRegistry;
+
+  constructor(stateDir: string, secrets: SecretRegistry) {
+    this.file = join(stateDir, JOURNAL_FILE);
+    this.#secrets = secrets;
+  }
+
+  append(record: Omit<JournalRecord, 'time'>): JournalRecord {
+    const full: JournalRecord = { time: new Date().toISOString(), ...record };
+    const line = JSON.stringify(full);
+    if (this.#secrets.leaks(line)) {
+      // A step returned a secret among its outputs: refuse rather than persist it.
+      throw new Error(`refusing to journal ${record.path}@${record.host}: its record would contain a secret`);
+    }
+    const fd = openSync(this.file, 'a', 0o600);
+    try {
+      appendFileSync(fd, `${line}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return full;
+  }
+
+  /** Every intact record, oldest first. */
+  read(): JournalRecord[] {
+    if (!existsSync(this.file)) return [];
+    const records: JournalRecord[] = [];
+    for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        records.push(JSON.parse(line) as JournalRecord);
+      } catch {
+        // A torn line from a crash mid-write: that entry did not finish.
+      }
+    }
+    return records;
+  }
+
+  /** The latest status of each `path@host`. */
+  latest(): Map<string, JournalRecord> {
+    const byKey = new Map<string, JournalRecord>();
+    for (const record of this.read()) byKey.set(`${record.path}@${record.host}`, record);
+    return byKey;
+  }
+
+  /** Whether (path, host) finished successfully in any earlier or current run. */
+  isDone(path: string, host: string): boolean {
+    const status = this.latest().get(`${path}@${host}`)?.status;
+    return status === 'done' || status === 'noop';
+  }
+}
