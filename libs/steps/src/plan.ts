@@ -4,7 +4,7 @@ import type { Secret } from './secret';
  * One thing still to do on a host. Actions are data: a plan can be printed, compared in
  * tests and dry-run before anything changes.
  */
-export type Action = RunAction | WriteAction | RemoveAction | WaitAction;
+export type Action = RunAction | WriteAction | RemoveAction | SymlinkAction | WaitAction;
 
 /** Runs a command without a shell. argv never holds a secret. */
 export interface RunAction {
@@ -32,6 +32,24 @@ export interface WriteAction {
   content: string | Secret;
   /** File mode, default 0o644; secret content is always written 0600. */
   mode?: number;
+  /**
+   * Kernel interface files (/proc/sys, /sys): written directly into the existing file,
+   * which is never created; no temp file, no rename, no mode change.
+   */
+  inPlace?: boolean;
+  why: string;
+}
+
+/**
+ * Points `path` at `target` (atomically: temp link + rename), creating parent folders and
+ * replacing what was there. `target` is stored as given (not resolved under the root),
+ * e.g. "/dev/null" to mask a systemd unit.
+ */
+export interface SymlinkAction {
+  kind: 'symlink';
+  /** Absolute path on the host; the executor resolves it under its root. */
+  path: string;
+  target: string;
   why: string;
 }
 
@@ -88,6 +106,8 @@ export function describeAction(action: Action): string {
       return `write ${action.path}  # ${action.why}`;
     case 'remove':
       return `remove ${action.path}  # ${action.why}`;
+    case 'symlink':
+      return `link ${action.path} -> ${action.target}  # ${action.why}`;
     case 'wait':
       return `wait for ${action.what} (up to ${Math.round(action.timeoutMs / 1000)}s)  # ${action.why}`;
   }

@@ -57,9 +57,20 @@ export interface RunStepOptions {
   /** Aborting cancels the step (CANCELLED); running commands are killed. */
   signal?: AbortSignal;
   onProgress?: (progress: StepProgress) => void;
+  /**
+   * Called with the argv of every command about to be spawned (actions, waits and
+   * probes), before it starts. For audits and tests (e.g. "no secret in argv").
+   */
+  spawnObserver?: (argv: readonly string[]) => void;
 }
 
 /** How a step run ended when it did not fail. */
 export type StepOutcome =
   | { status: 'noop'; reason: string; outputs: Record<string, unknown> }
-  | { status: 'done'; outputs: Record<string, unknown>; planned: string[] };
+  | {
+      status: 'done';
+      outputs: Record<string, unknown>;
+      planned: string[];
+      /** True for a dry run: `planned` lists what would run; nothing ran, outputs are empty. */
+      dryRun?: boolean;
+    };

@@ -1,6 +1,7 @@
+import { haStepParamSchemas, type HaStepId } from '@kumi/steps';
 import { describe, expect, it } from 'vitest';
 import { SecretRegistry } from '../journal/secret-registry';
-import { CERTIFICATE_KEY_LIFETIME_MS, SecretBroker } from './secret-broker';
+import { CERTIFICATE_KEY_LIFETIME_MS, type JoinRequest, SecretBroker } from './secret-broker';
 
 interface Call {
   host: string;
@@ -9,12 +10,27 @@ interface Call {
   secrets: Record<string, string>;
 }
 
+const workerJoin: JoinRequest = {
+  role: 'worker',
+  healthyControlPlane: 'master1',
+  tokenCreateParams: { kubernetesVersion: '1.33.2', ttl: '15m', description: 'kumi join worker1' },
+};
+const cpJoin: JoinRequest = {
+  role: 'control-plane',
+  healthyControlPlane: 'master1',
+  tokenCreateParams: { kubernetesVersion: '1.33.2', ttl: '15m', description: 'kumi join master2' },
+  uploadCertsParams: { kubernetesVersion: '1.33.2', renewBefore: '30m' },
+};
+
 function broker(options: { failJoin?: boolean } = {}) {
   const calls: Call[] = [];
   let clock = 1_000_000;
   const secrets = new SecretRegistry();
   const b = new SecretBroker({
     call: async (host, step, params, stepSecrets) => {
+      // Every call must pass the step's own parameter schema (engineer E's), as the agent checks it.
+      const parsed = haStepParamSchemas[step as HaStepId].safeParse(params);
+      if (!parsed.success) throw new Error(`${step} refused its params: ${parsed.error.message}`);
       calls.push({ host, step, params, secrets: stepSecrets });
       return {};
     },
@@ -42,9 +58,10 @@ describe('SecretBroker', () => {
     const { b, calls, join } = broker();
     b.forInit();
     b.initDone();
-    await expect(b.withJoinSecrets('worker', 'master1', join)).resolves.toBe('joined');
+    await expect(b.withJoinSecrets(workerJoin, join)).resolves.toBe('joined');
     expect(calls.map((c) => `${c.host}:${c.step}`)).toEqual(['master1:kubeadm.token-create', 'master1:kubeadm.token-delete']);
     const created = calls[0]?.secrets.bootstrapToken ?? '';
+    expect(calls[0]?.params).toEqual(workerJoin.tokenCreateParams);
     expect(calls[1]?.params.tokenId).toBe(created.split('.')[0]);
     expect(JSON.stringify(calls[1])).not.toContain(created.split('.')[1]);
   });
@@ -53,7 +70,7 @@ describe('SecretBroker', () => {
     const { b, calls, join } = broker({ failJoin: true });
     b.forInit();
     b.initDone();
-    await expect(b.withJoinSecrets('worker', 'master1', join)).rejects.toThrow('join failed');
+    await expect(b.withJoinSecrets(workerJoin, join)).rejects.toThrow('join failed');
     expect(calls.at(-1)?.step).toBe('kubeadm.token-delete');
   });
 
@@ -66,15 +83,24 @@ describe('SecretBroker', () => {
       seen.push(s.certificateKey ?? '');
       return join();
     };
-    await b.withJoinSecrets('control-plane', 'master1', capture);
+    await b.withJoinSecrets(cpJoin, capture);
     expect(calls.some((c) => c.step === 'kubeadm.upload-certs')).toBe(false);
     expect(seen[0]).toBe(initKey);
 
     advance(CERTIFICATE_KEY_LIFETIME_MS - 5 * 60 * 1000);
-    await b.withJoinSecrets('control-plane', 'master1', capture);
+    await b.withJoinSecrets(cpJoin, capture);
     const upload = calls.find((c) => c.step === 'kubeadm.upload-certs');
+    expect(upload?.params).toEqual(cpJoin.uploadCertsParams);
     expect(upload?.secrets.certificateKey).toMatch(/^[0-9a-f]{64}$/);
     expect(upload?.secrets.certificateKey).not.toBe(initKey);
     expect(seen[1]).toBe(upload?.secrets.certificateKey);
+  });
+
+  it('re-uploads before the first control-plane join when init was not run by this process (resume, or a NOOP init)', async () => {
+    const { b, calls, join } = broker();
+    b.forInit();
+    // No initDone(): the key of forInit() was never used by kubeadm.
+    await b.withJoinSecrets(cpJoin, join);
+    expect(calls.map((c) => c.step)).toEqual(['kubeadm.upload-certs', 'kubeadm.token-create', 'kubeadm.token-delete']);
   });
 });

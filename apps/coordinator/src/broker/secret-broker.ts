@@ -5,7 +5,10 @@ import type { SecretRegistry } from '../journal/secret-registry';
 /** kubeadm deletes the uploaded certificates (the kubeadm-certs Secret) 2 h after upload. */
 export const CERTIFICATE_KEY_LIFETIME_MS = 2 * 60 * 60 * 1000;
 
-/** Runs one step on one host and resolves when it ended well; rejects with its failure. */
+/**
+ * Runs one step on one host and resolves with its outputs when it ended DONE or NOOP;
+ * rejects with its failure. Secrets go only into the request's secrets field.
+ */
 export type StepCall = (
   host: string,
   step: string,
@@ -20,8 +23,6 @@ export interface BrokerOptions {
   now?: () => number;
   /** Re-upload the certificates when the last upload is older than lifetime − margin. */
   uploadMarginMs?: number;
-  /** TTL of the per-join bootstrap token. */
-  joinTokenTtl?: string;
 }
 
 /** Secrets a join needs, sent only to the joining host. */
@@ -30,18 +31,38 @@ export interface JoinSecrets {
   certificateKey?: string;
 }
 
+/** What one join asks of the broker. Params are the steps' own (schema-checked by the plan). */
+export interface JoinRequest {
+  role: 'control-plane' | 'worker';
+  /** The control plane the token is created on (and the certificates uploaded from). */
+  healthyControlPlane: string;
+  /** Params of kubeadm.token-create (kubernetesVersion, ttl, description). */
+  tokenCreateParams: Record<string, unknown>;
+  /** Params of kubeadm.upload-certs (kubernetesVersion, renewBefore); control planes only. */
+  uploadCertsParams?: Record<string, unknown>;
+}
+
+/** A join's secrets while the join runs; hand it back to `closeJoin` afterwards. */
+export interface JoinLease {
+  secrets: JoinSecrets;
+  /** Public id of the join's token (the half that may be logged). */
+  tokenId: string;
+  /** Where the token was created, so it is deleted there. */
+  createdOn: string;
+}
+
 /**
  * Mints the cluster's join secrets itself (nothing is scraped from kubeadm's output),
  * creates them on a healthy control plane just before the join that needs them, renews
  * the uploaded certificates before they expire, deletes each join's token after it, and
- * keeps every secret in memory only.
+ * keeps every secret in memory only (registered with the SecretRegistry so nothing that
+ * is written can hold one).
  */
 export class SecretBroker {
   readonly #call: StepCall;
   readonly #secrets: SecretRegistry;
   readonly #now: () => number;
   readonly #marginMs: number;
-  readonly #tokenTtl: string;
   #certificateKey: string | undefined;
   #uploadedAt: number | undefined;
 
@@ -50,7 +71,6 @@ export class SecretBroker {
     this.#secrets = options.secrets;
     this.#now = options.now ?? Date.now;
     this.#marginMs = options.uploadMarginMs ?? 30 * 60 * 1000;
-    this.#tokenTtl = options.joinTokenTtl ?? '15m';
   }
 
   /** 32 random bytes as 64 hex digits: kubeadm's AES-256 certificate key. */
@@ -60,6 +80,7 @@ export class SecretBroker {
     return key;
   }
 
+  /** A bootstrap token "id.secret" in kubeadm's format; its secret half is registered. */
   mintToken(): { id: string; token: string } {
     const token = generateBootstrapToken();
     this.#secrets.add(token.token);
@@ -69,49 +90,62 @@ export class SecretBroker {
 
   /**
    * Secrets for `kubeadm init --upload-certs`: a bootstrap token and the certificate key
-   * the certificates are uploaded under. Call `initDone()` after init succeeded.
+   * the certificates are uploaded under. Call `initDone()` only when init really ran
+   * (DONE): a NOOP init uploaded nothing with this key.
    */
   forInit(): { bootstrapToken: string; certificateKey: string } {
     this.#certificateKey = this.mintCertificateKey();
+    this.#uploadedAt = undefined;
     return { bootstrapToken: this.mintToken().token, certificateKey: this.#certificateKey };
   }
 
+  /** kubeadm init uploaded the certificates with the key of `forInit()` just now. */
   initDone(): void {
-    this.#uploadedAt = this.#now();
+    if (this.#certificateKey !== undefined) this.#uploadedAt = this.#now();
   }
 
-  /** Whether the uploaded certificates are missing or too close to their 2 h expiry. */
+  /** Whether the uploaded certificates are unknown to this process or too close to their 2 h expiry. */
   needsUpload(): boolean {
-    return this.#uploadedAt === undefined || this.#now() - this.#uploadedAt > CERTIFICATE_KEY_LIFETIME_MS - this.#marginMs;
+    return this.#certificateKey === undefined || this.#uploadedAt === undefined || this.#now() - this.#uploadedAt > CERTIFICATE_KEY_LIFETIME_MS - this.#marginMs;
   }
 
   /**
-   * Runs `join` with fresh secrets made on `healthyControlPlane`: a short-lived token
-   * (deleted afterwards, whatever the outcome) and, for control planes, a certificate key
-   * whose upload is fresh enough.
+   * Makes a join's secrets on its healthy control plane: for a control plane, re-uploads
+   * the certificates under a fresh key when needed; then creates a fresh token. If the
+   * token cannot be created nothing is left behind to revoke.
    */
-  async withJoinSecrets<T>(
-    role: 'control-plane' | 'worker',
-    healthyControlPlane: string,
-    join: (secrets: JoinSecrets) => Promise<T>,
-  ): Promise<T> {
+  async openJoin(request: JoinRequest): Promise<JoinLease> {
     let certificateKey: string | undefined;
-    if (role === 'control-plane') {
-      if (this.needsUpload() || !this.#certificateKey) {
+    if (request.role === 'control-plane') {
+      if (this.needsUpload()) {
         const fresh = this.mintCertificateKey();
-        await this.#call(healthyControlPlane, 'kubeadm.upload-certs', {}, { certificateKey: fresh });
-        if (this.#certificateKey) this.#secrets.forget(this.#certificateKey);
+        await this.#call(request.healthyControlPlane, 'kubeadm.upload-certs', request.uploadCertsParams ?? {}, { certificateKey: fresh });
         this.#certificateKey = fresh;
         this.#uploadedAt = this.#now();
       }
       certificateKey = this.#certificateKey;
     }
     const token = this.mintToken();
-    await this.#call(healthyControlPlane, 'kubeadm.token-create', { ttl: this.#tokenTtl }, { bootstrapToken: token.token });
+    await this.#call(request.healthyControlPlane, 'kubeadm.token-create', request.tokenCreateParams, { bootstrapToken: token.token });
+    return {
+      secrets: certificateKey ? { bootstrapToken: token.token, certificateKey } : { bootstrapToken: token.token },
+      tokenId: token.id,
+      createdOn: request.healthyControlPlane,
+    };
+  }
+
+  /** Revokes the join's token on the control plane it was created on. */
+  async closeJoin(lease: JoinLease): Promise<void> {
+    await this.#call(lease.createdOn, 'kubeadm.token-delete', { tokenId: lease.tokenId }, {});
+  }
+
+  /** Runs `join` between openJoin and closeJoin; the token is deleted whatever the outcome. */
+  async withJoinSecrets<T>(request: JoinRequest, join: (secrets: JoinSecrets) => Promise<T>): Promise<T> {
+    const lease = await this.openJoin(request);
     try {
-      return await join(certificateKey ? { bootstrapToken: token.token, certificateKey } : { bootstrapToken: token.token });
+      return await join(lease.secrets);
     } finally {
-      await this.#call(healthyControlPlane, 'kubeadm.token-delete', { tokenId: token.id }, {});
+      await this.closeJoin(lease);
     }
   }
 }

@@ -2,8 +2,14 @@ import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSyn
 import { join } from 'node:path';
 import type { SecretRegistry } from './secret-registry';
 
-/** How one (host, step) of a plan ended, or that it started. */
-export type EntryStatus = 'started' | 'done' | 'noop' | 'failed';
+/**
+ * How one (host, step) of a plan ended, or that it started. `reset`: `kumi reset` cleaned
+ * the host (path "*"), so every earlier record of that host no longer counts.
+ */
+export type EntryStatus = 'started' | 'done' | 'noop' | 'failed' | 'reset';
+
+/** The path of a `reset` record: it covers every step of its host. */
+export const RESET_PATH = '*';
 
 /** One line of the journal. Holds no secret: values are checked before every write. */
 export interface JournalRecord {
@@ -18,6 +24,8 @@ export interface JournalRecord {
   /** The step's typed outputs (DONE/NOOP), e.g. the CA hash. */
   outputs?: Record<string, unknown>;
   error?: { code: string; message: string };
+  /** Why, in words, e.g. a NOOP's reason or "rechecked: nothing to do". Never a secret. */
+  note?: string;
 }
 
 export const JOURNAL_FILE = 'journal.ndjson';
@@ -69,11 +77,26 @@ export class Journal {
     return records;
   }
 
-  /** The latest status of each `path@host`. */
+  /** Records that still count: those of a host written before its latest reset are dropped. */
+  current(): JournalRecord[] {
+    const records = this.read();
+    const lastReset = new Map<string, number>();
+    records.forEach((record, index) => {
+      if (record.status === 'reset') lastReset.set(record.host, index);
+    });
+    return records.filter((record, index) => record.status !== 'reset' && index > (lastReset.get(record.host) ?? -1));
+  }
+
+  /** The latest status of each `path@host`, resets applied. */
   latest(): Map<string, JournalRecord> {
     const byKey = new Map<string, JournalRecord>();
-    for (const record of this.read()) byKey.set(`${record.path}@${record.host}`, record);
+    for (const record of this.current()) byKey.set(`${record.path}@${record.host}`, record);
     return byKey;
+  }
+
+  /** Marks host as reset: a later `kumi up` starts over for it. */
+  markReset(run: string, host: string, note: string): JournalRecord {
+    return this.append({ run, path: RESET_PATH, host, status: 'reset', note });
   }
 
   /** Whether (path, host) finished successfully in any earlier or current run. */

@@ -33,10 +33,16 @@ export class LiveView implements ProgressView {
   }
 
   event(e: ProgressEvent): void {
+    if (e.kind === 'FAILURE' || e.kind.startsWith('RUN_')) {
+      this.#print(e.kind === 'FAILURE' ? `✗ ${e.host || e.stage}: ${e.text}` : e.text);
+      this.#draw();
+      return;
+    }
     if (!e.host) {
       if (e.kind === 'STAGE_START') this.#header = `${e.stage}${e.text ? ` — ${e.text}` : ''}`;
-      else if (e.kind === 'WAITING') this.#header = `${e.stage} — waiting for ${e.text}`;
-      else this.#print(`${e.kind === 'STAGE_FAILED' ? '✗' : '✓'} ${e.stage}${e.text ? `: ${e.text}` : ''}`);
+      else if (e.kind === 'WAITING') this.#header = `${e.stage} — ${e.text}`;
+      else if (e.kind === 'READY') this.#print(`  ✓ ${e.stage}: ${e.text}`);
+      else this.#print(`${e.kind === 'STAGE_FAILED' || e.kind === 'NOT_READY' ? '✗' : '✓'} ${e.stage}${e.text ? `: ${e.text}` : ''}`);
       this.#draw();
       return;
     }
@@ -44,7 +50,7 @@ export class LiveView implements ProgressView {
     if (e.kind === 'START' || line.step !== e.step) Object.assign(line, { stage: e.stage, step: e.step, since: this.#now(), last: '' });
     line.state = e.kind;
     if (e.text) line.last = e.text.split('\n').at(-1) ?? '';
-    if (e.kind === 'FAILED') this.#print(`✗ ${e.host} ${e.step}: ${e.error?.code ?? ''} ${e.error?.message ?? e.text}`);
+    if (e.kind === 'FAILED' || e.kind === 'NOT_READY') this.#print(`✗ ${e.host} ${e.step}: ${e.error ? `${e.error.code} ${e.error.message}` : e.text}`);
     this.#hosts.set(e.host, line);
     this.#draw();
   }

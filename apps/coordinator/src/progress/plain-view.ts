@@ -10,8 +10,17 @@ export class PlainView implements ProgressView {
 
   event(e: ProgressEvent): void {
     const time = e.time.slice(11, 19);
+    if (e.kind.startsWith('RUN_')) {
+      this.#write(`${time} ${e.text}`);
+      return;
+    }
+    if (e.kind === 'FAILURE') {
+      this.#write(`${time} !! ${e.host || e.stage}: ${e.text}`);
+      return;
+    }
     if (!e.host) {
-      this.#write(`${time} == ${e.stage} ${e.kind.toLowerCase().replace('stage_', '')}${e.text ? `: ${e.text}` : ''}`);
+      const what = e.kind === 'WAITING' || e.kind === 'READY' || e.kind === 'NOT_READY' ? '' : ` ${e.kind.toLowerCase().replace('stage_', '')}`;
+      this.#write(`${time} == ${e.stage}${what}${e.text ? `: ${e.text}` : ''}`);
       return;
     }
     const detail = e.error ? `${e.error.code}: ${e.error.message}` : e.text;

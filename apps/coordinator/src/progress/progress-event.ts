@@ -5,27 +5,46 @@
 export interface ProgressEvent {
   /** ISO time. */
   time: string;
-  kind:
-    | 'STAGE_START'
-    | 'STAGE_DONE'
-    | 'STAGE_FAILED'
-    | 'WAITING'
-    | 'START'
-    | 'OUTPUT'
-    | 'PROGRESS'
-    | 'NOOP'
-    | 'DONE'
-    | 'FAILED';
+  kind: ProgressKind;
   stage: string;
-  /** Empty for stage-level events. */
+  /** Empty for stage-level and run-level events. */
   host: string;
   step: string;
-  /** Per-run sequence number of agent events; 0 for coordinator events. */
+  /** 1, 2, 3, ... over every event of one command run, without gaps. */
   seq: number;
   /** Title, output line, progress message, noop reason, or what is awaited. */
   text: string;
+  /** The plan path `stage/step@host` of entry events (absent for stage and run events). */
+  path?: string;
   error?: { code: string; message: string; exitCode?: number; stderrTail?: string; command?: string };
+  /** FAILURE events: the command that retries just what failed. */
+  retry?: string;
 }
+
+/**
+ * Event kinds. Run: RUN_START, RUN_DONE, RUN_FAILED, and one FAILURE per failure at the
+ * end. Stage: STAGE_START, STAGE_DONE, STAGE_FAILED. Readiness: WAITING (also while it
+ * waits, saying what for), READY, NOT_READY. Entry: START, OUTPUT, PROGRESS, then NOOP,
+ * DONE, FAILED or SKIPPED (the journal says done and a re-check agreed).
+ */
+export type ProgressKind =
+  | 'RUN_START'
+  | 'RUN_DONE'
+  | 'RUN_FAILED'
+  | 'FAILURE'
+  | 'STAGE_START'
+  | 'STAGE_DONE'
+  | 'STAGE_FAILED'
+  | 'WAITING'
+  | 'READY'
+  | 'NOT_READY'
+  | 'START'
+  | 'OUTPUT'
+  | 'PROGRESS'
+  | 'NOOP'
+  | 'DONE'
+  | 'FAILED'
+  | 'SKIPPED';
 
 /** Something that shows progress: a live terminal view, plain lines, or NDJSON. */
 export interface ProgressView {

@@ -1,0 +1,78 @@
+import { createPublicKey, X509Certificate } from 'node:crypto';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import type { EnrollResponse__Output } from '@kumi/proto';
+import { createKeyAndCsr, matchesPin, verifyPeerCert } from '@kumi/trust';
+import type { AgentCredentials } from '../state/credentials-store';
+import { coordinatorClient } from './coordinator-client';
+import { fetchPinnedCa } from './pinned-ca';
+
+const ENROLL_DEADLINE_MS = 15_000;
+
+/** What enrollment needs. The token is used once and never logged. */
+export interface EnrollInput {
+  address: string;
+  host: string;
+  port: number;
+  pin: string;
+  token: string;
+  hostName: string;
+}
+
+/** Enrollment was refused or answered with something unusable: retrying will not help. */
+export class EnrollRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnrollRefusedError';
+  }
+}
+
+/**
+ * First contact: pins the coordinator's CA (before anything is sent), makes a key and CSR
+ * locally, calls Enroll over TLS that trusts only the pinned CA and checks what comes back.
+ * The private key never leaves this process except into the 0600 state files.
+ */
+export async function enroll(input: EnrollInput): Promise<AgentCredentials> {
+  const caPem = await fetchPinnedCa(input.host, input.port, input.pin);
+  const { keyPem, csrPem } = await createKeyAndCsr(input.hostName);
+  const client = coordinatorClient(input.address, caPem);
+  let response: EnrollResponse__Output;
+  try {
+    response = await new Promise<EnrollResponse__Output>((resolve, reject) => {
+      client.enroll(
+        { token: input.token, csrPem, hostName: input.hostName },
+        { deadline: Date.now() + ENROLL_DEADLINE_MS },
+        (error, value) => (error || !value ? reject(error ?? new Error('empty Enroll response')) : resolve(value)),
+      );
+    });
+  } catch (error) {
+    throw enrollError(error as ServiceError, input.address);
+  } finally {
+    client.close();
+  }
+  return checkResponse(response, keyPem, input);
+}
+
+function checkResponse(response: EnrollResponse__Output, keyPem: string, input: EnrollInput): AgentCredentials {
+  if (!matchesPin(response.caPem, input.pin)) {
+    throw new EnrollRefusedError('the coordinator returned a CA that does not match the pin; refusing the certificate');
+  }
+  const check = verifyPeerCert(response.certificatePem, response.caPem);
+  if (!check.ok) throw new EnrollRefusedError(`the coordinator returned an unusable certificate: ${check.reason}`);
+  if (check.commonName !== input.hostName) {
+    throw new EnrollRefusedError(`the coordinator returned a certificate for "${check.commonName}", not for "${input.hostName}"`);
+  }
+  const certKey = new X509Certificate(response.certificatePem).publicKey.export({ type: 'spki', format: 'der' });
+  const ownKey = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
+  if (!certKey.equals(ownKey)) throw new EnrollRefusedError('the coordinator returned a certificate for a key other than ours');
+  return { keyPem, certPem: response.certificatePem, caPem: response.caPem };
+}
+
+const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED]);
+
+function enrollError(error: ServiceError, address: string): Error {
+  const detail = error.details || error.message;
+  if (typeof error.code === 'number' && !RETRYABLE.has(error.code)) {
+    return new EnrollRefusedError(`the coordinator at ${address} refused enrollment: ${detail}`);
+  }
+  return new Error(`enrollment at ${address} failed (will retry): ${detail}`);
+}

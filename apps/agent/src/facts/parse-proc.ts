@@ -1,0 +1,33 @@
+/** Swap totals from /proc/meminfo, in bytes. */
+export function parseMeminfoSwap(text: string): { totalBytes: number; usedBytes: number } {
+  const kib = (key: string): number => {
+    const match = new RegExp(`^${key}:\\s+(\\d+)\\s*kB`, 'm').exec(text);
+    return match ? Number(match[1]) * 1024 : 0;
+  };
+  const total = kib('SwapTotal');
+  return { totalBytes: total, usedBytes: Math.max(0, total - kib('SwapFree')) };
+}
+
+/** Active swap devices or files from /proc/swaps (first column, header skipped). */
+export function parseProcSwaps(text: string): string[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/)[0] ?? '')
+    .filter((name) => name.length > 0)
+    .map((name) => name.replace(/\\040/g, ' '));
+}
+
+/** The interface holding the IPv4 default route in /proc/net/route, if any. */
+export function defaultRouteInterface(text: string): string | undefined {
+  let best: { name: string; metric: number } | undefined;
+  for (const line of text.split('\n').slice(1)) {
+    const [name, destination, , flags, , , metric, mask] = line.trim().split(/\s+/);
+    if (!name || destination !== '00000000' || mask !== '00000000') continue;
+    // RTF_UP is bit 0x1; a default route that is down does not count.
+    if ((Number.parseInt(flags ?? '0', 16) & 0x1) === 0) continue;
+    const routeMetric = Number(metric ?? 0);
+    if (!best || routeMetric < best.metric) best = { name, metric: routeMetric };
+  }
+  return best?.name;
+}

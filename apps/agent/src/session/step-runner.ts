@@ -1,0 +1,146 @@
+import type { StepRequest__Output } from '@kumi/proto';
+import { findStep as findCatalogueStep, redact, Secret, StepFailure, type AnyStep, type HostFacts, type RunStepOptions, type SecretBag, type StepOutcome } from '@kumi/steps';
+import { runStep as runCatalogueStep } from '@kumi/steps/executor';
+import type { Logger } from 'pino';
+import type { RunMarkerFile } from '../state/run-marker';
+import { failedBody, type EventRecorder } from './event-recorder';
+
+/** What the runner needs; tests swap the step lookup and executor. */
+export interface StepRunnerDeps {
+  recorder: EventRecorder;
+  marker: RunMarkerFile;
+  logger: Logger;
+  /** Root every step path is resolved under ("/" on a real host). */
+  root: string;
+  facts: () => Promise<HostFacts>;
+  findStep?: (id: string) => AnyStep | undefined;
+  runStep?: (step: AnyStep, options: RunStepOptions) => Promise<StepOutcome>;
+}
+
+interface CurrentRun {
+  runId: string;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Runs step requests one at a time. A request that arrives while another runs is refused
+ * at once with FAILED/LOCKED (never queued); Cancel aborts the run in hand.
+ */
+export class StepRunner {
+  #current: CurrentRun | undefined;
+
+  constructor(private readonly deps: StepRunnerDeps) {}
+
+  /** The run in hand, or "" when idle. */
+  get busyRunId(): string {
+    return this.#current?.runId ?? '';
+  }
+
+  /** Settles when the run in hand (if any) has ended. */
+  idle(): Promise<void> {
+    return this.#current?.done ?? Promise.resolve();
+  }
+
+  /** Starts a run, or refuses it; returns at once (events report the rest). */
+  handle(request: StepRequest__Output): void {
+    const { recorder, logger } = this.deps;
+    if (this.#current?.runId === request.runId) {
+      logger.warn({ runId: request.runId }, 'step request for the run already in hand ignored (duplicate)');
+      return;
+    }
+    if (this.#current) {
+      logger.warn({ runId: request.runId, step: request.step, busyRunId: this.#current.runId }, 'step request refused: another step is running');
+      recorder.record(request.runId, request.step, failedBody('LOCKED', `the agent is already running run ${this.#current.runId}; retry when it has ended`));
+      return;
+    }
+    const abort = new AbortController();
+    const current: CurrentRun = { runId: request.runId, abort, done: Promise.resolve() };
+    this.#current = current;
+    current.done = this.#run(request, abort.signal).finally(() => {
+      if (this.#current === current) this.#current = undefined;
+    });
+  }
+
+  /** Aborts the run if it is the one in hand; the run then ends FAILED/CANCELLED. */
+  cancel(runId: string): void {
+    if (this.#current?.runId !== runId) {
+      this.deps.logger.info({ runId }, 'cancel for a run not in hand ignored');
+      return;
+    }
+    this.deps.logger.info({ runId }, 'cancelling step');
+    this.#current.abort.abort();
+  }
+
+  async #run(request: StepRequest__Output, signal: AbortSignal): Promise<void> {
+    const { recorder, marker, logger } = this.deps;
+    const { runId } = request;
+    const secretValues = Object.values(request.secrets ?? {});
+    const secrets: SecretBag = Object.fromEntries(Object.entries(request.secrets ?? {}).map(([name, value]) => [name, new Secret(value)]));
+    const clean = (text: string): string => redact(text, [...secretValues].sort((a, b) => b.length - a.length));
+    const emit: EventRecorder['record'] = (id, step, body) => recorder.record(id, step, body, clean);
+
+    const step = (this.deps.findStep ?? findCatalogueStep)(request.step);
+    if (!step) {
+      emit(runId, request.step, failedBody('UNKNOWN_STEP', `no step "${request.step}" in this agent's catalogue; check the step id or upgrade the agent`));
+      return;
+    }
+    marker.write({ runId, step: step.id, startedAtMs: Date.now() });
+    const log = logger.child({ runId, step: step.id, dryRun: request.dryRun });
+    log.info('step started');
+    emit(runId, step.id, { kind: 'EVENT_KIND_START', text: step.title });
+    try {
+      const params = parseParamsJson(request.paramsJson);
+      const outcome = await (this.deps.runStep ?? runCatalogueStep)(step, {
+        root: this.deps.root,
+        facts: await this.deps.facts(),
+        params,
+        secrets,
+        dryRun: request.dryRun,
+        signal,
+        onProgress: (progress) => {
+          if (progress.kind === 'output') {
+            emit(runId, step.id, {
+              kind: 'EVENT_KIND_OUTPUT',
+              text: progress.line,
+              stream: progress.stream === 'stderr' ? 'OUTPUT_STREAM_STDERR' : 'OUTPUT_STREAM_STDOUT',
+            });
+          } else {
+            emit(runId, step.id, { kind: 'EVENT_KIND_PROGRESS', text: progress.text });
+          }
+        },
+      });
+      if (outcome.status === 'noop') {
+        emit(runId, step.id, { kind: 'EVENT_KIND_NOOP', text: outcome.reason, outputsJson: JSON.stringify(outcome.outputs) });
+        log.info({ reason: clean(outcome.reason) }, 'step needed nothing');
+      } else {
+        // kumi.v1: DONE carries the planned actions only for a dry run.
+        emit(runId, step.id, { kind: 'EVENT_KIND_DONE', outputsJson: JSON.stringify(outcome.outputs), planned: request.dryRun ? outcome.planned : [] });
+        log.info({ actions: outcome.planned.length }, outcome.dryRun ? 'step planned (dry run)' : 'step done');
+      }
+    } catch (error) {
+      const body = failureBody(error, signal);
+      emit(runId, step.id, body);
+      log.warn({ code: body.error?.code, error: clean(body.error?.message ?? '') }, 'step failed');
+    } finally {
+      marker.clear();
+    }
+  }
+}
+
+function parseParamsJson(text: string): unknown {
+  if (text.trim().length === 0) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new StepFailure('INVALID_PARAMS', `params_json is not valid JSON (${(error as Error).message}); send the parameters as one JSON object`);
+  }
+}
+
+function failureBody(error: unknown, signal: AbortSignal): ReturnType<typeof failedBody> {
+  if (error instanceof StepFailure) {
+    return failedBody(error.code, error.message, { exitCode: error.exitCode, stderrTail: error.stderrTail, command: error.command });
+  }
+  if (signal.aborted) return failedBody('CANCELLED', 'the step was cancelled');
+  return failedBody('INTERNAL', `the agent failed while running the step: ${(error as Error)?.message ?? String(error)}`);
+}

@@ -1,0 +1,161 @@
+import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentEvent } from '../session/event-kinds';
+import { EventRecorder, failedBody } from '../session/event-recorder';
+import { reportInterruptedRun } from '../session/interrupted-run';
+import { Outbox, OUTBOX_FILE } from './outbox';
+import { RunMarkerFile } from './run-marker';
+
+const silent = pino({ level: 'silent' });
+
+describe('Outbox', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kumi-agent-outbox-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function recordRun(recorder: EventRecorder, runId: string, lines: number, end: boolean): void {
+    recorder.record(runId, 'demo.step', { kind: 'EVENT_KIND_START', text: 'Demo' });
+    for (let line = 0; line < lines; line += 1) recorder.record(runId, 'demo.step', { kind: 'EVENT_KIND_OUTPUT', text: `line ${line}`, stream: 'OUTPUT_STREAM_STDOUT' });
+    if (end) recorder.record(runId, 'demo.step', { kind: 'EVENT_KIND_DONE', outputsJson: '{}' });
+  }
+
+  const ids = (events: readonly AgentEvent[]): string[] => events.map((event) => `${event.runId}#${event.seq}`);
+
+  it('persists events (0600) and replays them in order after a restart', async () => {
+    const first = Outbox.open(dir);
+    recordRun(new EventRecorder(first, 'h1'), 'r1', 2, true);
+    recordRun(new EventRecorder(first, 'h1'), 'r2', 1, false);
+    first.close();
+    expect((await stat(join(dir, OUTBOX_FILE))).mode & 0o777).toBe(0o600);
+
+    const second = Outbox.open(dir);
+    expect(ids(second.pending())).toEqual(['r1#1', 'r1#2', 'r1#3', 'r1#4', 'r2#1', 'r2#2']);
+    expect(second.pending()[1]).toMatchObject({ host: 'h1', kind: 'EVENT_KIND_OUTPUT', text: 'line 0', stream: 'OUTPUT_STREAM_STDOUT' });
+    expect(second.lastSeq('r2')).toBe(2);
+    expect(second.hasEnded('r1')).toBe(true);
+    expect(second.hasEnded('r2')).toBe(false);
+    second.close();
+  });
+
+  it('prunes acknowledged events, also across a restart', async () => {
+    const outbox = Outbox.open(dir);
+    recordRun(new EventRecorder(outbox, 'h1'), 'r1', 3, true);
+    outbox.ack('r1', 2);
+    expect(ids(outbox.pending())).toEqual(['r1#3', 'r1#4', 'r1#5']);
+    outbox.ack('other', 99);
+    expect(outbox.pending()).toHaveLength(3);
+    outbox.close();
+
+    const reopened = Outbox.open(dir);
+    expect(ids(reopened.pending())).toEqual(['r1#3', 'r1#4', 'r1#5']);
+    reopened.ack('r1', 5);
+    expect(reopened.pending()).toEqual([]);
+    reopened.close();
+    // Nothing pending and no open run: the file is compacted to nothing.
+    expect(await readFile(join(dir, OUTBOX_FILE), 'utf8')).toBe('');
+  });
+
+  it('keeps counting seq for an open run after everything was acked and compacted', async () => {
+    const outbox = Outbox.open(dir);
+    const recorder = new EventRecorder(outbox, 'h1');
+    recordRun(recorder, 'r1', 2, false);
+    outbox.ack('r1', 3);
+    outbox.close();
+
+    const reopened = Outbox.open(dir);
+    expect(reopened.pending()).toEqual([]);
+    expect(reopened.lastSeq('r1')).toBe(3);
+    const next = new EventRecorder(reopened, 'h1').record('r1', 'demo.step', { kind: 'EVENT_KIND_PROGRESS', text: 'still going' });
+    expect(next.seq).toBe(4);
+    reopened.close();
+  });
+
+  it('rewrites a long file on ack even while events are pending, keeping order and open runs', async () => {
+    const outbox = Outbox.open(dir);
+    const recorder = new EventRecorder(outbox, 'h1');
+    recordRun(recorder, 'busy', 10_050, false);
+    recorder.record('tail', 'demo.step', { kind: 'EVENT_KIND_START' });
+    outbox.ack('busy', 10_000);
+    outbox.close();
+    const lines = (await readFile(join(dir, OUTBOX_FILE), 'utf8')).trim().split('\n');
+    expect(lines.length).toBeLessThan(60);
+    const reopened = Outbox.open(dir);
+    expect(ids(reopened.pending())).toEqual([...Array.from({ length: 51 }, (_, index) => `busy#${10_001 + index}`), 'tail#1']);
+    expect(reopened.lastSeq('busy')).toBe(10_051);
+    reopened.close();
+  });
+
+  it('ignores a torn last line from a crash mid-write', async () => {
+    const outbox = Outbox.open(dir);
+    recordRun(new EventRecorder(outbox, 'h1'), 'r1', 1, false);
+    outbox.close();
+    await appendFile(join(dir, OUTBOX_FILE), '{"event":{"runId":"r1","se');
+    const reopened = Outbox.open(dir);
+    expect(ids(reopened.pending())).toEqual(['r1#1', 'r1#2']);
+    reopened.close();
+  });
+
+  it('reports a run cut short by a crash as INTERRUPTED with the next seq, exactly once', async () => {
+    const outbox = Outbox.open(dir);
+    const marker = new RunMarkerFile(dir);
+    marker.write({ runId: 'r1', step: 'net.wait-tcp', startedAtMs: 1 });
+    recordRun(new EventRecorder(outbox, 'h1'), 'r1', 2, false);
+    outbox.ack('r1', 2);
+    outbox.close(); // the process dies here: the marker stays behind
+
+    const restarted = Outbox.open(dir);
+    const recorder = new EventRecorder(restarted, 'h1');
+    reportInterruptedRun(new RunMarkerFile(dir), restarted, recorder, silent);
+    expect(restarted.pending().map((event) => [event.seq, event.kind, event.error?.code ?? null])).toEqual([
+      [3, 'EVENT_KIND_OUTPUT', null],
+      [4, 'EVENT_KIND_FAILED', 'ERROR_CODE_INTERRUPTED'],
+    ]);
+    expect(new RunMarkerFile(dir).read()).toBeUndefined();
+    restarted.close();
+
+    const again = Outbox.open(dir);
+    reportInterruptedRun(new RunMarkerFile(dir), again, new EventRecorder(again, 'h1'), silent);
+    expect(again.pending()).toHaveLength(2);
+    again.close();
+  });
+
+  it('reports INTERRUPTED as seq 1 when the process died before START was written', async () => {
+    new RunMarkerFile(dir).write({ runId: 'r9', step: 'swap.off', startedAtMs: 1 });
+    const outbox = Outbox.open(dir);
+    reportInterruptedRun(new RunMarkerFile(dir), outbox, new EventRecorder(outbox, 'h1'), silent);
+    expect(outbox.pending().map((event) => [event.runId, event.seq, event.step, event.error?.code])).toEqual([['r9', 1, 'swap.off', 'ERROR_CODE_INTERRUPTED']]);
+    outbox.close();
+  });
+
+  it('does not report a run whose end was recorded before the marker could be removed', async () => {
+    const outbox = Outbox.open(dir);
+    new RunMarkerFile(dir).write({ runId: 'r1', step: 'demo.step', startedAtMs: 1 });
+    recordRun(new EventRecorder(outbox, 'h1'), 'r1', 0, true);
+    outbox.close();
+    const reopened = Outbox.open(dir);
+    reportInterruptedRun(new RunMarkerFile(dir), reopened, new EventRecorder(reopened, 'h1'), silent);
+    expect(ids(reopened.pending())).toEqual(['r1#1', 'r1#2']);
+    reopened.close();
+  });
+
+  it('redacts secret values from every text field of an event', async () => {
+    const outbox = Outbox.open(dir);
+    const clean = (text: string): string => text.split('s3cr3t').join('***');
+    const event = new EventRecorder(outbox, 'h1').record(
+      'r1',
+      'demo.step',
+      { ...failedBody('COMMAND_FAILED', 'failed with s3cr3t', { stderrTail: 'bad s3cr3t', command: 'x s3cr3t' }), outputsJson: '{"a":"s3cr3t"}', planned: ['run s3cr3t'] },
+      clean,
+    );
+    expect(JSON.stringify(event)).not.toContain('s3cr3t');
+    expect(await readFile(join(dir, OUTBOX_FILE), 'utf8')).not.toContain('s3cr3t');
+    outbox.close();
+  });
+});

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { usageError } from '../cli/cli-error';
+import { clusterSelection } from './global-options';
+
+interface CloudInitOptions {
+  host: string[];
+  all?: boolean;
+  out?: string;
+  agentUrl?: string;
+  agentSha256: string[];
+  agentSums?: string;
+  ttl: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `kumi cloud-init SPEC`: per-host #cloud-config user-data that installs and enrolls the agent. */
+export function register(program: Command): void {
+  program
+    .command('cloud-init')
+    .description('write #cloud-config user-data per host: agent.yaml with the CA pin and a fresh single-use token bound to the host, and a runcmd that downloads, checks and starts kumi-agent')
+    .argument('<spec>', 'cluster spec YAML (its hosts and spec.coordinator.address are used)')
+    .option('--host <name>', 'a host of the spec (repeatable)', collect, [])
+    .option('--all', 'every host of the spec (needs --out)')
+    .option('--out <dir>', 'write <dir>/<host>.user-data (0600) instead of printing')
+    .option('--agent-url <url>', 'where hosts download kumi-agent; {arch} becomes x64 or arm64 on the host')
+    .option('--agent-sha256 <hex>', 'sha256 of the download: HEX, or ARCH=HEX per architecture (repeatable)', collect, [])
+    .option('--agent-sums <file>', 'take the sha256 of each architecture from this SHA256SUMS (dist/SHA256SUMS)')
+    .option('--ttl <duration>', 'how long each token stays valid, e.g. 2h, 24h', '24h')
+    .action(async (specPath: string, options: CloudInitOptions, command: Command) => {
+      const { readFile } = await import('node:fs/promises');
+      const { parseDuration } = await import('../cli/duration');
+      const { parseAgentSource } = await import('../cloud-init/agent-source');
+      const { generateUserData, userDataWarnings } = await import('../cloud-init/generate');
+      const { writeUserDataFiles } = await import('../cloud-init/write-user-data');
+      const { loadSpec, SpecError } = await import('../spec');
+      const { cloudInitClusterDir } = await import('../cloud-init/cluster-dir');
+      const { openClusterState } = await import('../state/cluster-state');
+      const { createFileLogger } = await import('../logging/logger');
+
+      if (options.all && options.host.length > 0) throw usageError('give either --host NAME (repeatable) or --all, not both');
+      if (!options.all && options.host.length === 0) throw usageError('say which hosts: --host NAME (repeatable) or --all');
+      if (!options.out && (options.all || options.host.length > 1)) {
+        throw usageError('several hosts need --out DIR (one user-data file per host); without --out, give one --host and the user-data is printed');
+      }
+      const ttlMs = parseDuration(options.ttl, '--ttl');
+      let sums: { path: string; text: string } | undefined;
+      if (options.agentSums) {
+        try {
+          sums = { path: options.agentSums, text: await readFile(options.agentSums, 'utf8') };
+        } catch (error) {
+          throw usageError(`cannot read --agent-sums ${options.agentSums} (${(error as NodeJS.ErrnoException).code ?? 'error'}): give the SHA256SUMS written by \`nx run agent:package\``);
+        }
+      }
+      const source = parseAgentSource({ url: options.agentUrl, sha256: options.agentSha256, sums });
+      let spec;
+      try {
+        spec = (await loadSpec(specPath)).spec;
+      } catch (error) {
+        if (error instanceof SpecError) throw usageError(error.message);
+        throw error;
+      }
+      const state = await openClusterState(cloudInitClusterDir(clusterSelection(command), spec.metadata.name));
+      for (const warning of userDataWarnings(spec, state.config)) process.stderr.write(`kumi: warning: ${warning}\n`);
+      const made = await generateUserData({ spec, state, hosts: options.all ? undefined : options.host, ttlMs, source });
+      const logger = createFileLogger(state.paths.logFile);
+      for (const host of made) logger.info({ tokenId: host.tokenId, host: host.hostName, expiresAt: host.expiresAt }, 'token created for cloud-init user-data');
+
+      if (!options.out) {
+        process.stdout.write(made[0]?.userData ?? '');
+        for (const host of made) process.stderr.write(`kumi: user-data for ${host.hostName}: token ${host.tokenId} (single-use, this host only) expires ${host.expiresAt}\n`);
+        return;
+      }
+      const files = await writeUserDataFiles(options.out, made);
+      for (const [index, host] of made.entries()) {
+        process.stdout.write(`${files[index]}  token ${host.tokenId} for ${host.hostName}, single-use, expires ${host.expiresAt}\n`);
+      }
+      process.stdout.write('Each file holds a bootstrap token until its host enrolls: pass it as the VM\'s user-data and keep it private.\n');
+    });
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { clusterSelection } from './global-options';
+
+/** `kumi serve`: runs the coordinator until SIGINT/SIGTERM. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the coordinator: TLS port for agents (Enroll, Attach) and the control socket for other kumi commands')
+    .option('--listen <host:port>', 'TLS listen address (default: from cluster.json)')
+    .option('--detach-grace <duration>', 'how long a run waits for its host to come back after a disconnect', '2m')
+    .action(async (options: { listen?: string; detachGrace: string }, command: Command) => {
+      const { existingClusterDir } = await import('../state/state-paths');
+      const { openClusterState, readServingMaterial } = await import('../state/cluster-state');
+      const { parseListenAddress } = await import('../server/listen-address');
+      const { parseDuration } = await import('../cli/duration');
+      const { createFileLogger } = await import('../logging/logger');
+      const { startCoordinator } = await import('../server/coordinator-server');
+
+      const detachGraceMs = parseDuration(options.detachGrace, '--detach-grace');
+      const state = await openClusterState(existingClusterDir(clusterSelection(command)));
+      const listen = options.listen ? parseListenAddress(options.listen) : state.config.listen;
+      const material = await readServingMaterial(state.paths);
+      const logger = createFileLogger(state.paths.logFile);
+      const coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs });
+      process.stdout.write(
+        `kumi serve: cluster "${state.config.name}" listening on ${listen.host}:${coordinator.port} (TLS), control socket ${coordinator.controlSocket}, logs in ${state.paths.logFile}\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          logger.info({ signal }, 'stopping on signal');
+          process.stdout.write(`kumi serve: ${signal}, shutting down\n`);
+          coordinator.close().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,58 @@
+import { type ClusterSpec, topologyOf } from '../spec';
+import { parsePatterns, selectEntries } from './select';
+import { drillStage, verifyStage } from './check-stages';
+import type { PlanContext } from './entry';
+import { joinControlPlanesStage, joinWorkersStage } from './join-stages';
+import { attachStage, endpointStage, initStage, podNetworkStage, prepareStage, preflightStage } from './stages';
+import type { Plan, PlanStage, Readiness } from './types';
+
+/** What `kumi plan` / `kumi up` select from the full plan. */
+export interface BuildPlanOptions {
+  /** Path patterns to keep (all entries when empty); see select.ts. */
+  only?: readonly string[];
+  /** Path patterns to leave out. */
+  skip?: readonly string[];
+}
+
+/**
+ * The ordered stages that build the spec's cluster. Every entry's params are checked
+ * against its step's schema here, so a mismatch fails before anything runs. Throws
+ * SelectionError for --only/--skip patterns that match nothing.
+ */
+export function buildPlan(spec: ClusterSpec, options: BuildPlanOptions = {}): Plan {
+  const topology = topologyOf(spec);
+  const firstControlPlane = topology.controlPlanes[0];
+  if (firstControlPlane === undefined) throw new Error('buildPlan needs a validated spec with a control plane');
+  const ctx: PlanContext = { spec, topology, endpoint: topology.endpoint, firstControlPlane };
+  const work: PlanStage[] = [
+    preflightStage(ctx),
+    prepareStage(ctx),
+    ...(spec.spec.loadBalancer ? [endpointStage(ctx)] : []),
+    initStage(ctx),
+    podNetworkStage(ctx),
+    joinControlPlanesStage(ctx),
+    joinWorkersStage(ctx),
+    ...(spec.spec.verify.enabled ? [verifyStage(ctx)] : []),
+    ...(spec.spec.drill.enabled ? [drillStage(ctx)] : []),
+  ].filter((stage) => stage.entries.length > 0);
+  const allHosts = spec.spec.hosts.map((host) => host.name);
+  const stages = selectEntries([attachStage(allHosts), ...work], parsePatterns(options.only ?? []), parsePatterns(options.skip ?? []));
+  return { cluster: spec.metadata.name, stages: withAttachFor(stages, allHosts) };
+}
+
+/** Narrows the attach stage to the hosts the selected stages use (all when none). */
+function withAttachFor(stages: PlanStage[], allHosts: string[]): PlanStage[] {
+  const used = new Set<string>();
+  const addProbeHost = (readiness: Readiness) => {
+    if (readiness.check.kind === 'probe') used.add(readiness.check.host);
+  };
+  for (const stage of stages) {
+    for (const entry of stage.entries) {
+      used.add(entry.host);
+      entry.gates.forEach(addProbeHost);
+    }
+    [...stage.before, ...stage.after].forEach(addProbeHost);
+  }
+  const hosts = used.size === 0 ? allHosts : allHosts.filter((host) => used.has(host));
+  return stages.map((stage) => (stage.id === 'attach' ? attachStage(hosts) : stage));
+}

@@ -1,0 +1,38 @@
+import { haStepParamSchemas, kernelModules, netWaitTcp, swapOff, sysctlKubernetes } from '@kumi/steps';
+import { z } from 'zod';
+
+/** Parameter schema of every step a plan may contain, by step id (from @kumi/steps). */
+export const stepParamSchemas: Readonly<Record<string, z.ZodType>> = {
+  ...haStepParamSchemas,
+  [swapOff.id]: swapOff.params,
+  [kernelModules.id]: kernelModules.params,
+  [sysctlKubernetes.id]: sysctlKubernetes.params,
+  [netWaitTcp.id]: netWaitTcp.params,
+};
+
+/** The plan asked for parameters a step's schema refuses: a bug in kumi, not in the spec. */
+export class PlanParamsError extends Error {
+  constructor(step: string, detail: string) {
+    super(`kumi built parameters that step ${step} refuses (${detail}); please report this bug`);
+    this.name = 'PlanParamsError';
+  }
+}
+
+/**
+ * Checks a step's parameters against its schema and returns them with defaults filled.
+ * `runtimeParams` are filled while running and left out of the check.
+ */
+export function stepParams(step: string, params: Record<string, unknown>, runtimeParams: readonly string[] = []): Record<string, unknown> {
+  const schema = stepParamSchemas[step];
+  if (schema === undefined) throw new PlanParamsError(step, 'no such step in @kumi/steps');
+  let checked: z.ZodType = schema;
+  if (runtimeParams.length > 0) {
+    if (!(schema instanceof z.ZodObject)) throw new PlanParamsError(step, 'runtime inputs need an object schema');
+    checked = schema.omit(Object.fromEntries(runtimeParams.map((name) => [name, true])) as Record<string, true>);
+  }
+  const parsed = checked.safeParse(params);
+  if (!parsed.success) {
+    throw new PlanParamsError(step, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(params)'}: ${issue.message}`).join('; '));
+  }
+  return parsed.data as Record<string, unknown>;
+}

@@ -1,0 +1,117 @@
+/**
+ * The plan is data: ordered stages of (host, step) entries with their parameters, a
+ * concurrency rule per stage, named readiness conditions, and what each entry needs
+ * from the secret broker. `kumi plan` prints it; the scheduler runs it.
+ */
+
+/** Stage ids in the order they run. */
+export const STAGE_IDS = [
+  'attach',
+  'preflight',
+  'prepare',
+  'endpoint',
+  'init',
+  'pod-network',
+  'join-control-planes',
+  'join-workers',
+  'verify',
+  'drill',
+] as const;
+/** One of STAGE_IDS. */
+export type StageId = (typeof STAGE_IDS)[number];
+
+/** How many hosts of a stage work at the same time. A host runs its entries in order. */
+export type Concurrency = { kind: 'all' } | { kind: 'one-at-a-time' } | { kind: 'cap'; max: number };
+
+/** What a readiness condition checks. */
+export type ReadinessCheck =
+  /** Every listed host has an attached agent. */
+  | { kind: 'agents-attached'; hosts: string[] }
+  /**
+   * A read-only step run on `host` succeeds (e.g. net.wait-tcp for a port probe, or
+   * verify with one check for API or etcd health). Not journaled.
+   */
+  | { kind: 'probe'; host: string; step: string; params: Record<string, unknown> };
+
+/** A named condition the scheduler waits for; `waitsFor` says what, for progress lines. */
+export interface Readiness {
+  /** Stable within its stage, e.g. "api-healthy". */
+  id: string;
+  waitsFor: string;
+  check: ReadinessCheck;
+}
+
+/** Names of the secrets the broker hands to steps. */
+export type SecretName = 'bootstrapToken' | 'certificateKey';
+
+/**
+ * How a secret is made. `generate`: the coordinator mints it and the entry's own step
+ * installs it (kubeadm init). `step`: the coordinator mints it, installs it by running
+ * `step` on a healthy control plane just before the entry, and (with `revokeStep`) removes
+ * it right after.
+ */
+export type SecretMint =
+  | { how: 'generate'; installedBy: string; lifetime: string }
+  | {
+      how: 'step';
+      step: 'kubeadm.token-create' | 'kubeadm.upload-certs';
+      on: 'healthy-control-plane';
+      params: Record<string, unknown>;
+      when: string;
+      revokeStep?: 'kubeadm.token-delete';
+    };
+
+/** A brokered secret an entry needs. The value is never in the plan. */
+export interface SecretNeed {
+  name: SecretName;
+  mint: SecretMint;
+}
+
+/** Where a runtime input comes from. */
+export type InputSource =
+  /** The cluster CA's discovery hash (kubeadm.init / token-create output "caCertHash"). */
+  | 'ca-cert-hash'
+  /** Host name, MACs and product_uuid of the other hosts, from their facts. */
+  | 'peer-identities';
+
+/** A parameter only known while running, filled by the scheduler's input provider. */
+export interface RuntimeInput {
+  param: string;
+  source: InputSource;
+  /** A required input missing at run time fails the entry before it is sent. */
+  required: boolean;
+}
+
+/** One step on one host. */
+export interface PlanEntry {
+  stage: StageId;
+  host: string;
+  step: string;
+  /** `stage/step@host`: stable, for --only / --skip and the journal. */
+  path: string;
+  /** Parsed with the step's schema (defaults filled), runtime inputs excluded. */
+  params: Record<string, unknown>;
+  secrets: SecretNeed[];
+  inputs: RuntimeInput[];
+  /** Conditions checked right before this entry starts (e.g. etcd healthy before a join). */
+  gates: Readiness[];
+}
+
+/** One stage: its entries run under its concurrency rule, between its readiness conditions. */
+export interface PlanStage {
+  id: StageId;
+  title: string;
+  concurrency: Concurrency;
+  /** Conditions that must hold before the stage starts. */
+  before: Readiness[];
+  /** Ordered by host lane: a host's entries run one after another. */
+  entries: PlanEntry[];
+  /** Conditions that close the stage. */
+  after: Readiness[];
+}
+
+/** A whole plan: stages in the order they run. */
+export interface Plan {
+  cluster: string;
+  stages: PlanStage[];
+}

@@ -1,0 +1,192 @@
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { kumi } from './helpers/capture';
+import { enrollAgent, FakeAgentStream } from './helpers/fake-agent';
+import { startTestCluster, type TestCluster } from './helpers/test-cluster';
+
+describe('kumi init and kumi token', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'kumi-cli-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('creates a private state folder, prints the CA pin and refuses to overwrite it', async () => {
+    const dir = join(root, 'c1');
+    const created = await kumi('--state-dir', dir, 'init', '--name', 'lab', '--address', '192.0.2.10', '--address', 'kumi.example');
+    expect(created.code).toBe(0);
+    const config = JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8'));
+    expect(created.stdout).toContain(`CA pin:      ${config.caPin}`);
+    expect(config).toMatchObject({ name: 'lab', listen: { port: 7443 }, sans: { dnsNames: ['localhost', 'kumi.example'], ipAddresses: ['127.0.0.1', '192.0.2.10'] } });
+    expect(JSON.stringify(config)).not.toContain('PRIVATE KEY');
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    for (const name of await readdir(dir)) {
+      const info = await stat(join(dir, name));
+      expect(info.mode & 0o777, name).toBe(info.isDirectory() ? 0o700 : 0o600);
+    }
+
+    const again = await kumi('--state-dir', dir, 'init', '--name', 'lab');
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('a cluster already exists in');
+    expect(again.stderr).toContain('never overwrites');
+    expect(JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')).caPin).toBe(config.caPin);
+  });
+
+  it('finds clusters under HOME/.kumi/clusters by --cluster, KUMI_CLUSTER or as the only one', async () => {
+    const saved = { HOME: process.env.HOME, KUMI_CLUSTER: process.env.KUMI_CLUSTER, KUMI_STATE_DIR: process.env.KUMI_STATE_DIR };
+    process.env.HOME = root;
+    delete process.env.KUMI_CLUSTER;
+    delete process.env.KUMI_STATE_DIR;
+    try {
+      expect((await kumi('init', '--name', 'one')).code).toBe(0);
+      expect((await kumi('token', 'list')).code).toBe(0);
+      expect((await kumi('init', '--name', 'two')).code).toBe(0);
+      const ambiguous = await kumi('token', 'list');
+      expect(ambiguous.code).toBe(2);
+      expect(ambiguous.stderr).toContain('several clusters');
+      expect((await kumi('--cluster', 'two', 'token', 'create')).code).toBe(0);
+      process.env.KUMI_CLUSTER = 'two';
+      expect((await kumi('token', 'list')).stdout).toMatch(/valid for/);
+      const missing = await kumi('--cluster', 'nope', 'token', 'list');
+      expect(missing.code).toBe(3);
+      expect(missing.stderr).toContain('kumi init --name NAME');
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
+  it('creates, lists and deletes tokens; the secret is printed once and listed never', async () => {
+    const dir = join(root, 'c2');
+    await kumi('--state-dir', dir, 'init', '--name', 'lab', '--address', '192.0.2.10');
+    const created = await kumi('--state-dir', dir, 'token', 'create', '--host', 'cp1', '--ttl', '2h30m');
+    expect(created.code).toBe(0);
+    const token = /token:\s+([a-z0-9]{6})\.([a-z0-9]{16})/.exec(created.stdout);
+    expect(token).not.toBeNull();
+    const [, id, secret] = token as RegExpExecArray;
+    expect(created.stdout).toMatch(/ca pin:\s+sha256:[0-9a-f]{64}/);
+    expect(created.stdout).toContain(`token: "${id}.${secret}"`);
+    expect(created.stdout).toContain('coordinator: "192.0.2.10:7443"');
+    expect(created.stdout).toContain('hostName: "cp1"');
+
+    const listed = await kumi('--state-dir', dir, 'token', 'list');
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+cp1\\s+\\S+\\s+valid for 2h(29m5\\ds|30m)`));
+    const json = await kumi('--state-dir', dir, 'token', 'list', '--json');
+    for (const output of [listed.stdout, json.stdout, await readFile(join(dir, 'tokens.json'), 'utf8'), await readFile(join(dir, 'logs', 'kumi.log'), 'utf8')]) {
+      expect(output).not.toContain(secret as string);
+    }
+    expect(JSON.parse(json.stdout)[0]).not.toHaveProperty('secretHash');
+
+    expect((await kumi('--state-dir', dir, 'token', 'delete', id as string)).code).toBe(0);
+    const gone = await kumi('--state-dir', dir, 'token', 'delete', id as string);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain(`no bootstrap token with id "${id}"`);
+  });
+
+  it('exits 2 with a clear message on bad input', async () => {
+    const dir = join(root, 'c3');
+    await kumi('--state-dir', dir, 'init', '--name', 'lab');
+    const ttl = await kumi('--state-dir', dir, 'token', 'create', '--ttl', 'forever');
+    expect(ttl).toMatchObject({ code: 2 });
+    expect(ttl.stderr).toContain('invalid --ttl "forever"');
+    const name = await kumi('--state-dir', join(root, 'c4'), 'init', '--name', 'Bad_Name');
+    expect(name.code).toBe(2);
+    expect(name.stderr).toContain('invalid cluster name "Bad_Name"');
+    const address = await kumi('--state-dir', join(root, 'c5'), 'init', '--name', 'x', '--address', 'http://x:1');
+    expect(address.code).toBe(2);
+    expect(address.stderr).toContain('invalid --address "http://x:1"');
+    const unknown = await kumi('frobnicate');
+    expect(unknown.code).toBe(2);
+  });
+
+  it('documents the exit codes in --help', async () => {
+    const help = await kumi('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit codes:\n\s+0\s+ok[\s\S]*\n\s+1\s+failure[\s\S]*\n\s+2\s+bad input/);
+  });
+});
+
+describe('kumi agents and kumi run', () => {
+  let cluster: TestCluster;
+  let agent: FakeAgentStream;
+
+  beforeEach(async () => {
+    cluster = await startTestCluster();
+    const { token } = await cluster.state.tokens.create({ ttlMs: 60_000, host: 'cp1' });
+    const identity = await enrollAgent(cluster.address, cluster.material.caCertPem, token, 'cp1');
+    agent = new FakeAgentStream(cluster.address, cluster.material.caCertPem, identity);
+    agent.hello('cp1');
+    await agent.waitFor(() => cluster.coordinator.agents.get('cp1'));
+  });
+  afterEach(async () => {
+    agent.drop();
+    await cluster.close();
+  });
+
+  it('lists attached agents with their facts', async () => {
+    const table = await kumi('--state-dir', cluster.state.paths.dir, 'agents');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^HOST\s+OS\s+KERNEL\s+CPUS\s+MEMORY\s+ADDRESS\s+FIREWALL/);
+    expect(table.stdout).toMatch(/cp1\s+debian 12\s+6\.1\.0-test\s+2\s+4\.0Gi\s+127\.0\.0\.1:\d+\s+nftables/);
+    const json = await kumi('--state-dir', cluster.state.paths.dir, 'agents', '--json');
+    expect(JSON.parse(json.stdout)[0]).toMatchObject({ hostName: 'cp1', facts: { cpus: 2 } });
+  });
+
+  it('streams a run as plain lines and exits 0 on DONE', async () => {
+    const pending = kumi('--state-dir', cluster.state.paths.dir, 'run', 'swap.off', '--host', 'cp1', '--param', 'persist=true', '--param', 'name=zram0');
+    const request = await agent.waitRun();
+    expect(JSON.parse(request.paramsJson)).toEqual({ persist: true, name: 'zram0' });
+    agent.event({ runId: request.runId, seq: 1, host: 'cp1', step: 'swap.off', kind: 'EVENT_KIND_START', text: 'Turn swap off', timeUnixMs: Date.UTC(2026, 0, 1, 12, 0, 0) });
+    agent.event({ runId: request.runId, seq: 2, host: 'cp1', step: 'swap.off', kind: 'EVENT_KIND_DONE', text: 'swap is off', timeUnixMs: Date.UTC(2026, 0, 1, 12, 0, 1) });
+    const result = await pending;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('12:00:00.000 cp1 swap.off START Turn swap off\n12:00:01.000 cp1 swap.off DONE swap is off\n');
+  });
+
+  it('prints the typed error and exits 1 on FAILED; NDJSON with --json', async () => {
+    const pending = kumi('--state-dir', cluster.state.paths.dir, 'run', 'swap.off', '--host', 'cp1', '--json');
+    const { runId } = await agent.waitRun();
+    agent.event({
+      runId,
+      seq: 1,
+      host: 'cp1',
+      step: 'swap.off',
+      kind: 'EVENT_KIND_FAILED',
+      text: 'swapoff failed',
+      error: { code: 'ERROR_CODE_COMMAND_FAILED', message: 'swapoff -a exited with 255', exitCode: 255, stderrTail: 'swapoff: /swap.img: Operation not permitted', command: 'swapoff -a' },
+    });
+    const result = await pending;
+    expect(result.code).toBe(1);
+    const event = JSON.parse(result.stdout.trim());
+    expect(event).toMatchObject({ kind: 'EVENT_KIND_FAILED', error: { code: 'ERROR_CODE_COMMAND_FAILED', exitCode: 255 } });
+    expect(result.stderr).toContain('step "swap.off" failed on host "cp1" (COMMAND_FAILED)');
+
+    const plain = kumi('--state-dir', cluster.state.paths.dir, 'run', 'swap.off', '--host', 'cp1');
+    const second = await agent.waitRun(1);
+    agent.event({ runId: second.runId, seq: 1, host: 'cp1', step: 'swap.off', kind: 'EVENT_KIND_FAILED', text: 'failed', error: { code: 'ERROR_CODE_COMMAND_FAILED', message: 'swapoff -a exited with 255', exitCode: 255, stderrTail: 'not permitted' } });
+    const text = await plain;
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('error:     COMMAND_FAILED: swapoff -a exited with 255');
+    expect(text.stdout).toContain('exit code: 255');
+    expect(text.stdout).toMatch(/stderr:\n\s+not permitted/);
+  });
+
+  it('exits 4 when the host is not attached or kumi serve is not running, 2 on bad params', async () => {
+    const missing = await kumi('--state-dir', cluster.state.paths.dir, 'run', 'swap.off', '--host', 'cp7');
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toContain('host "cp7" is not attached (attached: cp1)');
+    const bad = await kumi('--state-dir', cluster.state.paths.dir, 'run', 'swap.off', '--host', 'cp1', '--params-json', '{oops');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--params-json is not valid JSON');
+    await cluster.coordinator.close();
+    const down = await kumi('--state-dir', cluster.state.paths.dir, 'agents');
+    expect(down.code).toBe(4);
+    expect(down.stderr).toContain('kumi serve is not running for this cluster');
+  });
+});

@@ -1,0 +1,194 @@
+import { status } from '@grpc/grpc-js';
+import type { StepEvent } from '@kumi/proto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runStepViaControl } from '../src/client/run-step-client';
+import { runStep } from './helpers/control';
+import { type AgentIdentity, enrollAgent, FakeAgentStream } from './helpers/fake-agent';
+import { startTestCluster, type TestCluster } from './helpers/test-cluster';
+
+let cluster: TestCluster | undefined;
+const streams: FakeAgentStream[] = [];
+
+afterEach(async () => {
+  for (const stream of streams.splice(0)) stream.drop();
+  await cluster?.close();
+  cluster = undefined;
+});
+
+async function setup(options: { detachGraceMs?: number } = {}) {
+  const started = await startTestCluster(options);
+  cluster = started;
+  const { token } = await started.state.tokens.create({ ttlMs: 60_000, host: 'cp1' });
+  const identity = await enrollAgent(started.address, started.material.caCertPem, token, 'cp1');
+  return { cluster: started, identity };
+}
+
+async function attach(c: TestCluster, identity: AgentIdentity, busyRunId = ''): Promise<FakeAgentStream> {
+  const stream = new FakeAgentStream(c.address, c.material.caCertPem, identity);
+  streams.push(stream);
+  stream.hello('cp1', busyRunId);
+  await stream.waitFor(() => {
+    const session = c.coordinator.agents.get('cp1');
+    return session && session.busyRunId === busyRunId && !stream.ended ? session : undefined;
+  });
+  return stream;
+}
+
+function event(runId: string, seq: number, kind: string, text = '', extra: Partial<StepEvent> = {}): StepEvent {
+  return { runId, seq, host: 'cp1', step: 'swap.off', kind: kind as StepEvent['kind'], timeUnixMs: Date.now(), text, ...extra };
+}
+
+describe('RunStep over the control socket', () => {
+  it('sends the step with its secrets to the host and streams its events back, acknowledging each', async () => {
+    const { cluster: c, identity } = await setup();
+    const agent = await attach(c, identity);
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off', paramsJson: '{"persist":true}', secrets: { joinToken: 'abcdef.0123456789abcdef' }, dryRun: true });
+
+    const request = await agent.waitRun();
+    expect(request).toMatchObject({ step: 'swap.off', paramsJson: '{"persist":true}', secrets: { joinToken: 'abcdef.0123456789abcdef' }, dryRun: true });
+    expect(c.coordinator.agents.get('cp1')?.busyRunId).toBe(request.runId);
+
+    agent.event(event(request.runId, 1, 'EVENT_KIND_START', 'Swap off', { planned: ['run swapoff -a'] }));
+    agent.event(event(request.runId, 2, 'EVENT_KIND_OUTPUT', 'hello', { stream: 'OUTPUT_STREAM_STDOUT' }));
+    agent.event(event(request.runId, 3, 'EVENT_KIND_DONE', '', { outputsJson: '{"changed":true}' }));
+    const { events, error } = await run.done;
+
+    expect(error).toBeUndefined();
+    expect(events.map((e) => [e.seq, e.kind, e.text])).toEqual([
+      [1, 'EVENT_KIND_START', 'Swap off'],
+      [2, 'EVENT_KIND_OUTPUT', 'hello'],
+      [3, 'EVENT_KIND_DONE', ''],
+    ]);
+    expect(events[0]?.planned).toEqual(['run swapoff -a']);
+    await agent.waitFor(() => (agent.acks().length === 3 ? true : undefined));
+    expect(agent.acks()).toEqual([1, 2, 3].map((seq) => `${request.runId}:${seq}`));
+    expect(c.coordinator.agents.get('cp1')?.busyRunId).toBe('');
+  });
+
+  it('forwards every event exactly once when the agent replays after a reconnect', async () => {
+    const { cluster: c, identity } = await setup();
+    const first = await attach(c, identity);
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await first.waitRun();
+    first.event(event(runId, 1, 'EVENT_KIND_START', 'Swap off'));
+    first.event(event(runId, 2, 'EVENT_KIND_OUTPUT', 'line 1'));
+    await first.waitFor(() => (first.acks().length === 2 ? true : undefined));
+    first.drop();
+    await first.waitFor(() => (c.coordinator.agents.get('cp1') ? undefined : true));
+
+    // The agent lost the acks in flight: it replays everything it still holds.
+    const second = await attach(c, identity, runId);
+    for (const [seq, kind, text] of [[1, 'EVENT_KIND_START', 'Swap off'], [2, 'EVENT_KIND_OUTPUT', 'line 1'], [3, 'EVENT_KIND_OUTPUT', 'line 2'], [4, 'EVENT_KIND_DONE', '']] as const) {
+      second.event(event(runId, seq, kind, text));
+    }
+    second.event(event(runId, 4, 'EVENT_KIND_DONE', ''));
+    const { events, error } = await run.done;
+
+    expect(error).toBeUndefined();
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    // Replayed duplicates are acknowledged too, so the agent can drop them from its outbox.
+    await second.waitFor(() => (second.acks().length === 5 ? true : undefined));
+    expect(second.acks()).toEqual([2, 2, 3, 4, 4].map((seq) => `${runId}:${seq}`));
+  });
+
+  it('drops an event that skips a seq instead of acknowledging the missing ones', async () => {
+    const { cluster: c, identity } = await setup();
+    const agent = await attach(c, identity);
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await agent.waitRun();
+    agent.event(event(runId, 1, 'EVENT_KIND_START'));
+    agent.event(event(runId, 3, 'EVENT_KIND_OUTPUT', 'too early'));
+    agent.event(event(runId, 2, 'EVENT_KIND_OUTPUT', 'second'));
+    agent.event(event(runId, 3, 'EVENT_KIND_NOOP', 'already off'));
+    const { events } = await run.done;
+    expect(events.map((e) => `${e.seq}:${e.text}`)).toEqual(['1:', '2:second', '3:already off']);
+    await agent.waitFor(() => (agent.acks().length === 4 ? true : undefined));
+    expect(agent.acks()).toEqual([1, 1, 2, 3].map((seq) => `${runId}:${seq}`));
+  });
+
+  it('ends the run with FAILED NOT_ATTACHED when the host does not come back in time', async () => {
+    const { cluster: c, identity } = await setup({ detachGraceMs: 300 });
+    const agent = await attach(c, identity);
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await agent.waitRun();
+    agent.event(event(runId, 1, 'EVENT_KIND_START'));
+    await agent.waitFor(() => (agent.acks().length === 1 ? true : undefined));
+    agent.drop();
+    const { events, error } = await run.done;
+    expect(error).toBeUndefined();
+    expect(events).toHaveLength(2);
+    expect(events[1]).toMatchObject({ seq: 2, kind: 'EVENT_KIND_FAILED', error: { code: 'ERROR_CODE_NOT_ATTACHED' } });
+    expect(events[1]?.error?.message).toContain('host "cp1" went away during the run');
+  });
+
+  it('keeps waiting across a re-attach while the agent still holds the run', async () => {
+    const { cluster: c, identity } = await setup({ detachGraceMs: 400 });
+    const first = await attach(c, identity);
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await first.waitRun();
+    first.drop();
+    const second = await attach(c, identity, runId);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    second.event(event(runId, 1, 'EVENT_KIND_START'));
+    second.event(event(runId, 2, 'EVENT_KIND_DONE'));
+    const { events } = await run.done;
+    expect(events.map((e) => e.kind)).toEqual(['EVENT_KIND_START', 'EVENT_KIND_DONE']);
+  });
+
+  it('sends Cancel to the agent when the RunStep caller goes away', async () => {
+    const { cluster: c, identity } = await setup();
+    const agent = await attach(c, identity);
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await agent.waitRun();
+    run.cancel();
+    const cancel = await agent.waitFor(() => agent.received.find((m) => m.cancel)?.cancel ?? undefined);
+    expect(cancel.runId).toBe(runId);
+  });
+
+  it('runStepViaControl: aborting (Ctrl-C of kumi run) cancels the call and the step', async () => {
+    const { cluster: c, identity } = await setup();
+    const agent = await attach(c, identity);
+    const interrupt = new AbortController();
+    const seen: number[] = [];
+    const pending = runStepViaControl(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' }, (e) => seen.push(e.seq), interrupt.signal);
+    const { runId } = await agent.waitRun();
+    agent.event(event(runId, 1, 'EVENT_KIND_START'));
+    await agent.waitFor(() => (seen.length === 1 ? true : undefined));
+    interrupt.abort();
+    const result = await pending;
+    expect(result).toMatchObject({ aborted: true, last: { seq: 1, kind: 'EVENT_KIND_START' } });
+    expect(seen).toEqual([1]);
+    const cancel = await agent.waitFor(() => agent.received.find((m) => m.cancel)?.cancel ?? undefined);
+    expect(cancel.runId).toBe(runId);
+  });
+
+  it('refuses a host that is not attached and bad params with clear errors', async () => {
+    const { cluster: c } = await setup();
+    const missing = await runStep(c.coordinator.controlSocket, { host: 'cp9', step: 'swap.off' }).done;
+    expect(missing.error?.code).toBe(status.FAILED_PRECONDITION);
+    expect(missing.error?.details).toContain('host "cp9" is not attached (attached: none)');
+
+    const bad = await runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off', paramsJson: '[1]' }).done;
+    expect(bad.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(bad.error?.details).toContain('params_json must be a JSON object');
+  });
+});
+
+describe('coordinator shutdown', () => {
+  it('ends a run in progress with FAILED INTERNAL saying the coordinator stopped', async () => {
+    const { cluster: c, identity } = await setup();
+    const agent = await attach(c, identity);
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await agent.waitRun();
+    agent.event(event(runId, 1, 'EVENT_KIND_START'));
+    await agent.waitFor(() => (agent.acks().length === 1 ? true : undefined));
+    const closing = c.coordinator.close();
+    const { events } = await run.done;
+    await closing;
+    expect(events.map((e) => e.kind)).toEqual(['EVENT_KIND_START', 'EVENT_KIND_FAILED']);
+    expect(events[1]?.error).toMatchObject({ code: 'ERROR_CODE_INTERNAL' });
+    expect(events[1]?.error?.message).toContain('the coordinator stopped');
+    const ended = await agent.waitEnded();
+    expect(ended !== 'ok' && ended.details).toContain('shutting down');
+  });
+});

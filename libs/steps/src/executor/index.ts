@@ -1,0 +1,3 @@
+export { localHost } from '../host-reader';
+export type { LocalHostOptions } from '../host-reader';
+export { runStep } from './run-step';

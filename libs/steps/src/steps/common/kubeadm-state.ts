@@ -1,0 +1,44 @@
+import { StepFailure } from '../../run-types';
+import type { HostReader } from '../../step';
+
+/** kubeadm's files that tell what a node already is. */
+export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
+export const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
+export const APISERVER_MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
+
+/** What kubeadm has already done on this host. */
+export interface KubeadmNodeState {
+  /** `kubeadm version -o short` without "v", undefined when kubeadm is missing. */
+  kubeadmVersion: string | undefined;
+  adminConf: boolean;
+  kubeletConf: boolean;
+  apiserverManifest: boolean;
+  /** The API server URL in admin.conf or kubelet.conf, when one exists. */
+  server: string | undefined;
+}
+
+/** Reads the node's kubeadm state. */
+export async function readKubeadmState(host: HostReader): Promise<KubeadmNodeState> {
+  const version = await host.probe(['kubeadm', 'version', '-o', 'short']);
+  const admin = await host.readFile(ADMIN_CONF);
+  const kubelet = await host.readFile(KUBELET_CONF);
+  return {
+    kubeadmVersion: version.exitCode === 0 ? version.stdout.trim().replace(/^v/, '') : undefined,
+    adminConf: admin !== undefined,
+    kubeletConf: kubelet !== undefined,
+    apiserverManifest: await host.exists(APISERVER_MANIFEST),
+    server: serverOf(admin ?? kubelet),
+  };
+}
+
+/** CHECK_FAILED unless kubeadm is installed. */
+export function requireKubeadm(state: KubeadmNodeState, stepId: string): void {
+  if (state.kubeadmVersion === undefined) {
+    throw new StepFailure('CHECK_FAILED', `kubeadm is not installed, so ${stepId} cannot run. Fix: run step kubernetes.packages first.`);
+  }
+}
+
+/** The `server:` URL of a kubeconfig, if any. */
+export function serverOf(kubeconfig: string | undefined): string | undefined {
+  return kubeconfig === undefined ? undefined : /^\s*server:\s*(\S+)\s*$/m.exec(kubeconfig)?.[1];
+}

@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { debianFacts } from '../../testing/host-facts';
+import type { SequenceJob, SequenceResult } from '../common/sequence-runner';
+import type { TestNetns } from '../common/test-netns';
+import { canUseNetns, createTestNetns } from '../common/test-netns';
+import { modulePath, runSequenceInNetns } from '../common/test-sequence';
+
+const dir = mkdtempSync(join(tmpdir(), 'kumi-iptables-'));
+const saveFile = join(dir, 'rules.v4');
+const step = (): SequenceJob => ({
+  kind: 'step',
+  module: modulePath(import.meta.url, 'firewall.ts'),
+  exportName: 'firewall',
+  options: {
+    root: '/',
+    facts: { ...debianFacts, firewall: 'iptables' },
+    params: { backend: 'iptables', roles: ['worker'], iptables: { saveFile, installLoader: false } },
+    dryRun: false,
+  },
+});
+const cmd = (...argv: string[]): SequenceJob => ({ kind: 'cmd', argv });
+const forward = (): SequenceJob => cmd('iptables', '-w', '-S', 'FORWARD');
+
+/** FORWARD with N-1 other rules, a REJECT at position N, and one rule after it. */
+function chainWithRejectAt(n: number): SequenceJob[] {
+  const jobs = [cmd('iptables', '-w', '-F', 'FORWARD'), cmd('iptables', '-w', '-F', 'INPUT')];
+  for (let i = 1; i < n; i += 1) jobs.push(cmd('iptables', '-w', '-A', 'FORWARD', '-s', `192.0.2.${i}/32`, '-j', 'ACCEPT'));
+  jobs.push(cmd('iptables', '-w', '-A', 'FORWARD', '-j', 'REJECT', '--reject-with', 'icmp-host-prohibited'));
+  jobs.push(cmd('iptables', '-w', '-A', 'FORWARD', '-d', '198.51.100.0/24', '-j', 'ACCEPT'));
+  jobs.push(cmd('iptables', '-w', '-A', 'INPUT', '-i', 'lo', '-j', 'ACCEPT'));
+  jobs.push(cmd('iptables', '-w', '-A', 'INPUT', '-j', 'REJECT'));
+  return jobs;
+}
+
+const rulesOf = (result: SequenceResult | undefined): string[] =>
+  result?.kind === 'cmd' ? result.stdout.split('\n').filter((line) => line.startsWith('-A ')) : [];
+const outcomeOf = (result: SequenceResult | undefined): { status?: string; reason?: string; planned?: string[] } => {
+  if (result?.kind !== 'step') throw new Error('expected a step result');
+  if (result.error !== undefined) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.outcome as { status?: string };
+};
+
+describe.skipIf(!canUseNetns())('firewall step, plain iptables, in a throwaway network namespace', () => {
+  let netns: TestNetns | undefined;
+  beforeAll(() => {
+    netns = createTestNetns();
+  });
+  afterAll(() => {
+    netns?.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([1, 3, 6])('with a REJECT at FORWARD position %i the pod-CIDR ACCEPTs land before it; a rerun is a noop', (n) => {
+    const results = runSequenceInNetns(netns!.name, [...chainWithRejectAt(n), step(), forward(), cmd('iptables', '-w', '-S', 'INPUT'), step(), forward()]);
+    const first = outcomeOf(results.at(-5));
+    expect(first.status).toBe('done');
+    const rules = rulesOf(results.at(-4));
+    const reject = rules.findIndex((rule) => rule.includes('-j REJECT'));
+    const src = rules.indexOf('-A FORWARD -s 10.244.0.0/16 -m comment --comment "kumi:pod-network-src" -j ACCEPT');
+    const dst = rules.indexOf('-A FORWARD -d 10.244.0.0/16 -m comment --comment "kumi:pod-network-dst" -j ACCEPT');
+    expect(src).toBeGreaterThanOrEqual(0);
+    expect(dst).toBeGreaterThanOrEqual(0);
+    expect(src).toBeLessThan(reject);
+    expect(dst).toBeLessThan(reject);
+    // Nothing else moved: the other rules keep their order around kumi's.
+    expect(rules.filter((rule) => !rule.includes('kumi:'))).toEqual([
+      ...Array.from({ length: n - 1 }, (_, i) => `-A FORWARD -s 192.0.2.${i + 1}/32 -j ACCEPT`),
+      '-A FORWARD -j REJECT --reject-with icmp-host-prohibited',
+      '-A FORWARD -d 198.51.100.0/24 -j ACCEPT',
+    ]);
+    expect(reject).toBe(n - 1 + 2);
+    const input = rulesOf(results.at(-3));
+    expect(input.findIndex((rule) => rule.includes('kumi:ports-tcp'))).toBeLessThan(input.findIndex((rule) => rule.includes('-j REJECT')));
+    expect(input.some((rule) => rule.includes('--dports 10250,10256,30000:32767'))).toBe(true);
+    expect(input.some((rule) => rule.includes('kumi:ports-udp') && rule.includes('--dports 8472'))).toBe(true);
+    const second = outcomeOf(results.at(-2));
+    expect(second).toMatchObject({ status: 'noop' });
+    expect(second.reason).toMatch(/already has kumi's 4 rules before the first REJECT\/DROP/);
+    expect(rulesOf(results.at(-1))).toEqual(rules);
+    expect(readFileSync(saveFile, 'utf8')).toContain('-A FORWARD -s 10.244.0.0/16 -m comment --comment "kumi:pod-network-src" -j ACCEPT');
+  });
+
+  it('a kumi rule moved behind the REJECT by hand is put back before it, touching nothing else', () => {
+    const src = ['-s', '10.244.0.0/16', '-m', 'comment', '--comment', 'kumi:pod-network-src', '-j', 'ACCEPT'];
+    const results = runSequenceInNetns(netns!.name, [
+      ...chainWithRejectAt(3),
+      step(),
+      cmd('iptables', '-w', '-D', 'FORWARD', ...src),
+      cmd('iptables', '-w', '-A', 'FORWARD', ...src),
+      forward(),
+      step(),
+      forward(),
+      step(),
+    ]);
+    const drifted = rulesOf(results.at(-4));
+    expect(drifted.at(-1)).toContain('kumi:pod-network-src');
+    const repair = outcomeOf(results.at(-3));
+    expect(repair.status).toBe('done');
+    expect(repair.planned?.map((line) => line.split('  #')[0])).toEqual([
+      'run iptables -w -D FORWARD -s 10.244.0.0/16 -m comment --comment kumi:pod-network-src -j ACCEPT',
+      'run iptables -w -I FORWARD 4 -s 10.244.0.0/16 -m comment --comment kumi:pod-network-src -j ACCEPT',
+      `run iptables-save -f ${saveFile}`,
+    ]);
+    const repaired = rulesOf(results.at(-2));
+    expect(repaired.findIndex((rule) => rule.includes('kumi:pod-network-src'))).toBeLessThan(repaired.findIndex((rule) => rule.includes('-j REJECT')));
+    expect(outcomeOf(results.at(-1)).status).toBe('noop');
+  });
+});

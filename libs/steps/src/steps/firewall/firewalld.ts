@@ -1,0 +1,124 @@
+import type { Action } from '../../plan';
+import { StepFailure } from '../../run-types';
+import type { HostReader } from '../../step';
+import type { FirewallParams } from './params';
+import { portSpecs, rolePorts } from './role-ports';
+
+/** Interfaces flannel creates; unassigned they would fall into the default zone. */
+export const POD_INTERFACES = ['cni0', 'flannel.1'] as const;
+/** firewalld's rich rule letting VRRP adverts in (keepalived). */
+export const VRRP_RICH_RULE = 'rule protocol value="vrrp" accept';
+
+/** One view (permanent or runtime) of the zones kumi touches. */
+export interface FirewalldView {
+  ports: string[];
+  richRules: string[];
+  trustedInterfaces: string[];
+  trustedSources: string[];
+}
+
+/** What the firewalld backend reads. */
+export interface FirewalldFacts {
+  backend: 'firewalld';
+  zone: string;
+  permanent: FirewalldView;
+  runtime: FirewalldView;
+}
+
+/** Reads the zone's ports and rules and the trusted zone, permanent and runtime. */
+export async function readFirewalld(host: HostReader, params: FirewallParams): Promise<FirewalldFacts> {
+  const state = await host.probe(['firewall-cmd', '--state']);
+  if (state.exitCode !== 0 || state.stdout.trim() !== 'running') {
+    throw new StepFailure(
+      'CHECK_FAILED',
+      `firewalld is not running on ${host.facts.hostName} (${(state.stdout + state.stderr).trim() || `exit ${state.exitCode}`}). ` +
+        'Fix: start it (systemctl enable --now firewalld) or choose firewall backend iptables, nftables or none.',
+    );
+  }
+  const zone = params.zone ?? (await list(host, ['--get-default-zone']))[0] ?? 'public';
+  const view = async (permanent: string[]): Promise<FirewalldView> => ({
+    ports: await list(host, [...permanent, `--zone=${zone}`, '--list-ports']),
+    richRules: (await host.probe(['firewall-cmd', ...permanent, `--zone=${zone}`, '--list-rich-rules'])).stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0),
+    trustedInterfaces: await list(host, [...permanent, '--zone=trusted', '--list-interfaces']),
+    trustedSources: await list(host, [...permanent, '--zone=trusted', '--list-sources']),
+  });
+  return { backend: 'firewalld', zone, permanent: await view(['--permanent']), runtime: await view([]) };
+}
+
+/** firewall-cmd --permanent changes for what is missing, then a reload when anything differs. */
+export function planFirewalld(facts: FirewalldFacts, params: FirewallParams): { actions: Action[]; summary: string } {
+  const ports = rolePorts(params);
+  const wanted = wantedView(params);
+  const actions: Action[] = [];
+  const missingPorts = portSpecs(ports).filter((port) => !facts.permanent.ports.includes(port));
+  const missingRules = wanted.richRules.filter((rule) => !facts.permanent.richRules.includes(rule));
+  if (missingPorts.length > 0 || missingRules.length > 0) {
+    actions.push({
+      kind: 'run',
+      argv: [
+        'firewall-cmd',
+        '--permanent',
+        `--zone=${facts.zone}`,
+        ...missingPorts.map((port) => `--add-port=${port}`),
+        ...missingRules.map((rule) => `--add-rich-rule=${rule}`),
+      ],
+      why: `open ${[...missingPorts, ...missingRules.map(() => 'VRRP')].join(', ')} in zone ${facts.zone}`,
+    });
+  }
+  const missingInterfaces = wanted.trustedInterfaces.filter((name) => !facts.permanent.trustedInterfaces.includes(name));
+  const missingSources = wanted.trustedSources.filter((cidr) => !facts.permanent.trustedSources.includes(cidr));
+  if (missingInterfaces.length > 0 || missingSources.length > 0) {
+    actions.push({
+      kind: 'run',
+      argv: [
+        'firewall-cmd',
+        '--permanent',
+        '--zone=trusted',
+        ...missingInterfaces.map((name) => `--change-interface=${name}`),
+        ...missingSources.map((cidr) => `--add-source=${cidr}`),
+      ],
+      why: 'let pod traffic through: pod interfaces and networks in the trusted zone (firewalld rejects forwarded VXLAN traffic otherwise)',
+    });
+  }
+  const runtimeBehind = !covers(facts.runtime, wanted);
+  if (actions.length > 0 || runtimeBehind) {
+    actions.push({
+      kind: 'run',
+      argv: ['firewall-cmd', '--reload'],
+      why: actions.length > 0 ? 'apply the permanent configuration' : 'the running firewall lacks rules the permanent configuration has',
+    });
+  }
+  return {
+    actions,
+    summary: `firewalld zone ${facts.zone} already opens ${portSpecs(ports).join(' ')}${ports.vrrp ? ' and VRRP' : ''}; trusted zone holds ${[...wanted.trustedInterfaces, ...wanted.trustedSources].join(', ') || 'nothing kumi needs'}`,
+  };
+}
+
+function wantedView(params: FirewallParams): FirewalldView {
+  const ports = rolePorts(params);
+  const isNode = params.roles.includes('control-plane') || params.roles.includes('worker');
+  return {
+    ports: portSpecs(ports),
+    richRules: ports.vrrp ? [VRRP_RICH_RULE] : [],
+    trustedInterfaces: isNode ? [...POD_INTERFACES] : [],
+    trustedSources: isNode ? [params.podCidr, params.serviceCidr] : [],
+  };
+}
+
+function covers(view: FirewalldView, wanted: FirewalldView): boolean {
+  return (
+    wanted.ports.every((port) => view.ports.includes(port)) &&
+    wanted.richRules.every((rule) => view.richRules.includes(rule)) &&
+    wanted.trustedInterfaces.every((name) => view.trustedInterfaces.includes(name)) &&
+    wanted.trustedSources.every((cidr) => view.trustedSources.includes(cidr))
+  );
+}
+
+async function list(host: HostReader, args: string[]): Promise<string[]> {
+  const result = await host.probe(['firewall-cmd', ...args]);
+  if (result.exitCode !== 0) return [];
+  return result.stdout.split(/\s+/).filter((item) => item.length > 0);
+}

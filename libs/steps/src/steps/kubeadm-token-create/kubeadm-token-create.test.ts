@@ -1,0 +1,61 @@
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { describeAction } from '../../plan';
+import { Secret } from '../../secret';
+import { debianFacts, rhelFacts } from '../../testing/host-facts';
+import { fakeHost } from '../common/fake-host';
+import { kubeadmTokenDelete } from '../kubeadm-token-delete/kubeadm-token-delete';
+import { kubeadmTokenDeleteParams } from '../kubeadm-token-delete/params';
+import { kubeadmTokenCreate } from './kubeadm-token-create';
+import { kubeadmTokenCreateParams } from './params';
+
+const token = 'k7x2pq.0123456789abcdef';
+const secrets = { bootstrapToken: new Secret(token) };
+const params = kubeadmTokenCreateParams.parse({ kubernetesVersion: '1.33.2', ttl: '2h' });
+const files = { '/etc/kubernetes/admin.conf': 'server: https://192.0.2.100:6443\n' };
+const listed = (ids: string[]): string =>
+  ids
+    .map((id) => JSON.stringify({ kind: 'BootstrapToken', token: `${id}.ffffffffffffffff`, expires: '2026-11-27T12:00:00Z', description: 'x' }, null, 2))
+    .join('\n');
+const probesWith = (ids: string[]) => ({
+  'kubeadm version -o short': 'v1.33.2\n',
+  'kubeadm token list --kubeconfig /etc/kubernetes/admin.conf -o json': listed(ids),
+});
+
+describe('kubeadm.token-create', () => {
+  it.each([debianFacts, rhelFacts])('first run on $os.id creates the token from a secret config file', async (facts) => {
+    const checked = await kubeadmTokenCreate.check(fakeHost(facts, files, probesWith(['abcdef'])), params, secrets);
+    expect(checked).toEqual({ tokenId: 'k7x2pq', existing: undefined });
+    const plan = kubeadmTokenCreate.plan(checked, params, secrets);
+    const run = plan.actions[0];
+    expect(plan.actions.map((action) => describeAction(action).split('  #')[0])).toEqual([
+      'run kubeadm token create --kubeconfig /etc/kubernetes/admin.conf --config {{file:token.yaml}}',
+    ]);
+    if (run?.kind !== 'run') throw new Error('expected run');
+    expect(parse((run.secretFiles?.['token.yaml'] as Secret).reveal())).toMatchObject({
+      kind: 'InitConfiguration',
+      bootstrapTokens: [{ token, ttl: '2h', usages: ['signing', 'authentication'] }],
+    });
+    expect(JSON.stringify(plan)).not.toContain('0123456789abcdef');
+  });
+
+  it('second run is a noop naming the token id and expiry', async () => {
+    const checked = await kubeadmTokenCreate.check(fakeHost(debianFacts, files, probesWith(['abcdef', 'k7x2pq'])), params, secrets);
+    expect(kubeadmTokenCreate.plan(checked, params, secrets).noop).toBe('bootstrap token k7x2pq already exists (expires 2026-11-27T12:00:00Z)');
+  });
+});
+
+describe('kubeadm.token-delete', () => {
+  const deleteParams = kubeadmTokenDeleteParams.parse({ tokenId: 'k7x2pq' });
+  it('deletes by public id only', async () => {
+    const checked = await kubeadmTokenDelete.check(fakeHost(rhelFacts, files, probesWith(['k7x2pq'])), deleteParams, {});
+    expect(kubeadmTokenDelete.plan(checked, deleteParams, {}).actions.map((action) => describeAction(action).split('  #')[0])).toEqual([
+      'run kubeadm token delete --kubeconfig /etc/kubernetes/admin.conf k7x2pq',
+    ]);
+  });
+
+  it('is a noop when the token is gone', async () => {
+    const checked = await kubeadmTokenDelete.check(fakeHost(debianFacts, files, probesWith([])), deleteParams, {});
+    expect(kubeadmTokenDelete.plan(checked, deleteParams, {}).noop).toBe('bootstrap token k7x2pq does not exist (already deleted or expired)');
+  });
+});

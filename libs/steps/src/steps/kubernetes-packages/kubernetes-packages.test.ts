@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { describeAction } from '../../plan';
+import { debianFacts, rhelFacts } from '../../testing/host-facts';
+import { fakeHost } from '../common/fake-host';
+import type { KubernetesPackagesFacts } from './kubernetes-packages';
+import { kubernetesPackages } from './kubernetes-packages';
+import { kubernetesPackagesParams } from './params';
+import { aptSource, dnfRepo } from './repository';
+
+const params = kubernetesPackagesParams.parse({ kubernetesVersion: '1.33.2' });
+const debUrl = 'https://pkgs.k8s.io/core:/stable:/v1.33/deb/';
+const rpmUrl = 'https://pkgs.k8s.io/core:/stable:/v1.33/rpm/';
+const lines = (facts: KubernetesPackagesFacts): string[] =>
+  kubernetesPackages.plan(facts, params, {}).actions.map((action) => describeAction(action).split('  #')[0] ?? '');
+const none = { kubelet: undefined, kubeadm: undefined, kubectl: undefined };
+const debDone: KubernetesPackagesFacts = {
+  packages: 'apt',
+  keyPresent: true,
+  source: aptSource(debUrl),
+  versions: { kubelet: '1.33.2-1.1', kubeadm: '1.33.2-1.1', kubectl: '1.33.2-1.1' },
+  held: ['kubeadm', 'kubectl', 'kubelet'],
+  kubeletEnabled: true,
+  selinux: undefined,
+  selinuxConfig: undefined,
+  missingImages: [],
+  pulledMarker: true,
+};
+const rpmDone: KubernetesPackagesFacts = {
+  ...debDone,
+  packages: 'dnf',
+  source: dnfRepo(rpmUrl),
+  versions: { kubelet: '1.33.2-150500.1.1', kubeadm: '1.33.2-150500.1.1', kubectl: '1.33.2-150500.1.1' },
+  held: [],
+  selinux: 'Permissive',
+  selinuxConfig: 'SELINUX=permissive\n',
+};
+
+describe('kubernetes.packages plan', () => {
+  it('Debian first run: key, source, update, pinned install, hold, enable, pre-pull', () => {
+    const fresh = { ...debDone, keyPresent: false, source: undefined, versions: none, held: [], kubeletEnabled: false, missingImages: undefined, pulledMarker: false };
+    expect(lines(fresh)).toEqual([
+      'run install -m 0755 -d /etc/apt/keyrings',
+      `run curl -fsSL --proto =https -o /etc/apt/keyrings/kubernetes-apt-keyring.asc ${debUrl}Release.key`,
+      'write /etc/apt/sources.list.d/kubernetes.list',
+      'run apt-get update',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages kubelet=1.33.2-* kubeadm=1.33.2-* kubectl=1.33.2-*',
+      'run apt-mark hold kubelet kubeadm kubectl',
+      'run systemctl enable kubelet',
+      'run kubeadm config images pull --kubernetes-version v1.33.2 --cri-socket unix:///var/run/containerd/containerd.sock',
+      'write /var/lib/kumi/images-pulled/v1.33.2',
+    ]);
+  });
+
+  it('RHEL first run: SELinux permissive, repo file with exclude, --disableexcludes install', () => {
+    const fresh = { ...rpmDone, source: undefined, versions: none, kubeletEnabled: false, selinux: 'Enforcing', selinuxConfig: 'SELINUX=enforcing\nSELINUXTYPE=targeted\n', missingImages: undefined, pulledMarker: false };
+    expect(lines(fresh)).toEqual([
+      'run setenforce 0',
+      'write /etc/selinux/config',
+      'write /etc/yum.repos.d/kubernetes.repo',
+      'run dnf install -y --disableexcludes=kubernetes kubelet-1.33.2 kubeadm-1.33.2 kubectl-1.33.2',
+      'run systemctl enable kubelet',
+      'run kubeadm config images pull --kubernetes-version v1.33.2 --cri-socket unix:///var/run/containerd/containerd.sock',
+      'write /var/lib/kumi/images-pulled/v1.33.2',
+    ]);
+    expect(dnfRepo(rpmUrl)).toContain('exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni');
+  });
+
+  it('second run is a noop on both families', () => {
+    for (const facts of [debDone, rpmDone]) {
+      const plan = kubernetesPackages.plan(facts, params, {});
+      expect(plan.actions).toEqual([]);
+      expect(plan.noop).toMatch(/^kubelet, kubeadm and kubectl 1.33.2 installed from https:\/\/pkgs.k8s.io\/core:\/stable:\/v1.33\/(deb|rpm)\/, held, kubelet enabled, images pulled$/);
+    }
+  });
+
+  it('drift: an unheld kubelet is held again, nothing else', () => {
+    expect(lines({ ...debDone, held: ['kubeadm', 'kubectl'] })).toEqual(['run apt-mark hold kubelet kubeadm kubectl']);
+  });
+
+  it('drift: a kubectl of another patch is reinstalled at the pinned version', () => {
+    expect(lines({ ...rpmDone, versions: { ...rpmDone.versions, kubectl: '1.33.1-150500.1.1' } })).toEqual([
+      'run dnf install -y --disableexcludes=kubernetes kubelet-1.33.2 kubeadm-1.33.2 kubectl-1.33.2',
+    ]);
+  });
+
+  it('drift: a missing control-plane image is pulled again', () => {
+    expect(lines({ ...debDone, missingImages: ['registry.k8s.io/etcd:3.5.21-0'] })).toEqual([
+      'run kubeadm config images pull --kubernetes-version v1.33.2 --cri-socket unix:///var/run/containerd/containerd.sock',
+      'write /var/lib/kumi/images-pulled/v1.33.2',
+    ]);
+  });
+});
+
+describe('kubernetes.packages check', () => {
+  it('reads versions, holds and images on Debian', async () => {
+    const host = fakeHost(debianFacts, { '/etc/apt/keyrings/kubernetes-apt-keyring.asc': 'key', '/etc/apt/sources.list.d/kubernetes.list': aptSource(debUrl), '/var/lib/kumi/images-pulled/v1.33.2': '' }, {
+      ...Object.fromEntries(['kubelet', 'kubeadm', 'kubectl'].map((name) => [`dpkg-query -W -f \${db:Status-Abbrev}\${Version} ${name}`, 'ii 1.33.2-1.1'])),
+      'apt-mark showhold': 'kubeadm\nkubectl\nkubelet\n',
+      'systemctl is-enabled kubelet': 'enabled\n',
+      'kubeadm config images list --kubernetes-version v1.33.2': 'registry.k8s.io/kube-apiserver:v1.33.2\nregistry.k8s.io/pause:3.10\n',
+      'crictl --runtime-endpoint unix:///var/run/containerd/containerd.sock images -o json': JSON.stringify({ images: [{ repoTags: ['registry.k8s.io/kube-apiserver:v1.33.2'] }] }),
+    });
+    const facts = await kubernetesPackages.check(host, params, {});
+    expect(facts).toEqual({ ...debDone, missingImages: ['registry.k8s.io/pause:3.10'] });
+  });
+
+  it('refuses to downgrade a newer kubelet, with a fix', async () => {
+    const host = fakeHost(rhelFacts, {}, { 'rpm -q --qf %{VERSION}-%{RELEASE} kubelet': '1.34.0-150500.1.1' });
+    await expect(kubernetesPackages.check(host, params, {})).rejects.toThrow(/kubelet 1.34.0-150500.1.1 is newer than the wanted 1.33.2.*Fix/);
+  });
+});

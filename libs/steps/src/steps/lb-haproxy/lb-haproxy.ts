@@ -1,0 +1,80 @@
+import type { Action } from '../../plan';
+import { planOf } from '../../plan';
+import type { Step } from '../../step';
+import { renderHaproxyConfig } from '../../render/haproxy-config';
+import type { PackageFamily } from '../common/packages';
+import { installPackages, packageFamilyOf, refreshPackageLists } from '../common/packages';
+import type { ServiceState } from '../common/services';
+import { keepRunning, serviceState } from '../common/services';
+import type { LbHaproxyParams } from './params';
+import { lbHaproxyParams } from './params';
+
+/** What lb.haproxy reads from the host. */
+export interface LbHaproxyFacts {
+  packages: PackageFamily;
+  /** `haproxy -v`'s version, undefined when HAProxy is not installed. */
+  version: string | undefined;
+  /** The configuration file as it is, undefined when missing. */
+  config: string | undefined;
+  service: ServiceState;
+}
+
+/** Outputs of lb.haproxy. */
+export interface LbHaproxyOutputs {
+  haproxyVersion: string;
+  configPath: string;
+}
+
+/** Load-balances the API servers with HAProxy; the configuration is validated before use. */
+export const lbHaproxy: Step<LbHaproxyParams, LbHaproxyFacts, LbHaproxyOutputs> = {
+  id: 'lb.haproxy',
+  title: 'Load-balance the API servers with HAProxy',
+  params: lbHaproxyParams,
+
+  async check(host, params) {
+    const packages = packageFamilyOf(host.facts);
+    return {
+      packages,
+      version: await haproxyVersion(host.probe.bind(host)),
+      config: await host.readFile(params.configPath),
+      service: await serviceState(host, 'haproxy'),
+    };
+  },
+
+  plan(facts, params) {
+    const actions: Action[] = [];
+    const wanted = renderHaproxyConfig(params);
+    if (facts.version === undefined) {
+      if (facts.packages === 'apt') actions.push(refreshPackageLists('find the haproxy package'));
+      actions.push(installPackages(facts.packages, ['haproxy'], 'HAProxy is not installed'));
+    }
+    const changed = facts.config !== wanted;
+    if (changed) {
+      actions.push(
+        {
+          kind: 'run',
+          argv: ['haproxy', '-c', '-f', '{{file:haproxy.cfg}}'],
+          secretFiles: { 'haproxy.cfg': wanted },
+          why: 'validate the new configuration with HAProxy itself before installing it',
+        },
+        { kind: 'write', path: params.configPath, content: wanted, mode: 0o644, why: describeChange(facts.config) },
+      );
+    }
+    actions.push(...keepRunning('haproxy', facts.service, changed, 'reload'));
+    return planOf(actions, `HAProxy ${facts.version ?? ''} already running with the rendered configuration`.replace('  ', ' '));
+  },
+
+  async outputs(host, params) {
+    return { haproxyVersion: (await haproxyVersion(host.probe.bind(host))) ?? 'unknown', configPath: params.configPath };
+  },
+};
+
+async function haproxyVersion(probe: (argv: readonly string[]) => Promise<{ exitCode: number; stdout: string }>): Promise<string | undefined> {
+  const result = await probe(['haproxy', '-v']);
+  if (result.exitCode !== 0) return undefined;
+  return /version (\S+)/i.exec(result.stdout)?.[1] ?? 'unknown';
+}
+
+function describeChange(current: string | undefined): string {
+  return current === undefined ? 'HAProxy has no configuration yet' : 'the HAProxy configuration differs from the rendered one';
+}

@@ -1,0 +1,163 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'smol-toml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { localHost } from '../../host-reader';
+import { describeAction } from '../../plan';
+import { CONTAINERD_KEY_PATHS, readPath, renderContainerdConfig } from '../../render/containerd-config';
+import { debianFacts, rhelFacts } from '../../testing/host-facts';
+import { fakeHost } from '../common/fake-host';
+import { runtimeContainerdParams } from './params';
+import type { RuntimeContainerdFacts } from './runtime-containerd';
+import { runtimeContainerd } from './runtime-containerd';
+import { sandboxImageFor } from './sandbox-image';
+
+const dir = mkdtempSync(join(tmpdir(), 'kumi-containerd-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const realDefaults = execFileSync('containerd', ['config', 'default'], { encoding: 'utf8' });
+const v2 = { version: 2 as const, sandboxImage: 'registry.k8s.io/pause:3.10' };
+
+function dumpOf(config: string): string {
+  const file = join(dir, `config-${Math.random().toString(36).slice(2)}.toml`);
+  writeFileSync(file, config);
+  return execFileSync('containerd', ['--config', file, 'config', 'dump'], { encoding: 'utf8' });
+}
+
+describe('containerd configuration rendering', () => {
+  it("version 2 from Debian's containerd 1.6 defaults: config dump shows SystemdCgroup = true", () => {
+    expect(realDefaults).toMatch(/SystemdCgroup = false/);
+    const dump = dumpOf(renderContainerdConfig(undefined, realDefaults, v2));
+    expect(dump).toMatch(/^\s*SystemdCgroup = true$/m);
+    expect(dump).not.toMatch(/SystemdCgroup = false/);
+    expect(dump).toMatch(/^\s*sandbox_image = "registry.k8s.io\/pause:3.10"$/m);
+    expect(readPath(parse(dump), CONTAINERD_KEY_PATHS[2].systemdCgroup)).toBe(true);
+  });
+
+  it('keeps local settings of an existing version 2 file and sets only what is missing', () => {
+    const local = 'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n';
+    const rendered = parse(renderContainerdConfig(local, realDefaults, v2));
+    expect(readPath(rendered, ['plugins', 'io.containerd.grpc.v1.cri', 'registry', 'config_path'])).toBe('/etc/containerd/certs.d');
+    expect(readPath(rendered, CONTAINERD_KEY_PATHS[2].systemdCgroup)).toBe(true);
+  });
+
+  it("re-enables CRI in containerd.io's shipped config (disabled_plugins = [\"cri\"], no version)", () => {
+    const shipped = 'disabled_plugins = ["cri"]\n';
+    const dump = dumpOf(renderContainerdConfig(shipped, realDefaults, v2));
+    expect(dump).toMatch(/^disabled_plugins = \[\]$/m);
+    expect(dump).toMatch(/^\s*SystemdCgroup = true$/m);
+  });
+
+  it('version 3 (containerd 2.x, whose defaults print no SystemdCgroup line) sets the exact key paths', () => {
+    const v3Defaults = [
+      'version = 3',
+      'disabled_plugins = ["io.containerd.cri.v1.runtime"]',
+      "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]",
+      "  runtime_type = 'io.containerd.runc.v2'",
+      "  [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
+      "    BinaryName = ''",
+      '',
+    ].join('\n');
+    expect(v3Defaults).not.toContain('SystemdCgroup');
+    const rendered = parse(renderContainerdConfig(undefined, v3Defaults, { version: 3, sandboxImage: 'registry.k8s.io/pause:3.10.1' }));
+    const runc = (((rendered['plugins'] as Record<string, unknown>)['io.containerd.cri.v1.runtime'] as Record<string, unknown>)['containerd'] as Record<string, unknown>)['runtimes'] as Record<string, Record<string, Record<string, unknown>>>;
+    expect(runc['runc']?.['options']?.['SystemdCgroup']).toBe(true);
+    expect(runc['runc']?.['options']?.['BinaryName']).toBe('');
+    expect(readPath(rendered, ['plugins', 'io.containerd.cri.v1.images', 'pinned_images', 'sandbox'])).toBe('registry.k8s.io/pause:3.10.1');
+    expect(rendered['disabled_plugins']).toEqual([]);
+    expect(rendered['version']).toBe(3);
+  });
+
+  it('matches the pause tag to the Kubernetes minor', () => {
+    expect(sandboxImageFor('1.30.4')).toBe('registry.k8s.io/pause:3.9');
+    expect(sandboxImageFor('1.33.2')).toBe('registry.k8s.io/pause:3.10');
+    expect(sandboxImageFor('1.35.0')).toBe('registry.k8s.io/pause:3.10.1');
+  });
+});
+
+describe('runtime.containerd plan', () => {
+  const params = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2' });
+  const configured = renderContainerdConfig(undefined, realDefaults, v2);
+  const settled: RuntimeContainerdFacts = {
+    packages: 'apt',
+    containerdVersion: '1.6.20~ds1',
+    config: configured,
+    defaults: realDefaults,
+    sandboxImage: 'registry.k8s.io/pause:3.10',
+    dockerRepo: undefined,
+    service: { active: true, enabled: true },
+  };
+  const lines = (facts: RuntimeContainerdFacts, p = params): string[] =>
+    runtimeContainerd.plan(facts, p, {}).actions.map((action) => describeAction(action).split('  #')[0] ?? '');
+
+  it('first run on Debian: install, write, enable, start', () => {
+    const fresh = { ...settled, containerdVersion: undefined, config: undefined, defaults: 'version = 2\n', service: { active: false, enabled: false } };
+    expect(lines(fresh)).toEqual([
+      'run apt-get update',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages containerd',
+      'write /etc/containerd/config.toml',
+      'run systemctl enable containerd',
+      'run systemctl start containerd',
+    ]);
+  });
+
+  it("first run on RHEL from Docker's repository", () => {
+    const docker = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2', source: 'docker' });
+    const fresh: RuntimeContainerdFacts = {
+      ...settled,
+      packages: 'dnf',
+      containerdVersion: undefined,
+      config: 'disabled_plugins = ["cri"]\n',
+      defaults: 'version = 2\n',
+      dockerRepo: { keyPresent: true, source: undefined, wanted: 'repo', distro: 'rhel' },
+      service: { active: false, enabled: false },
+    };
+    expect(lines(fresh, docker)).toEqual([
+      'write /etc/yum.repos.d/docker-ce.repo',
+      'run dnf install -y containerd.io',
+      'write /etc/containerd/config.toml',
+      'run systemctl enable containerd',
+      'run systemctl start containerd',
+    ]);
+  });
+
+  it('second run is a noop with its reason on both families', () => {
+    for (const packages of ['apt', 'dnf'] as const) {
+      const plan = runtimeContainerd.plan({ ...settled, packages }, params, {});
+      expect(plan.actions).toEqual([]);
+      expect(plan.noop).toBe('containerd 1.6.20~ds1 already running with SystemdCgroup = true, CRI enabled and sandbox registry.k8s.io/pause:3.10');
+    }
+  });
+
+  it('SystemdCgroup switched off by hand: rewrite and restart, nothing else', () => {
+    const plan = runtimeContainerd.plan({ ...settled, config: configured.replace('SystemdCgroup = true', 'SystemdCgroup = false') }, params, {});
+    expect(plan.actions.map((action) => describeAction(action).split('  #')[0])).toEqual([
+      'write /etc/containerd/config.toml',
+      'run systemctl restart containerd',
+    ]);
+    expect(plan.actions[0]?.why).toBe('containerd lacks SystemdCgroup = true');
+  });
+
+  it('containerd 2.x keeps a valid version 2 file (2.x reads it) instead of churning', () => {
+    expect(lines({ ...settled, containerdVersion: '2.1.3' })).toEqual([]);
+  });
+
+  it('check and outputs against the real containerd binary', async () => {
+    const configPath = join(dir, 'real.toml');
+    writeFileSync(configPath, configured);
+    const real = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2', configPath, sandboxImage: 'registry.k8s.io/pause:3.10' });
+    const host = localHost('/', debianFacts);
+    const facts = await runtimeContainerd.check(host, real, {});
+    expect(facts.containerdVersion).toMatch(/^1\.6\./);
+    expect(facts.config).toBe(configured);
+    const outputs = await runtimeContainerd.outputs!(host, real, facts);
+    expect(outputs).toMatchObject({ configVersion: 2, systemdCgroup: true, sandboxImage: 'registry.k8s.io/pause:3.10' });
+    writeFileSync(configPath, configured.replace('SystemdCgroup = true', 'SystemdCgroup = false'));
+    await expect(runtimeContainerd.outputs!(host, real, facts)).rejects.toThrow(/SystemdCgroup = false/);
+  });
+
+  it('refuses distro containerd on RHEL with a fix', async () => {
+    await expect(runtimeContainerd.check(fakeHost(rhelFacts), params, {})).rejects.toThrow(/Fix: set source: docker/);
+  });
+});

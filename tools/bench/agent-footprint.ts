@@ -1,0 +1,197 @@
+// Footprint of the packaged kumi-agent (x64): file size, start-to-attached time and idle
+// RSS after attach, against a real `kumi serve` on 127.0.0.1. Medians of --runs runs
+// (default 7, at least 5). Not a test: it prints a table to paste into docs/benchmarks.md.
+//
+//   npx tsx tools/bench/agent-footprint.ts [--runs N] [--idle-ms MS] [--node-options "..."] [--agent-env K=V]...
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { credentials } from '@grpc/grpc-js';
+import { kumiV1, type ControlClient, type ListAgentsResponse__Output } from '@kumi/proto';
+import { buildAgentBinaries } from '../../apps/agent/package/build-agent-binaries';
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const TARGETS = { fileMb: 100, idleRssMb: 60, attachMs: 1000 };
+const POLL_MS = 5;
+const ATTACH_LIMIT_MS = 20_000;
+const run = promisify(execFile);
+
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '7' },
+    'idle-ms': { type: 'string', default: '3000' },
+    'node-options': { type: 'string' },
+    'agent-env': { type: 'string', multiple: true, default: [] },
+  },
+});
+const runs = Number(flags.runs);
+const idleMs = Number(flags['idle-ms']);
+if (!Number.isInteger(runs) || runs < 5 || runs > 50) throw new Error(`--runs ${flags.runs}: give a whole number from 5 to 50 (medians of fewer runs are noise)`);
+if (!Number.isInteger(idleMs) || idleMs < 0 || idleMs > 60_000) throw new Error(`--idle-ms ${flags['idle-ms']}: give 0..60000`);
+
+/** Every child this script started; all are killed on the way out, by pid. */
+const children: ChildProcess[] = [];
+
+function start(file: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  children.push(child);
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return { child, output: () => text };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  const late = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
+  if (late) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+function listAgents(client: ControlClient): Promise<ListAgentsResponse__Output> {
+  return new Promise((done, fail) => client.ListAgents({}, { deadline: Date.now() + 2_000 }, (error, response) => (error || !response ? fail(error) : done(response))));
+}
+
+/** Polls the coordinator until `host` is attached (or, with present=false, gone); returns when. */
+async function waitForHost(client: ControlClient, host: string, present: boolean): Promise<bigint> {
+  const deadline = Date.now() + ATTACH_LIMIT_MS;
+  while (Date.now() < deadline) {
+    const listed = (await listAgents(client)).agents.some((agent) => agent.hostName === host);
+    if (listed === present) return process.hrtime.bigint();
+    await sleep(POLL_MS);
+  }
+  throw new Error(`${host} was not ${present ? 'attached' : 'detached'} within ${ATTACH_LIMIT_MS} ms`);
+}
+
+/** Resident memory of a process, MiB: total, anonymous (heap, stacks) and file-backed (the executable's pages). */
+async function rssMb(pid: number): Promise<{ total: number; anon: number; file: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
+  return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') + field('RssShmem') };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+async function machine(): Promise<string> {
+  const release = await readFile('/etc/os-release', 'utf8').catch(() => '');
+  const distro = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(release)?.[1] ?? os.type();
+  const cpus = os.cpus();
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'} × ${cpus.length} (${os.arch()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${distro}, Linux ${os.release()}, build Node ${process.version}`;
+}
+
+async function main(): Promise<void> {
+  const build = await buildAgentBinaries({ repoRoot: REPO_ROOT, log: (line) => console.error(line) });
+  const agentFile = build.binaries.find((binary) => binary.arch === 'x64');
+  if (!agentFile) throw new Error('no x64 binary was built');
+  if (process.arch !== 'x64') throw new Error(`this machine is ${process.arch}: the benchmark runs the x64 agent and needs an x86-64 machine`);
+  const base = await mkdtemp(join(os.tmpdir(), 'kumi-bench-'));
+  let client: ControlClient | undefined;
+  try {
+    const kumiBundle = join(base, 'kumi.cjs');
+    await run(process.execPath, ['tools/build/bundle.mjs', 'apps/coordinator/src/main.ts', kumiBundle, '--all'], { cwd: REPO_ROOT });
+    const stateDir = join(base, 'cluster');
+    const kumi = (args: string[]) => run(process.execPath, [kumiBundle, '--state-dir', stateDir, ...args], { timeout: 30_000 });
+    const port = await freePort();
+    const init = await kumi(['init', '--name', 'bench', '--port', String(port), '--listen-host', '127.0.0.1']);
+    const caPin = /CA pin:\s+(sha256:[0-9a-f]{64})/.exec(init.stdout)?.[1];
+    if (!caPin) throw new Error(`kumi init printed no CA pin:\n${init.stdout}`);
+    const serve = start(process.execPath, [kumiBundle, '--state-dir', stateDir, 'serve'], process.env);
+    const socket = join(stateDir, 'control.sock');
+    for (let waited = 0; !serve.output().includes('listening on'); waited += 50) {
+      if (waited > 15_000 || serve.child.exitCode !== null) throw new Error(`kumi serve did not start:\n${serve.output()}`);
+      await sleep(50);
+    }
+    client = new (kumiV1().Control)(`unix:${socket}`, credentials.createInsecure());
+
+    const extraEnv = Object.fromEntries(flags['agent-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+    const env: NodeJS.ProcessEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...extraEnv, ...(flags['node-options'] ? { NODE_OPTIONS: flags['node-options'] } : {}) };
+    const firstAttach: number[] = [];
+    const restartAttach: number[] = [];
+    const idleRss: number[] = [];
+    const idleAnon: number[] = [];
+    const idleFile: number[] = [];
+    for (let index = 1; index <= runs; index += 1) {
+      const host = `bench-${index}`;
+      const home = join(base, host);
+      await mkdir(join(home, 'root'), { recursive: true });
+      const token = /^token:\s+(\S+)$/m.exec((await kumi(['token', 'create', '--host', host, '--ttl', '10m'])).stdout)?.[1];
+      if (!token) throw new Error('kumi token create printed no token');
+      const config = join(home, 'agent.yaml');
+      await writeFile(config, `coordinator: "127.0.0.1:${port}"\ncaPin: "${caPin}"\ntoken: "${token}"\nhostName: "${host}"\n`, { mode: 0o600 });
+      const args = ['run', '--config', config, '--state-dir', join(home, 'state'), '--root', join(home, 'root')];
+
+      // First start: makes its key, enrolls with the token, attaches.
+      let began = process.hrtime.bigint();
+      let agent = start(agentFile.path, args, env);
+      firstAttach.push(Number((await waitForHost(client, host, true)) - began) / 1e6);
+      await sleep(idleMs);
+      const rss = await rssMb(agent.child.pid as number);
+      idleRss.push(rss.total);
+      idleAnon.push(rss.anon);
+      idleFile.push(rss.file);
+      await stop(agent.child);
+      await waitForHost(client, host, false);
+
+      // Restart (what every boot after the first looks like): stored certificate, attach.
+      began = process.hrtime.bigint();
+      agent = start(agentFile.path, args, env);
+      restartAttach.push(Number((await waitForHost(client, host, true)) - began) / 1e6);
+      await stop(agent.child);
+      await waitForHost(client, host, false);
+      console.error(`run ${index}/${runs}: enroll+attach ${firstAttach.at(-1)?.toFixed(0)} ms, restart+attach ${restartAttach.at(-1)?.toFixed(0)} ms, idle RSS ${idleRss.at(-1)?.toFixed(1)} MiB`);
+    }
+    await stop(serve.child);
+
+    const fileMb = agentFile.sizeBytes / 1e6;
+    const row = (name: string, values: number[] | number, unit: string, target: number) => {
+      const list = Array.isArray(values) ? values : [values];
+      const mid = median(list);
+      const spread = list.length > 1 ? `${Math.min(...list).toFixed(1)} … ${Math.max(...list).toFixed(1)}` : '';
+      return `| ${name} | ${mid.toFixed(1)} ${unit} | ${spread} | ≤ ${target} ${unit} | ${mid <= target ? 'met' : 'MISSED'} |`;
+    };
+    console.log(`Machine: ${await machine()}`);
+    const settings = [...(flags['node-options'] ? [`NODE_OPTIONS="${flags['node-options']}"`] : []), ...flags['agent-env']];
+    console.log(`Runs: ${runs} (medians), idle RSS sampled ${idleMs} ms after attach${settings.length > 0 ? `; agent environment: ${settings.join(' ')}` : ''}`);
+    console.log('');
+    console.log('| metric | median | min … max | target | |');
+    console.log('| --- | --- | --- | --- | --- |');
+    console.log(row('file size, kumi-agent-linux-x64', fileMb, 'MB', TARGETS.fileMb));
+    console.log(row('start to attached, first boot (key + enroll + attach)', firstAttach, 'ms', TARGETS.attachMs));
+    console.log(row('start to attached, restart (stored certificate)', restartAttach, 'ms', TARGETS.attachMs));
+    console.log(row('idle RSS after attach', idleRss, 'MiB', TARGETS.idleRssMb));
+    console.log(`| … of which anonymous (V8 heap, malloc, stacks) | ${median(idleAnon).toFixed(1)} MiB | ${Math.min(...idleAnon).toFixed(1)} … ${Math.max(...idleAnon).toFixed(1)} | | |`);
+    console.log(`| … of which file-backed (pages of the executable, shared libraries) | ${median(idleFile).toFixed(1)} MiB | ${Math.min(...idleFile).toFixed(1)} … ${Math.max(...idleFile).toFixed(1)} | | |`);
+  } finally {
+    client?.close();
+    await Promise.all(children.map((child) => stop(child)));
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+main().catch(async (error: unknown) => {
+  await Promise.all(children.map((child) => stop(child)));
+  console.error(`agent-footprint: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,109 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { packagedCommands } from './standins/packages/catalog';
+import { BRIDGE_ADDRESS, labDir, labPaths, OVERLAY_DIRS } from './lab-paths';
+import type { LabHost, Topology } from './topology';
+
+/** What every host finds at /etc/kumi-lab/host.json. */
+export interface HostInfo {
+  host: string;
+  address: string;
+  labDir: string;
+  vip: string;
+  bridgeAddress: string;
+}
+
+/**
+ * Prepares a host's overlay layers before it boots: fresh /run, the identity files in /etc
+ * (kept across boots once written, like a disk) and the stand-in commands in /usr.
+ */
+export function prepareHostFs(host: LabHost, topology: Topology): void {
+  for (const { layer } of OVERLAY_DIRS) {
+    const dir = labPaths.hostLayer(host.name, layer);
+    // /run is a tmpfs on a real machine: nothing survives a reboot. Overlay work dirs must be clean.
+    if (layer === 'run') rmSync(path.join(dir, 'upper'), { recursive: true, force: true });
+    rmSync(path.join(dir, 'work'), { recursive: true, force: true });
+    mkdirSync(path.join(dir, 'upper'), { recursive: true });
+    mkdirSync(path.join(dir, 'work'), { recursive: true });
+  }
+  writeUnitDir(host.name);
+  writeEtc(host, topology);
+  installBaseCommands(host.name);
+}
+
+function writeEtc(host: LabHost, topology: Topology): void {
+  const etc = path.join(labPaths.hostLayer(host.name, 'etc'), 'upper');
+  const info: HostInfo = { host: host.name, address: host.address, labDir: labDir(), vip: topology.vip, bridgeAddress: BRIDGE_ADDRESS };
+  mkdirSync(path.join(etc, 'kumi-lab'), { recursive: true });
+  writeFileSync(path.join(etc, 'kumi-lab', 'host.json'), `${JSON.stringify(info, null, 2)}\n`);
+  writeFileSync(path.join(etc, 'hostname'), `${host.name}\n`);
+  const hosts = [
+    '127.0.0.1\tlocalhost',
+    `127.0.1.1\t${host.name}`,
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    `${BRIDGE_ADDRESS}\tkumi-coordinator`,
+    `${topology.vip}\tkumi-vip`,
+    ...topology.hosts.map((h) => `${h.address}\t${h.name}`),
+  ];
+  writeFileSync(path.join(etc, 'hosts'), `${hosts.join('\n')}\n`);
+  writeOnce(path.join(etc, 'machine-id'), `${randomBytes(16).toString('hex')}\n`);
+  // A fresh cloud VM has a swap file in fstab, which kubeadm's preflight rejects.
+  const fstab = existsSync('/etc/fstab') ? readFileSync('/etc/fstab', 'utf8') : '';
+  writeOnce(path.join(etc, 'fstab'), `${fstab.trimEnd()}\n/swap.img\tnone\tswap\tsw\t0\t0\n`.trimStart());
+}
+
+/**
+ * The host's own /etc/systemd/system (bind-mounted over the overlay's): empty on a fresh host
+ * but for the lab's drop-ins. Debian's dbus unit relies on systemd socket activation, which
+ * the lab has not, so the bus opens its own socket; firewalld needs that bus.
+ */
+function writeUnitDir(host: string): void {
+  const dir = labPaths.hostLayer(host, 'systemd-system');
+  mkdirSync(path.join(dir, 'dbus.service.d'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'dbus.service.d', 'kumi-lab.conf'),
+    '[Service]\nExecStartPre=/usr/bin/mkdir -p /run/dbus\nExecStart=\nExecStart=/usr/bin/dbus-daemon --system --nofork --nopidfile\n',
+  );
+  mkdirSync(path.join(dir, 'firewalld.service.d'), { recursive: true });
+  writeFileSync(path.join(dir, 'firewalld.service.d', 'kumi-lab.conf'), '[Unit]\nRequires=dbus.service\n');
+}
+
+function lexists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function writeOnce(file: string, content: string): void {
+  if (!existsSync(file)) writeFileSync(file, content);
+}
+
+/** Where a stand-in replaces a real command: Debian's location when the machine has one. */
+export function commandPathInHost(command: string): string {
+  return existsSync(`/usr/sbin/${command}`) && !existsSync(`/usr/bin/${command}`) ? `/usr/sbin/${command}` : `/usr/bin/${command}`;
+}
+
+function installBaseCommands(host: string): void {
+  const usr = path.join(labPaths.hostLayer(host, 'usr'), 'upper');
+  const packaged = packagedCommands();
+  // A fresh host has none of the packaged commands, even where the machine has one (e.g. its
+  // own kubectl): hide those behind overlayfs whiteouts (0/0 character devices) until installed.
+  for (const command of packaged) {
+    const inUpper = path.join(usr, 'bin', command);
+    if (!lexists(`/usr/bin/${command}`) || lexists(inUpper)) continue;
+    mkdirSync(path.dirname(inUpper), { recursive: true });
+    execFileSync('mknod', [inUpper, 'c', '0', '0']);
+  }
+  const commands = existsSync(labPaths.bin()) ? readdirSync(labPaths.bin()).filter((c) => !packaged.has(c)) : [];
+  for (const command of commands) {
+    const link = path.join(usr, commandPathInHost(command).slice('/usr/'.length));
+    mkdirSync(path.dirname(link), { recursive: true });
+    rmSync(link, { force: true });
+    symlinkSync(path.join(labPaths.bin(), command), link);
+  }
+}

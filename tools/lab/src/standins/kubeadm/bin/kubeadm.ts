@@ -1,0 +1,5 @@
+import { kubeadmMain } from '../main';
+
+void kubeadmMain(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

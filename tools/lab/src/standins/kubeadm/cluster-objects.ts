@@ -1,0 +1,113 @@
+import YAML from 'yaml';
+import type { KubeApi } from '../common/kube-api';
+import type { KubeObject } from '../common/kube-object';
+import { resourceByRest } from '../common/resources';
+import type { ClusterConfig } from './config';
+import type { NodeIdentity } from './pki-phase';
+import { etcdClientUrl } from './etcd-phase';
+
+const NODES = resourceByRest('', 'nodes');
+const PODS = resourceByRest('', 'pods');
+const CONTROL_PLANE_TAINT = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
+
+/** `[upload-config]`: the kubeadm-config and kubelet-config ConfigMaps joining nodes read. */
+export async function uploadConfig(api: KubeApi, rawCluster: Record<string, unknown>, cluster: ClusterConfig, log: (line: string) => void): Promise<void> {
+  log('[upload-config] Storing the configuration used in ConfigMap "kubeadm-config" in the "kube-system" Namespace');
+  const clusterDoc = { ...rawCluster, apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration', kubernetesVersion: cluster.kubernetesVersion, controlPlaneEndpoint: cluster.controlPlaneEndpoint, clusterName: cluster.clusterName, certificatesDir: cluster.certificatesDir, encryptionAlgorithm: cluster.encryptionAlgorithm, networking: { dnsDomain: cluster.dnsDomain, podSubnet: cluster.podSubnet || undefined, serviceSubnet: cluster.serviceSubnet } };
+  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' }, data: { ClusterConfiguration: YAML.stringify(clusterDoc) } });
+  log('[kubelet] Creating a ConfigMap "kubelet-config" in namespace kube-system with the configuration for the kubelets in the cluster');
+  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubelet-config', namespace: 'kube-system' }, data: { kubelet: YAML.stringify(kubeletConfiguration(cluster)) } });
+}
+
+/** The KubeletConfiguration kubeadm writes to /var/lib/kubelet/config.yaml. */
+export function kubeletConfiguration(cluster: ClusterConfig): Record<string, unknown> {
+  return {
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    kind: 'KubeletConfiguration',
+    authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: '/etc/kubernetes/pki/ca.crt' } },
+    cgroupDriver: 'systemd',
+    clusterDNS: ['10.96.0.10'],
+    clusterDomain: cluster.dnsDomain,
+    failSwapOn: true,
+    staticPodPath: '/etc/kubernetes/manifests',
+  };
+}
+
+/** `[bootstrap-token]`: the public cluster-info ConfigMap with the CA and the endpoint. */
+export async function createClusterInfo(api: KubeApi, kubeconfig: string, log: (line: string) => void): Promise<void> {
+  log('[bootstrap-token] Creating the "cluster-info" ConfigMap in the "kube-public" namespace');
+  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-info', namespace: 'kube-public' }, data: { kubeconfig } });
+}
+
+/** `[mark-control-plane]`: control-plane label and taint on the node (created if the kubelet has not registered it yet). */
+export async function markControlPlane(api: KubeApi, nodeName: string, log: (line: string) => void): Promise<void> {
+  log(`[mark-control-plane] Marking the node ${nodeName} as control-plane by adding the labels: [node-role.kubernetes.io/control-plane node.kubernetes.io/exclude-from-external-load-balancers]`);
+  log(`[mark-control-plane] Marking the node ${nodeName} as control-plane by adding the taints [node-role.kubernetes.io/control-plane:NoSchedule]`);
+  const labels = { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' };
+  const node = await api.find(NODES, undefined, nodeName);
+  if (!node) {
+    await api.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', ...labels } }, spec: { taints: [CONTROL_PLANE_TAINT] } });
+    return;
+  }
+  const taints = ((node.spec as { taints?: { key: string }[] } | undefined)?.taints ?? []).filter((t) => t.key !== CONTROL_PLANE_TAINT.key);
+  await api.patch(NODES, undefined, nodeName, { metadata: { labels }, spec: { taints: [...taints, CONTROL_PLANE_TAINT] } });
+}
+
+function mirrorPod(component: string, node: NodeIdentity, annotations: Record<string, string>, now: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${component}-${node.name}`, namespace: 'kube-system', labels: { component, tier: 'control-plane' }, annotations: { 'kubernetes.io/config.source': 'file', ...annotations } },
+    spec: { nodeName: node.name, hostNetwork: true, priorityClassName: 'system-node-critical', containers: [{ name: component, image: `registry.k8s.io/${component}` }], tolerations: [{ operator: 'Exists', effect: 'NoExecute' }] },
+    status: { phase: 'Running', hostIP: node.address, podIP: node.address, startTime: now, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] },
+  };
+}
+
+/** The mirror pods of this node's static control-plane pods (what `kubectl get pods -n kube-system` shows). */
+export async function createMirrorPods(api: KubeApi, node: NodeIdentity, bindPort: number, now: Date): Promise<void> {
+  const at = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  await api.apply(mirrorPod('etcd', node, { 'kubeadm.kubernetes.io/etcd.advertise-client-urls': etcdClientUrl(node.address) }, at));
+  await api.apply(mirrorPod('kube-apiserver', node, { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${node.address}:${bindPort}` }, at));
+  await api.apply(mirrorPod('kube-controller-manager', node, {}, at));
+  await api.apply(mirrorPod('kube-scheduler', node, {}, at));
+}
+
+/** Client URLs of the etcd members, from the etcd mirror pods' annotations (as kubeadm reads them). */
+export async function etcdEndpoints(api: KubeApi): Promise<string[]> {
+  const pods = await api.list(PODS, 'kube-system', '?labelSelector=component%3Detcd');
+  return pods.map((p) => p.metadata?.annotations?.['kubeadm.kubernetes.io/etcd.advertise-client-urls'] ?? '').filter((u) => u !== '');
+}
+
+/** `[addons]`: CoreDNS (Deployment, 2 replicas, kube-dns Service) and kube-proxy (DaemonSet). */
+export async function applyAddons(api: KubeApi, cluster: ClusterConfig, log: (line: string) => void): Promise<void> {
+  const dnsLabels = { 'k8s-app': 'kube-dns' };
+  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: `.:53 {\n    errors\n    health\n    kubernetes ${cluster.dnsDomain} in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    cache 30\n}\n` } });
+  await api.apply({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'coredns', namespace: 'kube-system', labels: dnsLabels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: dnsLabels },
+      template: {
+        metadata: { labels: dnsLabels },
+        spec: {
+          priorityClassName: 'system-cluster-critical',
+          tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+          affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] }, topologyKey: 'kubernetes.io/hostname' } }] } },
+          containers: [{ name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.12.1', ports: [{ containerPort: 53, name: 'dns', protocol: 'UDP' }] }],
+        },
+      },
+    },
+  });
+  await api.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system', labels: dnsLabels }, spec: { clusterIP: '10.96.0.10', selector: dnsLabels, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] } });
+  log('[addons] Applied essential addon: CoreDNS');
+  const proxyLabels = { 'k8s-app': 'kube-proxy' };
+  await api.apply({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'kube-proxy', namespace: 'kube-system', labels: proxyLabels },
+    spec: { selector: { matchLabels: proxyLabels }, template: { metadata: { labels: proxyLabels }, spec: { hostNetwork: true, priorityClassName: 'system-node-critical', tolerations: [{ operator: 'Exists' }], containers: [{ name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${cluster.kubernetesVersion}` }] } } },
+  });
+  log('[addons] Applied essential addon: kube-proxy');
+}

@@ -1,0 +1,5 @@
+import { kubectlMain } from '../kubectl';
+
+void kubectlMain(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import YAML from 'yaml';
+import { flag, parseArgs } from '../../common/flags';
+import { hostEnv, hostPath, KubePaths } from '../../common/host-env';
+import { labNow } from '../../../host/lab-clock';
+import { defaultAdvertiseAddress } from '../../kubeadm/config';
+import { Kubelet } from '../kubelet';
+
+/**
+ * kubelet stand-in, run by the kubelet unit (ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS
+ * $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS). Like the real kubelet it exits 1 while
+ * /var/lib/kubelet/config.yaml is missing (systemd restarts it every 10 s until kubeadm
+ * writes it).
+ */
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), new Set());
+  const host = hostEnv();
+  const config = flag(args, 'config') ?? hostPath(host, KubePaths.kubeletConfig);
+  if (!fs.existsSync(config)) {
+    throw new Error(`"command failed" err="failed to load kubelet config file, path: ${config}, error: failed to load Kubelet config file ${config}, error failed to read kubelet config file \\"${config}\\", error: open ${config}: no such file or directory"`);
+  }
+  const parsed = YAML.parse(fs.readFileSync(config, 'utf8')) as { failSwapOn?: boolean } | null;
+  if (parsed?.failSwapOn !== false && swapIsOn(hostPath(host, '/proc/swaps'))) {
+    throw new Error('"command failed" err="failed to run Kubelet: running with swap on is not supported, please disable swap or set --fail-swap-on flag to false"');
+  }
+  const kubeconfig = flag(args, 'kubeconfig') ?? hostPath(host, KubePaths.kubeletConf);
+  if (!fs.existsSync(kubeconfig)) throw new Error(`"command failed" err="failed to run Kubelet: unable to load bootstrap kubeconfig: stat ${kubeconfig}: no such file or directory"`);
+  const kubelet = new Kubelet({
+    host,
+    kubeconfig,
+    nodeName: flag(args, 'hostname-override') ?? host.hostname,
+    nodeIp: flag(args, 'node-ip') ?? defaultAdvertiseAddress(),
+    version: 'v1.34.2',
+    now: () => labNow(),
+    syncIntervalMs: 2000,
+    log: (line) => process.stdout.write(`${new Date().toISOString()} kubelet: ${line}\n`),
+  });
+  await kubelet.start();
+  const stop = (): void => {
+    void kubelet.stop().then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** Active swap per /proc/swaps (inside a lab host it shows the host's own swap table). */
+function swapIsOn(procSwaps: string): boolean {
+  try {
+    return fs.readFileSync(procSwaps, 'utf8').trim().split('\n').length > 1;
+  } catch {
+    return false;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+// Stand-in for dnf inside a lab host: install/remove/makecache over the host's package records.
+import { dnfExcludes } from '../package-db';
+import { installedVersion, offeredVersion, recordInstall, recordRemove, withDependencies, type ResolvedPackage } from '../package-install';
+
+function main(argv: string[]): number {
+  const disabled = new Set(argv.filter((a) => a.startsWith('--disableexcludes=')).flatMap((a) => a.slice('--disableexcludes='.length).split(',')));
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const [verb, ...names] = words;
+  switch (verb) {
+    case 'makecache':
+    case 'check-update':
+      console.log('Metadata cache created.');
+      return 0;
+    case 'install': {
+      const excludes = dnfExcludes();
+      const missing = names.filter((n) => {
+        const repo = excludes.get(n);
+        const excluded = repo !== undefined && !disabled.has(repo) && !disabled.has('all');
+        return excluded || offeredVersion(n, 'rpm') === undefined;
+      });
+      if (missing.length > 0) {
+        for (const n of missing) console.log(`No match for argument: ${n}`);
+        console.error(`Error: Unable to find a match: ${missing.join(' ')}`);
+        return 1;
+      }
+      const wanted: ResolvedPackage[] = withDependencies(names).map((name) => ({ name, version: offeredVersion(name, 'rpm') as string, installed: installedVersion(name) }));
+      for (const p of wanted.filter((w) => w.installed !== undefined && names.includes(w.name))) {
+        console.log(`Package ${p.name}-${p.installed}.x86_64 is already installed.`);
+      }
+      const fresh = wanted.filter((w) => w.installed === undefined);
+      console.log('Dependencies resolved.');
+      if (fresh.length === 0) {
+        console.log('Nothing to do.\nComplete!');
+        return 0;
+      }
+      if (!argv.includes('-y') && !argv.includes('--assumeyes')) {
+        console.log('Is this ok [y/N]: Operation aborted.');
+        return 1;
+      }
+      recordInstall(fresh, 'dnf');
+      console.log('\nInstalled:');
+      for (const p of fresh) console.log(`  ${p.name}-${p.version}.x86_64`);
+      console.log('\nComplete!');
+      return 0;
+    }
+    case 'remove':
+    case 'erase': {
+      const present = names.filter((n) => installedVersion(n) !== undefined);
+      if (present.length === 0) {
+        console.log('No match for argument: ' + names.join(' ') + '\nNo packages marked for removal.\nDependencies resolved.\nNothing to do.\nComplete!');
+        return 0;
+      }
+      recordRemove(present);
+      console.log('\nRemoved:');
+      for (const n of present) console.log(`  ${n}`);
+      console.log('\nComplete!');
+      return 0;
+    }
+    default:
+      console.error(verb ? `No such command: ${verb}. Please use /usr/bin/dnf --help` : 'dnf (kumi lab stand-in): give a command: install, remove, makecache');
+      return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,44 @@
+/**
+ * Packages the lab's package managers know beyond "record it": the stand-in commands each
+ * one puts at /usr/bin (symlinks into the lab's bin dir) and the version it reports.
+ * Payload files come from LAB/packages/PKG (see LAB-LAYOUT.md).
+ */
+export interface CatalogEntry {
+  /** Stand-in commands the package installs as /usr/bin/NAME. */
+  commands: string[];
+  /** Other catalog packages installed with it (as pkgs.k8s.io's dependencies). */
+  depends: string[];
+  /** Patch level offered for whatever minor the configured pkgs.k8s.io repository serves. */
+  patch: number;
+}
+
+/**
+ * Kubernetes tools come from pkgs.k8s.io; the lab provides stand-ins. They can be installed
+ * only once a pkgs.k8s.io repository is configured, and their version follows its minor:
+ * repo v1.34 → deb 1.34.2-1.1, rpm 1.34.2-150500.1.1 (kubernetes-cni keeps its own 1.7.1).
+ */
+export const PACKAGE_CATALOG: Readonly<Record<string, CatalogEntry>> = {
+  kubeadm: { commands: ['kubeadm'], depends: ['cri-tools', 'kubernetes-cni'], patch: 2 },
+  kubelet: { commands: ['kubelet'], depends: ['kubernetes-cni'], patch: 2 },
+  kubectl: { commands: ['kubectl'], depends: [], patch: 2 },
+  'cri-tools': { commands: ['crictl'], depends: [], patch: 0 },
+  'kubernetes-cni': { commands: [], depends: [], patch: 1 },
+};
+
+/** Every command some package provides: not present in a host until that package is installed. */
+export function packagedCommands(): Set<string> {
+  return new Set(Object.values(PACKAGE_CATALOG).flatMap((e) => e.commands));
+}
+
+/** Debian packages a fresh lab host does not have yet (the machine has them for the lab's own use). */
+export const FRESH_HOST_ABSENT = new Set([
+  ...Object.keys(PACKAGE_CATALOG),
+  'haproxy', 'keepalived', 'etcd-server', 'etcd-client', 'firewalld', 'containerd', 'conntrack', 'cloud-init',
+  'socat', 'ebtables', 'ipset', 'ethtool', 'nftables', 'iptables',
+]);
+
+/** Debian packages the lab's apt knows even when the machine lacks them (installing records them). */
+export const EXTRA_KNOWN_PACKAGES = new Set([
+  'apt-transport-https', 'ca-certificates', 'curl', 'gpg', 'gnupg', 'socat', 'ebtables', 'ipset', 'ethtool',
+  'conntrack', 'containerd', 'haproxy', 'keepalived', 'firewalld', 'iptables', 'nftables',
+]);

@@ -1,0 +1,71 @@
+import https from 'node:https';
+import net from 'node:net';
+
+/**
+ * A test stand-in for HAProxy + keepalived on loopback: a TCP proxy on the "VIP" that sends
+ * each connection to the next backend whose `GET /healthz` answered 200 at the last check
+ * (HAProxy's `option httpchk` + `check verify none`, checked every 500 ms).
+ */
+export class VipProxy {
+  private server: net.Server | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly healthy = new Map<string, boolean>();
+  private next = 0;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(
+    private readonly address: string,
+    private readonly port: number,
+    private readonly backends: string[],
+  ) {}
+
+  /** Starts listening and health-checking. */
+  async start(): Promise<void> {
+    this.server = net.createServer((client) => this.forward(client));
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(this.port, this.address, () => resolve());
+    });
+    const check = (): void => {
+      for (const backend of this.backends) void this.probe(backend).then((ok) => this.healthy.set(backend, ok));
+    };
+    check();
+    this.timer = setInterval(check, 500);
+  }
+
+  private probe(backend: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const req = https.get(`https://${backend}/healthz`, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+    });
+  }
+
+  private forward(client: net.Socket): void {
+    this.sockets.add(client);
+    client.on('close', () => this.sockets.delete(client));
+    const live = this.backends.filter((b) => this.healthy.get(b) === true);
+    const target = live[this.next++ % Math.max(1, live.length)];
+    if (!target) {
+      client.destroy();
+      return;
+    }
+    const [host, port] = target.split(':');
+    const upstream = net.connect(Number(port), host ?? '127.0.0.1');
+    this.sockets.add(upstream);
+    upstream.on('close', () => this.sockets.delete(upstream));
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  }
+
+  /** Stops listening and closes every proxied connection. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
