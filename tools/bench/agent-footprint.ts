@@ -15,6 +15,11 @@ import { parseArgs } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
 import { kumiV1, type ControlClient, type ListAgentsResponse__Output } from '@kumi/proto';
 import { buildAgentBinaries } from '../../apps/agent/package/build-agent-binaries';
+import { fetchNodeRuntime } from '../../apps/agent/package/fetch-node-runtime';
+import { injectSeaBlob } from '../../apps/agent/package/inject-sea-blob';
+import { makeSeaBlob } from '../../apps/agent/package/make-sea-blob';
+import { NODE_RUNTIME_PACKAGES } from '../../apps/agent/package/node-runtimes';
+import { stripBinary } from '../../apps/agent/package/strip-binary';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const TARGETS = { fileMb: 100, idleRssMb: 60, attachMs: 1000 };
@@ -94,11 +99,32 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
+/**
+ * The floor under any Node-based agent: the same runtime, packaged the same way, running
+ * a script that only waits. Its RSS is what Node itself costs before kumi adds anything.
+ */
+async function bareSeaRss(base: string, env: NodeJS.ProcessEnv): Promise<{ total: number; anon: number; file: number }> {
+  const dir = join(base, 'bare-sea');
+  await mkdir(dir, { recursive: true });
+  const script = join(dir, 'idle.cjs');
+  await writeFile(script, 'setInterval(() => {}, 60_000);\n');
+  const executable = join(dir, 'idle-sea');
+  await writeFile(executable, await readFile(await fetchNodeRuntime(NODE_RUNTIME_PACKAGES.x64, join(REPO_ROOT, 'node_modules', '.cache', 'kumi-node'))), { mode: 0o755 });
+  await stripBinary(executable, 'x64');
+  await injectSeaBlob(executable, await makeSeaBlob(script, dir));
+  const idle = start(executable, [], env);
+  await sleep(idleMs);
+  const rss = await rssMb(idle.child.pid as number);
+  await stop(idle.child);
+  return rss;
+}
+
 async function machine(): Promise<string> {
   const release = await readFile('/etc/os-release', 'utf8').catch(() => '');
   const distro = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(release)?.[1] ?? os.type();
   const cpus = os.cpus();
-  return `${cpus[0]?.model.trim() ?? 'unknown CPU'} × ${cpus.length} (${os.arch()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${distro}, Linux ${os.release()}, build Node ${process.version}`;
+  const load = os.loadavg().map((value) => value.toFixed(1)).join(' ');
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'} × ${cpus.length} (${os.arch()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${distro}, Linux ${os.release()}, build Node ${process.version}; load average at the end ${load}`;
 }
 
 async function main(): Promise<void> {
@@ -163,6 +189,7 @@ async function main(): Promise<void> {
       console.error(`run ${index}/${runs}: enroll+attach ${firstAttach.at(-1)?.toFixed(0)} ms, restart+attach ${restartAttach.at(-1)?.toFixed(0)} ms, idle RSS ${idleRss.at(-1)?.toFixed(1)} MiB`);
     }
     await stop(serve.child);
+    const floor = await bareSeaRss(base, env);
 
     const fileMb = agentFile.sizeBytes / 1e6;
     const row = (name: string, values: number[] | number, unit: string, target: number) => {
@@ -183,6 +210,7 @@ async function main(): Promise<void> {
     console.log(row('idle RSS after attach', idleRss, 'MiB', TARGETS.idleRssMb));
     console.log(`| … of which anonymous (V8 heap, malloc, stacks) | ${median(idleAnon).toFixed(1)} MiB | ${Math.min(...idleAnon).toFixed(1)} … ${Math.max(...idleAnon).toFixed(1)} | | |`);
     console.log(`| … of which file-backed (pages of the executable, shared libraries) | ${median(idleFile).toFixed(1)} MiB | ${Math.min(...idleFile).toFixed(1)} … ${Math.max(...idleFile).toFixed(1)} | | |`);
+    console.log(`| for comparison: the bare Node ${process.version} SEA, idle | ${floor.total.toFixed(1)} MiB (anonymous ${floor.anon.toFixed(1)}, file-backed ${floor.file.toFixed(1)}) | | | |`);
   } finally {
     client?.close();
     await Promise.all(children.map((child) => stop(child)));

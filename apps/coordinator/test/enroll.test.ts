@@ -70,6 +70,23 @@ describe('Enroll', () => {
     expect(await cluster.state.hosts.list()).toEqual([]);
   });
 
+  it('re-enrolls an enrolled host only with a token bound to it', async () => {
+    await enrollWith((await cluster.state.tokens.create({ ttlMs: 60_000 })).token, 'cp1');
+    const hostsBefore = await readFile(cluster.state.paths.hosts, 'utf8');
+    const unbound = await cluster.state.tokens.create({ ttlMs: 60_000 });
+
+    const error = await refusal(unbound.token, 'cp1');
+    expect(error.code).toBe(status.PERMISSION_DENIED);
+    expect(error.details).toContain('host "cp1" is already enrolled; to enroll it again (e.g. reinstalled), use a token bound to it: `kumi token create --host cp1`');
+    expect(await readFile(cluster.state.paths.hosts, 'utf8')).toBe(hostsBefore);
+    expect((await cluster.state.tokens.list()).find((record) => record.id === unbound.record.id)?.usedAt).toBeNull();
+
+    const bound = await cluster.state.tokens.create({ ttlMs: 60_000, host: 'cp1' });
+    const { response } = await enrollWith(bound.token, 'cp1');
+    expect((await cluster.state.hosts.find('cp1'))?.tokenId).toBe(bound.record.id);
+    expect(verifyPeerCert(response.certificatePem, cluster.material.caCertPem)).toEqual({ ok: true, commonName: 'cp1' });
+  });
+
   it('refuses a token bound to another host and leaves it usable for that host', async () => {
     const created = await cluster.state.tokens.create({ ttlMs: 60_000, host: 'cp1' });
     const error = await refusal(created.token, 'worker1');

@@ -1,4 +1,21 @@
 import type { AnyStep } from './step';
+import { cniFlannel } from './steps/cni-flannel/cni-flannel';
+import { drill } from './steps/drill/drill';
+import { firewall } from './steps/firewall/firewall';
+import { kubeadmAdminKubeconfig } from './steps/kubeadm-admin-kubeconfig/kubeadm-admin-kubeconfig';
+import { kubeadmInit } from './steps/kubeadm-init/kubeadm-init';
+import { kubeadmJoin } from './steps/kubeadm-join/kubeadm-join';
+import { kubeadmReset } from './steps/kubeadm-reset/kubeadm-reset';
+import { kubeadmTokenCreate } from './steps/kubeadm-token-create/kubeadm-token-create';
+import { kubeadmTokenDelete } from './steps/kubeadm-token-delete/kubeadm-token-delete';
+import { kubeadmUploadCerts } from './steps/kubeadm-upload-certs/kubeadm-upload-certs';
+import { kubernetesPackages } from './steps/kubernetes-packages/kubernetes-packages';
+import { lbHaproxy } from './steps/lb-haproxy/lb-haproxy';
+import { lbKeepalived } from './steps/lb-keepalived/lb-keepalived';
+import { preflight } from './steps/preflight/preflight';
+import { runtimeContainerd } from './steps/runtime-containerd/runtime-containerd';
+import { runtimeDocker } from './steps/runtime-docker/runtime-docker';
+import { verify } from './steps/verify/verify';
 import { kernelModules } from './steps/kernel-modules/kernel-modules';
 import { netWaitTcp } from './steps/net-wait-tcp/net-wait-tcp';
 import { swapOff } from './steps/swap-off/swap-off';
@@ -10,6 +27,23 @@ const allSteps: readonly AnyStep[] = [
   kernelModules,
   sysctlKubernetes,
   netWaitTcp,
+  preflight,
+  firewall,
+  runtimeContainerd,
+  runtimeDocker,
+  kubernetesPackages,
+  lbHaproxy,
+  lbKeepalived,
+  kubeadmInit,
+  kubeadmUploadCerts,
+  kubeadmTokenCreate,
+  kubeadmTokenDelete,
+  kubeadmJoin,
+  kubeadmAdminKubeconfig,
+  kubeadmReset,
+  cniFlannel,
+  verify,
+  drill,
 ];
 
 /** The steps an agent may run, by id. Nothing outside it can be run. */

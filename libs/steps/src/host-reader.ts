@@ -1,7 +1,9 @@
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { HostFacts } from './facts';
+import { secretInArgv } from './executor/redactor';
 import { resolveUnderRoot } from './resolve-under-root';
+import { StepFailure } from './run-types';
 import type { Secret } from './secret';
 import type { HostReader, ProbeResult } from './step';
 
@@ -13,6 +15,8 @@ export interface LocalHostOptions {
   spawnObserver?: (argv: readonly string[]) => void;
   /** Killing a probe early when the step is cancelled. */
   signal?: AbortSignal;
+  /** The run's secrets: a probe whose argv holds one of their values is refused, not run. */
+  secrets?: readonly Secret[];
 }
 
 /**
@@ -60,6 +64,9 @@ async function probe(
 ): Promise<ProbeResult> {
   const [file, ...args] = argv;
   if (file === undefined) throw new Error('probe needs a command: argv is empty');
+  if (secretInArgv(argv, options.secrets ?? [])) {
+    throw new StepFailure('INTERNAL', `refusing to run probe ${file}: a secret value appears in its arguments (pass it on stdin)`);
+  }
   options.spawnObserver?.(argv);
   const result = await execa(file, args, {
     reject: false,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { connect, createServer, type TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { createCa, createKeyAndCsr, issueServerCert, signClientCsr } from './certificates';
+import { x509 } from './x509-provider';
 import { caPin, verifyPeerCert } from './verify';
 
 describe('createCa', () => {
@@ -30,6 +31,14 @@ describe('issueServerCert', () => {
     const cert = new X509Certificate(server.certPem);
     expect(cert.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:192.0.2.1');
     expect(cert.checkIssued(new X509Certificate(ca.certPem))).toBe(true);
+  });
+
+  it('marks ECDSA leaf keys for signing only (RFC 5480: no keyEncipherment)', async () => {
+    const ca = await createCa('kumi-test');
+    const server = await issueServerCert(ca, { commonName: 'kumi', dnsNames: ['localhost'], ipAddresses: [] });
+    const usage = new x509.X509Certificate(server.certPem).getExtension(x509.KeyUsagesExtension);
+    expect(usage?.usages).toBe(x509.KeyUsageFlags.digitalSignature);
+    expect(usage?.critical).toBe(true);
   });
 
   it('refuses an address that is not an IP', async () => {

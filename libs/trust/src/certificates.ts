@@ -64,7 +64,8 @@ async function issueLeaf(ca: KeyPairPem, options: LeafOptions): Promise<string> 
   const signingKey = await privateKeyFromPem(ca.keyPem);
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    // ECDSA keys sign; RFC 5480 forbids keyEncipherment for them.
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([options.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
     await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
   ];

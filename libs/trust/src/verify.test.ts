@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCa } from './certificates';
-import { assertPinFormat, caPin, certCommonName, matchesPin } from './verify';
+import { assertPinFormat, caPin, certCommonName, derToPem, matchesPin } from './verify';
 
 const dir = mkdtempSync(join(tmpdir(), 'kumi-trust-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +41,15 @@ describe('caPin', () => {
     expect(matchesPin(other.certPem, caPin(ca.certPem))).toBe(false);
     expect(matchesPin(ca.certPem, 'sha256:short')).toBe(false);
     expect(certCommonName(ca.certPem)).toBe('kumi-test');
+  });
+
+  it('turns DER bytes back into the same certificate in PEM form', async () => {
+    const ca = await createCa('kumi-der');
+    const der = new X509Certificate(ca.certPem).raw;
+    const pem = derToPem(der);
+    expect(pem).toMatch(/^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{1,64}\n)+-----END CERTIFICATE-----\n$/);
+    expect(new X509Certificate(pem).raw.equals(der)).toBe(true);
+    expect(caPin(pem)).toBe(caPin(ca.certPem));
   });
 
   it('explains the pin format', () => {

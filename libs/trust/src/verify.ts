@@ -20,6 +20,12 @@ export function assertPinFormat(pin: string): void {
   }
 }
 
+/** A certificate's DER bytes (as TLS hands them over) in PEM form. */
+export function derToPem(der: Uint8Array): string {
+  const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
 /** Whether a CA certificate matches a pin (constant-time comparison). */
 export function matchesPin(caCertPem: string, pin: string): boolean {
   if (!PIN_FORMAT.test(pin)) return false;

@@ -24,7 +24,8 @@ function knownHost(name: string) {
 
 const program = new Command('kumi-lab')
   .description('The kumi lab: the seed topology in network namespaces on one machine (root only)')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .enablePositionalOptions();
 
 program
   .command('up')
@@ -60,8 +61,10 @@ program
       return;
     }
     console.log(`lab ${status.phase}, VIP ${status.vip}, coordinator 192.0.2.1 (kumi-lab exec coordinator -- CMD)`);
-    console.log(['HOST', 'ROLE', 'ADDRESS', 'PID', 'STATE'].map((c) => c.padEnd(12)).join(''));
-    for (const h of status.hosts) console.log([h.name, h.role, h.address, String(h.anchorPid), h.state].map((c) => c.padEnd(12)).join(''));
+    console.log(['HOST', 'ROLE', 'ADDRESS', 'PID', 'STATE', 'SERVICES'].map((c) => c.padEnd(12)).join('').trimEnd());
+    for (const h of status.hosts) {
+      console.log([h.name, h.role, h.address, String(h.anchorPid), h.state, h.services.join(' ')].map((c) => c.padEnd(12)).join('').trimEnd());
+    }
   });
 
 program
@@ -117,9 +120,12 @@ program
 
 program
   .command('exec <host> <command...>')
+  .passThroughOptions()
   .description('run a command inside a host (kumi-lab exec master1 -- ip addr), or on the coordinator side at 192.0.2.1 (kumi-lab exec coordinator -- curl http://192.0.2.100:8404/)')
-  .action((name: string, command: string[]) => {
+  .action((name: string, rawCommand: string[]) => {
     requireRoot('exec');
+    const command = rawCommand[0] === '--' ? rawCommand.slice(1) : rawCommand;
+    if (command.length === 0) throw new Error('exec: give a command, e.g. kumi-lab exec master1 -- ip addr');
     const coordinator = name === COORDINATOR;
     const [file, ...args] = coordinator ? coordinatorArgv(command) : nsenterArgv(runningHost(name).anchorPid, command);
     const env = coordinator ? process.env : { ...HOST_BASE_ENV, TERM: process.env.TERM ?? 'dumb' };

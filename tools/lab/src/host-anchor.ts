@@ -15,6 +15,9 @@ set -eu
 host="$1"; lab="$2"; shift 2
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+# Only net.* sysctls belong to the host's netns; the rest is the machine's: read-only.
+mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys
+mount --bind /proc/sys/net /proc/sys/net && mount -o remount,bind,rw /proc/sys/net
 while [ "$#" -ge 2 ]; do
   dir="$1"; layer="$lab/hosts/$host/fs/$2"; shift 2
   mount -t overlay overlay -o "lowerdir=$dir,upperdir=$layer/upper,workdir=$layer/work" "$dir"

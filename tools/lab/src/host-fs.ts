@@ -31,6 +31,7 @@ export function prepareHostFs(host: LabHost, topology: Topology): void {
   writeUnitDir(host.name);
   writeEtc(host, topology);
   installBaseCommands(host.name);
+  hideMachineSysctls(host.name);
 }
 
 function writeEtc(host: LabHost, topology: Topology): void {
@@ -68,6 +69,41 @@ function writeUnitDir(host: string): void {
   );
   mkdirSync(path.join(dir, 'firewalld.service.d'), { recursive: true });
   writeFileSync(path.join(dir, 'firewalld.service.d', 'kumi-lab.conf'), '[Unit]\nRequires=dbus.service\n');
+}
+
+/**
+ * Only net.* sysctls are per network namespace; the others (kernel.*, vm.*, fs.*) belong to the
+ * machine, so a host's /proc/sys is read-only outside /proc/sys/net. For `sysctl --system` in a
+ * host to still succeed, the machine's own sysctl.d files that set such keys are hidden (whiteouts).
+ */
+function hideMachineSysctls(host: string): void {
+  for (const [dir, layer, rel] of [
+    ['/usr/lib/sysctl.d', 'usr', 'lib/sysctl.d'],
+    ['/etc/sysctl.d', 'etc', 'sysctl.d'],
+  ] as const) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) {
+      const machineFile = path.join(dir, f);
+      if (!f.endsWith('.conf') || !setsMachineWideKey(machineFile)) continue;
+      const inUpper = path.join(labPaths.hostLayer(host, layer), 'upper', rel, f);
+      if (lexists(inUpper)) continue;
+      mkdirSync(path.dirname(inUpper), { recursive: true });
+      execFileSync('mknod', [inUpper, 'c', '0', '0']);
+    }
+  }
+}
+
+function setsMachineWideKey(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .some((l) => l && !l.startsWith('#') && !l.startsWith(';') && !l.startsWith('-') && !l.replace(/\//g, '.').startsWith('net.'));
 }
 
 function lexists(file: string): boolean {

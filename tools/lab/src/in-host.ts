@@ -1,9 +1,9 @@
+import path from 'node:path';
 import { execa, type Result } from 'execa';
-import { readLabState, type HostRecord } from './lab-state';
 import { anchorAlive } from './host-anchor';
 import { labPaths } from './lab-paths';
+import { readLabState, type HostRecord } from './lab-state';
 import { inSwitchArgv } from './network';
-import path from 'node:path';
 
 /** The environment a root shell on a fresh Debian host has. */
 export const HOST_BASE_ENV: Readonly<Record<string, string>> = {
@@ -31,7 +31,7 @@ export function runningHost(host: string): HostRecord {
   const state = readLabState();
   if (!state) throw new Error('no lab is up: run `kumi-lab up` first');
   const record = state.hosts[host];
-  if (!record) throw new Error(`no host ${host} in the lab (hosts: ${Object.keys(state.hosts).join(', ')})`);
+  if (!record) throw new Error(`no host ${host} in the lab (hosts: ${state.topology.hosts.map((h) => h.name).join(', ')})`);
   if (!anchorAlive({ pid: record.anchorPid, pidNs: record.pidNs })) {
     throw new Error(`host ${host} is down (killed?): boot it with \`kumi-lab boot ${host}\``);
   }

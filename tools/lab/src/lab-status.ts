@@ -1,4 +1,7 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { anchorAlive } from './host-anchor';
+import { hostFilePath } from './lab-paths';
 import { readLabState } from './lab-state';
 import { switchLinks, vethName } from './network';
 
@@ -9,6 +12,26 @@ export interface HostStatus {
   address: string;
   anchorPid: number;
   state: 'up' | 'partitioned' | 'down';
+  /** Services whose monitor reports them running (read from the host's /run). */
+  services: string[];
+}
+
+/** Names of the services a host's records show running (empty for a host that is down). */
+function runningServices(host: string): string[] {
+  const dir = hostFilePath(host, '/run/kumi-lab/services');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.spec.json'))
+    .filter((f) => {
+      try {
+        const state = (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { state?: string }).state;
+        return state === 'running' || state === 'exited';
+      } catch {
+        return false;
+      }
+    })
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
 }
 
 /** The lab's hosts, whether each runs, and whether its link is up. */
@@ -22,7 +45,14 @@ export async function labStatus(): Promise<{ phase: string; vip: string; hosts: 
     const alive = anchorAlive({ pid: h.anchorPid, pidNs: h.pidNs });
     const linkLine = links.split('\n').find((l) => l.includes(` ${vethName(h.name)}@`));
     const linkUp = linkLine !== undefined && /[<,]UP[,>]/.test(linkLine);
-    return { name: h.name, role: h.role, address: h.address, anchorPid: h.anchorPid, state: !alive ? 'down' : linkUp ? 'up' : 'partitioned' };
+    return {
+      name: h.name,
+      role: h.role,
+      address: h.address,
+      anchorPid: h.anchorPid,
+      state: !alive ? 'down' : linkUp ? 'up' : 'partitioned',
+      services: alive ? runningServices(h.name) : [],
+    };
   });
   return { phase: state.phase, vip: state.topology.vip, hosts };
 }

@@ -1,15 +1,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { bootSwitch, findAnchorPids, namespaceId } from './host-anchor';
 import { bootHost, updateState } from './host-lifecycle';
 import { startInHost, type StartInHostOptions } from './in-host';
+import { labDown } from './lab-down';
 import { labDir, OVERLAY_DIRS } from './lab-paths';
-import path from 'node:path';
 import { readLabState, writeLabState } from './lab-state';
 import { createBridge, installForwardGuard, machineLabLinks } from './network';
 import { requireRoot } from './require-root';
 import { buildStandins } from './standins-build';
 import type { LabHost, Topology } from './topology';
-import { labDown } from './lab-down';
 
 /** How to start the kumi agent (or any command) in each host once it is up. */
 export interface AgentLaunch extends StartInHostOptions {
@@ -69,13 +69,14 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     if (failures.length > 0 && !opts.keepGoing) {
       throw new Error(`hosts failed to boot: ${failures.map((f) => `${f.host}: ${f.error}`).join('; ')}`);
     }
-    for (const host of opts.topology.hosts) {
-      const launch = opts.agent?.(host);
-      if (launch && !failures.some((f) => f.host === host.name)) {
+    await Promise.all(
+      opts.topology.hosts.map(async (host) => {
+        const launch = opts.agent?.(host);
+        if (!launch || failures.some((f) => f.host === host.name)) return;
         await startInHost(host.name, 'kumi-agent', launch.argv, launch);
         log(`${host.name}: agent started`);
-      }
-    }
+      }),
+    );
     updateState((s) => {
       s.phase = 'up';
     });

@@ -16,23 +16,30 @@ export function labSkipReason(): string | undefined {
   return undefined;
 }
 
-/** What the machine's own namespaces look like; must be the same after the lab is gone. */
+/**
+ * The parts of the machine's own namespaces a lab could leave traces in. Filtered to what
+ * concerns the lab, so other work on the machine (other tests adding loopback addresses,
+ * mounts or tables) does not disturb the comparison.
+ */
 export interface MachineSnapshot {
+  /** Links named like the lab's (kumilab0, klab-*). */
   links: string;
+  /** Routes over 192.0.2.0/24 or through lab links, all tables. */
   routes: string;
+  /** Mount lines of this process's namespace that mention a lab dir or overlayfs. */
   mounts: string;
+  /** nftables tables the lab or a host's firewalld would make. */
   nftTables: string;
 }
 
-/** Takes a snapshot of the machine's links, routes, mounts and nftables tables. */
+/** Takes a snapshot of the lab-relevant parts of the machine's network, mounts and nftables. */
 export function machineSnapshot(): MachineSnapshot {
   const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
   return {
-    // Only names: counters and flags of unrelated links change on their own.
-    links: sh("ip -o link show | awk -F': ' '{print $2}' | sort"),
-    routes: sh('ip route show table all | sort'),
-    mounts: sh("awk '{print $5, $9, $10}' /proc/self/mountinfo | sort"),
-    nftTables: sh('nft list tables | sort'),
+    links: sh("ip -o link show | awk -F': ' '{print $2}' | grep -E '^(kumilab|klab-)' | sort || true"),
+    routes: sh("ip route show table all | grep -E '192\\.0\\.2\\.|kumilab|klab-' | sort || true"),
+    mounts: sh("grep -E 'kumi-lab|overlay' /proc/self/mountinfo | awk '{print $5, $9, $10}' | sort || true"),
+    nftTables: sh("nft list tables | grep -E 'kumi|firewalld' | sort || true"),
   };
 }
 

@@ -25,13 +25,13 @@ if (skip) console.warn(`\n*** SKIPPED: kumi lab tests (${skip}) ***\n`);
 const LAB_DIR = `/var/tmp/kumi-lab-test-${process.pid}`;
 process.env.KUMI_LAB_DIR = LAB_DIR;
 
-function keepalivedConf(host: string, priority: number): string {
+function keepalivedConf(host: string, priority: number, state: 'MASTER' | 'BACKUP'): string {
   return [
     'global_defs {',
     `  router_id ${host}`,
     '}',
     'vrrp_instance VI_1 {',
-    `  state ${priority > 100 ? 'MASTER' : 'BACKUP'}`,
+    `  state ${state}`,
     '  interface eth0',
     '  virtual_router_id 51',
     `  priority ${priority}`,
@@ -60,7 +60,7 @@ function whoamiHaproxyConf(host: string): string {
 
 /** Who answers on the VIP, seen from the coordinator side ('' when nobody). */
 async function vipAnswer(): Promise<string> {
-  const r = await inCoordinator(['curl', '-s', '-m', '0.5', 'http://192.0.2.100:8404/'], { timeoutMs: 3000 });
+  const r = await inCoordinator(['curl', '-s', '-m', '0.25', 'http://192.0.2.100:8404/'], { timeoutMs: 3000 });
   return r.exitCode === 0 ? String(r.stdout).trim() : '';
 }
 
@@ -133,7 +133,7 @@ describe.skipIf(skip !== undefined).sequential('the lab (seed topology)', () => 
     expect(machineSnapshot().routes).toBe(before.routes);
   });
 
-  it('runs the stand-ins: systemctl over unit files, apt-get/apt-mark/dpkg-query, swapon/swapoff, lab clock', async () => {
+  it('runs the stand-ins: systemctl over unit files, apt-get/apt-mark/dpkg-query/dnf, swapon/swapoff, lab clock', async () => {
     await writeHostFile('worker1', '/usr/lib/systemd/system/demo.service', '[Unit]\nDescription=demo\n[Service]\nExecStart=/usr/bin/sleep 300\n[Install]\nWantedBy=multi-user.target\n', 0o644);
     const svc = await sh(
       'worker1',
@@ -169,6 +169,19 @@ describe.skipIf(skip !== undefined).sequential('the lab (seed topology)', () => 
     expect(apt.err).toContain("E: Version '1.33.0-1.1' for 'kubeadm' was not found");
     expect((await sh('master2', 'apt-mark showhold | wc -l')).out.trim()).toBe('0');
 
+    const dnf = await sh(
+      'worker1',
+      [
+        'mkdir -p /etc/yum.repos.d',
+        'printf "[kubernetes]\\nbaseurl=https://pkgs.k8s.io/core:/stable:/v1.34/rpm/\\nexclude=kubelet kubeadm kubectl cri-tools kubernetes-cni\\n" > /etc/yum.repos.d/kubernetes.repo',
+        'dnf install -y kubeadm; echo "excluded=$?"; dnf install -y kubeadm --disableexcludes=kubernetes; dnf install -y kubeadm --disableexcludes=kubernetes',
+      ].join('\n'),
+    );
+    expect(dnf.out).toContain('No match for argument: kubeadm');
+    expect(dnf.out).toContain('excluded=1');
+    expect(dnf.out).toContain('Installed:\n  cri-tools-1.34.0-150500.1.1.x86_64\n  kubernetes-cni-1.7.1-150500.1.1.x86_64\n  kubeadm-1.34.2-150500.1.1.x86_64');
+    expect(dnf.out).toContain('Package kubeadm-1.34.2-150500.1.1.x86_64 is already installed.\nDependencies resolved.\nNothing to do.');
+
     const swap = await sh('master3', 'swapon --show; grep -c swap.img /proc/swaps; swapoff -a; swapon --show | wc -l; tail -n +2 /proc/swaps | wc -l');
     expect(swap.out).toBe('NAME      TYPE SIZE USED PRIO\n/swap.img file   2G   0B   -2\n1\n0\n0');
 
@@ -191,9 +204,9 @@ describe.skipIf(skip !== undefined).sequential('the lab (seed topology)', () => 
     });
     await waitFor('the agent log', 5000, async () => (await sh('master3', 'cat /var/log/kumi-lab/kumi-agent.log')).out.includes('env=lab'));
     expect((await sh('master3', 'cat /var/log/kumi-lab/kumi-agent.log; stat -c %a /etc/kumi/agent.yaml')).out).toBe('coordinator: 192.0.2.1:7443\nenv=lab\n600');
-    expect((await sh('master3', 'pgrep -x sleep | wc -l')).out.trim()).toBe('1');
+    expect((await sh('master3', 'pgrep -fx "sleep 300" | wc -l')).out.trim()).toBe('1');
     await stopInHost('master3', 'kumi-agent');
-    expect((await sh('master3', 'pgrep -x sleep | wc -l')).out.trim()).toBe('0');
+    expect((await sh('master3', 'pgrep -fx "sleep 300" | wc -l')).out.trim()).toBe('0');
   });
 
   it('partitions a host from the bridge and heals it', async () => {
@@ -205,22 +218,30 @@ describe.skipIf(skip !== undefined).sequential('the lab (seed topology)', () => 
     await waitFor('master2 to answer again', 5000, async () => (await reach()) === 7);
   });
 
-  it('runs firewalld with its own D-Bus inside a host', async () => {
+  it('runs firewalld with its own D-Bus inside a host; nftables and iptables are per host', async () => {
     const fw = await sh('master2', 'systemctl start firewalld && firewall-cmd --state && firewall-cmd --permanent --add-port=6443/tcp && firewall-cmd --reload && firewall-cmd --list-ports && nft list tables');
     expect(fw.code, fw.err).toBe(0);
     expect(fw.out).toContain('running');
     expect(fw.out).toContain('6443/tcp');
     expect(fw.out).toContain('table inet firewalld');
     expect(machineSnapshot().nftTables).toBe(before.nftTables);
+    // iptables too is per host: a rule in lb2 is neither on the machine nor in lb1.
+    expect((await sh('lb2', 'iptables -A INPUT -p tcp --dport 9999 -j DROP && iptables -S INPUT')).out).toContain('--dport 9999 -j DROP');
+    expect((await sh('lb1', 'iptables -S INPUT')).out).not.toContain('9999');
+    expect(await run(['iptables', '-S', 'INPUT'])).not.toContain('9999');
   }, 30_000);
 
   it('moves the VIP from lb1 to lb2 within 5 s when lb1 dies (HAProxy + keepalived)', async () => {
-    for (const [host, priority] of [['lb1', 150], ['lb2', 100]] as const) {
-      await writeHostFile(host, '/etc/keepalived/keepalived.conf', keepalivedConf(host, priority), 0o644);
+    // High priorities keep the backup's skew time ((256 - priority) / 256 s) small.
+    for (const [host, priority, state] of [['lb1', 250, 'MASTER'], ['lb2', 200, 'BACKUP']] as const) {
+      await writeHostFile(host, '/etc/keepalived/keepalived.conf', keepalivedConf(host, priority, state), 0o644);
       await writeHostFile(host, '/etc/haproxy/haproxy.cfg', whoamiHaproxyConf(host), 0o644);
       const r = await inHost(host, ['systemctl', 'enable', '--now', 'keepalived', 'haproxy']);
       expect(r.exitCode, String(r.stderr)).toBe(0);
     }
+    const reload = await inHost('lb1', ['sh', '-c', 'systemctl reload haproxy && systemctl is-active haproxy && journalctl -u haproxy -n 50']);
+    expect(reload.exitCode, String(reload.stderr)).toBe(0);
+    expect(String(reload.stdout)).toMatch(/^active\n[\s\S]*Loading success/);
     const electedMs = await waitFor('the VIP to answer on lb1', 15_000, async () => (await vipAnswer()) === 'lb1');
     console.log(`VIP answered on lb1 ${electedMs} ms after keepalived started`);
     const lb1 = readLabState()?.hosts.lb1;

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Command } from 'commander';
-import { ConfigError, isValidHostName } from '../config/agent-config';
+import { isValidHostName } from '@kumi/trust';
+import { ConfigError } from '../config/agent-config';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config';
 import { readTokenSource } from '../config/read-token';
 import { createLogger, routeProcessWarnings } from '../log';

@@ -1,9 +1,9 @@
+import { isValidHostName } from '@kumi/trust';
 import { z } from 'zod';
 
 const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>\d{1,5})$/;
 const PIN = /^sha256:[0-9a-f]{64}$/;
 const TOKEN = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
-const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** The agent's settings after file and flags are merged. */
 export const agentConfigSchema = z.object({
@@ -24,7 +24,7 @@ export const agentConfigSchema = z.object({
     .optional(),
   hostName: z
     .string()
-    .regex(HOST_NAME, { error: 'must be a lowercase DNS name (a-z, 0-9, "-" and "."), e.g. "cp1"' })
+    .refine(isValidHostName, { error: 'must be a lowercase DNS name (a-z, 0-9, "-" and ".", at most 253 characters), e.g. "cp1"' })
     .optional(),
   stateDir: z
     .string()
@@ -47,11 +47,6 @@ export const agentConfigFileSchema = z.strictObject({
   hostName: z.string().optional(),
   stateDir: z.string().optional(),
 });
-
-/** Whether a host name can be enrolled (a lowercase DNS name; it becomes the certificate's CN). */
-export function isValidHostName(name: string): boolean {
-  return HOST_NAME.test(name) && name.length <= 253;
-}
 
 /** Raised for any invalid setting; the message names the field and the fix. */
 export class ConfigError extends Error {

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate } from 'node:tls';
-import { caPin, matchesPin } from '@kumi/trust';
+import { caPin, derToPem, matchesPin } from '@kumi/trust';
 
 /** The coordinator's CA does not match the configured pin; nothing secret was sent. */
 export class PinMismatchError extends Error {
@@ -23,7 +23,7 @@ export async function fetchPinnedCa(host: string, port: number, pin: string, tim
   const chain = await peerChain(host, port, timeoutMs);
   const leaf = chain[0];
   if (!leaf) throw new PinMismatchError(`the coordinator at ${host}:${port} presented no certificate; check --coordinator`);
-  const pems = chain.map(toPem);
+  const pems = chain.map(derToPem);
   const caIndex = pems.findIndex((pem) => matchesPin(pem, pin));
   if (caIndex < 0) {
     const seen = pems.map((pem) => caPin(pem)).join(', ');
@@ -76,9 +76,4 @@ function peerChain(host: string, port: number, timeoutMs: number): Promise<Buffe
       reject(new Error(`cannot open TLS to the coordinator at ${host}:${port}: ${error.message}`));
     });
   });
-}
-
-function toPem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }

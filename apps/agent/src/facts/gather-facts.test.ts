@@ -1,10 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { HostFacts } from '@kumi/steps';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { gatherFacts, hostFactSources, parseNftTables, type FactSources } from './gather-facts';
+import os from 'node:os';
+import { parseNftTables } from './detect-host-software';
+import { gatherFacts, hostFactSources, type FactSources } from './gather-facts';
 import { osFamily, parseOsRelease } from './parse-os-release';
-import { defaultRouteInterface, parseMeminfoSwap, parseProcSwaps } from './parse-proc';
+import { defaultRouteInterface, parseProcSwaps } from './parse-proc';
 import { toProtoFacts } from './to-proto-facts';
 
 const ROCKY_OS_RELEASE = `NAME="Rocky Linux"
@@ -30,8 +33,6 @@ describe('fact parsers', () => {
   });
 
   it('parses swap, routes and nft tables', () => {
-    expect(parseMeminfoSwap('MemTotal: 100 kB\nSwapTotal:     2048 kB\nSwapFree:      1024 kB\n')).toEqual({ totalBytes: 2_097_152, usedBytes: 1_048_576 });
-    expect(parseMeminfoSwap('')).toEqual({ totalBytes: 0, usedBytes: 0 });
     expect(parseProcSwaps('Filename\tType\tSize\tUsed\tPriority\n/swap.img  file  2048  0  -2\n/dev/zram0 partition 10 0 100\n')).toEqual(['/swap.img', '/dev/zram0']);
     expect(defaultRouteInterface(ROUTE)).toBe('eth0');
     expect(defaultRouteInterface('Iface\tDestination\n')).toBeUndefined();
@@ -63,7 +64,6 @@ describe('gatherFacts', () => {
       kernel: '6.1.0-20-amd64',
       arch: 'x86_64',
       cpus: 4,
-      memoryBytes: 8 * 1024 ** 3,
       networkInterfaces: {
         lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }],
         eth0: [
@@ -71,6 +71,8 @@ describe('gatherFacts', () => {
           { address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '52:54:00:aa:bb:cc', internal: false, cidr: 'fe80::1/64', scopeid: 2 },
         ],
       },
+      memory: async () => ({ totalBytes: 8 * 1024 ** 3, swapTotalBytes: 4_194_304, swapUsedBytes: 1024 }),
+      hardwareUuid: async () => 'ec2a-1234',
       nftTables: async () => undefined,
       ...overrides,
     };
@@ -78,7 +80,6 @@ describe('gatherFacts', () => {
 
   it('maps a full RHEL-family host', async () => {
     await put('/etc/os-release', ROCKY_OS_RELEASE);
-    await put('/proc/meminfo', 'SwapTotal: 4096 kB\nSwapFree: 4096 kB\n');
     await put('/proc/swaps', 'Filename Type Size Used Priority\n/dev/dm-1 partition 4096 0 -2\n');
     await put('/proc/net/route', ROUTE);
     await put('/run/systemd/system/.keep');
@@ -86,12 +87,19 @@ describe('gatherFacts', () => {
     await put('/run/firewalld.pid', '812\n');
     await put('/proc/812/comm', 'firewalld\n');
     await put('/sys/fs/cgroup/cgroup.controllers', 'cpu memory\n');
-    await put('/sys/class/dmi/id/product_uuid', 'EC2A-1234\n');
     await put('/sys/class/net/eth0/address', '52:54:00:AA:BB:CC\n');
     await put('/sys/class/net/eth0/flags', '0x1003\n');
+    await put('/sys/class/net/eth0/operstate', 'up\n');
     await put('/sys/class/net/eth1/address', '52:54:00:dd:ee:ff\n');
     await put('/sys/class/net/eth1/flags', '0x1002\n');
+    await put('/sys/class/net/eth1/operstate', 'down\n');
+    // Administratively up, but no carrier: not usable, so not up.
+    await put('/sys/class/net/eth2/address', '52:54:00:00:00:02\n');
+    await put('/sys/class/net/eth2/flags', '0x1003\n');
+    await put('/sys/class/net/eth2/operstate', 'lowerlayerdown\n');
+    // Loopback reports operstate "unknown": IFF_UP decides.
     await put('/sys/class/net/lo/flags', '0x9\n');
+    await put('/sys/class/net/lo/operstate', 'unknown\n');
     await put('/sys/devices/virtual/net/lo/.keep');
 
     const facts = await gatherFacts(sources());
@@ -105,9 +113,10 @@ describe('gatherFacts', () => {
       interfaces: [
         { name: 'eth0', mac: '52:54:00:aa:bb:cc', addresses: ['192.0.2.11/24', 'fe80::1/64'], up: true, virtual: false },
         { name: 'eth1', mac: '52:54:00:dd:ee:ff', addresses: [], up: false, virtual: false },
+        { name: 'eth2', mac: '52:54:00:00:00:02', addresses: [], up: false, virtual: false },
         { name: 'lo', mac: '00:00:00:00:00:00', addresses: ['127.0.0.1/8'], up: true, virtual: true },
       ],
-      swap: { totalBytes: 4_194_304, usedBytes: 0, devices: ['/dev/dm-1'] },
+      swap: { totalBytes: 4_194_304, usedBytes: 1024, devices: ['/dev/dm-1'] },
       initSystem: 'systemd',
       packageManager: 'dnf',
       firewall: 'firewalld',
@@ -128,8 +137,10 @@ describe('gatherFacts', () => {
   });
 
   it('does not fail when every source is missing (a bare container)', async () => {
-    const facts = await gatherFacts(sources({ networkInterfaces: {} }));
+    const fallbackMemory = { totalBytes: 1024 ** 3, swapTotalBytes: 0, swapUsedBytes: 0 };
+    const facts = await gatherFacts(sources({ networkInterfaces: {}, memory: async () => fallbackMemory, hardwareUuid: async () => '' }));
     expect(facts).toMatchObject({
+      memoryBytes: 1024 ** 3,
       os: { id: '', family: 'unknown' },
       interfaces: [],
       swap: { totalBytes: 0, usedBytes: 0, devices: [] },
@@ -142,14 +153,54 @@ describe('gatherFacts', () => {
     });
   });
 
-  it('gathers this machine\'s facts in well under 300 ms', async () => {
+  it('uses the address list alone when /sys is missing (some containers)', async () => {
+    const facts = await gatherFacts(sources());
+    expect(facts.interfaces).toEqual([
+      { name: 'eth0', mac: '52:54:00:aa:bb:cc', addresses: ['192.0.2.11/24', 'fe80::1/64'], up: true, virtual: false },
+      { name: 'lo', mac: '00:00:00:00:00:00', addresses: ['127.0.0.1/8'], up: true, virtual: true },
+    ]);
+  });
+
+  it('asks the slow sources at the same time, not one after another', async () => {
+    // Each source answers only once the other has been asked: sequential calls never finish.
+    let askedForUuid!: () => void;
+    const uuidAsked = new Promise<void>((resolve) => (askedForUuid = resolve));
+    let askedForMemory!: () => void;
+    const memoryAsked = new Promise<void>((resolve) => (askedForMemory = resolve));
+    const facts = gatherFacts(
+      sources({
+        memory: async () => {
+          askedForMemory();
+          await uuidAsked;
+          return { totalBytes: 1, swapTotalBytes: 0, swapUsedBytes: 0 };
+        },
+        hardwareUuid: async () => {
+          askedForUuid();
+          await memoryAsked;
+          return 'u-1';
+        },
+      }),
+    );
+    const deadline = new Promise<'stuck'>((resolve) => setTimeout(resolve, 1_000, 'stuck').unref());
+    const outcome = await Promise.race([facts, deadline]);
+    expect(outcome).not.toBe('stuck');
+    expect(outcome).toMatchObject({ memoryBytes: 1, productUuid: 'u-1' });
+  });
+
+  it('gathers this machine\'s facts in well under 300 ms (median of 5)', async () => {
     await gatherFacts(hostFactSources('probe'));
-    const started = performance.now();
-    const facts = await gatherFacts(hostFactSources('probe'));
-    const elapsed = performance.now() - started;
-    expect(facts.hostName).toBe('probe');
-    expect(facts.cpus).toBeGreaterThan(0);
-    expect(facts.interfaces.some((item) => item.name === 'lo')).toBe(true);
-    expect(elapsed).toBeLessThan(300);
+    const elapsed: number[] = [];
+    let facts: HostFacts | undefined;
+    for (let round = 0; round < 5; round += 1) {
+      const started = performance.now();
+      facts = await gatherFacts(hostFactSources('probe'));
+      elapsed.push(performance.now() - started);
+    }
+    expect(facts?.hostName).toBe('probe');
+    expect(facts?.cpus).toBe(os.availableParallelism());
+    expect(facts?.memoryBytes).toBe(os.totalmem());
+    expect(facts?.kernel).toBe(os.release());
+    expect(facts?.interfaces.find((item) => item.name === 'lo')).toMatchObject({ up: true, virtual: true, addresses: expect.arrayContaining(['127.0.0.1/8']) });
+    expect(elapsed.sort((a, b) => a - b)[2]).toBeLessThan(300);
   });
 });

@@ -1,13 +1,3 @@
-/** Swap totals from /proc/meminfo, in bytes. */
-export function parseMeminfoSwap(text: string): { totalBytes: number; usedBytes: number } {
-  const kib = (key: string): number => {
-    const match = new RegExp(`^${key}:\\s+(\\d+)\\s*kB`, 'm').exec(text);
-    return match ? Number(match[1]) * 1024 : 0;
-  };
-  const total = kib('SwapTotal');
-  return { totalBytes: total, usedBytes: Math.max(0, total - kib('SwapFree')) };
-}
-
 /** Active swap devices or files from /proc/swaps (first column, header skipped). */
 export function parseProcSwaps(text: string): string[] {
   return text

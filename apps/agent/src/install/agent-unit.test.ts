@@ -36,7 +36,9 @@ describe('renderAgentUnit', () => {
     ['StateDirectoryMode', '0700'],
     ['ConfigurationDirectory', 'kumi'],
     ['ConfigurationDirectoryMode', '0700'],
-    ['ProtectHome', 'yes'],
+    ['ProtectHome', 'tmpfs'],
+    ['BindPaths', '/root/.kube'],
+    ['ExecStartPre', '+/bin/mkdir -p -m 0700 /root/.kube'],
     ['NoNewPrivileges', 'yes'],
     ['PrivateTmp', 'yes'],
   ])('sets %s=%s exactly once', (key, value) => {

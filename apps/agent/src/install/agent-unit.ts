@@ -48,8 +48,13 @@ ConfigurationDirectory=kumi
 ConfigurationDirectoryMode=0700
 
 # Protections that nothing the steps do needs:
-# /home, /root and /run/user are invisible (steps keep kubeconfigs under /etc/kubernetes).
-ProtectHome=yes
+# /home, /root and /run/user become empty and read-only, except /root/.kube: the
+# admin-kubeconfig step gives root kubectl access there (as kubeadm's own instructions
+# do) and reset removes it. ("yes" would hide /root/.kube too and fail that step; a bind
+# mount needs a mount point, which the read-only tmpfs of "tmpfs" provides.)
+ProtectHome=tmpfs
+ExecStartPre=+/bin/mkdir -p -m 0700 /root/.kube
+BindPaths=/root/.kube
 # Already root with every capability, so this takes nothing the steps use; it stops a
 # setuid or file-capability program started by a step from gaining anything beyond that.
 NoNewPrivileges=yes

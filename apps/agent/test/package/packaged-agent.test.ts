@@ -63,6 +63,20 @@ describe('the packaged kumi-agent', () => {
     expect(check.stdout).toBe('kumi-agent-linux-x64: OK\nkumi-agent-linux-arm64: OK\n');
   });
 
+  it('runs on AArch64: --version under qemu-user, where installed', async (context) => {
+    // The SEA blob has no snapshot or code cache, so the blob made by the x64 build Node
+    // must work in the arm64 Node as well; qemu-user proves it on an x86-64 machine.
+    const sysroot = '/usr/aarch64-linux-gnu';
+    const qemu = await run('sh', ['-c', `command -v qemu-aarch64 && test -e ${sysroot}/lib/ld-linux-aarch64.so.1`]).catch(() => undefined);
+    if (!qemu || process.arch !== 'x64') {
+      context.skip('qemu-user and the arm64 cross libraries (Debian: qemu-user libc6-arm64-cross libstdc++6-arm64-cross) are not installed: the arm64 file is only checked by its ELF header');
+      return;
+    }
+    const { version } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const result = await run('qemu-aarch64', ['-L', sysroot, binary('arm64').path, '--version'], { timeout: 60_000 });
+    expect(result.stdout.trim()).toBe(version);
+  }, 90_000);
+
   it('stays within the 100 MB file-size target', () => {
     for (const arch of ['x64', 'arm64'] as const) expect(binary(arch).sizeBytes).toBeLessThanOrEqual(100_000_000);
   });
@@ -83,6 +97,19 @@ describe('the packaged kumi-agent', () => {
       const result = await run(agentFile, ['--version'], { cwd: folder, env: { PATH: '/usr/bin:/bin' }, timeout: 10_000 });
       expect(result.stdout.trim()).toBe(version);
       expect(await readdir(folder)).toEqual(['kumi-agent']);
+    });
+
+    it.runIf(process.arch === 'x64')('installs itself and its unit under --root, and changes nothing the second time', async () => {
+      const root = join(base, 'install-root');
+      const first = await run(agentFile, ['install', '--root', root], { cwd: folder, env: { PATH: '/usr/bin:/bin' }, timeout: 30_000 });
+      expect(first.stdout).toContain('changed  copied the agent to /usr/local/bin/kumi-agent');
+      expect(first.stdout).toContain('changed  wrote /etc/systemd/system/kumi-agent.service');
+      expect(first.stdout).toContain('skipped  systemctl daemon-reload');
+      const digest = async (path: string) => (await run('sha256sum', [path])).stdout.split(' ')[0];
+      expect(await digest(join(root, 'usr/local/bin/kumi-agent'))).toBe(binary('x64').sha256);
+      expect(await readFile(join(root, 'etc/systemd/system/kumi-agent.service'), 'utf8')).toContain('ExecStart=/usr/local/bin/kumi-agent run\n');
+      const second = await run(agentFile, ['install', '--root', root], { cwd: folder, env: { PATH: '/usr/bin:/bin' }, timeout: 30_000 });
+      expect(second.stdout).toMatch(/is already installed: nothing changed\n$/);
     });
 
     it.runIf(process.arch === 'x64')('enrolls with a cloud-init style agent.yaml, attaches and runs a step', async () => {

@@ -16,13 +16,29 @@ export type StepCall = (
   secrets: Record<string, string>,
 ) => Promise<Record<string, unknown>>;
 
+/**
+ * Asks a step on a host, as a dry run, whether it would change anything: resolves true
+ * when it answers NOOP. The broker asks kubeadm.upload-certs whether the certificates
+ * under the current key are still fresh by the cluster's own clock.
+ */
+export type StepStillCurrent = (host: string, step: string, params: Record<string, unknown>, secrets: Record<string, string>) => Promise<boolean>;
+
 export interface BrokerOptions {
   call: StepCall;
+  /** When given, a fresh-looking upload is also confirmed on the cluster before a join relies on it. */
+  stillCurrent?: StepStillCurrent;
   secrets: SecretRegistry;
   /** Clock in ms; injectable so tests can move time. */
   now?: () => number;
   /** Re-upload the certificates when the last upload is older than lifetime − margin. */
   uploadMarginMs?: number;
+}
+
+/** A Go duration of h/m/s parts ("1h30m") in milliseconds; 0 when it has none. */
+function goDurationMs(duration: string): number {
+  let total = 0;
+  for (const [, amount, unit] of duration.matchAll(/(\d+)([hms])/g)) total += Number(amount) * (unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : 1_000);
+  return total;
 }
 
 /** Secrets a join needs, sent only to the joining host. */
@@ -60,6 +76,7 @@ export interface JoinLease {
  */
 export class SecretBroker {
   readonly #call: StepCall;
+  readonly #stillCurrent: StepStillCurrent | undefined;
   readonly #secrets: SecretRegistry;
   readonly #now: () => number;
   readonly #marginMs: number;
@@ -68,6 +85,7 @@ export class SecretBroker {
 
   constructor(options: BrokerOptions) {
     this.#call = options.call;
+    this.#stillCurrent = options.stillCurrent;
     this.#secrets = options.secrets;
     this.#now = options.now ?? Date.now;
     this.#marginMs = options.uploadMarginMs ?? 30 * 60 * 1000;
@@ -93,10 +111,20 @@ export class SecretBroker {
    * the certificates are uploaded under. Call `initDone()` only when init really ran
    * (DONE): a NOOP init uploaded nothing with this key.
    */
-  forInit(): { bootstrapToken: string; certificateKey: string } {
+  forInit(): { bootstrapToken: string; certificateKey: string; tokenId: string } {
     this.#certificateKey = this.mintCertificateKey();
     this.#uploadedAt = undefined;
-    return { bootstrapToken: this.mintToken().token, certificateKey: this.#certificateKey };
+    const token = this.mintToken();
+    return { bootstrapToken: token.token, certificateKey: this.#certificateKey, tokenId: token.id };
+  }
+
+  /**
+   * Deletes init's bootstrap token once init ran: every join gets its own token, so it
+   * would only linger as a credential. (The uploaded certificates belong to a separate
+   * token kubeadm makes for them, so they stay.)
+   */
+  async revokeInitToken(host: string, tokenId: string): Promise<void> {
+    await this.#call(host, 'kubeadm.token-delete', { tokenId }, {});
   }
 
   /** kubeadm init uploaded the certificates with the key of `forInit()` just now. */
@@ -104,9 +132,12 @@ export class SecretBroker {
     if (this.#certificateKey !== undefined) this.#uploadedAt = this.#now();
   }
 
-  /** Whether the uploaded certificates are unknown to this process or too close to their 2 h expiry. */
-  needsUpload(): boolean {
-    return this.#certificateKey === undefined || this.#uploadedAt === undefined || this.#now() - this.#uploadedAt > CERTIFICATE_KEY_LIFETIME_MS - this.#marginMs;
+  /**
+   * Whether the uploaded certificates are unknown to this process or too close to their
+   * 2 h expiry: older than the lifetime minus marginMs (default: the broker's margin).
+   */
+  needsUpload(marginMs: number = this.#marginMs): boolean {
+    return this.#certificateKey === undefined || this.#uploadedAt === undefined || this.#now() - this.#uploadedAt > CERTIFICATE_KEY_LIFETIME_MS - marginMs;
   }
 
   /**
@@ -117,7 +148,15 @@ export class SecretBroker {
   async openJoin(request: JoinRequest): Promise<JoinLease> {
     let certificateKey: string | undefined;
     if (request.role === 'control-plane') {
-      if (this.needsUpload()) {
+      // The step's own renewBefore, when given, is the margin: both sides agree on "fresh".
+      const renewBefore = request.uploadCertsParams?.renewBefore;
+      let upload = this.needsUpload(typeof renewBefore === 'string' ? goDurationMs(renewBefore) : undefined);
+      if (!upload && this.#stillCurrent && this.#certificateKey) {
+        // Our clock says fresh; the cluster's (where the certificates expire) must agree.
+        const params = request.uploadCertsParams ?? {};
+        upload = !(await this.#stillCurrent(request.healthyControlPlane, 'kubeadm.upload-certs', params, { certificateKey: this.#certificateKey }));
+      }
+      if (upload) {
         const fresh = this.mintCertificateKey();
         await this.#call(request.healthyControlPlane, 'kubeadm.upload-certs', request.uploadCertsParams ?? {}, { certificateKey: fresh });
         this.#certificateKey = fresh;

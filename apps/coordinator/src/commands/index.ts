@@ -1,12 +1,17 @@
 import type { Command } from 'commander';
 import { register as registerAgents } from './agents';
 import { register as registerCloudInit } from './cloud-init';
+import { register as registerDrill } from './drill';
 import { register as registerInit } from './init';
 import { register as registerPlan } from './plan';
+import { register as registerReset } from './reset';
 import { register as registerRun } from './run';
 import { register as registerSchema } from './schema';
 import { register as registerServe } from './serve';
+import { register as registerStatus } from './status';
 import { register as registerToken } from './token';
+import { register as registerUp } from './up';
+import { register as registerVerify } from './verify';
 
 /** Adds one command (with its subcommands) to the `kumi` program. */
 export type CommandRegistrar = (program: Command) => void;
@@ -21,4 +26,9 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerRun,
   registerPlan,
   registerSchema,
+  registerUp,
+  registerStatus,
+  registerVerify,
+  registerDrill,
+  registerReset,
 ];

@@ -22,8 +22,9 @@ export function register(program: Command): void {
       const { parseDuration } = await import('../cli/duration');
       const { createFileLogger } = await import('../logging/logger');
       const { agentConfigSnippet } = await import('../output/agent-config-snippet');
+      const { isValidHostName } = await import('@kumi/trust');
       const ttlMs = parseDuration(options.ttl, '--ttl');
-      if (options.host !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(options.host)) {
+      if (options.host !== undefined && !isValidHostName(options.host)) {
         throw new CliError(`invalid --host "${options.host}": use the agent's lower-case host name (letters, digits, '-', '.')`, ExitCode.USAGE);
       }
       const state = await openState(command);

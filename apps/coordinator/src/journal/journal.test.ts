@@ -77,3 +77,18 @@ describe('ClusterLock', () => {
     lock.release();
   });
 });
+
+describe('Journal resets', () => {
+  it('forgets a host\'s earlier records after `kumi reset` marked it, and only that host\'s', () => {
+    const journal = new Journal(dir, new SecretRegistry());
+    journal.append({ run: 'r1', path: 'join-workers/kubeadm.join', host: 'worker1', status: 'done', outputs: { caCertHash: 'sha256:aa' } });
+    journal.append({ run: 'r1', path: 'join-control-planes/kubeadm.join', host: 'master2', status: 'done' });
+    journal.markReset('r2', 'worker1', 'kubeadm.reset done');
+    expect(journal.isDone('join-workers/kubeadm.join', 'worker1')).toBe(false);
+    expect(journal.isDone('join-control-planes/kubeadm.join', 'master2')).toBe(true);
+    expect(journal.current().map((record) => record.host)).toEqual(['master2']);
+    journal.append({ run: 'r3', path: 'join-workers/kubeadm.join', host: 'worker1', status: 'done' });
+    expect(journal.isDone('join-workers/kubeadm.join', 'worker1')).toBe(true);
+    expect(journal.read()).toHaveLength(4);
+  });
+});

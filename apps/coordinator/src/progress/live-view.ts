@@ -5,8 +5,12 @@ interface HostLine {
   step: string;
   state: string;
   since: number;
+  /** When the step ended: its elapsed time stops there. */
+  until?: number;
   last: string;
 }
+
+const ENDED = new Set(['DONE', 'NOOP', 'FAILED', 'SKIPPED']);
 
 const CLEAR_LINE = '\x1b[2K';
 const up = (n: number) => (n > 0 ? `\x1b[${n}A` : '');
@@ -21,6 +25,7 @@ export class LiveView implements ProgressView {
   readonly #hosts = new Map<string, HostLine>();
   readonly #now: () => number;
   #header = '';
+  #stageHeader = '';
   #drawn = 0;
   #timer: NodeJS.Timeout | undefined;
 
@@ -39,16 +44,22 @@ export class LiveView implements ProgressView {
       return;
     }
     if (!e.host) {
-      if (e.kind === 'STAGE_START') this.#header = `${e.stage}${e.text ? ` — ${e.text}` : ''}`;
+      if (e.kind === 'STAGE_START') this.#header = this.#stageHeader = `${e.stage}${e.text ? ` — ${e.text}` : ''}`;
       else if (e.kind === 'WAITING') this.#header = `${e.stage} — ${e.text}`;
-      else if (e.kind === 'READY') this.#print(`  ✓ ${e.stage}: ${e.text}`);
-      else this.#print(`${e.kind === 'STAGE_FAILED' || e.kind === 'NOT_READY' ? '✗' : '✓'} ${e.stage}${e.text ? `: ${e.text}` : ''}`);
+      else if (e.kind === 'READY') {
+        this.#header = this.#stageHeader;
+        this.#print(`  ✓ ${e.stage}: ${e.text}`);
+      } else if (e.kind === 'NOT_READY') {
+        this.#header = this.#stageHeader;
+        this.#print(`✗ ${e.stage}: ${e.text}`);
+      } else this.#print(`${e.kind === 'STAGE_FAILED' ? '✗' : '✓'} ${e.stage}${e.text ? `: ${e.text}` : ''}`);
       this.#draw();
       return;
     }
     const line = this.#hosts.get(e.host) ?? { stage: e.stage, step: e.step, state: '', since: this.#now(), last: '' };
-    if (e.kind === 'START' || line.step !== e.step) Object.assign(line, { stage: e.stage, step: e.step, since: this.#now(), last: '' });
+    if (e.kind === 'START' || line.step !== e.step) Object.assign(line, { stage: e.stage, step: e.step, since: this.#now(), until: undefined, last: '' });
     line.state = e.kind;
+    line.until = ENDED.has(e.kind) ? this.#now() : undefined;
     if (e.text) line.last = e.text.split('\n').at(-1) ?? '';
     if (e.kind === 'FAILED' || e.kind === 'NOT_READY') this.#print(`✗ ${e.host} ${e.step}: ${e.error ? `${e.error.code} ${e.error.message}` : e.text}`);
     this.#hosts.set(e.host, line);
@@ -74,10 +85,11 @@ export class LiveView implements ProgressView {
   }
 
   #draw(): void {
-    const width = Math.max(40, this.#out.columns ?? 100);
+    // A pseudo-terminal without a size reports 0 columns.
+    const width = Math.max(40, this.#out.columns || 100);
     const lines = [this.#header ? `▸ ${this.#header}` : ''];
     for (const [host, l] of [...this.#hosts].sort(([a], [b]) => a.localeCompare(b))) {
-      const elapsed = `${Math.round((this.#now() - l.since) / 1000)}s`;
+      const elapsed = `${Math.round(((l.until ?? this.#now()) - l.since) / 1000)}s`;
       lines.push(`  ${host.padEnd(12)} ${l.step.padEnd(24)} ${l.state.padEnd(8)} ${elapsed.padStart(5)}  ${l.last}`);
     }
     this.#erase();

@@ -61,3 +61,39 @@ describe('LiveView', () => {
     expect(screen).toMatch(/master1\s+swap\.off\s+OUTPUT\s+0s\s+swapoff -a/);
   });
 });
+
+describe('run-level events', () => {
+  const failure: ProgressEvent = {
+    time: at,
+    kind: 'FAILURE',
+    stage: 'join-workers',
+    host: 'worker1',
+    step: 'kubeadm.join',
+    seq: 9,
+    path: 'join-workers/kubeadm.join@worker1',
+    text: 'join-workers/kubeadm.join@worker1 failed: COMMAND_FAILED: exit 1\n    retry: kumi up s.yaml --only join-workers/kubeadm.join@worker1',
+    retry: 'kumi up s.yaml --only join-workers/kubeadm.join@worker1',
+  };
+  const done: ProgressEvent = { time: at, kind: 'RUN_DONE', stage: '', host: '', step: '', seq: 10, text: 'kumi up: cluster "c" done in 5m' };
+
+  it('plain lines show failures with their retry command and the run result', () => {
+    const lines: string[] = [];
+    const view = new PlainView((line) => lines.push(line));
+    view.event(failure);
+    view.event(done);
+    expect(lines).toEqual([`10:00:05 !! worker1: ${failure.text}`, '10:00:05 kumi up: cluster "c" done in 5m']);
+  });
+
+  it('the live view scrolls them above the host lines', () => {
+    const out = Object.assign(new PassThrough(), { columns: 120, isTTY: true }) as unknown as NodeJS.WriteStream;
+    let written = '';
+    (out as unknown as PassThrough).on('data', (chunk: Buffer) => (written += chunk.toString()));
+    const view = new LiveView(out, () => Date.parse(at));
+    view.event(failure);
+    view.event(done);
+    view.close();
+    expect(written).toContain('✗ worker1: join-workers/kubeadm.join@worker1 failed');
+    expect(written).toContain('retry: kumi up s.yaml --only join-workers/kubeadm.join@worker1');
+    expect(written).toContain('kumi up: cluster "c" done in 5m');
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { type sendUnaryData, type ServerUnaryCall, status } from '@grpc/grpc-js';
 import type { EnrollRequest__Output, EnrollResponse } from '@kumi/proto';
-import { parseBootstrapToken, signClientCsr, tokenSecretMatches } from '@kumi/trust';
+import { isValidHostName, parseBootstrapToken, signClientCsr, tokenSecretMatches } from '@kumi/trust';
 import type { Logger } from '../logging/logger';
 import type { HostRegistry } from '../state/host-registry';
 import type { TokenStore } from '../state/token-store';
@@ -16,18 +16,17 @@ export interface EnrollDeps {
   now?: () => Date;
 }
 
-const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
-
 /**
  * Enrolls one agent: checks its bootstrap token (known, secret matches in constant
- * time, unused, unexpired, bound to this host if bound at all), signs its CSR with CN =
+ * time, unused, unexpired, bound to this host if bound at all, and bound to it when the
+ * host is already enrolled), signs its CSR with CN =
  * host name, and burns the token, all under the state lock so a token works once even
  * when two agents race. Any refusal signs nothing and burns nothing.
  */
 export async function enroll(request: EnrollRequest__Output, deps: EnrollDeps): Promise<EnrollResponse> {
   const now = deps.now?.() ?? new Date();
   const hostName = request.hostName.trim();
-  if (!HOST_NAME.test(hostName)) {
+  if (!isValidHostName(hostName)) {
     throw statusError(status.INVALID_ARGUMENT, `invalid host name "${hostName.slice(0, 80)}": use a lower-case DNS name (letters, digits, '-', '.')`);
   }
   if (!request.csrPem.includes('BEGIN CERTIFICATE REQUEST')) {
@@ -58,6 +57,12 @@ export async function enroll(request: EnrollRequest__Output, deps: EnrollDeps): 
     if (record.host !== null && record.host !== hostName) {
       deps.logger.warn({ tokenId: id, hostName, boundTo: record.host }, 'enroll refused: token bound to another host');
       throw statusError(status.PERMISSION_DENIED, `bootstrap token "${id}" is bound to host "${record.host}", not "${hostName}"; use that host's token or create one with \`kumi token create --host ${hostName}\``);
+    }
+    // Enrolling again replaces the host's certificate, and with it who receives the
+    // host's steps and secrets: only a token minted for that very host may do that.
+    if (record.host === null && (await deps.hosts.find(hostName))) {
+      deps.logger.warn({ tokenId: id, hostName }, 'enroll refused: host already enrolled, token not bound to it');
+      throw statusError(status.PERMISSION_DENIED, `host "${hostName}" is already enrolled; to enroll it again (e.g. reinstalled), use a token bound to it: \`kumi token create --host ${hostName}\``);
     }
     let certificatePem: string;
     try {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { verifyPeerCert } from '@kumi/trust';
+import { derToPem, verifyPeerCert } from '@kumi/trust';
 import type { HostRegistry } from '../state/host-registry';
 import { statusError } from './status-error';
 
@@ -8,12 +8,6 @@ import { statusError } from './status-error';
 export interface PeerIdentity {
   hostName: string;
   certSha256: string;
-}
-
-/** DER bytes as a PEM certificate. */
-export function derToPem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
 /**

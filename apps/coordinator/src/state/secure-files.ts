@@ -16,14 +16,15 @@ export async function writePrivateFile(path: string, content: string): Promise<v
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temp, 'wx', 0o600);
   try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
   } catch (error) {
+    // A full disk or a failed rename must not leave a stray copy of a key or token store.
     await rm(temp, { force: true });
     throw error;
   }

@@ -1,7 +1,22 @@
 import type { StepEvent } from '@kumi/proto';
 import type { SecretBag } from '@kumi/steps';
+import { formatDuration } from '../cli/duration';
 import type { EntryError, HostRunner, HostStepEvent } from '../plan';
+import type { AgentRegistry } from '../server/agent-registry';
 import { type RunBroker, TERMINAL_KINDS } from '../server/run-broker';
+
+/** The in-process coordinator's parts that reach the agents (a RunningCoordinator fits). */
+export interface AgentLink {
+  broker: RunBroker;
+  agents: AgentRegistry;
+}
+
+/** How long a step waits for its host to finish a step it was running before (e.g. from a crashed run). */
+const BUSY_WAIT_MS = 15 * 60_000;
+const BUSY_POLL_MS = 100;
+const BUSY_REMIND_MS = 30_000;
+/** How many times a step is sent again after the agent answered LOCKED. */
+const LOCKED_RETRIES = 3;
 
 /** One step sent to one attached agent through the in-process RunBroker. */
 export interface AgentStepRequest {
@@ -60,12 +75,86 @@ function mapEvent(event: StepEvent, dryRun: boolean): AgentStepEvent[] {
   }
 }
 
+/** Per link and host: the tail of the queue of steps this process sends to that host. */
+const hostQueues = new WeakMap<AgentLink, Map<string, Promise<void>>>();
+
 /**
- * Runs one step on an attached agent and yields its events until it ends. A host that is
- * not attached yields FAILED NOT_ATTACHED; aborting the signal asks the agent to cancel
- * (it answers FAILED CANCELLED, or the run ends CANCELLED here if it cannot).
+ * Takes the host's turn: an agent runs one step at a time (a second request gets LOCKED),
+ * so this process sends a host its steps one after another, e.g. the token steps of
+ * parallel worker joins on the same control plane. Resolves with the release function.
  */
-export async function* agentStepEvents(broker: RunBroker, request: AgentStepRequest): AsyncGenerator<AgentStepEvent> {
+async function takeTurn(link: AgentLink, host: string): Promise<() => void> {
+  const queues = hostQueues.get(link) ?? new Map<string, Promise<void>>();
+  hostQueues.set(link, queues);
+  const previous = queues.get(host) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const tail = previous.then(() => mine);
+  queues.set(host, tail);
+  await previous;
+  return () => {
+    release();
+    if (queues.get(host) === tail) queues.delete(host);
+  };
+}
+
+/**
+ * Waits while the host is busy with a run this coordinator did not start (an agent that
+ * re-attached still running a step of a crashed `kumi up`), saying so now and then.
+ * Returns an error text when the wait ran out.
+ */
+async function* waitWhileBusy(link: AgentLink, request: AgentStepRequest, limitMs: number): AsyncGenerator<AgentStepEvent, string | undefined> {
+  const started = Date.now();
+  let reported = 0;
+  for (;;) {
+    const busy = link.agents.get(request.host)?.busyRunId;
+    if (!busy || request.signal.aborted) return undefined;
+    const waited = Date.now() - started;
+    if (waited >= limitMs) return `${request.host} stayed busy with run ${busy} for ${formatDuration(waited)}; check the agent (\`kumi agents\`) and run the command again`;
+    if (reported === 0 || Date.now() - reported >= BUSY_REMIND_MS) {
+      reported = Date.now();
+      yield { kind: 'progress', text: `${request.host} is still running a step from before (run ${busy}); waiting for it to end before ${request.step}` };
+    }
+    await new Promise<void>((resolve) => setTimeout(resolve, BUSY_POLL_MS));
+  }
+}
+
+/**
+ * Runs one step on an attached agent and yields its events until it ends. A host busy
+ * with a step from before is waited for (and a LOCKED answer retried); a host that is not
+ * attached yields FAILED NOT_ATTACHED; aborting the signal asks the agent to cancel.
+ */
+export async function* agentStepEvents(link: AgentLink, request: AgentStepRequest, busyWaitMs = BUSY_WAIT_MS): AsyncGenerator<AgentStepEvent> {
+  const release = await takeTurn(link, request.host);
+  try {
+    yield* sendWhenFree(link, request, busyWaitMs);
+  } finally {
+    release();
+  }
+}
+
+async function* sendWhenFree(link: AgentLink, request: AgentStepRequest, busyWaitMs: number): AsyncGenerator<AgentStepEvent> {
+  for (let attempt = 0; ; attempt++) {
+    const stuck = yield* waitWhileBusy(link, request, busyWaitMs);
+    if (stuck) {
+      yield { kind: 'failed', error: { code: 'LOCKED', message: stuck } };
+      return;
+    }
+    let locked = false;
+    for await (const event of runOnce(link.broker, request)) {
+      if (event.kind === 'failed' && event.error.code === 'LOCKED' && attempt < LOCKED_RETRIES && !request.signal.aborted) {
+        locked = true;
+        break;
+      }
+      yield event;
+    }
+    if (!locked) return;
+    yield { kind: 'progress', text: `${request.host} answered LOCKED (busy with another step); waiting, then sending ${request.step} again` };
+    await new Promise<void>((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function* runOnce(broker: RunBroker, request: AgentStepRequest): AsyncGenerator<AgentStepEvent> {
   const queue: StepEvent[] = [];
   let wake: (() => void) | undefined;
   let ended = false;
@@ -114,10 +203,10 @@ export async function* agentStepEvents(broker: RunBroker, request: AgentStepRequ
 }
 
 /** The scheduler's HostRunner over the attached agents. */
-export function agentHostRunner(broker: RunBroker): HostRunner {
+export function agentHostRunner(link: AgentLink): HostRunner {
   return {
     async *runStep(request) {
-      for await (const event of agentStepEvents(broker, request)) if (event.kind !== 'planned') yield event;
+      for await (const event of agentStepEvents(link, request)) if (event.kind !== 'planned') yield event;
     },
   };
 }

@@ -174,3 +174,43 @@ describe('no secret in argv', () => {
     }
   });
 });
+
+describe('a secret value in argv is refused, and nothing runs', () => {
+  const token = new Secret('abcdef.0123456789abcdef');
+
+  it('in the argv of a command', async () => {
+    const spawned: (readonly string[])[] = [];
+    const step = scriptedStep((bag) => [{ kind: 'run', argv: nodeScript('', `--token=${bag.token!.reveal()}`), why: 'leaks' }], { secrets: ['token'] });
+    const failure = await failureOf(runStep(step, runOptions(root, { secrets: { token }, spawnObserver: (argv) => spawned.push(argv) })));
+    expect(failure.code).toBe('INTERNAL');
+    expect(failure.message).toMatch(/a secret value appears in its arguments/);
+    expect(failure.message).not.toContain(token.reveal());
+    expect(spawned).toEqual([]);
+  });
+
+  it('in the argv of a wait command', async () => {
+    const spawned: (readonly string[])[] = [];
+    const step = scriptedStep(
+      (bag) => [{ kind: 'wait', until: { kind: 'command', argv: nodeScript('', bag.token!.reveal()) }, what: 'a command', timeoutMs: 2_000, intervalMs: 100, why: 'leaks' }],
+      { secrets: ['token'] },
+    );
+    const failure = await failureOf(runStep(step, runOptions(root, { secrets: { token }, spawnObserver: (argv) => spawned.push(argv) })));
+    expect(failure.code).toBe('INTERNAL');
+    expect(spawned).toEqual([]);
+  });
+
+  it('in the argv of a probe', async () => {
+    const spawned: (readonly string[])[] = [];
+    const step = scriptedStep([], {
+      secrets: ['token'],
+      check: async (host: { probe(argv: string[]): Promise<unknown> }, _p: unknown, bag: Record<string, Secret>) => {
+        await host.probe(nodeScript('', bag.token!.reveal()));
+        return {};
+      },
+    });
+    const failure = await failureOf(runStep(step, runOptions(root, { secrets: { token }, spawnObserver: (argv) => spawned.push(argv) })));
+    expect(failure.code).toBe('INTERNAL');
+    expect(failure.message).toMatch(/refusing to run probe/);
+    expect(spawned).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@ import type { AnyStep, HostReader } from '../step';
 import type { ExecutionContext } from './execution-context';
 import { removeAction, symlinkAction, writeAction } from './file-actions';
 import { checkSecrets, parseParams } from './parse-params';
-import { collectSecrets, redactorFor } from './redactor';
+import { collectSecrets, redactorFor, type Redactor } from './redactor';
 import { runCommand } from './run-command';
 import { waitAction } from './wait-for';
 
@@ -21,11 +21,13 @@ export async function runStep(step: AnyStep, options: RunStepOptions): Promise<S
   checkSecrets(step, options.secrets);
   throwIfCancelled(options.signal, step);
 
+  const requestSecrets = collectSecrets(options.secrets, []);
   const host = localHost(options.root, options.facts, {
     spawnObserver: options.spawnObserver,
     signal: options.signal,
+    secrets: requestSecrets,
   });
-  const early = redactorFor(collectSecrets(options.secrets, []));
+  const early = redactorFor(requestSecrets);
   let facts: unknown;
   try {
     facts = await step.check(host, params, options.secrets);
@@ -38,9 +40,9 @@ export async function runStep(step: AnyStep, options: RunStepOptions): Promise<S
   }
 
   throwIfCancelled(options.signal, step);
-  const plan = planSafely(step, facts, params, options);
+  const plan = planSafely(step, facts, params, options, early);
   if (plan.actions.length === 0) {
-    const outputs = await readOutputs(step, host, params, facts);
+    const outputs = await readOutputs(step, host, params, facts, early);
     return { status: 'noop', reason: plan.noop ?? 'nothing to do', outputs };
   }
   const planned = plan.actions.map(describeAction);
@@ -52,15 +54,15 @@ export async function runStep(step: AnyStep, options: RunStepOptions): Promise<S
     context.progress(describeAction(action));
     await runAction(action, context);
   }
-  const outputs = await readOutputs(step, host, params, facts);
+  const outputs = await readOutputs(step, host, params, facts, context.redact);
   return { status: 'done', outputs, planned };
 }
 
-function planSafely(step: AnyStep, facts: unknown, params: unknown, options: RunStepOptions): Plan {
+function planSafely(step: AnyStep, facts: unknown, params: unknown, options: RunStepOptions, redact: Redactor): Plan {
   try {
     return step.plan(facts, params, options.secrets);
   } catch (error) {
-    throw new StepFailure('INTERNAL', `step ${step.id} could not plan: ${messageOf(error)}`, { cause: error });
+    throw new StepFailure('INTERNAL', redact(`step ${step.id} could not plan: ${messageOf(error)}`), { cause: error });
   }
 }
 
@@ -69,12 +71,13 @@ async function readOutputs(
   host: HostReader,
   params: unknown,
   facts: unknown,
+  redact: Redactor,
 ): Promise<Record<string, unknown>> {
   if (step.outputs === undefined) return {};
   try {
     return (await step.outputs(host, params, facts)) as Record<string, unknown>;
   } catch (error) {
-    throw new StepFailure('CHECK_FAILED', `step ${step.id} could not read its outputs: ${messageOf(error)}`, {
+    throw new StepFailure('CHECK_FAILED', redact(`step ${step.id} could not read its outputs: ${messageOf(error)}`), {
       cause: error,
     });
   }

@@ -1,9 +1,11 @@
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StepProgress } from '../run-types';
 import { StepFailure } from '../run-types';
 import { nodeScript, runOptions, scriptedStep } from '../testing/scripted-step';
+import { makeTempRoot, removeTempRoot } from '../testing/temp-root';
 import { runStep } from './run-step';
 
 const servers: Server[] = [];
@@ -71,14 +73,22 @@ describe('wait actions', () => {
 
   it('waits on a command until it exits 0, reporting its argv to the observer', async () => {
     const spawned: (readonly string[])[] = [];
-    const marker = `${Date.now()}`;
-    const argv = nodeScript(`process.exitCode = Date.now() - ${marker} > 300 ? 0 : 1`);
-    const step = scriptedStep([
-      { kind: 'wait', until: { kind: 'command', argv }, what: 'a command', timeoutMs: 5_000, intervalMs: 100, why: 'test' },
-    ]);
-    const outcome = await runStep(step, runOptions('/nonexistent-root', { spawnObserver: (a) => spawned.push(a) }));
-    expect(outcome.status).toBe('done');
-    expect(spawned.length).toBeGreaterThan(1);
-    expect(spawned[0]).toEqual(argv);
+    const dir = await makeTempRoot();
+    try {
+      // Counts its own runs in a file and succeeds on the third: no dependence on timing.
+      const counter = join(dir, 'attempts');
+      const argv = nodeScript(
+        "const fs = require('fs'); const f = process.argv.at(-1); const n = (fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : 0) + 1; fs.writeFileSync(f, String(n)); process.exitCode = n >= 3 ? 0 : 1",
+        counter,
+      );
+      const step = scriptedStep([
+        { kind: 'wait', until: { kind: 'command', argv }, what: 'a command', timeoutMs: 10_000, intervalMs: 100, why: 'test' },
+      ]);
+      const outcome = await runStep(step, runOptions('/nonexistent-root', { spawnObserver: (a) => spawned.push(a) }));
+      expect(outcome.status).toBe('done');
+      expect(spawned).toEqual([argv, argv, argv]);
+    } finally {
+      await removeTempRoot(dir);
+    }
   });
 });

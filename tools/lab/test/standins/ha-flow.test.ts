@@ -8,7 +8,6 @@ import { VipProxy } from './vip-proxy';
 const skip = loopbackSkipReason();
 if (skip) console.warn(`\n*** SKIPPED standins HA flow: ${skip} ***\n`);
 
-const VIP = '127.0.0.100';
 const TOKEN = 'abcdef.0123456789abcdef';
 const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
@@ -23,6 +22,9 @@ function healthz(url: string): Promise<{ status: number; body: string }> {
     req.on('error', () => resolve({ status: 0, body: '' }));
   });
 }
+
+let VIP = '';
+const escapedVip = (): string => VIP.replace(/\./g, '\\.');
 
 const initConfig = (ip: string): string => `apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
@@ -46,9 +48,11 @@ networking:
 `;
 
 // v1beta3 on purpose for one of the joins: kubeadm still reads it (with a deprecation warning).
-const joinConfig = (o: { name: string; hash: string; token?: string; cpIp?: string; key?: string; version?: 'v1beta3' | 'v1beta4' }): string => {
+// Joins expected to fail use a 3 s discovery timeout (kubeadm's default is 5 min of retries).
+const joinConfig = (o: { name: string; hash: string; token?: string; cpIp?: string; key?: string; version?: 'v1beta3' | 'v1beta4'; discovery?: string }): string => {
   const v = o.version ?? 'v1beta4';
-  const timeout = v === 'v1beta4' ? 'timeouts:\n  discovery: 3s\n' : '';
+  const discovery = o.discovery ?? '60s';
+  const timeout = v === 'v1beta4' ? `timeouts:\n  discovery: ${discovery}\n` : '';
   const cp = o.cpIp ? `controlPlane:\n  certificateKey: ${o.key ?? KEY}\n  localAPIEndpoint:\n    advertiseAddress: ${o.cpIp}\n    bindPort: 6443\n` : '';
   return `apiVersion: kubeadm.k8s.io/${v}
 kind: JoinConfiguration
@@ -58,7 +62,7 @@ discovery:
     token: ${o.token ?? TOKEN}
     caCertHashes:
     - ${o.hash}
-${v === 'v1beta3' ? '  timeout: 3s\n' : ''}nodeRegistration:
+${v === 'v1beta3' ? `  timeout: ${discovery}\n` : ''}nodeRegistration:
   name: ${o.name}
 ${cp}${timeout}`;
 };
@@ -71,12 +75,14 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
 
   beforeAll(async () => {
     lab = new LoopbackCluster();
-    m1 = lab.host('master1', '127.0.0.21');
-    m2 = lab.host('master2', '127.0.0.22');
-    m3 = lab.host('master3', '127.0.0.23');
-    m4 = lab.host('master4', '127.0.0.24');
-    w1 = lab.host('worker1', '127.0.0.31');
-    vip = new VipProxy(VIP, 6443, ['127.0.0.21:6443', '127.0.0.22:6443', '127.0.0.23:6443']);
+    await lab.bundle();
+    m1 = lab.host('master1', 21);
+    m2 = lab.host('master2', 22);
+    m3 = lab.host('master3', 23);
+    m4 = lab.host('master4', 24);
+    w1 = lab.host('worker1', 31);
+    VIP = `${lab.prefix}100`;
+    vip = new VipProxy(VIP, 6443, [m1, m2, m3].map((m) => `${m.ip}:6443`));
     await vip.start();
   }, 30_000);
 
@@ -92,11 +98,11 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
     const out = String(res.stdout);
     expect(out).toContain('Your Kubernetes control-plane has initialized successfully!');
     expect(out).toContain(`[upload-certs] Using certificate key:\n${KEY}\n`);
-    const cp = /\n {2}kubeadm join 127\.0\.0\.100:6443 --token abcdef\.0123456789abcdef \\\n\t--discovery-token-ca-cert-hash (sha256:[0-9a-f]{64}) \\\n\t--control-plane --certificate-key ([0-9a-f]{64})\n/.exec(out);
+    const cp = new RegExp(`\\n {2}kubeadm join ${escapedVip()}:6443 --token abcdef\\.0123456789abcdef \\\\\\n\\t--discovery-token-ca-cert-hash (sha256:[0-9a-f]{64}) \\\\\\n\\t--control-plane --certificate-key ([0-9a-f]{64})\\n`).exec(out);
     expect(cp).not.toBeNull();
     hash = cp?.[1] ?? '';
     expect(cp?.[2]).toBe(KEY);
-    expect(out).toContain(`\nkubeadm join 127.0.0.100:6443 --token ${TOKEN} \\\n\t--discovery-token-ca-cert-hash ${hash} \n`);
+    expect(out).toContain(`\nkubeadm join ${VIP}:6443 --token ${TOKEN} \\\n\t--discovery-token-ca-cert-hash ${hash} \n`);
     for (const f of ['ca.crt', 'ca.key', 'apiserver.crt', 'sa.key', 'sa.pub', 'front-proxy-ca.crt', 'etcd/ca.crt', 'etcd/peer.crt', 'etcd/server.crt']) {
       expect(fs.existsSync(path.join(m1.root, 'etc/kubernetes/pki', f)), f).toBe(true);
     }
@@ -127,7 +133,7 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
   it('joins master2 and master3 through the VIP; etcd reports 3 healthy members', async () => {
     for (const [host, version] of [[m2, 'v1beta4'], [m3, 'v1beta3']] as const) {
       const res = await lab.run(host, 'kubeadm', ['join', '--config', lab.file(`${host.name}.yaml`, joinConfig({ name: host.name, hash, cpIp: host.ip, version }))]);
-      expect(res.exitCode, String(res.stderr)).toBe(0);
+      expect(res.exitCode, `${host.name} ${String(res.signal)} ${String(res.stdout)}${String(res.stderr)}`).toBe(0);
       expect(res.stdout).toContain('This node has joined the cluster and a new control plane instance was created:');
       if (version === 'v1beta3') expect(res.stderr).toContain('deprecated API spec: "kubeadm.k8s.io/v1beta3"');
     }
@@ -164,6 +170,32 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
     expect(dns.stdout).toContain('Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1');
   }, 150_000);
 
+  it('spreads CoreDNS over nodes after `kubectl rollout restart`', async () => {
+    const restart = await lab.run(m1, 'kubectl', ['-n', 'kube-system', 'rollout', 'restart', 'deployment/coredns']);
+    expect(restart.stdout).toBe('deployment.apps/coredns restarted\n');
+    const wait = await lab.run(m1, 'kubectl', ['-n', 'kube-system', 'wait', '--for=condition=Ready', 'pods', '-l', 'k8s-app=kube-dns', '--timeout=40s']);
+    expect(wait.exitCode, String(wait.stderr)).toBe(0);
+    const pods = JSON.parse(String((await lab.run(m1, 'kubectl', ['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns', '-o', 'json'])).stdout)) as { items: { spec: { nodeName: string } }[] };
+    expect(pods.items).toHaveLength(2);
+    expect(new Set(pods.items.map((p) => p.spec.nodeName)).size).toBe(2);
+  }, 60_000);
+
+  it('kubeadm reset -f on a control plane removes its etcd member while the cluster lives on', async () => {
+    const join = await lab.run(m4, 'kubeadm', ['join', '--config', lab.file('m4-ok.yaml', joinConfig({ name: 'master4', hash, cpIp: m4.ip }))]);
+    expect(join.exitCode, String(join.stderr)).toBe(0);
+    const reset = await lab.run(m4, 'kubeadm', ['reset', '-f']);
+    expect(reset.exitCode, String(reset.stderr)).toBe(0);
+    expect(reset.stdout).toMatch(/\[reset\] Removing member [0-9a-f]+ from the etcd cluster/);
+    expect(reset.stdout).toContain('The reset process does not clean CNI configuration. To do so, you must remove /etc/cni/net.d');
+    const members = JSON.parse(String((await lab.etcdctl(m1, ['member', 'list', '-w', 'json'])).stdout)) as { members: { name: string }[] };
+    expect(members.members.map((m) => m.name).sort()).toEqual(['master1', 'master2', 'master3']);
+    expect(fs.existsSync(path.join(m4.root, 'etc/kubernetes/admin.conf'))).toBe(false);
+    expect(fs.readdirSync(path.join(m4.root, 'var/lib/etcd'))).toEqual([]);
+    expect(lab.servicePids(m4)).toEqual([]);
+    expect(fs.existsSync(path.join(m4.root, 'etc/cni/net.d/10-flannel.conflist'))).toBe(true);
+    await lab.run(m1, 'kubectl', ['delete', 'node', 'master4']);
+  }, 90_000);
+
   it('survives losing master1: the VIP answers /healthz ok within 10 s and etcd keeps quorum', async () => {
     lab.kill(m1);
     const started = Date.now();
@@ -182,31 +214,52 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
     const health = await lab.etcdctl(m2, ['endpoint', 'health']);
     expect(`${String(health.stdout)}${String(health.stderr)}`).toContain('is healthy');
     expect((await healthz(`https://${m1.ip}:6443/healthz`)).status).toBe(0);
+    const dns = await lab.run(m2, 'kubectl', ['exec', '-i', 'dnsutils', '--', 'nslookup', 'kubernetes.default']);
+    expect(dns.exitCode, String(dns.stderr)).toBe(0);
+    expect(dns.stdout).toContain('Address: 10.96.0.1');
   }, 30_000);
 
-  it('after clock +2h a control-plane join without re-upload is refused with kubeadm\'s message', async () => {
+  it('after clock +2h a control-plane join without re-upload is refused with kubeadm\'s message; after a re-upload it succeeds', async () => {
     lab.shiftClock(2 * 3_600_000 + 60_000);
     const res = await lab.run(m4, 'kubeadm', ['join', '--config', lab.file('m4.yaml', joinConfig({ name: 'master4', hash, cpIp: m4.ip }))]);
     expect(res.exitCode).toBe(1);
     expect(res.stderr).toContain('error execution phase control-plane-prepare/download-certs: error downloading certs: error downloading the secret: Secret "kubeadm-certs" was not found in the "kube-system" Namespace. This Secret might have expired. Please, run `kubeadm init phase upload-certs --upload-certs` on a control plane to generate a new one');
     expect(fs.existsSync(path.join(m4.root, 'etc/kubernetes/pki/ca.key'))).toBe(false);
-  }, 30_000);
+    // Re-uploading under a fresh key (as the error says) lets the same node join.
+    const fresh = await lab.run(m2, 'kubeadm', ['certs', 'certificate-key']);
+    expect(fresh.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    const key = String(fresh.stdout).trim();
+    const upload = await lab.run(m2, 'kubeadm', ['init', 'phase', 'upload-certs', '--upload-certs', '--certificate-key', key]);
+    expect(upload.exitCode, String(upload.stderr)).toBe(0);
+    expect(upload.stdout).toBe(`[upload-certs] Storing the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace\n[upload-certs] Using certificate key:\n${key}\n`);
+    const join = await lab.run(m4, 'kubeadm', ['join', '--config', lab.file('m4-rekeyed.yaml', joinConfig({ name: 'master4', hash, cpIp: m4.ip, key }))]);
+    expect(join.exitCode, String(join.stderr)).toBe(0);
+    expect(join.stdout).toContain('This node has joined the cluster and a new control plane instance was created:');
+  }, 60_000);
 
-  it('after the token TTL a worker join is refused with kubeadm\'s message; a new token works again', async () => {
+  it('after the token TTL a worker join is refused with kubeadm\'s message; a new token works, a forged or deleted one does not', async () => {
     lab.shiftClock(22 * 3_600_000);
-    const w2 = lab.host('worker2', '127.0.0.32');
-    const res = await lab.run(w2, 'kubeadm', ['join', '--config', lab.file('w2.yaml', joinConfig({ name: 'worker2', hash }))]);
+    const w2 = lab.host('worker2', 32);
+    const res = await lab.run(w2, 'kubeadm', ['join', '--config', lab.file('w2.yaml', joinConfig({ name: 'worker2', hash, discovery: '3s' }))]);
     expect(res.exitCode).toBe(1);
     expect(res.stderr).toContain('error execution phase preflight: couldn\'t validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap for token ID "abcdef"');
     const list = await lab.run(m2, 'kubeadm', ['token', 'list']);
     expect(list.stdout).not.toContain('abcdef.');
     const created = await lab.run(m2, 'kubeadm', ['token', 'create', '--print-join-command']);
     expect(created.exitCode, String(created.stderr)).toBe(0);
-    const m = /^kubeadm join 127\.0\.0\.100:6443 --token ([a-z0-9]{6}\.[a-z0-9]{16}) --discovery-token-ca-cert-hash (sha256:[0-9a-f]{64}) \n$/.exec(String(created.stdout));
+    const m = new RegExp(`^kubeadm join ${escapedVip()}:6443 --token ([a-z0-9]{6}\\.[a-z0-9]{16}) --discovery-token-ca-cert-hash (sha256:[0-9a-f]{64}) \\n$`).exec(String(created.stdout));
     expect(m?.[2]).toBe(hash);
+    const id = m?.[1]?.split('.')[0] ?? '';
+    const forged = await lab.run(w2, 'kubeadm', ['join', '--config', lab.file('w2-forged.yaml', joinConfig({ name: 'worker2', hash, token: `${id}.0000000000000000`, discovery: '3s' }))]);
+    expect(forged.exitCode).toBe(1);
+    expect(forged.stderr).toContain("failed to verify JWS signature of received cluster info object, can't trust this API Server");
     const again = await lab.run(w2, 'kubeadm', ['join', '--config', lab.file('w2b.yaml', joinConfig({ name: 'worker2', hash, token: m?.[1] }))]);
     expect(again.exitCode, String(again.stderr)).toBe(0);
-    const del = await lab.run(m2, 'kubeadm', ['token', 'delete', m?.[1]?.split('.')[0] ?? '']);
-    expect(del.stdout).toBe(`bootstrap token "${m?.[1]?.split('.')[0]}" deleted\n`);
+    const del = await lab.run(m2, 'kubeadm', ['token', 'delete', id]);
+    expect(del.stdout).toBe(`bootstrap token "${id}" deleted\n`);
+    const w3 = lab.host('worker3', 33);
+    const deleted = await lab.run(w3, 'kubeadm', ['join', '--config', lab.file('w3.yaml', joinConfig({ name: 'worker3', hash, token: m?.[1], discovery: '3s' }))]);
+    expect(deleted.exitCode).toBe(1);
+    expect(deleted.stderr).toContain(`could not find a JWS signature in the cluster-info ConfigMap for token ID "${id}"`);
   }, 60_000);
 });

@@ -3,13 +3,15 @@ import net from 'node:net';
 
 /**
  * A test stand-in for HAProxy + keepalived on loopback: a TCP proxy on the "VIP" that sends
- * each connection to the next backend whose `GET /healthz` answered 200 at the last check
- * (HAProxy's `option httpchk` + `check verify none`, checked every 500 ms).
+ * each connection round-robin to a backend that passes `GET /healthz` (HAProxy's
+ * `option httpchk` + `check verify none`, every 500 ms, down after 3 failures, up after 2
+ * successes like HAProxy's fall/rise).
  */
 export class VipProxy {
   private server: net.Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly healthy = new Map<string, boolean>();
+  private readonly streak = new Map<string, number>();
   private next = 0;
   private readonly sockets = new Set<net.Socket>();
 
@@ -27,10 +29,19 @@ export class VipProxy {
       this.server?.listen(this.port, this.address, () => resolve());
     });
     const check = (): void => {
-      for (const backend of this.backends) void this.probe(backend).then((ok) => this.healthy.set(backend, ok));
+      for (const backend of this.backends) void this.probe(backend).then((ok) => this.record(backend, ok));
     };
     check();
     this.timer = setInterval(check, 500);
+  }
+
+  private record(backend: string, ok: boolean): void {
+    const previous = this.streak.get(backend) ?? 0;
+    // Positive streak counts successes, negative counts failures.
+    const streak = ok ? Math.max(previous, 0) + 1 : Math.min(previous, 0) - 1;
+    this.streak.set(backend, streak);
+    if (streak >= 2) this.healthy.set(backend, true);
+    if (streak <= -3) this.healthy.set(backend, false);
   }
 
   private probe(backend: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { HostFacts } from '../../facts';
 import type { Action } from '../../plan';
 import type { HostReader } from '../../step';
 import type { PackageFamily } from './packages';
+import { curlInstalled, installCurl } from './packages';
 
 const APT_KEY_PATH = '/etc/apt/keyrings/docker.asc';
 const APT_SOURCE_PATH = '/etc/apt/sources.list.d/docker.list';
@@ -15,16 +16,19 @@ export interface DockerRepoFacts {
   wanted: string;
   /** Docker's path for this OS, e.g. "debian", "rhel". */
   distro: string;
+  /** Whether curl is installed (it fetches the signing key). */
+  curl: boolean;
 }
 
 /** Reads the repository key and source/repo file. */
 export async function readDockerRepo(host: HostReader, family: PackageFamily): Promise<DockerRepoFacts> {
   const wanted = dockerRepoContent(host.facts, family);
   const distro = dockerDistro(host.facts);
+  const curl = await curlInstalled(host);
   if (family === 'apt') {
-    return { keyPresent: await host.exists(APT_KEY_PATH), source: await host.readFile(APT_SOURCE_PATH), wanted, distro };
+    return { keyPresent: await host.exists(APT_KEY_PATH), source: await host.readFile(APT_SOURCE_PATH), wanted, distro, curl };
   }
-  return { keyPresent: true, source: await host.readFile(DNF_REPO_PATH), wanted, distro };
+  return { keyPresent: true, source: await host.readFile(DNF_REPO_PATH), wanted, distro, curl };
 }
 
 /** Docker's download path for this OS: debian, ubuntu, fedora, or rhel for the rest of the family. */
@@ -61,6 +65,7 @@ export function dockerRepoActions(family: PackageFamily, repo: DockerRepoFacts):
   const actions: Action[] = [];
   const wanted = repo.wanted;
   if (family === 'apt' && !repo.keyPresent) {
+    if (!repo.curl) actions.push(...installCurl(family));
     actions.push(
       { kind: 'run', argv: ['install', '-m', '0755', '-d', '/etc/apt/keyrings'], why: 'apt keyrings folder' },
       {

@@ -23,7 +23,7 @@ export async function readKubeadmState(host: HostReader): Promise<KubeadmNodeSta
   const admin = await host.readFile(ADMIN_CONF);
   const kubelet = await host.readFile(KUBELET_CONF);
   return {
-    kubeadmVersion: version.exitCode === 0 ? version.stdout.trim().replace(/^v/, '') : undefined,
+    kubeadmVersion: version.exitCode === 0 ? parseKubeadmVersion(version.stdout) : undefined,
     adminConf: admin !== undefined,
     kubeletConf: kubelet !== undefined,
     apiserverManifest: await host.exists(APISERVER_MANIFEST),
@@ -41,4 +41,9 @@ export function requireKubeadm(state: KubeadmNodeState, stepId: string): void {
 /** The `server:` URL of a kubeconfig, if any. */
 export function serverOf(kubeconfig: string | undefined): string | undefined {
   return kubeconfig === undefined ? undefined : /^\s*server:\s*(\S+)\s*$/m.exec(kubeconfig)?.[1];
+}
+
+/** "v1.33.2" (`-o short`) or the long form's GitVersion:"v1.33.2" → "1.33.2". */
+export function parseKubeadmVersion(output: string): string | undefined {
+  return /v?(\d+\.\d+\.\d+)/.exec(/GitVersion:"([^"]+)"/.exec(output)?.[1] ?? output.trim())?.[1];
 }

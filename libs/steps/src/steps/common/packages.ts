@@ -51,3 +51,14 @@ export function installPackages(family: PackageFamily, specs: readonly string[],
 export function refreshPackageLists(why: string): RunAction {
   return { kind: 'run', argv: ['apt-get', 'update'], why };
 }
+
+/** Whether curl runs on the host (downloads of keys and packages use it). */
+export async function curlInstalled(host: HostReader): Promise<boolean> {
+  return (await host.probe(['curl', '--version'])).exitCode === 0;
+}
+
+/** Installs curl and CA certificates (apt lists refreshed first), for hosts without them. */
+export function installCurl(family: PackageFamily): RunAction[] {
+  const install = installPackages(family, ['curl', 'ca-certificates'], 'curl downloads the signing keys and packages');
+  return family === 'apt' ? [refreshPackageLists('find curl'), install] : [install];
+}

@@ -18,7 +18,9 @@ export async function listTokens(host: HostReader): Promise<ListedToken[]> {
   if (result.exitCode !== 0) {
     throw new Error(`kubeadm token list failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
   }
-  return parseJsonStream(result.stdout).map((item) => {
+  const items = parseJsonStream(result.stdout);
+  if (items.length === 0 && /^TOKEN\s/.test(result.stdout)) return parseTokenTable(result.stdout);
+  return items.map((item) => {
     const token = typeof item['token'] === 'string' ? item['token'] : '';
     return {
       id: token.split('.')[0] ?? '',
@@ -26,6 +28,19 @@ export async function listTokens(host: HostReader): Promise<ListedToken[]> {
       description: typeof item['description'] === 'string' ? item['description'] : '',
     };
   });
+}
+
+/**
+ * The table `kubeadm token list` prints without -o (TOKEN TTL EXPIRES ...), for kubeadm
+ * builds without structured output. Only the id and expiry are kept.
+ */
+export function parseTokenTable(text: string): ListedToken[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((columns) => /^[a-z0-9]{6}\./.test(columns[0] ?? ''))
+    .map((columns) => ({ id: (columns[0] ?? '').split('.')[0] ?? '', expires: columns[2] === '<never>' ? '' : (columns[2] ?? ''), description: '' }));
 }
 
 /** Splits concatenated JSON objects ("{...}\n{...}") into values. */

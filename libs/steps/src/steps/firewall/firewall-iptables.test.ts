@@ -43,28 +43,48 @@ const outcomeOf = (result: SequenceResult | undefined): { status?: string; reaso
   return result.outcome as { status?: string };
 };
 
+const SCENARIO_LENGTH = (n: number): number => chainWithRejectAt(n).length + 5;
+const REJECT_POSITIONS = [1, 3, 6];
+const src = ['-s', '10.244.0.0/16', '-m', 'comment', '--comment', 'kumi:pod-network-src', '-j', 'ACCEPT'];
+const driftJobs = (): SequenceJob[] => [
+  ...chainWithRejectAt(3),
+  step(),
+  cmd('iptables', '-w', '-D', 'FORWARD', ...src),
+  cmd('iptables', '-w', '-A', 'FORWARD', ...src),
+  forward(),
+  step(),
+  forward(),
+  step(),
+];
+
 describe.skipIf(!canUseNetns())('firewall step, plain iptables, in a throwaway network namespace', () => {
   let netns: TestNetns | undefined;
+  let results: SequenceResult[] = [];
+  // One child process runs every scenario in order (each starts from flushed chains): starting
+  // tsx once per scenario would cost seconds each on a shared machine.
   beforeAll(() => {
     netns = createTestNetns();
+    const jobs = REJECT_POSITIONS.flatMap((n) => [...chainWithRejectAt(n), step(), forward(), cmd('iptables', '-w', '-S', 'INPUT'), step(), forward()]);
+    results = runSequenceInNetns(netns.name, [...jobs, ...driftJobs()]);
   });
   afterAll(() => {
     netns?.remove();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each([1, 3, 6])('with a REJECT at FORWARD position %i the pod-CIDR ACCEPTs land before it; a rerun is a noop', (n) => {
-    const results = runSequenceInNetns(netns!.name, [...chainWithRejectAt(n), step(), forward(), cmd('iptables', '-w', '-S', 'INPUT'), step(), forward()]);
-    const first = outcomeOf(results.at(-5));
+  it.each(REJECT_POSITIONS)('with a REJECT at FORWARD position %i the pod-CIDR ACCEPTs land before it; a rerun is a noop', (n) => {
+    const end = REJECT_POSITIONS.slice(0, REJECT_POSITIONS.indexOf(n) + 1).reduce((sum, m) => sum + SCENARIO_LENGTH(m), 0);
+    const mine = results.slice(0, end);
+    const first = outcomeOf(mine.at(-5));
     expect(first.status).toBe('done');
-    const rules = rulesOf(results.at(-4));
+    const rules = rulesOf(mine.at(-4));
     const reject = rules.findIndex((rule) => rule.includes('-j REJECT'));
-    const src = rules.indexOf('-A FORWARD -s 10.244.0.0/16 -m comment --comment "kumi:pod-network-src" -j ACCEPT');
-    const dst = rules.indexOf('-A FORWARD -d 10.244.0.0/16 -m comment --comment "kumi:pod-network-dst" -j ACCEPT');
-    expect(src).toBeGreaterThanOrEqual(0);
-    expect(dst).toBeGreaterThanOrEqual(0);
-    expect(src).toBeLessThan(reject);
-    expect(dst).toBeLessThan(reject);
+    const srcAt = rules.indexOf('-A FORWARD -s 10.244.0.0/16 -m comment --comment "kumi:pod-network-src" -j ACCEPT');
+    const dstAt = rules.indexOf('-A FORWARD -d 10.244.0.0/16 -m comment --comment "kumi:pod-network-dst" -j ACCEPT');
+    expect(srcAt).toBeGreaterThanOrEqual(0);
+    expect(dstAt).toBeGreaterThanOrEqual(0);
+    expect(srcAt).toBeLessThan(reject);
+    expect(dstAt).toBeLessThan(reject);
     // Nothing else moved: the other rules keep their order around kumi's.
     expect(rules.filter((rule) => !rule.includes('kumi:'))).toEqual([
       ...Array.from({ length: n - 1 }, (_, i) => `-A FORWARD -s 192.0.2.${i + 1}/32 -j ACCEPT`),
@@ -72,40 +92,30 @@ describe.skipIf(!canUseNetns())('firewall step, plain iptables, in a throwaway n
       '-A FORWARD -d 198.51.100.0/24 -j ACCEPT',
     ]);
     expect(reject).toBe(n - 1 + 2);
-    const input = rulesOf(results.at(-3));
+    const input = rulesOf(mine.at(-3));
     expect(input.findIndex((rule) => rule.includes('kumi:ports-tcp'))).toBeLessThan(input.findIndex((rule) => rule.includes('-j REJECT')));
     expect(input.some((rule) => rule.includes('--dports 10250,10256,30000:32767'))).toBe(true);
     expect(input.some((rule) => rule.includes('kumi:ports-udp') && rule.includes('--dports 8472'))).toBe(true);
-    const second = outcomeOf(results.at(-2));
+    const second = outcomeOf(mine.at(-2));
     expect(second).toMatchObject({ status: 'noop' });
     expect(second.reason).toMatch(/already has kumi's 4 rules before the first REJECT\/DROP/);
-    expect(rulesOf(results.at(-1))).toEqual(rules);
+    expect(rulesOf(mine.at(-1))).toEqual(rules);
     expect(readFileSync(saveFile, 'utf8')).toContain('-A FORWARD -s 10.244.0.0/16 -m comment --comment "kumi:pod-network-src" -j ACCEPT');
   });
 
   it('a kumi rule moved behind the REJECT by hand is put back before it, touching nothing else', () => {
-    const src = ['-s', '10.244.0.0/16', '-m', 'comment', '--comment', 'kumi:pod-network-src', '-j', 'ACCEPT'];
-    const results = runSequenceInNetns(netns!.name, [
-      ...chainWithRejectAt(3),
-      step(),
-      cmd('iptables', '-w', '-D', 'FORWARD', ...src),
-      cmd('iptables', '-w', '-A', 'FORWARD', ...src),
-      forward(),
-      step(),
-      forward(),
-      step(),
-    ]);
-    const drifted = rulesOf(results.at(-4));
+    const drift = results.slice(-driftJobs().length);
+    const drifted = rulesOf(drift.at(-4));
     expect(drifted.at(-1)).toContain('kumi:pod-network-src');
-    const repair = outcomeOf(results.at(-3));
+    const repair = outcomeOf(drift.at(-3));
     expect(repair.status).toBe('done');
     expect(repair.planned?.map((line) => line.split('  #')[0])).toEqual([
       'run iptables -w -D FORWARD -s 10.244.0.0/16 -m comment --comment kumi:pod-network-src -j ACCEPT',
       'run iptables -w -I FORWARD 4 -s 10.244.0.0/16 -m comment --comment kumi:pod-network-src -j ACCEPT',
       `run iptables-save -f ${saveFile}`,
     ]);
-    const repaired = rulesOf(results.at(-2));
+    const repaired = rulesOf(drift.at(-2));
     expect(repaired.findIndex((rule) => rule.includes('kumi:pod-network-src'))).toBeLessThan(repaired.findIndex((rule) => rule.includes('-j REJECT')));
-    expect(outcomeOf(results.at(-1)).status).toBe('noop');
+    expect(outcomeOf(drift.at(-1)).status).toBe('noop');
   });
 });

@@ -23,33 +23,49 @@ const cpView: FirewalldView = {
 
 describe('firewall with firewalld', () => {
   it('first run: permanent ports, trusted pod interfaces and CIDRs, one reload', () => {
-    expect(lines({ backend: 'firewalld', zone: 'public', permanent: emptyView, runtime: emptyView })).toEqual([
+    expect(lines({ backend: 'firewalld', zone: 'public', permanent: emptyView, runtime: emptyView, record: undefined })).toEqual([
       'run firewall-cmd --permanent --zone=public --add-port=6443/tcp --add-port=2379-2380/tcp --add-port=10250/tcp --add-port=10257/tcp --add-port=10259/tcp --add-port=8472/udp',
       'run firewall-cmd --permanent --zone=trusted --change-interface=cni0 --change-interface=flannel.1 --add-source=10.244.0.0/16 --add-source=10.96.0.0/12',
+      'write /var/lib/kumi/firewalld-added.json',
       'run firewall-cmd --reload',
     ]);
   });
 
+  it('records only what kumi added (22/tcp was there before), merged with earlier additions', () => {
+    const earlier = { zone: 'public', ports: ['9100/tcp'], richRules: [], trustedInterfaces: [], trustedSources: [] };
+    const plan = firewall.plan({ backend: 'firewalld', zone: 'public', permanent: emptyView, runtime: emptyView, record: earlier }, controlPlane, {});
+    const write = plan.actions.find((action) => action.kind === 'write');
+    expect(JSON.parse(write?.kind === 'write' ? String(write.content) : '{}')).toEqual({
+      zone: 'public',
+      ports: ['9100/tcp', '6443/tcp', '2379-2380/tcp', '10250/tcp', '10257/tcp', '10259/tcp', '8472/udp'],
+      richRules: [],
+      trustedInterfaces: ['cni0', 'flannel.1'],
+      trustedSources: ['10.244.0.0/16', '10.96.0.0/12'],
+    });
+  });
+
   it('load balancer: frontend port and the VRRP rich rule, no pod networking', () => {
-    expect(lines({ backend: 'firewalld', zone: 'public', permanent: emptyView, runtime: emptyView }, loadBalancer)).toEqual([
+    expect(lines({ backend: 'firewalld', zone: 'public', permanent: emptyView, runtime: emptyView, record: undefined }, loadBalancer)).toEqual([
       'run firewall-cmd --permanent --zone=public --add-port=8443/tcp --add-rich-rule=rule protocol value="vrrp" accept',
+      'write /var/lib/kumi/firewalld-added.json',
       'run firewall-cmd --reload',
     ]);
   });
 
   it('second run is a noop with its reason', () => {
-    const plan = firewall.plan({ backend: 'firewalld', zone: 'public', permanent: cpView, runtime: cpView }, controlPlane, {});
+    const plan = firewall.plan({ backend: 'firewalld', zone: 'public', permanent: cpView, runtime: cpView, record: undefined }, controlPlane, {});
     expect(plan.actions).toEqual([]);
     expect(plan.noop).toMatch(/^firewalld zone public already opens 6443\/tcp .* trusted zone holds cni0, flannel.1, 10.244.0.0\/16, 10.96.0.0\/12$/);
   });
 
   it('drift: a port removed by hand is added back alone; a runtime-only loss just reloads', () => {
     const lost = { ...cpView, ports: cpView.ports.filter((port) => port !== '10250/tcp') };
-    expect(lines({ backend: 'firewalld', zone: 'public', permanent: lost, runtime: lost })).toEqual([
+    expect(lines({ backend: 'firewalld', zone: 'public', permanent: lost, runtime: lost, record: undefined })).toEqual([
       'run firewall-cmd --permanent --zone=public --add-port=10250/tcp',
+      'write /var/lib/kumi/firewalld-added.json',
       'run firewall-cmd --reload',
     ]);
-    expect(lines({ backend: 'firewalld', zone: 'public', permanent: cpView, runtime: lost })).toEqual(['run firewall-cmd --reload']);
+    expect(lines({ backend: 'firewalld', zone: 'public', permanent: cpView, runtime: lost, record: undefined })).toEqual(['run firewall-cmd --reload']);
   });
 
   it('check reads the default zone, permanent and runtime views', async () => {
@@ -66,7 +82,7 @@ describe('firewall with firewalld', () => {
       ...list(''),
     });
     const facts = await firewall.check(host, firewallParams.parse({ roles: ['control-plane'] }), {});
-    expect(facts).toEqual({ backend: 'firewalld', zone: 'public', permanent: cpView, runtime: cpView });
+    expect(facts).toEqual({ backend: 'firewalld', zone: 'public', permanent: cpView, runtime: cpView, record: undefined });
   });
 
   it('fails with a fix when firewalld is not running', async () => {
@@ -86,22 +102,22 @@ describe('firewall with plain iptables (pure plan)', () => {
     loader: { active: false, enabled: false },
   });
 
-  it('Debian first run: rules, save, install and enable the boot loader', () => {
+  it('Debian first run: rules, the boot loader package, save, enable the loader', () => {
     expect(lines(facts('apt', ['-j FORWARD_direct', '-j REJECT --reject-with icmp-host-prohibited']))).toEqual([
       'run iptables -w -A INPUT -p tcp -m multiport --dports 6443,2379:2380,10250,10257,10259 -m comment --comment kumi:ports-tcp -j ACCEPT',
       'run iptables -w -A INPUT -p udp -m multiport --dports 8472 -m comment --comment kumi:ports-udp -j ACCEPT',
       'run iptables -w -I FORWARD 2 -s 10.244.0.0/16 -m comment --comment kumi:pod-network-src -j ACCEPT',
       'run iptables -w -I FORWARD 3 -d 10.244.0.0/16 -m comment --comment kumi:pod-network-dst -j ACCEPT',
-      'run iptables-save -f /etc/iptables/rules.v4',
       'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages iptables-persistent',
+      'run iptables-save -f /etc/iptables/rules.v4',
       'run systemctl enable netfilter-persistent',
     ]);
   });
 
   it('RHEL first run saves to /etc/sysconfig/iptables with iptables-services', () => {
     expect(lines(facts('dnf', [])).slice(-3)).toEqual([
-      'run iptables-save -f /etc/sysconfig/iptables',
       'run dnf install -y iptables-services',
+      'run iptables-save -f /etc/sysconfig/iptables',
       'run systemctl enable iptables',
     ]);
   });

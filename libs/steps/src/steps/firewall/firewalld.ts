@@ -17,12 +17,38 @@ export interface FirewalldView {
   trustedSources: string[];
 }
 
+/** Where kumi records what it added to firewalld, so kubeadm.reset removes exactly that. */
+export const FIREWALLD_RECORD = '/var/lib/kumi/firewalld-added.json';
+
+/** What kumi added to firewalld's permanent configuration (never what was there before). */
+export interface FirewalldRecord {
+  zone: string;
+  ports: string[];
+  richRules: string[];
+  trustedInterfaces: string[];
+  trustedSources: string[];
+}
+
 /** What the firewalld backend reads. */
 export interface FirewalldFacts {
   backend: 'firewalld';
   zone: string;
   permanent: FirewalldView;
   runtime: FirewalldView;
+  /** kumi's earlier additions, when any. */
+  record: FirewalldRecord | undefined;
+}
+
+/** Parses the record file; undefined when missing or unreadable. */
+export function parseFirewalldRecord(text: string | undefined): FirewalldRecord | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as Partial<FirewalldRecord>;
+    const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+    return { zone: String(parsed.zone ?? 'public'), ports: list(parsed.ports), richRules: list(parsed.richRules), trustedInterfaces: list(parsed.trustedInterfaces), trustedSources: list(parsed.trustedSources) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads the zone's ports and rules and the trusted zone, permanent and runtime. */
@@ -45,7 +71,7 @@ export async function readFirewalld(host: HostReader, params: FirewallParams): P
     trustedInterfaces: await list(host, [...permanent, '--zone=trusted', '--list-interfaces']),
     trustedSources: await list(host, [...permanent, '--zone=trusted', '--list-sources']),
   });
-  return { backend: 'firewalld', zone, permanent: await view(['--permanent']), runtime: await view([]) };
+  return { backend: 'firewalld', zone, permanent: await view(['--permanent']), runtime: await view([]), record: parseFirewalldRecord(await host.readFile(FIREWALLD_RECORD)) };
 }
 
 /** firewall-cmd --permanent changes for what is missing, then a reload when anything differs. */
@@ -83,12 +109,27 @@ export function planFirewalld(facts: FirewalldFacts, params: FirewallParams): { 
       why: 'let pod traffic through: pod interfaces and networks in the trusted zone (firewalld rejects forwarded VXLAN traffic otherwise)',
     });
   }
+  const added = missingPorts.length + missingRules.length + missingInterfaces.length + missingSources.length > 0;
+  if (added) {
+    const before = facts.record ?? { zone: facts.zone, ports: [], richRules: [], trustedInterfaces: [], trustedSources: [] };
+    const union = (a: string[], b: string[]): string[] => [...new Set([...a, ...b])];
+    const record: FirewalldRecord = {
+      zone: facts.zone,
+      ports: union(before.ports, missingPorts),
+      richRules: union(before.richRules, missingRules),
+      trustedInterfaces: union(before.trustedInterfaces, missingInterfaces),
+      trustedSources: union(before.trustedSources, missingSources),
+    };
+    if (JSON.stringify(record) !== JSON.stringify(facts.record)) {
+      actions.push({ kind: 'write', path: FIREWALLD_RECORD, content: `${JSON.stringify(record, null, 2)}\n`, why: 'remember what kumi added, so a reset removes exactly that' });
+    }
+  }
   const runtimeBehind = !covers(facts.runtime, wanted);
-  if (actions.length > 0 || runtimeBehind) {
+  if (added || runtimeBehind) {
     actions.push({
       kind: 'run',
       argv: ['firewall-cmd', '--reload'],
-      why: actions.length > 0 ? 'apply the permanent configuration' : 'the running firewall lacks rules the permanent configuration has',
+      why: added ? 'apply the permanent configuration' : 'the running firewall lacks rules the permanent configuration has',
     });
   }
   return {

@@ -81,13 +81,14 @@ export function planIptables(facts: IptablesFacts, params: FirewallParams): { ac
     }
   }
   const savedCurrent = wanted.every((rule) => facts.saved?.includes(`-A ${rule.chain} ${printedSpec(rule.args)}`) ?? false);
+  const loader = LOADER[facts.packages];
+  // The loader package creates the folder of the save file, so it comes first.
+  if (params.iptables.installLoader && !facts.loaderInstalled) actions.push(installPackages(facts.packages, [loader.pkg], 'load the saved rules at boot'));
   if (actions.length > 0 || !savedCurrent) {
     actions.push({ kind: 'run', argv: ['iptables-save', '-f', facts.saveFile], why: `keep the rules across reboots (${facts.saveFile})` });
   }
-  if (params.iptables.installLoader) {
-    const loader = LOADER[facts.packages];
-    if (!facts.loaderInstalled) actions.push(installPackages(facts.packages, [loader.pkg], 'load the saved rules at boot'));
-    if (!facts.loader.enabled) actions.push({ kind: 'run', argv: ['systemctl', 'enable', loader.unit], why: 'load the saved rules at boot' });
+  if (params.iptables.installLoader && !facts.loader.enabled) {
+    actions.push({ kind: 'run', argv: ['systemctl', 'enable', loader.unit], why: 'load the saved rules at boot' });
   }
   return {
     actions,

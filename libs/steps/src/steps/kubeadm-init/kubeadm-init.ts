@@ -8,7 +8,7 @@ import { criSocketFor } from '../common/cri-socket';
 import { BOOTSTRAP_TOKEN, CERTIFICATE_KEY } from '../common/kubeadm-params';
 import { bootstrapTokenOf, certificateKeyOf } from '../common/kubeadm-secrets';
 import type { KubeadmNodeState } from '../common/kubeadm-state';
-import { readKubeadmState, requireKubeadm } from '../common/kubeadm-state';
+import { ADMIN_CONF, readKubeadmState, requireKubeadm } from '../common/kubeadm-state';
 import type { KubeadmInitParams } from './params';
 import { kubeadmInitParams } from './params';
 
@@ -88,7 +88,9 @@ export const kubeadmInit: Step<KubeadmInitParams, KubeadmInitFacts, KubeadmInitO
         },
         {
           kind: 'wait',
-          until: { kind: 'tcp', host: params.controlPlaneEndpoint.host, port: params.controlPlaneEndpoint.port },
+          // admin.conf points at the control-plane endpoint, so this answers only through the
+          // load balancer (a bare TCP check would pass as soon as HAProxy listens).
+          until: { kind: 'command', argv: ['kubectl', '--kubeconfig', ADMIN_CONF, 'get', 'nodes', '-o', 'name'] },
           what: `API server through ${endpoint}`,
           timeoutMs: 120_000,
           intervalMs: 1_000,

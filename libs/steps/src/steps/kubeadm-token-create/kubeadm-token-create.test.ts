@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { describeAction } from '../../plan';
 import { Secret } from '../../secret';
 import { debianFacts, rhelFacts } from '../../testing/host-facts';
+import { caCertHash } from '../common/ca-cert-hash';
 import { fakeHost } from '../common/fake-host';
 import { kubeadmTokenDelete } from '../kubeadm-token-delete/kubeadm-token-delete';
 import { kubeadmTokenDeleteParams } from '../kubeadm-token-delete/params';
@@ -57,5 +59,15 @@ describe('kubeadm.token-delete', () => {
   it('is a noop when the token is gone', async () => {
     const checked = await kubeadmTokenDelete.check(fakeHost(debianFacts, files, probesWith([])), deleteParams, {});
     expect(kubeadmTokenDelete.plan(checked, deleteParams, {}).noop).toBe('bootstrap token k7x2pq does not exist (already deleted or expired)');
+  });
+});
+
+describe('kubeadm.token-create outputs', () => {
+  it('report the token id, its expiry and the CA hash, never the secret', async () => {
+    const pem = execFileSync('openssl', ['req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', '/dev/null', '-days', '1', '-subj', '/CN=kubernetes'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const host = fakeHost(debianFacts, { ...files, '/etc/kubernetes/pki/ca.crt': pem }, probesWith(['k7x2pq']));
+    const outputs = await kubeadmTokenCreate.outputs!(host, params, { tokenId: 'k7x2pq', existing: undefined });
+    expect(outputs).toEqual({ tokenId: 'k7x2pq', expires: '2026-11-27T12:00:00Z', caCertHash: caCertHash(pem) });
+    expect(JSON.stringify(outputs)).not.toContain('0123456789abcdef');
   });
 });

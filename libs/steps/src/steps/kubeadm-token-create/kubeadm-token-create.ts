@@ -3,6 +3,7 @@ import { renderTokenConfig } from '../../render/kubeadm-config';
 import { StepFailure } from '../../run-types';
 import { Secret } from '../../secret';
 import type { Step } from '../../step';
+import { KUBERNETES_CA_PATH, caCertHash } from '../common/ca-cert-hash';
 import { BOOTSTRAP_TOKEN } from '../common/kubeadm-params';
 import { bootstrapTokenOf, tokenIdOf } from '../common/kubeadm-secrets';
 import { ADMIN_CONF, readKubeadmState, requireKubeadm } from '../common/kubeadm-state';
@@ -22,6 +23,8 @@ export interface KubeadmTokenCreateFacts {
 export interface KubeadmTokenCreateOutputs {
   tokenId: string;
   expires: string;
+  /** The cluster CA's discovery hash, for the joins this token is for. */
+  caCertHash: string;
 }
 
 /** Creates the coordinator-minted bootstrap token on a control plane. */
@@ -66,6 +69,8 @@ export const kubeadmTokenCreate: Step<KubeadmTokenCreateParams, KubeadmTokenCrea
   async outputs(host, _params, facts) {
     const token = (await listTokens(host)).find((listed) => listed.id === facts.tokenId);
     if (token === undefined) throw new StepFailure('CHECK_FAILED', `bootstrap token ${facts.tokenId} is not listed after creation. Fix: look at kubeadm's output above.`);
-    return { tokenId: token.id, expires: token.expires };
+    const ca = await host.readFile(KUBERNETES_CA_PATH);
+    if (ca === undefined) throw new StepFailure('CHECK_FAILED', `${KUBERNETES_CA_PATH} is missing. Fix: create tokens on an initialised control plane.`);
+    return { tokenId: token.id, expires: token.expires, caCertHash: caCertHash(ca) };
   },
 };

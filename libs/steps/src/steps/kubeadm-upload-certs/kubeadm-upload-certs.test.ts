@@ -32,7 +32,7 @@ function hostWith(sealedWith: string, expires: Date) {
         metadata: { ownerReferences: [{ name: 'bootstrap-token-q1w2e3' }] },
         data: { 'ca.crt': seal(ca, sealedWith) },
       }),
-      [`${kubectl} bootstrap-token-q1w2e3 -o jsonpath={.data.expiration}`]: Buffer.from(expires.toISOString()).toString('base64'),
+      [`${kubectl} bootstrap-token-q1w2e3 -o json`]: JSON.stringify({ data: { expiration: Buffer.from(expires.toISOString()).toString('base64') } }),
     },
   );
 }

@@ -91,7 +91,9 @@ async function expirationOfUpload(host: HostReader, secretJson?: string): Promis
   }
   const owner = (JSON.parse(json) as { metadata?: { ownerReferences?: { name?: string }[] } }).metadata?.ownerReferences?.[0]?.name;
   if (owner === undefined) return undefined;
-  const token = await host.probe([...KUBECTL, 'get', 'secret', owner, '-o', 'jsonpath={.data.expiration}']);
-  if (token.exitCode !== 0 || token.stdout.trim() === '') return undefined;
-  return Buffer.from(token.stdout.trim(), 'base64').toString('utf8');
+  const token = await host.probe([...KUBECTL, 'get', 'secret', owner, '-o', 'json']);
+  if (token.exitCode !== 0) return undefined;
+  // Only the expiration is read; the token secret in the same object is dropped here.
+  const expiration = (JSON.parse(token.stdout) as { data?: Record<string, string> }).data?.['expiration'];
+  return expiration === undefined ? undefined : Buffer.from(expiration, 'base64').toString('utf8');
 }

@@ -16,6 +16,7 @@ const none = { kubelet: undefined, kubeadm: undefined, kubectl: undefined };
 const debDone: KubernetesPackagesFacts = {
   packages: 'apt',
   keyPresent: true,
+  curl: true,
   source: aptSource(debUrl),
   versions: { kubelet: '1.33.2-1.1', kubeadm: '1.33.2-1.1', kubectl: '1.33.2-1.1' },
   held: ['kubeadm', 'kubectl', 'kubelet'],
@@ -73,6 +74,15 @@ describe('kubernetes.packages plan', () => {
     }
   });
 
+  it('a Debian host without curl gets curl and CA certificates before the key download', () => {
+    expect(lines({ ...debDone, keyPresent: false, curl: false }).slice(0, 4)).toEqual([
+      'run apt-get update',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages curl ca-certificates',
+      'run install -m 0755 -d /etc/apt/keyrings',
+      `run curl -fsSL --proto =https -o /etc/apt/keyrings/kubernetes-apt-keyring.asc ${debUrl}Release.key`,
+    ]);
+  });
+
   it('drift: an unheld kubelet is held again, nothing else', () => {
     expect(lines({ ...debDone, held: ['kubeadm', 'kubectl'] })).toEqual(['run apt-mark hold kubelet kubeadm kubectl']);
   });
@@ -97,6 +107,7 @@ describe('kubernetes.packages check', () => {
       ...Object.fromEntries(['kubelet', 'kubeadm', 'kubectl'].map((name) => [`dpkg-query -W -f \${db:Status-Abbrev}\${Version} ${name}`, 'ii 1.33.2-1.1'])),
       'apt-mark showhold': 'kubeadm\nkubectl\nkubelet\n',
       'systemctl is-enabled kubelet': 'enabled\n',
+      'curl --version': 'curl 7.88.1\n',
       'kubeadm config images list --kubernetes-version v1.33.2': 'registry.k8s.io/kube-apiserver:v1.33.2\nregistry.k8s.io/pause:3.10\n',
       'crictl --runtime-endpoint unix:///var/run/containerd/containerd.sock images -o json': JSON.stringify({ images: [{ repoTags: ['registry.k8s.io/kube-apiserver:v1.33.2'] }] }),
     });

@@ -4,7 +4,7 @@ import { StepFailure } from '../../run-types';
 import type { HostReader, Step } from '../../step';
 import { criSocketFor } from '../common/cri-socket';
 import type { PackageFamily } from '../common/packages';
-import { installPackages, installedVersions, packageFamilyOf } from '../common/packages';
+import { curlInstalled, installCurl, installPackages, installedVersions, packageFamilyOf } from '../common/packages';
 import type { KubernetesPackagesParams } from './params';
 import { kubernetesPackagesParams } from './params';
 import {
@@ -26,6 +26,8 @@ export const PULLED_MARKER_DIR = '/var/lib/kumi/images-pulled';
 export interface KubernetesPackagesFacts {
   packages: PackageFamily;
   keyPresent: boolean;
+  /** Whether curl is installed (it fetches the apt signing key). */
+  curl: boolean;
   source: string | undefined;
   versions: Record<string, string | undefined>;
   /** apt: packages on hold; dnf: the repo's exclude line does the holding. */
@@ -70,6 +72,7 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
     return {
       packages,
       keyPresent: packages === 'dnf' || (await host.exists(K8S_APT_KEYRING)),
+      curl: await curlInstalled(host),
       source: await host.readFile(packages === 'apt' ? K8S_APT_SOURCE : K8S_DNF_REPO),
       versions,
       held: packages === 'apt' ? (await host.probe(['apt-mark', 'showhold'])).stdout.split('\n').map((line) => line.trim()).filter(Boolean) : [],
@@ -93,6 +96,7 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
     const wantedSource = facts.packages === 'apt' ? aptSource(url) : dnfRepo(url);
     const sourceChanged = facts.source !== wantedSource;
     if (facts.packages === 'apt' && (!facts.keyPresent || !(facts.source ?? '').includes(url))) {
+      if (!facts.curl) actions.push(...installCurl(facts.packages));
       actions.push(
         { kind: 'run', argv: ['install', '-m', '0755', '-d', '/etc/apt/keyrings'], why: 'apt keyrings folder' },
         { kind: 'run', argv: ['curl', '-fsSL', '--proto', '=https', '-o', K8S_APT_KEYRING, `${url}Release.key`], why: 'the pkgs.k8s.io signing key' },

@@ -110,7 +110,7 @@ describe('runtime.containerd plan', () => {
       containerdVersion: undefined,
       config: 'disabled_plugins = ["cri"]\n',
       defaults: 'version = 2\n',
-      dockerRepo: { keyPresent: true, source: undefined, wanted: 'repo', distro: 'rhel' },
+      dockerRepo: { keyPresent: true, source: undefined, wanted: 'repo', distro: 'rhel', curl: true },
       service: { active: false, enabled: false },
     };
     expect(lines(fresh, docker)).toEqual([

@@ -42,15 +42,18 @@ export function withNodeLiveness(node: KubeObject, now: Date): KubeObject {
   return { ...node, status: { ...status, conditions: conditions.map((c) => (c.type === 'Ready' ? stale : c)) } };
 }
 
-/** The ReplicaSet-like part of the Deployment controller: keeps `replicas` pods owned by the Deployment. */
+/** The Deployment + ReplicaSet controllers in one: keeps `replicas` pods of the current template, replacing pods of an older one. */
 export async function reconcileDeployment(store: ObjectStore, deployment: KubeObject): Promise<void> {
   const ns = deployment.metadata?.namespace ?? 'default';
   const name = deployment.metadata?.name ?? '';
   const uid = deployment.metadata?.uid;
   const spec = (deployment.spec ?? {}) as { replicas?: number; template?: { metadata?: { labels?: Record<string, string> }; spec?: unknown } };
   const wanted = spec.replicas ?? 1;
-  const owned = (await store.list(PODS, ns)).filter((p) => p.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && o.uid === uid));
   const hash = crypto.createHash('sha256').update(JSON.stringify(spec.template ?? {})).digest('hex').slice(0, 10);
+  const all = (await store.list(PODS, ns)).filter((p) => p.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && o.uid === uid));
+  // A changed template (e.g. `kubectl rollout restart`) replaces every pod of the old one.
+  for (const pod of all.filter((p) => p.metadata?.labels?.['pod-template-hash'] !== hash)) await store.delete(PODS, ns, pod.metadata?.name ?? '').catch(() => undefined);
+  const owned = all.filter((p) => p.metadata?.labels?.['pod-template-hash'] === hash);
   for (const pod of owned.slice(wanted)) await store.delete(PODS, ns, pod.metadata?.name ?? '').catch(() => undefined);
   for (let i = owned.length; i < wanted; i++) {
     await store.create(PODS, ns, {

@@ -88,7 +88,8 @@ export class ApiServer {
   private server: https.Server | undefined;
 
   constructor(private readonly options: ApiServerOptions) {
-    this.store = new ObjectStore(options.etcd, options.now);
+    // creationTimestamp is machine time like every other timestamp TLS and kubelets see; the lab clock only drives expiries.
+    this.store = new ObjectStore(options.etcd, () => new Date());
   }
 
   /** Starts listening; resolves once bound. */
@@ -174,7 +175,8 @@ export class ApiServer {
   private async present(obj: KubeObject, now: Date): Promise<KubeObject | undefined> {
     const live = await reap(this.store, obj, now);
     if (!live) return undefined;
-    if (live.kind === 'Node') return withNodeLiveness(live, now);
+    // Heartbeats are machine time: the lab clock moves expiries, not the kubelets' pulse.
+    if (live.kind === 'Node') return withNodeLiveness(live, new Date());
     if (live.kind === 'ConfigMap' && live.metadata?.namespace === 'kube-public' && live.metadata.name === 'cluster-info') return signClusterInfo(this.store, live, now);
     return live;
   }
@@ -198,7 +200,7 @@ export class ApiServer {
     }
     if (method === 'POST') {
       let obj = body;
-      if (info.resource === 'certificatesigningrequests') obj = await this.approveCsr(obj, now);
+      if (info.resource === 'certificatesigningrequests') obj = await this.approveCsr(obj);
       const created = await store.create(info, namespace, obj);
       if (info.resource === 'deployments') await reconcileDeployment(store, created);
       return { code: 201, body: created };
@@ -225,13 +227,14 @@ export class ApiServer {
     return { code: 200, body: updated };
   }
 
-  private async approveCsr(csr: KubeObject, now: Date): Promise<KubeObject> {
+  private async approveCsr(csr: KubeObject): Promise<KubeObject> {
     const spec = (csr.spec ?? {}) as { request?: string; signerName?: string };
     if (spec.signerName !== 'kubernetes.io/kube-apiserver-client-kubelet' || !spec.request) return csr;
     const subject = await readCsr(Buffer.from(spec.request, 'base64').toString('utf8'));
     if (!subject.commonName.startsWith('system:node:') || subject.organizations.join(',') !== 'system:nodes') {
       throw new StoreError(422, 'Invalid', `CertificateSigningRequest is invalid: a kubelet client certificate must be for "system:node:<name>" in group "system:nodes", got "${subject.commonName}"`);
     }
-    return approveAndSignCsr(csr, this.options.signingCa, now);
+    // Certificates are checked by TLS stacks against the machine clock, never the lab clock.
+    return approveAndSignCsr(csr, this.options.signingCa, new Date());
   }
 }

@@ -16,15 +16,3 @@ export function parseGoDuration(text: string): number {
   }
   return total;
 }
-
-/** Formats milliseconds as Go prints a duration ("23h59m59s", "2h0m0s"). */
-export function formatGoDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const totalSeconds = Math.round(ms / 1000);
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor((totalSeconds % 3600) / 60);
-  const s = totalSeconds % 60;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readServiceRecord, serviceStatus, startService as startLabService, stopService as stopLabService, pidAlive } from '../../host/services';
@@ -18,14 +18,26 @@ export type StandinService = 'kube-apiserver' | 'kubelet';
 
 /**
  * argv of a stand-in service. Inside a lab host it is the bundled command on the PATH
- * (/usr/bin/kube-apiserver); outside (loopback tests) it is this Node with the same loader
- * flags running the entry point from source.
+ * (/usr/bin/kube-apiserver); outside, the bundle next to the running bundle, else (running
+ * from source) this Node with the same loader flags running the entry point.
  */
 export function standinArgv(service: StandinService, args: readonly string[]): string[] {
   if (existsSync(HOST_INFO) && existsSync(`/usr/bin/${service}`)) return [`/usr/bin/${service}`, ...args];
+  // A bundled stand-in (LAB/bin/kubeadm) finds its siblings in the same folder.
+  const self = process.argv[1] ? realpathOrSelf(process.argv[1]) : '';
+  const sibling = path.join(path.dirname(self), service);
+  if (self !== '' && !self.endsWith('.ts') && existsSync(sibling)) return [sibling, ...args];
   const dir = { 'kube-apiserver': 'apiserver', kubelet: 'kubelet' }[service];
   const entry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', dir, 'bin', `${service}.ts`);
   return [process.execPath, ...process.execArgv, entry, ...args];
+}
+
+function realpathOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 /** Starts or stops a host's background processes (etcd, the API server): the lab's service monitor inside a host, detached processes outside. */

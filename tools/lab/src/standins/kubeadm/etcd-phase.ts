@@ -5,7 +5,7 @@ import { type HostEnv, hostPath } from '../common/host-env';
 import type { ServiceRunner } from '../common/service-runner';
 import { readTlsFiles } from '../common/tls-files';
 import { pollUntil } from '../common/wait';
-import type { ClusterConfig, } from './config';
+import type { ClusterConfig } from './config';
 import { KubeadmError } from './kubeadm-error';
 import type { NodeIdentity } from './pki-phase';
 
@@ -81,8 +81,19 @@ export async function joinMember(host: HostEnv, runner: ServiceRunner, cluster: 
   let members: EtcdMember[] = await client.memberList();
   let self = members.find((m) => m.peerURLs.includes(peerUrl(node.address)));
   if (!self) {
-    log(`[etcd] Adding etcd member as learner: ${peerUrl(node.address)}`);
-    const added = await client.memberAdd([peerUrl(node.address)], true);
+    // etcd refuses reconfiguration ("unhealthy cluster") until the last added member has been
+    // connected for a while; kubeadm's etcd client retries member add with backoff for the same reason.
+    let lastError: unknown;
+    const added = await pollUntil(async () => {
+      try {
+        return await client.memberAdd([peerUrl(node.address)], true);
+      } catch (err) {
+        lastError = err;
+        throw err;
+      }
+    }, 40_000, 1000);
+    if (!added) throw new KubeadmError(`error adding etcd member ${peerUrl(node.address)}: ${(lastError as Error | undefined)?.message ?? 'timed out'}`, 'control-plane-join/etcd');
+    log(`[etcd] Added etcd member ${node.name} (${peerUrl(node.address)}) as a learner`);
     self = added.member;
     members = added.members;
   }
@@ -110,10 +121,21 @@ export async function joinMember(host: HostEnv, runner: ServiceRunner, cluster: 
 }
 
 /** Removes this node's member from the cluster (kubeadm reset on a control plane that leaves a live cluster). */
-export async function removeMember(client: EtcdClient, address: string): Promise<string | undefined> {
+export async function removeMember(client: EtcdClient, address: string, timeoutMs = 30_000): Promise<string | undefined> {
   const member = (await client.memberList()).find((m) => m.peerURLs.includes(peerUrl(address)));
   if (!member) return undefined;
-  await client.memberRemove(member.id);
+  // Like member add, removal is refused ("unhealthy cluster") while a recent member is settling: retry as kubeadm does.
+  let lastError: unknown;
+  const removed = await pollUntil(async () => {
+    try {
+      await client.memberRemove(member.id);
+      return true;
+    } catch (err) {
+      lastError = err;
+      throw err;
+    }
+  }, timeoutMs, 1000);
+  if (!removed) throw lastError instanceof Error ? lastError : new Error('etcd member remove timed out');
   return member.id;
 }
 

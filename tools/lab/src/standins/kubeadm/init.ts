@@ -71,7 +71,8 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   log('[preflight] This might take a minute or two, depending on the speed of your internet connection');
   log("[preflight] You can also perform this action beforehand using 'kubeadm config images pull'");
 
-  const now = ctx.now();
+  // Certificates are checked by TLS stacks against the machine clock, never the lab clock.
+  const now = new Date();
   const pki = pkiDir(ctx.host, cluster);
   await createSharedCerts(pki, cluster, now, log);
   await createNodeCerts(pki, cluster, node, now, log);

@@ -115,7 +115,8 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
     fs.rmSync(pki, { recursive: true, force: true });
     throw new KubeadmError((err as Error).message, 'control-plane-prepare/download-certs');
   }
-  const now = ctx.now();
+  // Certificates are checked by TLS stacks against the machine clock, never the lab clock.
+  const now = new Date();
   await createNodeCerts(pki, cluster, node, now, log);
   await createKubeconfigs(ctx.host, pki, cluster, node, `https://${cluster.controlPlaneEndpoint}`, false, now, log);
   const admin = adminApi(ctx, undefined, discovered.server);

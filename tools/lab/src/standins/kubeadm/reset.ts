@@ -38,6 +38,10 @@ export async function runReset(args: ParsedArgs, ctx: KubeadmContext): Promise<v
   const host = ctx.host;
   log('[preflight] Running pre-flight checks');
   const runner = serviceRunner(host);
+  const stopKubelet = async (): Promise<void> => {
+    if (insideLabHost(host)) await execa('systemctl', ['stop', 'kubelet'], { reject: false });
+    else await runner.stop('kubelet');
+  };
   const manifestDir = hostPath(host, KubePaths.manifestsDir);
   const etcdAddress = localEtcdAddress(`${manifestDir}/etcd.yaml`);
   let cluster: ClusterConfig | undefined;
@@ -62,6 +66,8 @@ export async function runReset(args: ParsedArgs, ctx: KubeadmContext): Promise<v
     } catch (err) {
       log(`[reset] Failed to remove etcd member: ${(err as Error).message}. Please manually remove this etcd member using etcdctl (certificates in ${dir})`);
     }
+    // The kubelet goes first: it would restart the static pods from their manifests.
+    await stopKubelet();
     await runner.stop(APISERVER_SERVICE);
     await runner.stop(ETCD_SERVICE);
     const dataDir = hostPath(host, cluster?.etcdDataDir ?? KubePaths.etcdDataDir);
@@ -72,8 +78,7 @@ export async function runReset(args: ParsedArgs, ctx: KubeadmContext): Promise<v
     log('[reset] Please, manually reset etcd to prevent further issues');
   }
   log('[reset] Stopping the kubelet service');
-  if (insideLabHost(host)) await execa('systemctl', ['stop', 'kubelet'], { reject: false });
-  else await runner.stop('kubelet');
+  await stopKubelet();
   log(`[reset] Unmounting mounted directories in "${KubePaths.kubeletDir}"`);
   const dirs = [KubePaths.manifestsDir, KubePaths.kubeletDir, cluster?.certificatesDir ?? KubePaths.pkiDir];
   log(`[reset] Deleting contents of directories: [${dirs.join(' ')}]`);

@@ -2,7 +2,7 @@ import { boolFlag, flag, parseArgs } from '../common/flags';
 import { hostEnv } from '../common/host-env';
 import { KubeApiError } from '../common/kube-api';
 import { ApiTransportError } from '../common/api-client';
-import { resourceByName } from '../common/resources';
+import { resourceByName, resourceByRest } from '../common/resources';
 import { runApply } from './apply';
 import { apiFor, KubectlError, resolveKubeconfig, type KubectlContext } from './context';
 import { runExec } from './exec';
@@ -51,6 +51,22 @@ async function runRun(ctx: KubectlContext, positionals: string[]): Promise<void>
   ctx.out(`pod/${name} created\n`);
 }
 
+async function runRollout(ctx: KubectlContext, positionals: string[]): Promise<void> {
+  const [verb, target, maybeName] = positionals;
+  const [kind, slashName] = (target ?? '').split('/');
+  const name = slashName ?? maybeName;
+  if (verb !== 'restart' || !name || !['deployment', 'deployments', 'deploy'].includes(kind ?? '')) {
+    throw new KubectlError('the lab kubectl supports "rollout restart deployment/NAME"');
+  }
+  const namespace = flag(ctx.args, 'namespace') ?? 'default';
+  const patch = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } } } };
+  await ctx.api.patch(resourceByRest('apps', 'deployments'), namespace, name, patch).catch((err: unknown) => {
+    if (err instanceof KubeApiError && err.code === 404) throw new KubectlError(`Error from server (NotFound): deployments.apps "${name}" not found`, 1, true);
+    throw err;
+  });
+  ctx.out(`deployment.apps/${name} restarted\n`);
+}
+
 /** Runs one kubectl command line; returns the exit code. */
 export async function kubectlMain(argv: readonly string[], io: { out: (t: string) => void; err: (t: string) => void } = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<number> {
   try {
@@ -70,6 +86,7 @@ export async function kubectlMain(argv: readonly string[], io: { out: (t: string
       case 'delete': await runDelete(ctx, rest); break;
       case 'run': await runRun(ctx, rest); break;
       case 'drain': await runDrain(ctx, rest[0]); break;
+      case 'rollout': await runRollout(ctx, rest); break;
       case 'cordon': await runCordon(ctx, rest[0], true); break;
       case 'uncordon': await runCordon(ctx, rest[0], false); break;
       case 'cluster-info': {

@@ -10,6 +10,8 @@ import { createCa } from '../common/pki';
 import { resourceByRest } from '../common/resources';
 import { installFlannel, isFlannelPod, networkReady } from './network';
 import { ownerUid, toleratesNode } from './scheduling';
+import { syncStaticPods } from './static-pods';
+import { serviceRunner } from '../common/service-runner';
 
 const NODES = resourceByRest('', 'nodes');
 const PODS = resourceByRest('', 'pods');
@@ -93,6 +95,8 @@ export class Kubelet {
   }
 
   private async sync(): Promise<void> {
+    // Static pods first: on a control plane the API server this kubelet talks to may be one of them.
+    await syncStaticPods(this.o.host, serviceRunner(this.o.host), this.o.log);
     const node = await this.registerNode();
     const now = this.o.now();
     const allPods = await this.api.list(PODS);

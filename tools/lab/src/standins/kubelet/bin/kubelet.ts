@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { flag, parseArgs } from '../../common/flags';
 import { hostEnv, hostPath, KubePaths } from '../../common/host-env';
-import { labNow } from '../../../host/lab-clock';
 import { defaultAdvertiseAddress } from '../../kubeadm/config';
 import { Kubelet } from '../kubelet';
 
@@ -31,7 +30,8 @@ async function main(): Promise<void> {
     nodeName: flag(args, 'hostname-override') ?? host.hostname,
     nodeIp: flag(args, 'node-ip') ?? defaultAdvertiseAddress(),
     version: 'v1.34.2',
-    now: () => labNow(),
+    // Heartbeats are machine time: the lab clock moves expiries (tokens, keys), not the kubelet's pulse.
+    now: () => new Date(),
     syncIntervalMs: 2000,
     log: (line) => process.stdout.write(`${new Date().toISOString()} kubelet: ${line}\n`),
   });

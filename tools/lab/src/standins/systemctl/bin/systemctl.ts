@@ -1,18 +1,7 @@
 // Stand-in for systemctl inside a lab host: runs the host's real unit files in the background.
 import { serviceStatus } from '../../../host/services';
-import {
-  disableUnit,
-  enableUnit,
-  enabledUnits,
-  enablementState,
-  maskUnit,
-  reloadUnit,
-  serviceKey,
-  startUnit,
-  stopUnit,
-  SystemctlError,
-  unmaskUnit,
-} from '../unit-control';
+import { reloadUnit, serviceKey, startUnit, stopUnit, SystemctlError } from '../unit-control';
+import { disableUnit, enabledUnits, enableUnit, enablementState, maskUnit, unmaskUnit } from '../unit-enablement';
 import { loadUnit, setting } from '../unit-file';
 
 const BOOLEAN_FLAGS = new Set(['--now', '--quiet', '-q', '--no-pager', '--no-block', '--system', '--full', '-l', '--no-legend', '--value', '--lab-boot', '--force', '-f']);

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { parseDuration } from '../cli/duration';
+import { clusterSelection } from '../commands/global-options';
+import { parseListenAddress } from '../server/listen-address';
+import type { UpMode, UpOptions } from './run-up';
+
+/** Raw options of `kumi up`, `kumi verify` and `kumi drill` as commander parses them. */
+export interface RawUpOptions {
+  only?: string[];
+  skip?: string[];
+  json?: boolean;
+  yes?: boolean;
+  listen?: string;
+  attachTimeout: string;
+  detachGrace: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Adds the options every spec-driven run command shares. */
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('--json', 'print progress as NDJSON events (host, stage, step, kind, seq, text)')
+    .option('--listen <host:port>', 'TLS listen address for the agents (default: from cluster.json)')
+    .option('--attach-timeout <duration>', 'how long to wait for every agent to attach', '10m')
+    .option('--detach-grace <duration>', 'how long a step waits for its host to come back after a disconnect', '2m');
+}
+
+/** Adds --only / --skip. */
+export function addSelectionOptions(command: Command): Command {
+  return command
+    .option('--only <path>', 'run only entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, [])
+    .option('--skip <path>', 'leave out entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, []);
+}
+
+/** UpOptions from the parsed command line. */
+export function upOptions(mode: UpMode, specPath: string, raw: RawUpOptions, command: Command): UpOptions {
+  return {
+    mode,
+    specPath,
+    only: raw.only ?? [],
+    skip: raw.skip ?? [],
+    json: raw.json === true,
+    yes: raw.yes === true,
+    selection: clusterSelection(command),
+    ...(raw.listen ? { listen: parseListenAddress(raw.listen) } : {}),
+    attachTimeoutMs: parseDuration(raw.attachTimeout, '--attach-timeout'),
+    detachGraceMs: parseDuration(raw.detachGrace, '--detach-grace'),
+  };
+}

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../src/journal/journal';
+import { SecretRegistry } from '../src/journal/secret-registry';
+import { runUp } from '../src/up/run-up';
+import { captureStream, filesUnder, freePort, receivedSecrets, SEED_SPEC, type UpFixture, upFixture } from './helpers/up-fixture';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+let fixture: UpFixture | undefined;
+let child: ChildProcess | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  child = undefined;
+  await fixture?.close();
+  fixture = undefined;
+});
+
+describe('kumi up after a crash', () => {
+  it('resumes after the coordinator is killed in the middle of a join: done steps skipped, every node joined exactly once', async () => {
+    fixture = await upFixture();
+    const f = fixture;
+    const port = await freePort();
+    f.startAgents(`127.0.0.1:${port}`);
+
+    // Run 1, a real process: killed (SIGKILL) once master3's kubeadm join has really
+    // happened on the host but before the coordinator heard about it.
+    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', SEED_SPEC, '--json', '--yes', '--state-dir', f.dir, '--listen', `127.0.0.1:${port}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    let stdout = '';
+    let stderr = '';
+    proc.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.once('exit', (_code, signal) => resolve(signal)));
+    f.sim.onRequest = (request) => {
+      if (request.host !== 'master3' || request.step !== 'kubeadm.join' || request.dryRun) return;
+      f.sim.answer(request);
+      proc.kill('SIGKILL');
+      return 'hang';
+    };
+    const killedBy = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 40_000))]);
+    expect(killedBy, `kumi up did not reach master3's join: ${stderr}`).toBe('SIGKILL');
+    expect(f.sim.joins.get('master3')).toBe(1);
+    const firstRun = f.sim.requests.length;
+
+    // The crash may tear the journal's last line; the lock and socket of the dead process stay behind.
+    appendFileSync(join(f.dir, 'journal.ndjson'), '{"time":"2026-11-27T10:00:00.000Z","run":"x","pa');
+    const journal = new Journal(f.dir, new SecretRegistry());
+    expect(journal.latest().get('join-control-planes/kubeadm.join@master3')?.status).toBe('started');
+    expect(journal.isDone('join-control-planes/kubeadm.join', 'master2')).toBe(true);
+
+    // Run 2, in this process, same port: the agents re-attach by themselves.
+    f.sim.onRequest = undefined;
+    const output = captureStream();
+    const report = await runUp({
+      mode: 'up',
+      specPath: SEED_SPEC,
+      only: [],
+      skip: [],
+      json: false,
+      yes: true,
+      selection: { stateDir: f.dir },
+      listen: { host: '127.0.0.1', port },
+      attachTimeoutMs: 20_000,
+      detachGraceMs: 5_000,
+      out: output.out,
+    });
+    expect(report.ok).toBe(true);
+    expect([...f.sim.joins].sort()).toEqual([['master2', 1], ['master3', 1], ['worker1', 1]]);
+
+    const second = f.sim.requests.slice(firstRun);
+    const realSteps = second.filter((r) => !r.dryRun).map((r) => `${r.host}:${r.step}`);
+    // Finished work was only re-checked (dry runs), never redone: no init, no second join of master2.
+    expect(realSteps).not.toContain('master1:kubeadm.init');
+    expect(realSteps).not.toContain('master2:kubeadm.join');
+    expect(realSteps.filter((s) => s.startsWith('worker1:swap.off') || s.startsWith('lb1:lb.haproxy'))).toEqual([]);
+    expect(second.some((r) => r.dryRun && r.host === 'lb1' && r.step === 'lb.haproxy')).toBe(true);
+    // master3's interrupted join ran again through the step's own check, which found it joined.
+    expect(realSteps).toContain('master3:kubeadm.join');
+    expect(output.text()).toMatch(/master3\s+kubeadm\.join\s+NOOP\s+master3 already joined/);
+    expect(output.text()).toMatch(/master2\s+kubeadm\.join\s+SKIPPED\s+journal: done/);
+    // The token created for master3 before the crash was revoked by the second run.
+    expect(f.sim.tokens.size).toBe(0);
+    expect(output.text()).not.toContain('could not revoke');
+
+    const secrets = receivedSecrets(f.sim);
+    for (const text of [stdout, stderr, output.text(), ...filesUnder(f.dir).filter((file) => !file.path.endsWith('.key')).map((file) => file.content)]) {
+      for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+    }
+  }, 60_000);
+});

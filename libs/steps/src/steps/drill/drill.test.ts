@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeAction } from '../../plan';
+import { startApiMonitor, summarise } from './api-monitor';
+import type { DrillFacts } from './drill';
+import { drill } from './drill';
+import { drillParams } from './params';
+
+const params = drillParams.parse({ endpoint: { host: '192.0.2.100' }, observeMs: 20_000 });
+const facts: DrillFacts = {
+  nodeName: 'master1',
+  manifests: { 'etcd.yaml': 'etcd', 'kube-apiserver.yaml': 'api' },
+  parked: {},
+  etcdCheck: ['etcdctl', '--endpoints=https://192.0.2.12:2379,https://192.0.2.13:2379', 'endpoint', 'health'],
+  monitor: undefined,
+};
+const lines = (f: DrillFacts, p = params): string[] => drill.plan(f, p, {}).actions.map((a) => describeAction(a).split('  #')[0] ?? '');
+const kube = 'kubectl --kubeconfig /etc/kubernetes/admin.conf';
+
+describe('drill plan', () => {
+  it('stop mode: park static pods, wait for the API pod to go, stop kubelet, check through the VIP, bring the node back', () => {
+    expect(lines(facts)).toEqual([
+      'write /etc/kubernetes/kumi-drill-parked/etcd.yaml',
+      'remove /etc/kubernetes/manifests/etcd.yaml',
+      'write /etc/kubernetes/kumi-drill-parked/kube-apiserver.yaml',
+      'remove /etc/kubernetes/manifests/kube-apiserver.yaml',
+      'wait for API server of master1 gone (up to 180s)',
+      'run systemctl stop kubelet',
+      'run sleep 20',
+      `run ${kube} get nodes -o name`,
+      `run ${kube} -n default exec kumi-dnsutils -- nslookup kubernetes.default`,
+      'run etcdctl --endpoints=https://192.0.2.12:2379,https://192.0.2.13:2379 endpoint health',
+      'write /etc/kubernetes/manifests/etcd.yaml',
+      'remove /etc/kubernetes/kumi-drill-parked/etcd.yaml',
+      'write /etc/kubernetes/manifests/kube-apiserver.yaml',
+      'remove /etc/kubernetes/kumi-drill-parked/kube-apiserver.yaml',
+      'run systemctl start kubelet',
+      'wait for API server of master1 (up to 180s)',
+      'wait for node master1 Ready (up to 180s)',
+    ]);
+  });
+
+  it('after an interrupted drill it only brings the node back', () => {
+    expect(lines({ ...facts, manifests: {}, parked: { 'etcd.yaml': 'etcd' } })).toEqual([
+      'write /etc/kubernetes/manifests/etcd.yaml',
+      'remove /etc/kubernetes/kumi-drill-parked/etcd.yaml',
+      'run systemctl start kubelet',
+      'wait for API server of master1 (up to 180s)',
+      'wait for node master1 Ready (up to 180s)',
+    ]);
+  });
+
+  it('poweroff mode schedules the power-off after the step reports', () => {
+    expect(lines(facts, drillParams.parse({ ...params, mode: 'poweroff' }))).toEqual(['run systemd-run --on-active=5s --unit=kumi-drill-poweroff systemctl poweroff']);
+  });
+});
+
+describe('API outage measurement', () => {
+  it('summarise: longest stretch from the last ok to the next ok', () => {
+    const samples = [0, 250, 500, 750, 1000, 1250, 1500].map((at, i) => ({ at, ok: ![2, 3, 4].includes(i) }));
+    expect(summarise(samples, 1600)).toEqual({ samples: 7, failedSamples: 3, longestOutageMs: 1000, watchedMs: 1600 });
+    expect(summarise([{ at: 0, ok: true }, { at: 250, ok: true }], 300).longestOutageMs).toBe(0);
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'kumi-drill-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('watches a real HTTPS /healthz on loopback that fails for a while', async () => {
+    execFileSync('openssl', ['req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=api', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+    let healthy = true;
+    const server = createServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (_req, res) => {
+      res.writeHead(healthy ? 200 : 503).end(healthy ? 'ok' : 'etcd down');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const monitor = startApiMonitor('127.0.0.1', port, readFileSync(join(dir, 'c.pem'), 'utf8'), 50, 10_000);
+      await sleep(300);
+      healthy = false;
+      await sleep(600);
+      healthy = true;
+      await sleep(300);
+      const watch = await monitor.stop();
+      expect(watch.failedSamples).toBeGreaterThan(3);
+      expect(watch.longestOutageMs).toBeGreaterThanOrEqual(500);
+      expect(watch.longestOutageMs).toBeLessThan(1_500);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

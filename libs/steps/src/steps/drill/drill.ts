@@ -1,0 +1,149 @@
+import type { Action } from '../../plan';
+import { planOf } from '../../plan';
+import { StepFailure } from '../../run-types';
+import type { HostReader, Step } from '../../step';
+import { KUBERNETES_CA_PATH } from '../common/ca-cert-hash';
+import { DNSUTILS_POD, readCluster } from '../verify/probes';
+import type { ApiMonitor, ApiWatch } from './api-monitor';
+import { startApiMonitor } from './api-monitor';
+import type { DrillParams } from './params';
+import { drillParams } from './params';
+
+const MANIFESTS = '/etc/kubernetes/manifests';
+/** Where the drill parks the static pod manifests while the node is down. */
+export const PARKED = '/etc/kubernetes/kumi-drill-parked';
+const ETCD_PKI = '/etc/kubernetes/pki/etcd';
+const SAMPLE_MS = 250;
+
+/** What drill reads (and the API watch it starts). */
+export interface DrillFacts {
+  nodeName: string;
+  manifests: Record<string, string>;
+  parked: Record<string, string>;
+  /** How etcd's health is checked while this node is down. */
+  etcdCheck: string[] | undefined;
+  /** Watches the API through the VIP from before the drill until its outputs are read. */
+  monitor: ApiMonitor | undefined;
+}
+
+/** Outputs of drill. */
+export interface DrillOutputs {
+  mode: 'stop' | 'poweroff';
+  node: string;
+  /** Longest time the API did not answer "ok" through the VIP ("stop" mode). */
+  apiUnavailableMs: number;
+  api: ApiWatch | undefined;
+  /** "poweroff": when the node powers off. */
+  poweroffAt: string | undefined;
+}
+
+/**
+ * The failover drill, run on control plane 1. "stop": its static pods and kubelet go down,
+ * the API, DNS and etcd are checked through the VIP while it is down, then it comes back;
+ * the API is watched throughout and the longest outage reported. "poweroff": the node
+ * powers itself off a few seconds after the step ends (verify runs from another host).
+ */
+export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
+  id: 'drill',
+  title: 'Failover drill: take this control plane down and check the cluster keeps working',
+  params: drillParams,
+
+  async check(host, params) {
+    const nodeName = host.facts.hostName;
+    if (!(await host.exists(params.kubeconfig))) {
+      throw new StepFailure('CHECK_FAILED', `${params.kubeconfig} does not exist on ${nodeName}. Fix: run the drill on a control plane.`);
+    }
+    if (params.mode === 'poweroff') return { nodeName, manifests: {}, parked: {}, etcdCheck: undefined, monitor: undefined };
+    const manifests = await readFolder(host, MANIFESTS);
+    const parked = await readFolder(host, PARKED);
+    if (Object.keys(manifests).length === 0 && Object.keys(parked).length === 0) {
+      throw new StepFailure('CHECK_FAILED', `${nodeName} has no static pod manifests in ${MANIFESTS}: it is not a kubeadm control plane. Fix: run the drill on control plane 1.`);
+    }
+    const ca = await host.readFile(KUBERNETES_CA_PATH);
+    if (ca === undefined) throw new StepFailure('CHECK_FAILED', `${KUBERNETES_CA_PATH} is missing on ${nodeName}. Fix: run the drill on a control plane.`);
+    const maxMs = params.observeMs + 3 * params.timeoutMs;
+    return { nodeName, manifests, parked, etcdCheck: await etcdCheckFor(host, params, nodeName), monitor: startApiMonitor(params.endpoint.host, params.endpoint.port, ca, SAMPLE_MS, maxMs) };
+  },
+
+  plan(facts, params) {
+    if (params.mode === 'poweroff') {
+      return planOf(
+        [{ kind: 'run', argv: ['systemd-run', `--on-active=${params.poweroffDelaySeconds}s`, '--unit=kumi-drill-poweroff', 'systemctl', 'poweroff'], why: `power ${facts.nodeName} off in ${params.poweroffDelaySeconds} s, after this step reports` }],
+        'unreachable',
+      );
+    }
+    const kubectl = ['kubectl', '--kubeconfig', params.kubeconfig];
+    const actions: Action[] = [];
+    const interrupted = Object.keys(facts.manifests).length === 0;
+    const down = interrupted ? facts.parked : facts.manifests;
+    if (!interrupted) {
+      for (const [name, content] of Object.entries(facts.manifests)) {
+        actions.push({ kind: 'write', path: `${PARKED}/${name}`, content, mode: 0o600, why: `park ${name} so the kubelet stops that static pod` });
+        actions.push({ kind: 'remove', path: `${MANIFESTS}/${name}`, why: `stop static pod ${name.replace(/\.yaml$/, '')}` });
+      }
+      actions.push(
+        {
+          kind: 'wait',
+          until: { kind: 'command', argv: [...kubectl, '-n', 'kube-system', 'wait', '--for=delete', `pod/kube-apiserver-${facts.nodeName}`, '--timeout=4s'] },
+          what: `API server of ${facts.nodeName} gone`,
+          timeoutMs: params.timeoutMs,
+          intervalMs: 1_000,
+          why: 'the kubelet tears the static pods down',
+        },
+        { kind: 'run', argv: ['systemctl', 'stop', 'kubelet'], why: `stop the kubelet of ${facts.nodeName}` },
+        { kind: 'run', argv: ['sleep', String(Math.ceil(params.observeMs / 1000))], why: `keep ${facts.nodeName} down while the API is watched through the VIP` },
+        { kind: 'run', argv: [...kubectl, 'get', 'nodes', '-o', 'name'], why: `the API must answer through the VIP with ${facts.nodeName} down (rerun drill to restore it if this fails)` },
+        { kind: 'run', argv: [...kubectl, '-n', 'default', 'exec', DNSUTILS_POD, '--', 'nslookup', 'kubernetes.default'], why: `DNS must resolve with ${facts.nodeName} down (needs the dnsutils pod of step verify)` },
+      );
+      if (facts.etcdCheck !== undefined) actions.push({ kind: 'run', argv: facts.etcdCheck, why: `etcd must keep its quorum with ${facts.nodeName} down` });
+    }
+    for (const [name, content] of Object.entries(down)) {
+      actions.push({ kind: 'write', path: `${MANIFESTS}/${name}`, content, mode: 0o600, why: `bring static pod ${name.replace(/\.yaml$/, '')} back` });
+      actions.push({ kind: 'remove', path: `${PARKED}/${name}`, why: 'the drill is over' });
+    }
+    actions.push(
+      { kind: 'run', argv: ['systemctl', 'start', 'kubelet'], why: `start the kubelet of ${facts.nodeName} again` },
+      { kind: 'wait', until: { kind: 'tcp', host: '127.0.0.1', port: 6443 }, what: `API server of ${facts.nodeName}`, timeoutMs: params.timeoutMs, intervalMs: 1_000, why: 'the node is back' },
+      {
+        kind: 'wait',
+        until: { kind: 'command', argv: [...kubectl, 'wait', '--for=condition=Ready', `node/${facts.nodeName}`, '--timeout=4s'] },
+        what: `node ${facts.nodeName} Ready`,
+        timeoutMs: params.timeoutMs,
+        intervalMs: 2_000,
+        why: 'the node is back',
+      },
+    );
+    return planOf(actions, 'unreachable');
+  },
+
+  async outputs(_host, params, facts) {
+    if (params.mode === 'poweroff') {
+      return { mode: 'poweroff', node: facts.nodeName, apiUnavailableMs: 0, api: undefined, poweroffAt: new Date(Date.now() + params.poweroffDelaySeconds * 1000).toISOString() };
+    }
+    const api = await facts.monitor?.stop();
+    return { mode: 'stop', node: facts.nodeName, apiUnavailableMs: api?.longestOutageMs ?? 0, api, poweroffAt: undefined };
+  },
+};
+
+async function readFolder(host: HostReader, folder: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const name of await host.listDir(folder)) {
+    if (!name.endsWith('.yaml')) continue;
+    const content = await host.readFile(`${folder}/${name}`);
+    if (content !== undefined) files[name] = content;
+  }
+  return files;
+}
+
+/** etcdctl on the host against the other members, else inside another node's etcd pod. */
+async function etcdCheckFor(host: HostReader, params: DrillParams, nodeName: string): Promise<string[] | undefined> {
+  const cluster = await readCluster(host, params);
+  const tls = [`--cacert=${ETCD_PKI}/ca.crt`, `--cert=${ETCD_PKI}/peer.crt`, `--key=${ETCD_PKI}/peer.key`];
+  const others = cluster.nodes.filter((node) => node.controlPlane && node.name !== nodeName && node.internalIp !== undefined);
+  if ((await host.probe(['etcdctl', 'version'])).exitCode === 0 && others.length > 0) {
+    return ['etcdctl', `--endpoints=${others.map((node) => `https://${node.internalIp}:2379`).join(',')}`, ...tls, 'endpoint', 'health'];
+  }
+  const pod = cluster.pods.find((candidate) => candidate.component === 'etcd' && candidate.running && candidate.node !== nodeName);
+  if (pod === undefined) return undefined;
+  return ['kubectl', '--kubeconfig', params.kubeconfig, '-n', 'kube-system', 'exec', pod.name, '--', 'etcdctl', '--endpoints=https://127.0.0.1:2379', ...tls, 'endpoint', 'health'];
+}
