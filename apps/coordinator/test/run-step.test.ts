@@ -15,7 +15,7 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-async function setup(options: { detachGraceMs?: number } = {}) {
+async function setup(options: { detachGraceMs?: number; answerTimeoutMs?: number } = {}) {
   const started = await startTestCluster(options);
   cluster = started;
   const { token } = await started.state.tokens.create({ ttlMs: 60_000, host: 'cp1' });
@@ -131,6 +131,50 @@ describe('RunStep over the control socket', () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     second.event(event(runId, 1, 'EVENT_KIND_START'));
     second.event(event(runId, 2, 'EVENT_KIND_DONE'));
+    const { events } = await run.done;
+    expect(events.map((e) => e.kind)).toEqual(['EVENT_KIND_START', 'EVENT_KIND_DONE']);
+  });
+
+  it('keeps showing the run a busy host is running when it refuses another with LOCKED', async () => {
+    const { cluster: c, identity } = await setup();
+    const agent = await attach(c, identity, 'earlier-run');
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await agent.waitRun();
+    expect(c.coordinator.agents.get('cp1')?.busyRunId).toBe('earlier-run');
+    agent.event(event(runId, 1, 'EVENT_KIND_FAILED', '', { error: { code: 'ERROR_CODE_LOCKED', message: 'the agent is already running run earlier-run', exitCode: 0, stderrTail: '', command: '' } }));
+    const { events } = await run.done;
+    expect(events.map((e) => e.error?.code)).toEqual(['ERROR_CODE_LOCKED']);
+    expect(c.coordinator.agents.get('cp1')?.busyRunId).toBe('earlier-run');
+
+    agent.event(event('earlier-run', 1, 'EVENT_KIND_DONE'));
+    await agent.waitFor(() => (c.coordinator.agents.get('cp1')?.busyRunId === '' ? true : undefined));
+  });
+
+  it('fails the run with TIMEOUT when the attached host sends no event for it, and cancels it there', async () => {
+    const { cluster: c, identity } = await setup({ answerTimeoutMs: 300 });
+    const agent = await attach(c, identity);
+    const started = Date.now();
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await agent.waitRun();
+    const { events, error } = await run.done;
+    expect(error).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ seq: 1, kind: 'EVENT_KIND_FAILED', error: { code: 'ERROR_CODE_TIMEOUT' } });
+    expect(events[0]?.error?.message).toContain(`host "cp1" sent no event for run ${runId} (swap.off) within 300ms`);
+    expect(c.coordinator.agents.get('cp1')?.busyRunId).toBe('');
+    const cancel = await agent.waitFor(() => agent.received.find((m) => m.cancel)?.cancel ?? undefined);
+    expect(cancel.runId).toBe(runId);
+  });
+
+  it('stops the answer timeout at the first event: a long step is not cut off', async () => {
+    const { cluster: c, identity } = await setup({ answerTimeoutMs: 200 });
+    const agent = await attach(c, identity);
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await agent.waitRun();
+    agent.event(event(runId, 1, 'EVENT_KIND_START'));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    agent.event(event(runId, 2, 'EVENT_KIND_DONE'));
     const { events } = await run.done;
     expect(events.map((e) => e.kind)).toEqual(['EVENT_KIND_START', 'EVENT_KIND_DONE']);
   });

@@ -5,6 +5,7 @@ import { createKeyAndCsr, matchesPin, verifyPeerCert } from '@kumi/trust';
 import type { AgentCredentials } from '../state/credentials-store';
 import { coordinatorClient } from './coordinator-client';
 import { fetchPinnedCa } from './pinned-ca';
+import { nameMismatchAdvice, tlsVerificationFailure } from './tls-failure';
 
 const ENROLL_DEADLINE_MS = 15_000;
 
@@ -45,7 +46,7 @@ export async function enroll(input: EnrollInput): Promise<AgentCredentials> {
       );
     });
   } catch (error) {
-    throw enrollError(error as ServiceError, input.address);
+    throw enrollError(error as ServiceError, input);
   } finally {
     client.close();
   }
@@ -69,8 +70,17 @@ function checkResponse(response: EnrollResponse__Output, keyPem: string, input: 
 
 const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED]);
 
-function enrollError(error: ServiceError, address: string): Error {
+function enrollError(error: ServiceError, input: EnrollInput): Error {
+  const { address } = input;
   const detail = error.details || error.message;
+  // Only the network is worth retrying: a certificate TLS rejected stays rejected.
+  const tls = tlsVerificationFailure(detail);
+  if (tls === 'name-mismatch') {
+    return new EnrollRefusedError(`the coordinator's certificate does not name ${input.host} (${detail}); fix: ${nameMismatchAdvice(input.host)}`);
+  }
+  if (tls === 'certificate-rejected') {
+    return new EnrollRefusedError(`TLS rejected the coordinator's certificate at ${address} (${detail}); check the coordinator's clock and its state folder, and --coordinator`);
+  }
   if (typeof error.code === 'number' && !RETRYABLE.has(error.code)) {
     return new EnrollRefusedError(`the coordinator at ${address} refused enrollment: ${detail}`);
   }

@@ -5,7 +5,7 @@ import { splitHostPort, type AgentConfig } from '../config/agent-config';
 import { Backoff } from '../session/backoff';
 import { loadCredentials, saveCredentials, type AgentCredentials } from '../state/credentials-store';
 import { enroll, EnrollRefusedError } from './enroll';
-import { PinMismatchError } from './pinned-ca';
+import { CoordinatorNameError, PinMismatchError } from './pinned-ca';
 
 /** A problem the agent cannot get past by retrying; it exits with this message. */
 export class FatalAgentError extends Error {
@@ -49,7 +49,7 @@ export async function obtainIdentity(config: AgentConfig, hostName: string, logg
       logger.info({ stateDir: config.stateDir }, 'enrolled; certificate stored');
       return credentials;
     } catch (error) {
-      if (error instanceof PinMismatchError || error instanceof EnrollRefusedError) throw new FatalAgentError(error.message);
+      if (error instanceof PinMismatchError || error instanceof CoordinatorNameError || error instanceof EnrollRefusedError) throw new FatalAgentError(error.message);
       const attempt = backoff.attempt;
       const delay = backoff.next();
       logger.warn({ reason: (error as Error).message, attempt, delayMs: delay }, 'enrollment failed; retrying');

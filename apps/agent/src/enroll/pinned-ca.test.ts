@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:tls';
 import { caPin, createCa, issueServerCert } from '@kumi/trust';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fetchPinnedCa, PinMismatchError } from './pinned-ca';
+import { CoordinatorNameError, fetchPinnedCa, PinMismatchError } from './pinned-ca';
 
 describe('fetchPinnedCa', () => {
   let ca: { certPem: string; keyPem: string };
@@ -19,9 +19,9 @@ describe('fetchPinnedCa', () => {
     server = undefined;
   });
 
-  async function listen(certChain: string): Promise<number> {
+  async function listen(certChain: string, key = serving.keyPem): Promise<number> {
     bytesReceived = 0;
-    server = createServer({ cert: certChain, key: serving.keyPem, ALPNProtocols: ['h2'] }, (socket) => {
+    server = createServer({ cert: certChain, key, ALPNProtocols: ['h2'] }, (socket) => {
       socket.on('data', (chunk: Buffer) => (bytesReceived += chunk.length));
       socket.on('error', () => undefined);
     });
@@ -43,6 +43,17 @@ describe('fetchPinnedCa', () => {
     const error = await fetchPinnedCa('127.0.0.1', port, caPin(other.certPem)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PinMismatchError);
     expect((error as Error).message).toMatch(/no CA matching the pin .*token was NOT sent.*--ca-pin/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(bytesReceived).toBe(0);
+  });
+
+  it('stops at a certificate that does not name the dialled address, naming the fix; no byte is sent', async () => {
+    const elsewhere = await issueServerCert(ca, { commonName: 'kumi', dnsNames: ['kumi.example'], ipAddresses: ['127.0.0.2'] });
+    const port = await listen(`${elsewhere.certPem}\n${ca.certPem}`, elsewhere.keyPem);
+    const error = await fetchPinnedCa('127.0.0.1', port, caPin(ca.certPem)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CoordinatorNameError);
+    expect((error as Error).message).toContain("the coordinator's certificate does not name 127.0.0.1 (it names DNS:kumi.example, IP Address:127.0.0.2)");
+    expect((error as Error).message).toContain('`kumi init --address 127.0.0.1`');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(bytesReceived).toBe(0);
   });

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { connect, type DetailedPeerCertificate } from 'node:tls';
+import { checkServerIdentity, connect, type DetailedPeerCertificate } from 'node:tls';
 import { caPin, derToPem, matchesPin } from '@kumi/trust';
+import { nameMismatchAdvice } from './tls-failure';
 
 /** The coordinator's CA does not match the configured pin; nothing secret was sent. */
 export class PinMismatchError extends Error {
@@ -11,12 +12,22 @@ export class PinMismatchError extends Error {
   }
 }
 
+/** The coordinator's certificate does not name the address the agent dials; retrying cannot help. */
+export class CoordinatorNameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CoordinatorNameError';
+  }
+}
+
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Connects with TLS, reads the certificate chain the coordinator presents and returns the
  * CA certificate (PEM) whose public key matches `pin`, after checking that the serving
- * certificate was signed by it. Only a TLS handshake happens: no application data is
+ * certificate was signed by it and names `host` (the check the gRPC connection makes next,
+ * done here so that a certificate without this address fails at once, not as an endless
+ * retry). Only a TLS handshake happens: no application data is
  * written, so a wrong pin never exposes the bootstrap token.
  */
 export async function fetchPinnedCa(host: string, port: number, pin: string, timeoutMs = HANDSHAKE_TIMEOUT_MS): Promise<string> {
@@ -38,6 +49,12 @@ export async function fetchPinnedCa(host: string, port: number, pin: string, tim
   if (!ca.ca || !(caIndex === 0 ? true : serving.checkIssued(ca) && serving.verify(ca.publicKey))) {
     throw new PinMismatchError(
       `the coordinator at ${host}:${port} presented a serving certificate not signed by the pinned CA; the bootstrap token was NOT sent`,
+    );
+  }
+  if (checkServerIdentity(host, serving.toLegacyObject()) !== undefined) {
+    throw new CoordinatorNameError(
+      `the coordinator's certificate does not name ${host} (it names ${serving.subjectAltName ?? 'nothing'}); the bootstrap token was NOT sent. ` +
+        `Fix: ${nameMismatchAdvice(host)}`,
     );
   }
   return caPem;

@@ -8,7 +8,8 @@ export function register(program: Command): void {
     .description('run the coordinator: TLS port for agents (Enroll, Attach) and the control socket for other kumi commands')
     .option('--listen <host:port>', 'TLS listen address (default: from cluster.json)')
     .option('--detach-grace <duration>', 'how long a run waits for its host to come back after a disconnect', '2m')
-    .action(async (options: { listen?: string; detachGrace: string }, command: Command) => {
+    .option('--answer-timeout <duration>', 'how long an attached host may send no event for a run it was sent before the run fails TIMEOUT', '30s')
+    .action(async (options: { listen?: string; detachGrace: string; answerTimeout: string }, command: Command) => {
       const { existingClusterDir } = await import('../state/state-paths');
       const { openClusterState, readServingMaterial } = await import('../state/cluster-state');
       const { parseListenAddress } = await import('../server/listen-address');
@@ -17,11 +18,12 @@ export function register(program: Command): void {
       const { startCoordinator } = await import('../server/coordinator-server');
 
       const detachGraceMs = parseDuration(options.detachGrace, '--detach-grace');
+      const answerTimeoutMs = parseDuration(options.answerTimeout, '--answer-timeout');
       const state = await openClusterState(existingClusterDir(clusterSelection(command)));
       const listen = options.listen ? parseListenAddress(options.listen) : state.config.listen;
       const material = await readServingMaterial(state.paths);
       const logger = createFileLogger(state.paths.logFile);
-      const coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs });
+      const coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs, answerTimeoutMs });
       process.stdout.write(
         `kumi serve: cluster "${state.config.name}" listening on ${listen.host}:${coordinator.port} (TLS), control socket ${coordinator.controlSocket}, logs in ${state.paths.logFile}\n`,
       );

@@ -33,6 +33,8 @@ export interface StartCoordinatorOptions {
   listen: ListenAddress;
   logger: Logger;
   detachGraceMs?: number;
+  /** See RunBrokerOptions.answerTimeoutMs. */
+  answerTimeoutMs?: number;
   helloTimeoutMs?: number;
 }
 
@@ -44,7 +46,7 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
   const { state, material, logger } = options;
   const v1 = kumiV1();
   const agents = new AgentRegistry();
-  const broker = new RunBroker(agents, logger, { detachGraceMs: options.detachGraceMs });
+  const broker = new RunBroker(agents, logger, { detachGraceMs: options.detachGraceMs, answerTimeoutMs: options.answerTimeoutMs });
   const socketPath = state.paths.controlSocket;
   await clearStaleSocket(socketPath);
 

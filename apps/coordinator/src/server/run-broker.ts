@@ -28,6 +28,8 @@ interface RunRecord {
   listeners: Set<RunListener>;
   /** Armed while the host is away (or back but silent about this run). */
   lostTimer?: NodeJS.Timeout;
+  /** Armed from sending the request until the host's first event of this run. */
+  answerTimer?: NodeJS.Timeout;
 }
 
 /** Options of the broker. */
@@ -36,7 +38,12 @@ export interface RunBrokerOptions {
   detachGraceMs?: number;
   /** How many finished runs' last seq are remembered for dedupe of late replays. */
   rememberRuns?: number;
+  /** How long an attached host may stay silent about a run it was sent before the run fails TIMEOUT. */
+  answerTimeoutMs?: number;
 }
+
+/** Default of RunBrokerOptions.answerTimeoutMs: an agent answers every request (START, or FAILED) at once. */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 30_000;
 
 /**
  * Sends steps to attached agents and routes their events back: dedupe by (run, seq),
@@ -49,6 +56,7 @@ export class RunBroker {
   private readonly foreignLastSeq = new Map<string, number>();
   private readonly detachGraceMs: number;
   private readonly rememberRuns: number;
+  private readonly answerTimeoutMs: number;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -58,6 +66,7 @@ export class RunBroker {
   ) {
     this.detachGraceMs = options.detachGraceMs ?? 120_000;
     this.rememberRuns = options.rememberRuns ?? 1_000;
+    this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
     this.unsubscribe = agents.subscribe({
       attached: (session) => this.hostAttached(session),
       detached: (session) => this.hostDetached(session),
@@ -79,9 +88,11 @@ export class RunBroker {
     }
     const run: RunRecord = { runId: randomUUID(), host: request.host, step: request.step, lastSeq: 0, finished: false, listeners: new Set([listener]) };
     this.runs.set(run.runId, run);
-    session.busyRunId = run.runId;
+    // A busy agent refuses this run with LOCKED: the run it is busy with stays the one shown.
+    if (session.busyRunId === '') session.busyRunId = run.runId;
     this.logger.info({ runId: run.runId, host: run.host, step: run.step, dryRun: request.dryRun, secretNames: Object.keys(request.secrets) }, 'run started');
     session.send({ run: { runId: run.runId, step: request.step, paramsJson: request.paramsJson, secrets: request.secrets, dryRun: request.dryRun } });
+    this.armAnswerTimer(run);
     return {
       runId: run.runId,
       abandon: () => {
@@ -134,6 +145,7 @@ export class RunBroker {
     }
     run.lastSeq = event.seq;
     this.clearLostTimer(run);
+    this.clearAnswerTimer(run);
     this.logger.debug({ runId, host, seq: event.seq, kind: event.kind }, 'event');
     if (terminal) this.finish(run, event);
     else for (const listener of run.listeners) listener(event);
@@ -153,7 +165,7 @@ export class RunBroker {
     }
   }
 
-  private failure(run: RunRecord, code: 'ERROR_CODE_INTERNAL' | 'ERROR_CODE_NOT_ATTACHED', message: string): StepEvent {
+  private failure(run: RunRecord, code: 'ERROR_CODE_INTERNAL' | 'ERROR_CODE_NOT_ATTACHED' | 'ERROR_CODE_TIMEOUT', message: string): StepEvent {
     return {
       runId: run.runId,
       seq: run.lastSeq + 1,
@@ -169,6 +181,7 @@ export class RunBroker {
   private finish(run: RunRecord, event: StepEvent): void {
     run.finished = true;
     this.clearLostTimer(run);
+    this.clearAnswerTimer(run);
     this.logger.info({ runId: run.runId, host: run.host, step: run.step, kind: event.kind, errorCode: event.error?.code }, 'run ended');
     for (const listener of run.listeners) listener(event);
     run.listeners.clear();
@@ -188,7 +201,10 @@ export class RunBroker {
 
   private hostDetached(session: AgentSession): void {
     for (const run of this.runs.values()) {
-      if (run.host === session.hostName && !run.finished) this.armLostTimer(run, 'detached');
+      if (run.host !== session.hostName || run.finished) continue;
+      // While the host is away the detach grace bounds the wait, not the answer timeout.
+      this.clearAnswerTimer(run);
+      this.armLostTimer(run, 'detached');
     }
   }
 
@@ -212,6 +228,26 @@ export class RunBroker {
       this.finish(run, this.failure(run, 'ERROR_CODE_NOT_ATTACHED', message));
     }, this.detachGraceMs);
     run.lostTimer.unref();
+  }
+
+  private armAnswerTimer(run: RunRecord): void {
+    run.answerTimer = setTimeout(() => {
+      run.answerTimer = undefined;
+      if (run.finished || run.lastSeq > 0) return;
+      const session = this.agents.get(run.host);
+      // The coordinator only assumed the host busy with this run; the host never confirmed it.
+      if (session?.busyRunId === run.runId) session.busyRunId = '';
+      // Should the request still reach the agent, it must not start the step late.
+      session?.send({ cancel: { runId: run.runId } });
+      const message = `host "${run.host}" sent no event for run ${run.runId} (${run.step}) within ${formatDuration(this.answerTimeoutMs)}; check its agent (\`kumi agents\`, the agent's log) and run the step again`;
+      this.finish(run, this.failure(run, 'ERROR_CODE_TIMEOUT', message));
+    }, this.answerTimeoutMs);
+    run.answerTimer.unref();
+  }
+
+  private clearAnswerTimer(run: RunRecord): void {
+    if (run.answerTimer) clearTimeout(run.answerTimer);
+    run.answerTimer = undefined;
   }
 
   private clearLostTimer(run: RunRecord): void {

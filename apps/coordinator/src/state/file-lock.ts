@@ -1,48 +1,103 @@
-import { open, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { link, open, rename, rm, writeFile } from 'node:fs/promises';
 
 const RETRY_MS = 20;
 const WAIT_LIMIT_MS = 10_000;
 /** A lock older than this belongs to a process that died while holding it. */
 const STALE_MS = 30_000;
 
+/** Timing of withFileLock; tests shorten it. */
+export interface FileLockTiming {
+  waitLimitMs?: number;
+  staleMs?: number;
+}
+
 /**
- * Runs fn while holding an exclusive lock file (created with O_EXCL), so that `kumi
- * serve` burning a token and `kumi token create` in another process never lose each
- * other's writes. Waits at most 10 s; a lock left by a crashed process is taken over
- * after 30 s.
+ * Runs fn while holding an exclusive lock file, so that `kumi serve` burning a token and
+ * `kumi token create` in another process never lose each other's writes. Waits at most
+ * 10 s; a lock left by a crashed process is taken over after 30 s.
+ *
+ * The lock file holds "pid nonce". It is made complete under a private name and then
+ * link()ed into place, which fails if a lock exists, so a reader never sees a half-written
+ * lock. Taking over a stale lock is decided by link()ing a marker named after the stale
+ * lock's content: only one process can create it, and only that one replaces the stale
+ * lock (by rename). Release deletes the lock only while it still holds our nonce.
  */
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + WAIT_LIMIT_MS;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = await lockAge(lockPath);
-      if (age !== undefined && age > STALE_MS) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`state folder is locked by another kumi process (${lockPath}); retry, or remove the file if no kumi process is running`);
-      }
-      await new Promise((done) => setTimeout(done, RETRY_MS));
-    }
+export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, timing: FileLockTiming = {}): Promise<T> {
+  const owner = `${process.pid} ${randomBytes(16).toString('hex')}\n`;
+  const draft = `${lockPath}.${randomBytes(8).toString('hex')}.draft`;
+  try {
+    await acquire(lockPath, owner, draft, timing);
+  } finally {
+    await rm(draft, { force: true });
   }
   try {
     return await fn();
   } finally {
-    await rm(lockPath, { force: true });
+    // Another process may have taken the lock over (we looked dead); its lock is not ours to delete.
+    if ((await readLock(lockPath))?.content === owner) await rm(lockPath, { force: true });
   }
 }
 
-async function lockAge(lockPath: string): Promise<number | undefined> {
+async function acquire(lockPath: string, owner: string, draft: string, timing: FileLockTiming): Promise<void> {
+  const deadline = Date.now() + (timing.waitLimitMs ?? WAIT_LIMIT_MS);
+  const staleMs = timing.staleMs ?? STALE_MS;
+  for (;;) {
+    // Rewritten each attempt, so the lock's mtime is the moment it was taken.
+    await writeFile(draft, owner, { mode: 0o600 });
+    if (await linkIfAbsent(draft, lockPath)) return;
+    const current = await readLock(lockPath);
+    if (current !== undefined && current.ageMs > staleMs && (await takeOver(lockPath, current.content, draft))) return;
+    if (Date.now() > deadline) {
+      const holder = current?.content.split(' ')[0]?.trim() || '?';
+      throw new Error(`state folder is locked by another kumi process (${lockPath}, pid ${holder}); retry, or remove the file if no kumi process is running`);
+    }
+    // Released between our link and read: try again at once.
+    if (current !== undefined) await new Promise((done) => setTimeout(done, RETRY_MS));
+  }
+}
+
+/**
+ * Replaces the stale lock whose content is `stale` with `draft`; false when another
+ * process is taking it over, or the lock changed meanwhile.
+ */
+async function takeOver(lockPath: string, stale: string, draft: string): Promise<boolean> {
+  const marker = `${lockPath}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+  if (!(await linkIfAbsent(draft, marker))) return false;
   try {
-    return Date.now() - (await stat(lockPath)).mtimeMs;
-  } catch {
-    return undefined;
+    // Only the marker's owner may replace this content, and content never repeats, so
+    // seeing it again here means nobody took the lock since we judged it stale.
+    if ((await readLock(lockPath))?.content !== stale) return false;
+    await rename(draft, lockPath);
+    return true;
+  } finally {
+    await rm(marker, { force: true });
+  }
+}
+
+async function linkIfAbsent(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** The lock's content and age, read through one handle so both describe the same file. */
+async function readLock(lockPath: string): Promise<{ content: string; ageMs: number } | undefined> {
+  let handle;
+  try {
+    handle = await open(lockPath, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const [content, info] = [await handle.readFile('utf8'), await handle.stat()];
+    return { content, ageMs: Date.now() - info.mtimeMs };
+  } finally {
+    await handle.close();
   }
 }

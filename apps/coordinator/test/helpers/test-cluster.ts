@@ -18,7 +18,7 @@ export interface TestCluster {
 }
 
 /** Starts a TestCluster; always close() it in afterEach/afterAll. */
-export async function startTestCluster(options: { detachGraceMs?: number; helloTimeoutMs?: number } = {}): Promise<TestCluster> {
+export async function startTestCluster(options: { detachGraceMs?: number; answerTimeoutMs?: number; helloTimeoutMs?: number } = {}): Promise<TestCluster> {
   const root = await mkdtemp(join(tmpdir(), 'kumi-coord-'));
   const dir = join(root, 'state');
   try {

@@ -232,6 +232,11 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
     const upload = await lab.run(m2, 'kubeadm', ['init', 'phase', 'upload-certs', '--upload-certs', '--certificate-key', key]);
     expect(upload.exitCode, String(upload.stderr)).toBe(0);
     expect(upload.stdout).toBe(`[upload-certs] Storing the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace\n[upload-certs] Using certificate key:\n${key}\n`);
+    // etcd refuses new members while master1's member is down ("unhealthy cluster"): remove it first, as an operator replacing master1 would.
+    const list = String((await lab.etcdctl(m2, ['member', 'list'])).stdout);
+    const deadId = /^([0-9a-f]+), started, master1,/m.exec(list)?.[1];
+    expect(deadId, list).toBeDefined();
+    expect((await lab.etcdctl(m2, ['member', 'remove', deadId ?? ''])).exitCode).toBe(0);
     const join = await lab.run(m4, 'kubeadm', ['join', '--config', lab.file('m4-rekeyed.yaml', joinConfig({ name: 'master4', hash, cpIp: m4.ip, key }))]);
     expect(join.exitCode, String(join.stderr)).toBe(0);
     expect(join.stdout).toContain('This node has joined the cluster and a new control plane instance was created:');
@@ -250,11 +255,16 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
     const m = new RegExp(`^kubeadm join ${escapedVip()}:6443 --token ([a-z0-9]{6}\\.[a-z0-9]{16}) --discovery-token-ca-cert-hash (sha256:[0-9a-f]{64}) \\n$`).exec(String(created.stdout));
     expect(m?.[2]).toBe(hash);
     const id = m?.[1]?.split('.')[0] ?? '';
+    expect((await lab.run(m2, 'kubectl', ['drain', 'worker1'])).stderr).toContain('cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)');
     const forged = await lab.run(w2, 'kubeadm', ['join', '--config', lab.file('w2-forged.yaml', joinConfig({ name: 'worker2', hash, token: `${id}.0000000000000000`, discovery: '3s' }))]);
     expect(forged.exitCode).toBe(1);
     expect(forged.stderr).toContain("failed to verify JWS signature of received cluster info object, can't trust this API Server");
     const again = await lab.run(w2, 'kubeadm', ['join', '--config', lab.file('w2b.yaml', joinConfig({ name: 'worker2', hash, token: m?.[1] }))]);
     expect(again.exitCode, String(again.stderr)).toBe(0);
+    const drain = await lab.run(m2, 'kubectl', ['drain', 'worker2', '--ignore-daemonsets', '--delete-emptydir-data']);
+    expect(drain.exitCode, String(drain.stderr)).toBe(0);
+    expect(drain.stdout).toMatch(/^node\/worker2 cordoned\n[\s\S]*node\/worker2 drained\n$/);
+    expect((await lab.run(m2, 'kubectl', ['delete', 'node', 'worker2'])).stdout).toBe('node "worker2" deleted\n');
     const del = await lab.run(m2, 'kubeadm', ['token', 'delete', id]);
     expect(del.stdout).toBe(`bootstrap token "${id}" deleted\n`);
     const w3 = lab.host('worker3', 33);

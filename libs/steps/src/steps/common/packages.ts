@@ -32,7 +32,8 @@ export async function installedVersions(
     const result = await host.probe(argv);
     const out = result.stdout.trim();
     if (result.exitCode !== 0) found[name] = undefined;
-    else if (family === 'apt') found[name] = out.startsWith('ii') ? out.slice(3).trim() : undefined;
+    // Status-Abbrev is want/status/error: "ii " installed, "hi " installed and held, "rc " removed.
+    else if (family === 'apt') found[name] = out[1] === 'i' ? out.slice(3).trim() : undefined;
     else found[name] = out.length > 0 ? out : undefined;
   }
   return found;

@@ -103,8 +103,9 @@ describe('kubernetes.packages plan', () => {
 
 describe('kubernetes.packages check', () => {
   it('reads versions, holds and images on Debian', async () => {
+    // Held packages show "hi " (want hold, installed), not "ii ", in dpkg-query's Status-Abbrev.
     const host = fakeHost(debianFacts, { '/etc/apt/keyrings/kubernetes-apt-keyring.asc': 'key', '/etc/apt/sources.list.d/kubernetes.list': aptSource(debUrl), '/var/lib/kumi/images-pulled/v1.33.2': '' }, {
-      ...Object.fromEntries(['kubelet', 'kubeadm', 'kubectl'].map((name) => [`dpkg-query -W -f \${db:Status-Abbrev}\${Version} ${name}`, 'ii 1.33.2-1.1'])),
+      ...Object.fromEntries(['kubelet', 'kubeadm', 'kubectl'].map((name) => [`dpkg-query -W -f \${db:Status-Abbrev}\${Version} ${name}`, 'hi 1.33.2-1.1'])),
       'apt-mark showhold': 'kubeadm\nkubectl\nkubelet\n',
       'systemctl is-enabled kubelet': 'enabled\n',
       'curl --version': 'curl 7.88.1\n',

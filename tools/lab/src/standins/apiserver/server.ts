@@ -167,7 +167,13 @@ export class ApiServer {
       return;
     }
     const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readBody(req) : '';
-    const parsed = body === '' ? {} : (JSON.parse(body) as KubeObject);
+    let parsed: KubeObject = {};
+    try {
+      parsed = body === '' ? {} : (JSON.parse(body) as KubeObject);
+    } catch {
+      send(res, 400, statusBody(400, 'BadRequest', 'the request body is not valid JSON'));
+      return;
+    }
     const result = await this.serve(method, route, parsed, url, now, req.headers['content-type'] ?? '');
     send(res, result.code, result.body);
   }

@@ -34,7 +34,7 @@ export function apiserverArgs(host: HostEnv, cluster: ClusterConfig, node: NodeI
   ];
 }
 
-/** Writes the kube-apiserver static Pod manifest and starts the API server stand-in; waits for /healthz. */
+/** Writes the kube-apiserver static Pod manifest and starts the API server stand-in. */
 export async function startApiServer(host: HostEnv, runner: ServiceRunner, cluster: ClusterConfig, node: NodeIdentity, bindPort: number, log: (line: string) => void): Promise<void> {
   const args = apiserverArgs(host, cluster, node, bindPort);
   log('[control-plane] Using manifest folder "/etc/kubernetes/manifests"');
@@ -46,6 +46,10 @@ export async function startApiServer(host: HostEnv, runner: ServiceRunner, clust
   log('[control-plane] Creating static Pod manifest for "kube-controller-manager"');
   log('[control-plane] Creating static Pod manifest for "kube-scheduler"');
   await runner.start(APISERVER_SERVICE, standinArgv('kube-apiserver', args));
+}
+
+/** `[api-check]`: waits until the local API server answers /healthz with 200. */
+export async function waitForApiServer(host: HostEnv, runner: ServiceRunner, cluster: ClusterConfig, node: NodeIdentity, bindPort: number, log: (line: string) => void): Promise<void> {
   const started = Date.now();
   log('[api-check] Waiting for a healthy API server. This can take up to 4m0s');
   const client = new ApiClient({ server: `https://${node.address}:${bindPort}`, caPem: fs.readFileSync(`${hostPath(host, cluster.certificatesDir)}/ca.crt`, 'utf8') }, { timeoutMs: 2000 });

@@ -8,7 +8,7 @@ import { createCertificateKey } from './certs-crypto';
 import { adminApi, type KubeadmContext } from './cli-context';
 import { applyAddons, createClusterInfo, createMirrorPods, markControlPlane, uploadConfig } from './cluster-objects';
 import { DEFAULT_TOKEN_GROUP, DEFAULT_TOKEN_TTL_MS, loadKubeadmConfig, type KubeadmConfigFile } from './config';
-import { startApiServer } from './control-plane-phase';
+import { startApiServer, waitForApiServer } from './control-plane-phase';
 import { startFirstMember } from './etcd-phase';
 import { KubeadmError } from './kubeadm-error';
 import { startKubelet, writeKubeletFiles } from './kubelet-phase';
@@ -84,6 +84,8 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   await startApiServer(ctx.host, runner, cluster, node, init.bindPort, log);
   writeKubeletFiles(ctx.host, cluster, node.name, node.address, init.criSocket, log);
   await startKubelet(ctx.host, runner, node.name, node.address, log);
+  log('[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory "/etc/kubernetes/manifests"');
+  await waitForApiServer(ctx.host, runner, cluster, node, init.bindPort, log);
 
   const api = adminApi(ctx, undefined, `https://${node.address}:${init.bindPort}`);
   await uploadConfig(api, config.rawCluster, cluster, log);

@@ -6,7 +6,7 @@ import { serviceRunner } from '../common/service-runner';
 import { adminApi, type KubeadmContext } from './cli-context';
 import { createMirrorPods, etcdEndpoints, markControlPlane } from './cluster-objects';
 import { clusterFromYaml, defaultAdvertiseAddress, loadKubeadmConfig, type ClusterConfig, type JoinConfig } from './config';
-import { startApiServer } from './control-plane-phase';
+import { startApiServer, waitForApiServer } from './control-plane-phase';
 import { discoverCluster, type DiscoveredCluster } from './discovery';
 import { joinMember } from './etcd-phase';
 import { checkMixedArguments } from './init';
@@ -129,6 +129,7 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   await startApiServer(ctx.host, runner, cluster, node, cp.bindPort, log);
   writeKubeletFiles(ctx.host, cluster, node.name, node.address, join.criSocket, log);
   await startKubelet(ctx.host, runner, node.name, node.address, log);
+  await waitForApiServer(ctx.host, runner, cluster, node, cp.bindPort, log);
   await markControlPlane(admin, node.name, log);
   await createMirrorPods(admin, node, cp.bindPort, ctx.now());
   ctx.out(CONTROL_PLANE_JOIN_DONE);

@@ -79,6 +79,13 @@ function main(argv: string[]): number {
   }
 }
 
+/** Whether a pinned version ("1.33.2-1.1", or a glob as apt takes it: "1.33.2-*") names the offered one. */
+function versionMatches(pinned: string, offered: string): boolean {
+  if (!/[*?]/.test(pinned)) return pinned === offered;
+  const pattern = pinned.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${pattern}$`).test(offered);
+}
+
 function install(names: string[], flags: Set<string>, reading: () => void, out: (line: string) => void): number {
   reading();
   if (names.length === 0) {
@@ -103,11 +110,11 @@ function install(names: string[], flags: Set<string>, reading: () => void, out: 
       return 100;
     }
     const pinned = requested.find((r) => r.name === name)?.version;
-    if (pinned !== undefined && pinned !== offered) {
+    if (pinned !== undefined && !versionMatches(pinned, offered)) {
       console.error(`E: Version '${pinned}' for '${name}' was not found`);
       return 100;
     }
-    wanted.push({ name, version: pinned ?? offered, installed: installedVersion(name) });
+    wanted.push({ name, version: offered, installed: installedVersion(name) });
   }
   const held = readPackageDb().held;
   const changingHeld = wanted.filter((p) => held.includes(p.name) && p.installed !== undefined && p.installed !== p.version);
