@@ -9,6 +9,7 @@ debian_packages=(
   haproxy keepalived etcd-server etcd-client firewalld iptables nftables containerd
   cloud-init iproute2 dbus openssl file procps psmisc conntrack
   curl binutils-x86-64-linux-gnu binutils-aarch64-linux-gnu
+  qemu-user libc6-arm64-cross libstdc++6-arm64-cross
 )
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
@@ -20,13 +21,12 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing Debian packages: ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Installing may start these services on the machine itself; the lab and the tests run
+    # their own instances inside namespaces, so keep the machine's copies off.
+    for svc in haproxy keepalived etcd firewalld containerd; do
+      systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    done
   fi
-  # The packages start services we do not want running on the test machine itself: the
-  # lab and the tests start their own instances in namespaces.
-  for svc in haproxy keepalived etcd firewalld containerd; do
-    systemctl disable --now "$svc" >/dev/null 2>&1 || true
-    pkill -x "$svc" >/dev/null 2>&1 || true
-  done
 else
   echo "setup: not root or no apt-get: skipping Debian packages (tests that need them will say so)"
 fi

@@ -8,6 +8,7 @@ export type { RunStepOptions, StepErrorCode, StepOutcome, StepProgress } from '.
 export { StepFailure } from './run-types';
 export { catalogue, findStep } from './catalogue';
 export { swapOff } from './steps/swap-off/swap-off';
+export { activeSwapDevices } from './steps/swap-off/proc-swaps';
 export type { SwapOffFacts, SwapOffParams } from './steps/swap-off/swap-off';
 export { kernelModules } from './steps/kernel-modules/kernel-modules';
 export type { KernelModulesFacts, KernelModulesParams } from './steps/kernel-modules/kernel-modules';

@@ -1,9 +1,9 @@
 import os from 'node:os';
-import type { HostFacts } from '@kumi/steps';
+import { activeSwapDevices, type HostFacts } from '@kumi/steps';
 import { detectFirewall, detectInitSystem, detectPackageManager, listNftTables } from './detect-host-software';
 import { factFilesUnder } from './fact-files';
 import { parseOsRelease } from './parse-os-release';
-import { defaultRouteInterface, parseProcSwaps } from './parse-proc';
+import { defaultRouteInterface } from './parse-proc';
 import { readInterfaces } from './read-interfaces';
 import { readHardwareUuid, readMemoryTotals, type MemoryTotals } from './system-information';
 
@@ -76,7 +76,7 @@ export async function gatherFacts(sources: FactSources): Promise<HostFacts> {
     cpus: sources.cpus,
     memoryBytes: memory.totalBytes,
     interfaces,
-    swap: { totalBytes: memory.swapTotalBytes, usedBytes: memory.swapUsedBytes, devices: parseProcSwaps(swaps ?? '') },
+    swap: { totalBytes: memory.swapTotalBytes, usedBytes: memory.swapUsedBytes, devices: activeSwapDevices(swaps ?? '') },
     initSystem,
     packageManager,
     firewall,

@@ -1,13 +1,3 @@
-/** Active swap devices or files from /proc/swaps (first column, header skipped). */
-export function parseProcSwaps(text: string): string[] {
-  return text
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/)[0] ?? '')
-    .filter((name) => name.length > 0)
-    .map((name) => name.replace(/\\040/g, ' '));
-}
-
 /** The interface holding the IPv4 default route in /proc/net/route, if any. */
 export function defaultRouteInterface(text: string): string | undefined {
   let best: { name: string; metric: number } | undefined;

@@ -62,7 +62,7 @@ async function acquire(lockPath: string, owner: string, draft: string, timing: F
  * process is taking it over, or the lock changed meanwhile.
  */
 async function takeOver(lockPath: string, stale: string, draft: string): Promise<boolean> {
-  const marker = `${lockPath}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+  const marker = takeoverMarkerPath(lockPath, stale);
   if (!(await linkIfAbsent(draft, marker))) return false;
   try {
     // Only the marker's owner may replace this content, and content never repeats, so
@@ -73,6 +73,11 @@ async function takeOver(lockPath: string, stale: string, draft: string): Promise
   } finally {
     await rm(marker, { force: true });
   }
+}
+
+/** The file whose creation (by link, so only once) grants the right to replace the stale lock `content`. */
+export function takeoverMarkerPath(lockPath: string, content: string): string {
+  return `${lockPath}.takeover-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
 }
 
 async function linkIfAbsent(from: string, to: string): Promise<boolean> {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debianFacts } from '../../testing/host-facts';
-import type { SequenceJob, SequenceResult } from '../common/sequence-runner';
+import type { SequenceJob, SequenceResult } from '../../testing/sequence-runner';
 import type { TestNetns } from '../common/test-netns';
 import { canUseNetns, createTestNetns } from '../common/test-netns';
-import { modulePath, runSequenceInNetns } from '../common/test-sequence';
+import { modulePath, runSequenceInNetns } from '../../testing/test-sequence';
 
 const dir = mkdtempSync(join(tmpdir(), 'kumi-iptables-'));
 const saveFile = join(dir, 'rules.v4');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { SequenceJob, SequenceResult } from './sequence-runner';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const TSX = join(here, '../../../../../node_modules/.bin/tsx');
+const TSX = join(here, '../../../../node_modules/.bin/tsx');
 
 /** Runs jobs in a child process inside a network namespace and returns their results. */
 export function runSequenceInNetns(netns: string, jobs: SequenceJob[]): SequenceResult[] {

@@ -4,9 +4,9 @@
  * and prints one JSON array with each job's result. Never used by the agent.
  */
 import { execFileSync } from 'node:child_process';
-import { runStep } from '../../executor';
-import type { RunStepOptions } from '../../run-types';
-import type { AnyStep } from '../../step';
+import { runStep } from '../executor';
+import type { RunStepOptions } from '../run-types';
+import type { AnyStep } from '../step';
 
 /** One job: a command (stdout captured) or a step run through the real executor. */
 export type SequenceJob =
