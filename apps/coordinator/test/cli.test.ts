@@ -109,6 +109,7 @@ describe('kumi init and kumi token', () => {
     const help = await kumi('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Exit codes:\n\s+0\s+ok[\s\S]*\n\s+1\s+failure[\s\S]*\n\s+2\s+bad input/);
+    expect(help.stdout).toMatch(/\n\s+3\s+cluster state problem \(no such cluster, or it already exists\),\s+or the cluster is locked by another kumi\n/);
   });
 });
 

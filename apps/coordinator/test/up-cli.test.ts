@@ -130,9 +130,14 @@ describe('kumi up (command line)', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('pass --yes');
 
-    const lb = await kumi('reset', SEED_SPEC, '--state-dir', fixture.dir, '--host', 'lb1', '--yes');
-    expect(lb.code).toBe(2);
-    expect(lb.stderr).toContain('load balancer');
+    const unknown = await kumi('reset', SEED_SPEC, '--state-dir', fixture.dir, '--host', 'lb9', '--yes');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('host "lb9" is not in');
+
+    const lb = await kumiWithAgents(fixture, 'reset', SEED_SPEC, '--host', 'lb1', '--yes');
+    expect(lb.code).toBe(0);
+    expect(fixture.sim.requests.filter((r) => r.step.startsWith('lb.') && r.params.ensure === 'absent').map((r) => `${r.host}:${r.step}`)).toEqual(['lb1:lb.keepalived', 'lb1:lb.haproxy']);
+    expect(fixture.sim.requests.filter((r) => r.step === 'kubeadm.reset')).toEqual([]);
 
     const reset = await kumiWithAgents(fixture, 'reset', SEED_SPEC, '--host', 'worker1', '--yes');
     expect(reset.code).toBe(0);
@@ -141,5 +146,15 @@ describe('kumi up (command line)', () => {
     expect(journal.isDone('join-workers/kubeadm.join', 'worker1')).toBe(false);
     expect(journal.isDone('prepare/swap.off', 'worker1')).toBe(false);
     expect(journal.isDone('join-control-planes/kubeadm.join', 'master2')).toBe(true);
+
+    // Everything: nodes first (workers, then control planes in reverse), the load balancers last.
+    const before = fixture.sim.requests.length;
+    expect((await kumiWithAgents(fixture, 'reset', SEED_SPEC, '--yes')).code).toBe(0);
+    const order = fixture.sim.requests.slice(before).map((r) => `${r.host}:${r.step}`);
+    const lbSteps = order.filter((line) => line.includes(':lb.'));
+    expect(order.slice(0, order.length - lbSteps.length).every((line) => line.endsWith(':kubeadm.reset'))).toBe(true);
+    expect(order.filter((line) => line.startsWith('master')).map((line) => line.split(':')[0])).toEqual(['master3', 'master2', 'master1']);
+    expect([...lbSteps].sort()).toEqual(['lb1:lb.haproxy', 'lb1:lb.keepalived', 'lb2:lb.haproxy', 'lb2:lb.keepalived']);
+    expect(lbSteps.indexOf('lb2:lb.keepalived')).toBeLessThan(lbSteps.indexOf('lb2:lb.haproxy'));
   });
 });

@@ -160,7 +160,7 @@ describe('StepRunner', () => {
       [1, 'START', expect.any(String)],
       [2, 'DONE', ''],
     ]);
-    expect(events.at(-1)?.planned).toContainEqual(expect.stringMatching(/^write \/etc\/sysctl.d\/99-kubernetes.conf/));
-    expect(existsSync(join(dir, 'etc/sysctl.d/99-kubernetes.conf'))).toBe(false);
+    expect(events.at(-1)?.planned).toContainEqual(expect.stringMatching(/^write \/etc\/sysctl.d\/kumi-kubernetes.conf/));
+    expect(existsSync(join(dir, 'etc/sysctl.d/kumi-kubernetes.conf'))).toBe(false);
   });
 });

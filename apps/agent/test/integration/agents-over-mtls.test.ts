@@ -80,7 +80,7 @@ describe('kumi-agent and kumi serve as separate processes over TCP + mutual TLS'
       expect(events.at(-1)?.kind).toBe('EVENT_KIND_DONE');
       expect(new Set(events.map((event) => event.runId)).size).toBe(1);
       const root = join(base, 'agents', host, 'root');
-      expect(await readFile(join(root, 'etc/sysctl.d/99-kubernetes.conf'), 'utf8')).toContain('net.ipv4.ip_forward = 1');
+      expect(await readFile(join(root, 'etc/sysctl.d/kumi-kubernetes.conf'), 'utf8')).toContain('net.ipv4.ip_forward = 1');
       expect(await readFile(join(root, 'proc/sys/net/ipv4/ip_forward'), 'utf8')).toBe('1\n');
     }
     const again = await cluster().kumi(['run', 'sysctl.kubernetes', '--host', 'node-a', '--json'], 'run-node-a-again.log');

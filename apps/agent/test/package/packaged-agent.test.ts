@@ -139,7 +139,7 @@ describe('the packaged kumi-agent', () => {
       const events = parseEvents(step.output);
       expect(events[0]).toMatchObject({ kind: 'EVENT_KIND_START', host: HOST, step: 'sysctl.kubernetes' });
       expect(events.at(-1)?.kind).toBe('EVENT_KIND_DONE');
-      expect(await readFile(join(root, 'etc/sysctl.d/99-kubernetes.conf'), 'utf8')).toContain('net.ipv4.ip_forward = 1');
+      expect(await readFile(join(root, 'etc/sysctl.d/kumi-kubernetes.conf'), 'utf8')).toContain('net.ipv4.ip_forward = 1');
       expect(agent.output()).not.toContain(token.split('.')[1] as string);
     });
   });

@@ -76,9 +76,10 @@ describe('withFileLock', () => {
   it('gives up on a live lock after the wait limit, naming the file and its pid', async () => {
     await writeFile(lockPath, '4242 fedcba9876543210\n');
     const started = Date.now();
-    await expect(withFileLock(lockPath, async () => 'never', { waitLimitMs: 150 })).rejects.toThrow(
-      `state folder is locked by another kumi process (${lockPath}, pid 4242); retry, or remove the file if no kumi process is running`,
-    );
+    await expect(withFileLock(lockPath, async () => 'never', { waitLimitMs: 150 })).rejects.toMatchObject({
+      message: `state folder is locked by another kumi process (${lockPath}, pid 4242); retry, or remove the file if no kumi process is running`,
+      exitCode: 3,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
     expect(await readFile(lockPath, 'utf8')).toBe('4242 fedcba9876543210\n');
   });

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, open, rename, rm, writeFile } from 'node:fs/promises';
+import { CliError } from '../cli/cli-error';
+import { ExitCode } from '../cli/exit-codes';
 
 const RETRY_MS = 20;
 const WAIT_LIMIT_MS = 10_000;
@@ -50,7 +52,10 @@ async function acquire(lockPath: string, owner: string, draft: string, timing: F
     if (current !== undefined && current.ageMs > staleMs && (await takeOver(lockPath, current.content, draft))) return;
     if (Date.now() > deadline) {
       const holder = current?.content.split(' ')[0]?.trim() || '?';
-      throw new Error(`state folder is locked by another kumi process (${lockPath}, pid ${holder}); retry, or remove the file if no kumi process is running`);
+      throw new CliError(
+        `state folder is locked by another kumi process (${lockPath}, pid ${holder}); retry, or remove the file if no kumi process is running`,
+        ExitCode.STATE,
+      );
     }
     // Released between our link and read: try again at once.
     if (current !== undefined) await new Promise((done) => setTimeout(done, RETRY_MS));

@@ -16,6 +16,8 @@ import { openSession, type Session } from './session';
 
 const STAGE = 'reset';
 const STEP = 'kubeadm.reset';
+/** Load balancers are taken down keepalived first, so the VIP leaves before HAProxy stops. */
+const LB_STEPS = ['lb.keepalived', 'lb.haproxy'] as const;
 /** Workers reset in parallel, at most this many at once. */
 const WORKER_CAP = 5;
 
@@ -37,42 +39,56 @@ export interface ResetOptions {
 interface HostResult {
   host: string;
   ok: boolean;
+  /** The step that failed, or the steps that ran. */
+  step: string;
   error?: { code: string; message: string; stderrTail?: string; command?: string; exitCode?: number };
 }
 
-/** The nodes to reset, workers first, then control planes in reverse join order. */
-function targetsOf(spec: ClusterSpec, only: string | undefined): { workers: string[]; controlPlanes: string[] } {
+/** The hosts to reset: workers first, then control planes in reverse join order, then load balancers. */
+function targetsOf(spec: ClusterSpec, only: string | undefined): { workers: string[]; controlPlanes: string[]; loadBalancers: string[] } {
   const topology = topologyOf(spec);
   const workers = topology.workers.map((host) => host.name);
   const controlPlanes = topology.controlPlanes.map((host) => host.name).reverse();
-  if (only === undefined) return { workers, controlPlanes };
-  if (workers.includes(only)) return { workers: [only], controlPlanes: [] };
-  if (controlPlanes.includes(only)) return { workers: [], controlPlanes: [only] };
-  const known = spec.spec.hosts.find((host) => host.name === only);
-  if (known) throw usageError(`host "${only}" is a load balancer, not a Kubernetes node: kubeadm.reset runs on control planes and workers (${[...workers, ...controlPlanes].join(', ')})`);
+  const loadBalancers = spec.spec.loadBalancer ? topology.loadBalancers.map((host) => host.name) : [];
+  if (only === undefined) return { workers, controlPlanes, loadBalancers };
+  if (workers.includes(only)) return { workers: [only], controlPlanes: [], loadBalancers: [] };
+  if (controlPlanes.includes(only)) return { workers: [], controlPlanes: [only], loadBalancers: [] };
+  if (loadBalancers.includes(only)) return { workers: [], controlPlanes: [], loadBalancers: [only] };
   throw usageError(`host "${only}" is not in ${spec.metadata.name}'s spec; hosts: ${spec.spec.hosts.map((host) => host.name).join(', ')}`);
 }
 
-async function resetHost(session: Session, host: string, params: Record<string, unknown>): Promise<HostResult> {
+/** Runs one reset step on a host: its error when it failed, else a note for the journal. */
+async function resetStep(session: Session, host: string, step: string, params: Record<string, unknown>): Promise<{ error?: HostResult['error']; note: string }> {
   const emit = (kind: 'START' | 'OUTPUT' | 'PROGRESS' | 'NOOP' | 'DONE' | 'FAILED', text: string, error?: HostResult['error']) =>
-    session.progress.emit({ kind, stage: STAGE, host, step: STEP, path: `${STAGE}/${STEP}@${host}`, text, ...(error ? { error } : {}) });
-  emit('START', `${STAGE}/${STEP}@${host}`);
+    session.progress.emit({ kind, stage: STAGE, host, step, path: `${STAGE}/${step}@${host}`, text, ...(error ? { error } : {}) });
+  emit('START', `${STAGE}/${step}@${host}`);
   const secrets: SecretBag = {};
-  for await (const event of agentStepEvents(session.coordinator, { host, step: STEP, params, secrets, signal: session.signal })) {
+  for await (const event of agentStepEvents(session.coordinator, { host, step, params, secrets, signal: session.signal })) {
     if (event.kind === 'output') emit('OUTPUT', event.line);
     else if (event.kind === 'progress') emit('PROGRESS', event.text);
     else if (event.kind === 'failed') {
       emit('FAILED', event.error.message, event.error);
-      session.journal.append({ run: session.run, path: `${STAGE}/${STEP}`, host, status: 'failed', error: { code: event.error.code, message: event.error.message } });
-      return { host, ok: false, error: event.error };
+      session.journal.append({ run: session.run, path: `${STAGE}/${step}`, host, status: 'failed', error: { code: event.error.code, message: event.error.message } });
+      return { error: event.error, note: '' };
     } else if (event.kind === 'done' || event.kind === 'noop') {
       emit(event.kind === 'noop' ? 'NOOP' : 'DONE', event.kind === 'noop' ? event.reason : 'reset');
-      // From here on `kumi up` starts over for this host.
-      session.journal.markReset(session.run, host, event.kind === 'noop' ? `kubeadm.reset: ${event.reason}` : 'kubeadm.reset done');
-      return { host, ok: true };
+      return { note: event.kind === 'noop' ? `${step}: ${event.reason}` : `${step} done` };
     }
   }
-  return { host, ok: false, error: { code: 'INTERNAL', message: `${STEP} on ${host} ended without a result` } };
+  return { error: { code: 'INTERNAL', message: `${step} on ${host} ended without a result` }, note: '' };
+}
+
+/** Resets a node (kubeadm.reset), or takes a load balancer down (keepalived, then HAProxy). */
+async function resetHost(session: Session, host: string, steps: readonly { step: string; params: Record<string, unknown> }[]): Promise<HostResult> {
+  const notes: string[] = [];
+  for (const { step, params } of steps) {
+    const { error, note } = await resetStep(session, host, step, params);
+    if (error) return { host, ok: false, step, error };
+    notes.push(note);
+  }
+  // From here on `kumi up` starts over for this host.
+  session.journal.markReset(session.run, host, notes.join('; '));
+  return { host, ok: true, step: steps.map((entry) => entry.step).join(', ') };
 }
 
 /** Runs fn over items, at most cap at a time, stopping new work once the signal aborts. */
@@ -95,15 +111,21 @@ async function inParallel<T, R>(items: readonly T[], cap: number, signal: AbortS
 export async function runReset(options: ResetOptions): Promise<void> {
   const { spec } = await loadSpecForCli(options.specPath);
   const targets = targetsOf(spec, options.host);
-  const hosts = [...targets.workers, ...targets.controlPlanes];
+  const nodes = [...targets.workers, ...targets.controlPlanes];
+  const hosts = [...nodes, ...targets.loadBalancers];
   const dir = clusterDirForSpec(options.selection, spec.metadata.name);
   if (!options.yes) {
-    const answer = await confirm(`kumi reset will run kubeadm reset on ${hosts.join(', ')}: their Kubernetes state (and etcd data on control planes) is deleted. Continue?`, options.confirmIo);
+    const what = [
+      ...(nodes.length > 0 ? [`run kubeadm reset on ${nodes.join(', ')}: their Kubernetes state (and etcd data on control planes) is deleted`] : []),
+      ...(targets.loadBalancers.length > 0 ? [`stop HAProxy and keepalived on ${targets.loadBalancers.join(', ')} and remove kumi's configuration of them (the VIP goes away)`] : []),
+    ];
+    const answer = await confirm(`kumi reset will ${what.join(', and ')}. Continue?`, options.confirmIo);
     if (answer === 'no-terminal') throw usageError('kumi reset destroys cluster state and there is no terminal to confirm on: pass --yes to confirm');
     if (!answer) throw usageError('not confirmed; nothing was reset');
   }
   const { runtime, network } = spec.spec;
-  const params = stepParams(STEP, { runtime, podCidr: network.podCIDR, serviceCidr: network.serviceCIDR });
+  const nodeSteps = [{ step: STEP, params: stepParams(STEP, { runtime, podCidr: network.podCIDR, serviceCidr: network.serviceCIDR }) }];
+  const lbSteps = LB_STEPS.map((step) => ({ step, params: stepParams(step, { ensure: 'absent' }) }));
   const session = await openSession({
     dir,
     command: `kumi reset ${options.specPath}`,
@@ -115,7 +137,7 @@ export async function runReset(options: ResetOptions): Promise<void> {
   const started = Date.now();
   try {
     const base = { stage: STAGE, host: '', step: '' };
-    session.progress.emit({ ...base, kind: 'RUN_START', text: `kumi reset: ${hosts.join(', ')} (workers first, then control planes one at a time)` });
+    session.progress.emit({ ...base, kind: 'RUN_START', text: `kumi reset: ${hosts.join(', ')} (workers first, then control planes one at a time, then load balancers)` });
     const wait = agentsAttachedWaiter(session.coordinator.agents, session.state.hosts, options.attachTimeoutMs);
     session.progress.emit({ ...base, kind: 'WAITING', text: `waiting for agents of ${hosts.join(', ')}` });
     try {
@@ -125,19 +147,22 @@ export async function runReset(options: ResetOptions): Promise<void> {
       if (session.signal.aborted) throw new CliError('interrupted before any host was reset', ExitCode.INTERRUPTED);
       throw error;
     }
-    const results = await inParallel(targets.workers, WORKER_CAP, session.signal, (host) => resetHost(session, host, params));
-    if (results.every((result) => result.ok)) results.push(...(await inParallel(targets.controlPlanes, 1, session.signal, (host) => resetHost(session, host, params))));
+    const results = await inParallel(targets.workers, WORKER_CAP, session.signal, (host) => resetHost(session, host, nodeSteps));
+    if (results.every((result) => result.ok)) results.push(...(await inParallel(targets.controlPlanes, 1, session.signal, (host) => resetHost(session, host, nodeSteps))));
+    // The load balancers go last: the nodes' resets may still need the API through the VIP.
+    if (results.every((result) => result.ok)) results.push(...(await inParallel(targets.loadBalancers, targets.loadBalancers.length, session.signal, (host) => resetHost(session, host, lbSteps))));
     const failed = results.filter((result) => !result.ok);
     const selection = [
       ...(options.selection.stateDir ? ['--state-dir', options.selection.stateDir] : []),
       ...(options.selection.cluster ? ['--cluster', options.selection.cluster] : []),
     ];
     for (const result of failed) {
+      const { step } = result;
       const retry = ['kumi', 'reset', options.specPath, ...selection, '--host', result.host, '--yes'].map(shellWord).join(' ');
-      const lines = [`${STAGE}/${STEP}@${result.host} failed: ${result.error?.code}: ${result.error?.message}`];
+      const lines = [`${STAGE}/${step}@${result.host} failed: ${result.error?.code}: ${result.error?.message}`];
       if (result.error?.stderrTail) lines.push('    stderr (last lines):', ...result.error.stderrTail.trimEnd().split('\n').slice(-10).map((line) => `      ${line}`));
       lines.push(`    retry: ${retry}`);
-      session.progress.emit({ kind: 'FAILURE', stage: STAGE, host: result.host, step: STEP, path: `${STAGE}/${STEP}@${result.host}`, text: lines.join('\n'), retry, ...(result.error ? { error: result.error } : {}) });
+      session.progress.emit({ kind: 'FAILURE', stage: STAGE, host: result.host, step, path: `${STAGE}/${step}@${result.host}`, text: lines.join('\n'), retry, ...(result.error ? { error: result.error } : {}) });
     }
     const took = formatDuration(Date.now() - started);
     if (session.signal.aborted) throw new CliError(`interrupted after resetting ${results.filter((r) => r.ok).length} host(s)`, ExitCode.INTERRUPTED);

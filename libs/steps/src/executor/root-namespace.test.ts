@@ -46,7 +46,7 @@ describe('steps against root "/" in throwaway namespaces', () => {
     expect(report.spawned).toEqual([]);
 
     expect(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8')).toBe(hostForward);
-    expect(existsSync('/etc/sysctl.d/99-kubernetes.conf')).toBe(false);
+    expect(existsSync('/etc/sysctl.d/kumi-kubernetes.conf')).toBe(false);
     expect(existsSync('/etc/modules-load.d/kubernetes.conf')).toBe(false);
   });
 });

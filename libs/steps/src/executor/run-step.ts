@@ -62,6 +62,8 @@ function planSafely(step: AnyStep, facts: unknown, params: unknown, options: Run
   try {
     return step.plan(facts, params, options.secrets);
   } catch (error) {
+    // A step may refuse on purpose, e.g. INVALID_PARAMS for a secret only its plan needs.
+    if (error instanceof StepFailure) throw error;
     throw new StepFailure('INTERNAL', redact(`step ${step.id} could not plan: ${messageOf(error)}`), { cause: error });
   }
 }

@@ -5,6 +5,9 @@ export interface HaproxyBackend {
   port: number;
 }
 
+/** How every HAProxy configuration kumi writes begins (lb.haproxy removes only such a file). */
+export const HAPROXY_CONFIG_HEADER = '# Written by kumi (step lb.haproxy)';
+
 /** What the HAProxy configuration is made of. */
 export interface HaproxyConfigInput {
   frontendPort: number;
@@ -21,7 +24,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     (backend) => `    server ${backend.name} ${formatAddress(backend.address)}:${backend.port} check verify none`,
   );
   return [
-    '# Written by kumi (step lb.haproxy): load balancer for the Kubernetes API servers.',
+    `${HAPROXY_CONFIG_HEADER}: load balancer for the Kubernetes API servers.`,
     '# Local edits are replaced on the next run.',
     'global',
     '    log /dev/log local0',

@@ -1,3 +1,9 @@
+/** How every keepalived configuration kumi writes begins (lb.keepalived removes only such a file). */
+export const KEEPALIVED_CONFIG_HEADER = '! Written by kumi (step lb.keepalived)';
+
+/** How the API check script kumi writes begins. */
+export const CHECK_SCRIPT_HEADER = '#!/bin/sh\n# Written by kumi (step lb.keepalived)';
+
 /** What the keepalived configuration is made of. */
 export interface KeepalivedConfigInput {
   routerId: string;
@@ -17,7 +23,7 @@ export interface KeepalivedConfigInput {
  */
 export function renderKeepalivedConfig(input: KeepalivedConfigInput): string {
   return [
-    '! Written by kumi (step lb.keepalived): the virtual IP in front of the API servers.',
+    `${KEEPALIVED_CONFIG_HEADER}: the virtual IP in front of the API servers.`,
     '! Local edits are replaced on the next run.',
     'global_defs {',
     `    router_id ${input.routerId}`,

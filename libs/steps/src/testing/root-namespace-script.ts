@@ -37,7 +37,7 @@ console.log(
       bridgeIp6tables: await read('/proc/sys/net/bridge/bridge-nf-call-ip6tables'),
     },
     files: {
-      sysctl: await read('/etc/sysctl.d/99-kubernetes.conf'),
+      sysctl: await read('/etc/sysctl.d/kumi-kubernetes.conf'),
       modules: await read('/etc/modules-load.d/kubernetes.conf').catch(() => undefined),
     },
   }),

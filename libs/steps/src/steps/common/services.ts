@@ -23,7 +23,7 @@ export function enableNow(unit: string, why: string): RunAction {
 }
 
 /** `systemctl ACTION UNIT`. */
-export function systemctl(action: 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'daemon-reload', unit: string | undefined, why: string): RunAction {
+export function systemctl(action: 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'disable' | 'daemon-reload', unit: string | undefined, why: string): RunAction {
   return { kind: 'run', argv: unit === undefined ? ['systemctl', action] : ['systemctl', action, unit], why };
 }
 

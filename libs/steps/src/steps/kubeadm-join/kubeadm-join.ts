@@ -5,16 +5,20 @@ import { Secret } from '../../secret';
 import type { Step } from '../../step';
 import { KUBERNETES_CA_PATH, caCertHash } from '../common/ca-cert-hash';
 import { criSocketFor } from '../common/cri-socket';
-import { BOOTSTRAP_TOKEN } from '../common/kubeadm-params';
 import { bootstrapTokenOf, certificateKeyOf } from '../common/kubeadm-secrets';
 import type { KubeadmNodeState } from '../common/kubeadm-state';
-import { readKubeadmState, requireKubeadm } from '../common/kubeadm-state';
+import { KUBELET_CONF, readKubeadmState, requireKubeadm } from '../common/kubeadm-state';
 import type { KubeadmJoinParams } from './params';
 import { kubeadmJoinParams } from './params';
+
+/** The kubelet's client certificate, written by its TLS bootstrap at the end of a join. */
+export const KUBELET_CLIENT_CERT = '/var/lib/kubelet/pki/kubelet-client-current.pem';
 
 /** What kubeadm.join reads from the host. */
 export interface KubeadmJoinFacts {
   state: KubeadmNodeState;
+  /** Whether KUBELET_CLIENT_CERT exists. */
+  kubeletClientCert: boolean;
   advertiseAddress: string;
   nodeName: string;
 }
@@ -30,16 +34,17 @@ export interface KubeadmJoinOutputs {
 /**
  * Joins this host as a control plane or a worker from a JoinConfiguration file that
  * holds the token (and certificate key), written 0600 and removed after.
+ *
+ * The secrets are not declared in `secrets` (which the executor demands before check):
+ * check reads only local files, so a finished join can be re-checked (a dry run on
+ * resume) without them; plan demands them only when a join is still needed.
  */
 export const kubeadmJoin: Step<KubeadmJoinParams, KubeadmJoinFacts, KubeadmJoinOutputs> = {
   id: 'kubeadm.join',
   title: 'Join the cluster (kubeadm join)',
   params: kubeadmJoinParams,
-  secrets: [BOOTSTRAP_TOKEN],
 
-  async check(host, params, secrets) {
-    bootstrapTokenOf(secrets);
-    if (params.role === 'control-plane') certificateKeyOf(secrets);
+  async check(host, params) {
     const state = await readKubeadmState(host);
     requireKubeadm(state, 'kubeadm.join');
     const endpoint = `https://${params.controlPlaneEndpoint.host}:${params.controlPlaneEndpoint.port}`;
@@ -49,25 +54,37 @@ export const kubeadmJoin: Step<KubeadmJoinParams, KubeadmJoinFacts, KubeadmJoinO
     if (state.kubeletConf && params.role === 'worker' && state.server !== undefined && state.server !== endpoint) {
       throw new StepFailure('CHECK_FAILED', `${host.facts.hostName} already belongs to a cluster at ${state.server}. Fix: run kubeadm.reset on it first.`);
     }
-    return { state, advertiseAddress: params.advertiseAddress ?? host.facts.defaultIpv4, nodeName: params.nodeName ?? host.facts.hostName };
+    const kubeletClientCert = await host.exists(KUBELET_CLIENT_CERT);
+    if (state.kubeletConf && params.role === 'worker' && !kubeletClientCert) {
+      // kubeadm join would stop at its preflight (kubelet.conf exists), so it cannot just run again.
+      throw new StepFailure(
+        'CHECK_FAILED',
+        `${host.facts.hostName} has ${KUBELET_CONF} but no ${KUBELET_CLIENT_CERT}: an earlier join did not finish the kubelet's TLS bootstrap. Fix: run kubeadm.reset on it, then join again.`,
+      );
+    }
+    return { state, kubeletClientCert, advertiseAddress: params.advertiseAddress ?? host.facts.defaultIpv4, nodeName: params.nodeName ?? host.facts.hostName };
   },
 
   plan(facts, params, secrets) {
-    if (facts.state.kubeletConf && (params.role === 'worker' || facts.state.apiserverManifest)) {
+    const joined = params.role === 'worker' ? facts.state.kubeletConf && facts.kubeletClientCert : facts.state.kubeletConf && facts.state.apiserverManifest;
+    if (joined) {
       return planOf([], `${facts.nodeName} already joined the cluster as a ${params.role === 'worker' ? 'worker' : 'control plane'}`);
     }
+    // Checked before anything else, so a missing secret is named even for a dry run.
+    const token = bootstrapTokenOf(secrets).reveal();
+    const controlPlane =
+      params.role === 'control-plane'
+        ? { advertiseAddress: facts.advertiseAddress, bindPort: params.bindPort, certificateKey: certificateKeyOf(secrets).reveal() }
+        : undefined;
     const endpoint = `${params.controlPlaneEndpoint.host}:${params.controlPlaneEndpoint.port}`;
     const config = renderJoinConfig({
       kubernetesVersion: params.kubernetesVersion,
       apiServerEndpoint: endpoint,
-      token: bootstrapTokenOf(secrets).reveal(),
+      token,
       caCertHashes: params.caCertHashes,
       nodeName: facts.nodeName,
       criSocket: criSocketFor(params.runtime),
-      controlPlane:
-        params.role === 'control-plane'
-          ? { advertiseAddress: facts.advertiseAddress, bindPort: params.bindPort, certificateKey: certificateKeyOf(secrets).reveal() }
-          : undefined,
+      controlPlane,
     });
     return planOf(
       [

@@ -9,9 +9,9 @@ import { debianFacts, rhelFacts } from '../../testing/host-facts';
 import { fakeHost } from '../common/fake-host';
 import type { LbHaproxyFacts } from './lb-haproxy';
 import { lbHaproxy } from './lb-haproxy';
-import { lbHaproxyParams } from './params';
+import { lbHaproxyParams, lbHaproxyPresentParams } from './params';
 
-const params = lbHaproxyParams.parse({
+const params = lbHaproxyPresentParams.parse({
   frontendPort: 6443,
   backends: [
     { name: 'master1', address: '192.0.2.11' },
@@ -100,6 +100,13 @@ describe('lb.haproxy plan', () => {
     }
   });
 
+  it('the full schema still names a bad field precisely', () => {
+    const result = lbHaproxyParams.safeParse({ backends: [] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual(['backends: give every control plane as a backend']);
+    expect(lbHaproxyParams.safeParse({ ensure: 'absent', backends: params.backends }).success).toBe(false);
+  });
+
   it('check reads version, config and service state', async () => {
     for (const facts of [debianFacts, rhelFacts]) {
       const host = fakeHost(
@@ -115,5 +122,57 @@ describe('lb.haproxy plan', () => {
       expect(checked).toEqual({ packages: facts.packageManager, version: '2.6.12-1+deb12u1', config: rendered, service: running });
       expect(lbHaproxy.plan(checked, params, {}).noop).toMatch(/already running/);
     }
+  });
+});
+
+describe('lb.haproxy ensure: absent (kumi reset)', () => {
+  const absent = lbHaproxyParams.parse({ ensure: 'absent' });
+  const probes = (active: string, enabled: string) => ({ 'systemctl is-active haproxy': active, 'systemctl is-enabled haproxy': enabled });
+  const rows: { name: string; files: Record<string, string>; probes: Record<string, string>; expected: string[]; noop?: RegExp }[] = [
+    {
+      name: 'running with kumi\'s configuration: stop, disable, remove it',
+      files: { '/etc/haproxy/haproxy.cfg': rendered },
+      probes: probes('active\n', 'enabled\n'),
+      expected: [
+        'run systemctl stop haproxy  # haproxy must no longer run (ensure: absent)',
+        'run systemctl disable haproxy  # haproxy must not start at boot (ensure: absent)',
+        'remove /etc/haproxy/haproxy.cfg  # kumi wrote it for haproxy',
+      ],
+    },
+    {
+      name: 'stopped but enabled, configuration already gone: disable only',
+      files: {},
+      probes: probes('inactive\n', 'enabled\n'),
+      expected: ['run systemctl disable haproxy  # haproxy must not start at boot (ensure: absent)'],
+    },
+    {
+      name: 'done: noop',
+      files: {},
+      probes: probes('inactive\n', 'disabled\n'),
+      expected: [],
+      noop: /^haproxy is stopped and disabled and kumi's files for it are gone$/,
+    },
+    {
+      name: 'a configuration kumi did not write is left alone, and the reason says so',
+      files: { '/etc/haproxy/haproxy.cfg': 'global\n    daemon\n' },
+      probes: probes('inactive\n', 'disabled\n'),
+      expected: [],
+      noop: /left alone, not written by kumi: \/etc\/haproxy\/haproxy.cfg/,
+    },
+  ];
+  it.each(rows)('$name', async (row) => {
+    for (const facts of [debianFacts, rhelFacts]) {
+      const checked = await lbHaproxy.check(fakeHost(facts, row.files, row.probes), absent, {});
+      const plan = lbHaproxy.plan(checked, absent, {});
+      expect(plan.actions.map(describeAction)).toEqual(row.expected);
+      if (row.noop) expect(plan.noop).toMatch(row.noop);
+    }
+  });
+
+  it('takes no backends and installs nothing', async () => {
+    expect(absent).toEqual({ ensure: 'absent', configPath: '/etc/haproxy/haproxy.cfg' });
+    const host = fakeHost(debianFacts, {}, probes('inactive\n', 'disabled\n'));
+    await lbHaproxy.check(host, absent, {});
+    expect(host.probed.map((argv) => argv.join(' '))).toEqual(['systemctl is-active haproxy', 'systemctl is-enabled haproxy']);
   });
 });

@@ -1,11 +1,12 @@
 import type { Action } from '../../plan';
 import { planOf } from '../../plan';
 import type { Step } from '../../step';
-import { renderHaproxyConfig } from '../../render/haproxy-config';
+import { HAPROXY_CONFIG_HEADER, renderHaproxyConfig } from '../../render/haproxy-config';
 import type { PackageFamily } from '../common/packages';
 import { installPackages, packageFamilyOf, refreshPackageLists } from '../common/packages';
 import type { ServiceState } from '../common/services';
 import { keepRunning, serviceState } from '../common/services';
+import { serviceRemovalPlan } from '../common/service-removal';
 import type { LbHaproxyParams } from './params';
 import { lbHaproxyParams } from './params';
 
@@ -19,19 +20,32 @@ export interface LbHaproxyFacts {
   service: ServiceState;
 }
 
+/** What lb.haproxy reads from the host with `ensure: absent`. */
+export interface LbHaproxyAbsentFacts {
+  ensure: 'absent';
+  config: string | undefined;
+  service: ServiceState;
+}
+
 /** Outputs of lb.haproxy. */
 export interface LbHaproxyOutputs {
   haproxyVersion: string;
   configPath: string;
 }
 
-/** Load-balances the API servers with HAProxy; the configuration is validated before use. */
-export const lbHaproxy: Step<LbHaproxyParams, LbHaproxyFacts, LbHaproxyOutputs> = {
+/**
+ * Load-balances the API servers with HAProxy; the configuration is validated before use.
+ * With `ensure: absent` it stops and disables HAProxy and removes the configuration kumi wrote.
+ */
+export const lbHaproxy: Step<LbHaproxyParams, LbHaproxyFacts | LbHaproxyAbsentFacts, LbHaproxyOutputs> = {
   id: 'lb.haproxy',
   title: 'Load-balance the API servers with HAProxy',
   params: lbHaproxyParams,
 
   async check(host, params) {
+    if (params.ensure === 'absent') {
+      return { ensure: 'absent', config: await host.readFile(params.configPath), service: await serviceState(host, 'haproxy') };
+    }
     const packages = packageFamilyOf(host.facts);
     return {
       packages,
@@ -42,6 +56,9 @@ export const lbHaproxy: Step<LbHaproxyParams, LbHaproxyFacts, LbHaproxyOutputs> 
   },
 
   plan(facts, params) {
+    if ('ensure' in facts || params.ensure === 'absent') {
+      return serviceRemovalPlan('haproxy', facts.service, [{ path: params.configPath, content: facts.config, header: HAPROXY_CONFIG_HEADER }]);
+    }
     const actions: Action[] = [];
     const wanted = renderHaproxyConfig(params);
     if (facts.version === undefined) {

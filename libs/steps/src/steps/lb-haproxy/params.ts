@@ -10,13 +10,22 @@ export const haproxyBackendSchema = z
   })
   .strict();
 
-/** Parameters of `lb.haproxy`. */
-export const lbHaproxyParams = z
+const configPathSchema = z.string().startsWith('/', 'must be an absolute path').default('/etc/haproxy/haproxy.cfg');
+
+/** Parameters of `lb.haproxy` when HAProxy should run (the default, `ensure` left out). */
+export const lbHaproxyPresentParams = z
   .object({
+    ensure: z.literal('present').optional(),
     /** The frontend port clients use on the VIP. */
     frontendPort: portSchema.default(6443),
     backends: z.array(haproxyBackendSchema).min(1, 'give every control plane as a backend'),
-    configPath: z.string().startsWith('/', 'must be an absolute path').default('/etc/haproxy/haproxy.cfg'),
+    configPath: configPathSchema,
   })
   .strict();
+
+/** Parameters of `lb.haproxy` with `ensure: absent` (kumi reset): stop HAProxy, remove kumi's configuration. */
+export const lbHaproxyAbsentParams = z.object({ ensure: z.literal('absent'), configPath: configPathSchema }).strict();
+
+/** Parameters of `lb.haproxy`: present (the default) or absent. */
+export const lbHaproxyParams = z.discriminatedUnion('ensure', [lbHaproxyPresentParams, lbHaproxyAbsentParams]);
 export type LbHaproxyParams = z.infer<typeof lbHaproxyParams>;

@@ -10,9 +10,9 @@ import type { TestNetns } from '../common/test-netns';
 import { canUseNetns, createTestNetns } from '../common/test-netns';
 import type { LbKeepalivedFacts } from './lb-keepalived';
 import { CHECK_SCRIPT_PATH, lbKeepalived } from './lb-keepalived';
-import { lbKeepalivedParams } from './params';
+import { lbKeepalivedParams, lbKeepalivedPresentParams } from './params';
 
-const params = lbKeepalivedParams.parse({ vip: '192.0.2.100', state: 'MASTER', priority: 101, authPass: 'kumi42' });
+const params = lbKeepalivedPresentParams.parse({ vip: '192.0.2.100', state: 'MASTER', priority: 101, authPass: 'kumi42' });
 const lbFacts = {
   ...debianFacts,
   hostName: 'lb1',
@@ -139,6 +139,50 @@ describe.skipIf(!canUseNetns())('rendered keepalived config against the real kee
 it('uses the same placement logic on RHEL facts', async () => {
   const host = fakeHost({ ...rhelFacts, interfaces: lbFacts.interfaces });
   const facts = await lbKeepalived.check(host, params, {});
-  expect(facts.packages).toBe('dnf');
-  expect(facts.interfaceName).toBe('ens4');
+  expect(facts).toMatchObject({ packages: 'dnf', interfaceName: 'ens4' });
+});
+
+describe('lb.keepalived ensure: absent (kumi reset)', () => {
+  const absent = lbKeepalivedParams.parse({ ensure: 'absent' });
+  const probes = (active: string, enabled: string) => ({ 'systemctl is-active keepalived': active, 'systemctl is-enabled keepalived': enabled });
+  const rows: { name: string; files: Record<string, string>; probes: Record<string, string>; expected: string[]; noop?: RegExp }[] = [
+    {
+      name: 'holding the VIP with kumi\'s files: stop (the VIP leaves), disable, remove config and check script',
+      files: { '/etc/keepalived/keepalived.conf': config, [CHECK_SCRIPT_PATH]: script },
+      probes: probes('active\n', 'enabled\n'),
+      expected: [
+        'run systemctl stop keepalived  # keepalived must no longer run (ensure: absent)',
+        'run systemctl disable keepalived  # keepalived must not start at boot (ensure: absent)',
+        'remove /etc/keepalived/keepalived.conf  # kumi wrote it for keepalived',
+        `remove ${CHECK_SCRIPT_PATH}  # kumi wrote it for keepalived`,
+      ],
+    },
+    {
+      name: 'half done (stopped, script left): remove the script only',
+      files: { [CHECK_SCRIPT_PATH]: script },
+      probes: probes('inactive\n', 'disabled\n'),
+      expected: [`remove ${CHECK_SCRIPT_PATH}  # kumi wrote it for keepalived`],
+    },
+    {
+      name: 'done: noop, a foreign configuration named in the reason',
+      files: { '/etc/keepalived/keepalived.conf': 'global_defs {\n}\n' },
+      probes: probes('inactive\n', 'disabled\n'),
+      expected: [],
+      noop: /^keepalived is stopped and disabled and kumi's files for it are gone \(left alone, not written by kumi: \/etc\/keepalived\/keepalived.conf\)$/,
+    },
+  ];
+  it.each(rows)('$name', async (row) => {
+    for (const facts of [lbFacts, { ...rhelFacts, interfaces: lbFacts.interfaces }]) {
+      const checked = await lbKeepalived.check(fakeHost(facts, row.files, row.probes), absent, {});
+      const plan = lbKeepalived.plan(checked, absent, {});
+      expect(plan.actions.map(describeAction)).toEqual(row.expected);
+      if (row.noop) expect(plan.noop).toMatch(row.noop);
+    }
+  });
+
+  it('needs no VIP, and does not look for an interface (one without the VIP subnet is fine)', async () => {
+    expect(absent).toEqual({ ensure: 'absent', configPath: '/etc/keepalived/keepalived.conf' });
+    const host = fakeHost({ ...debianFacts, interfaces: [] }, {}, probes('inactive\n', 'disabled\n'));
+    await expect(lbKeepalived.check(host, absent, {})).resolves.toMatchObject({ ensure: 'absent' });
+  });
 });

@@ -1,14 +1,15 @@
 import type { Action } from '../../plan';
 import { planOf } from '../../plan';
-import { renderApiserverCheckScript, renderKeepalivedConfig } from '../../render/keepalived-config';
+import { CHECK_SCRIPT_HEADER, KEEPALIVED_CONFIG_HEADER, renderApiserverCheckScript, renderKeepalivedConfig } from '../../render/keepalived-config';
 import { StepFailure } from '../../run-types';
 import type { HostReader, Step } from '../../step';
 import type { PackageFamily } from '../common/packages';
 import { installPackages, packageFamilyOf, refreshPackageLists } from '../common/packages';
 import type { ServiceState } from '../common/services';
 import { keepRunning, serviceState } from '../common/services';
+import { serviceRemovalPlan } from '../common/service-removal';
 import { interfaceForSubnetOf } from '../common/network';
-import type { LbKeepalivedParams } from './params';
+import type { LbKeepalivedParams, LbKeepalivedPresentParams } from './params';
 import { lbKeepalivedParams } from './params';
 
 /** Where the API check script keepalived runs lives. */
@@ -30,6 +31,14 @@ export interface LbKeepalivedFacts {
   routerId: string;
 }
 
+/** What lb.keepalived reads from the host with `ensure: absent`. */
+export interface LbKeepalivedAbsentFacts {
+  ensure: 'absent';
+  config: string | undefined;
+  checkScript: string | undefined;
+  service: ServiceState;
+}
+
 /** Outputs of lb.keepalived. */
 export interface LbKeepalivedOutputs {
   /** The interface chosen for the VIP. */
@@ -40,13 +49,20 @@ export interface LbKeepalivedOutputs {
   holdsVip: boolean;
 }
 
-/** Holds the VIP with keepalived (VRRP), tracking the API through the local HAProxy. */
-export const lbKeepalived: Step<LbKeepalivedParams, LbKeepalivedFacts, LbKeepalivedOutputs> = {
+/**
+ * Holds the VIP with keepalived (VRRP), tracking the API through the local HAProxy. With
+ * `ensure: absent` it stops and disables keepalived (the VIP leaves this host) and removes
+ * the configuration and check script kumi wrote.
+ */
+export const lbKeepalived: Step<LbKeepalivedParams, LbKeepalivedFacts | LbKeepalivedAbsentFacts, LbKeepalivedOutputs> = {
   id: 'lb.keepalived',
   title: 'Hold the virtual IP with keepalived',
   params: lbKeepalivedParams,
 
   async check(host, params) {
+    if (params.ensure === 'absent') {
+      return { ensure: 'absent', config: await host.readFile(params.configPath), checkScript: await host.readFile(CHECK_SCRIPT_PATH), service: await serviceState(host, 'keepalived') };
+    }
     const packages = packageFamilyOf(host.facts);
     const placement = vipPlacement(host, params);
     return {
@@ -62,6 +78,12 @@ export const lbKeepalived: Step<LbKeepalivedParams, LbKeepalivedFacts, LbKeepali
   },
 
   plan(facts, params) {
+    if ('ensure' in facts || params.ensure === 'absent') {
+      return serviceRemovalPlan('keepalived', facts.service, [
+        { path: params.configPath, content: facts.config, header: KEEPALIVED_CONFIG_HEADER },
+        { path: CHECK_SCRIPT_PATH, content: facts.checkScript, header: CHECK_SCRIPT_HEADER },
+      ]);
+    }
     const actions: Action[] = [];
     const missing = [facts.version === undefined ? 'keepalived' : undefined, facts.curl ? undefined : 'curl'].filter(
       (name): name is string => name !== undefined,
@@ -108,6 +130,9 @@ export const lbKeepalived: Step<LbKeepalivedParams, LbKeepalivedFacts, LbKeepali
   },
 
   async outputs(host, params, facts) {
+    if ('ensure' in facts || params.ensure === 'absent') {
+      return { interface: '', vipCidr: '', keepalivedVersion: (await keepalivedVersion(host)) ?? 'not installed', holdsVip: false };
+    }
     const shown = await host.probe(['ip', '-o', '-4', 'addr', 'show', 'dev', facts.interfaceName]);
     return {
       interface: facts.interfaceName,
@@ -119,7 +144,7 @@ export const lbKeepalived: Step<LbKeepalivedParams, LbKeepalivedFacts, LbKeepali
 };
 
 /** The interface for the VIP: the given one, or the one holding an address in the VIP's subnet. */
-export function vipPlacement(host: HostReader, params: LbKeepalivedParams): { interfaceName: string; vipCidr: string } {
+export function vipPlacement(host: HostReader, params: LbKeepalivedPresentParams): { interfaceName: string; vipCidr: string } {
   const found = interfaceForSubnetOf(params.vip, host.facts.interfaces);
   if (params.interface !== undefined) {
     if (!host.facts.interfaces.some((iface) => iface.name === params.interface)) {

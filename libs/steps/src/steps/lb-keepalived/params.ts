@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { ipv4Schema, portSchema } from '../common/params';
 
-/** Parameters of `lb.keepalived`. */
-export const lbKeepalivedParams = z
+const configPathSchema = z.string().startsWith('/', 'must be an absolute path').default('/etc/keepalived/keepalived.conf');
+
+/** Parameters of `lb.keepalived` when keepalived should hold the VIP (the default, `ensure` left out). */
+export const lbKeepalivedPresentParams = z
   .object({
+    ensure: z.literal('present').optional(),
     vip: ipv4Schema,
     /** MASTER on the first load balancer, BACKUP on the others. */
     state: z.enum(['MASTER', 'BACKUP']),
@@ -19,7 +22,17 @@ export const lbKeepalivedParams = z
     apiPort: portSchema.default(6443),
     /** Overrides the interface found from facts (the one holding an address in the VIP's subnet). */
     interface: z.string().min(1).optional(),
-    configPath: z.string().startsWith('/', 'must be an absolute path').default('/etc/keepalived/keepalived.conf'),
+    configPath: configPathSchema,
   })
   .strict();
+export type LbKeepalivedPresentParams = z.infer<typeof lbKeepalivedPresentParams>;
+
+/**
+ * Parameters of `lb.keepalived` with `ensure: absent` (kumi reset): stop keepalived (the
+ * VIP leaves this host), remove kumi's configuration and check script.
+ */
+export const lbKeepalivedAbsentParams = z.object({ ensure: z.literal('absent'), configPath: configPathSchema }).strict();
+
+/** Parameters of `lb.keepalived`: present (the default) or absent. */
+export const lbKeepalivedParams = z.discriminatedUnion('ensure', [lbKeepalivedPresentParams, lbKeepalivedAbsentParams]);
 export type LbKeepalivedParams = z.infer<typeof lbKeepalivedParams>;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { familyFacts } from '../../testing/host-facts';
 import { planFor } from '../../testing/plan-for';
 import type { SeedEntry } from '../../testing/temp-root';
-import { SYSCTL_CONF_CONTENT, SYSCTL_CONF_PATH, procSysPath, sysctlKubernetes } from './sysctl-kubernetes';
+import { LEGACY_SYSCTL_CONF_PATH, SYSCTL_CONF_CONTENT, SYSCTL_CONF_PATH, procSysPath, sysctlKubernetes } from './sysctl-kubernetes';
 
 const runtime = (iptables: string, ip6tables: string, forward: string): Record<string, string> => ({
   '/proc/sys/net/bridge/bridge-nf-call-iptables': `${iptables}\n`,
@@ -40,6 +40,22 @@ const rows: { name: string; files: Record<string, SeedEntry>; lines: string[]; n
     lines: [PERSIST_LINE],
   },
   {
+    name: 'upgrade from the 99-kubernetes.conf kumi wrote before → new file written, old one removed',
+    files: { ...runtime('1', '1', '1'), [LEGACY_SYSCTL_CONF_PATH]: SYSCTL_CONF_CONTENT },
+    lines: [PERSIST_LINE, `remove ${LEGACY_SYSCTL_CONF_PATH}  # an earlier kumi wrote it; ${SYSCTL_CONF_PATH} replaces it`],
+  },
+  {
+    name: 'upgrade half done (new file written, old one still there) → only the old one removed',
+    files: { ...runtime('1', '1', '1'), [SYSCTL_CONF_PATH]: SYSCTL_CONF_CONTENT, [LEGACY_SYSCTL_CONF_PATH]: SYSCTL_CONF_CONTENT },
+    lines: [`remove ${LEGACY_SYSCTL_CONF_PATH}  # an earlier kumi wrote it; ${SYSCTL_CONF_PATH} replaces it`],
+  },
+  {
+    name: "a 99-kubernetes.conf kumi did not write is the admin's: kept",
+    files: { ...runtime('1', '1', '1'), [SYSCTL_CONF_PATH]: SYSCTL_CONF_CONTENT, [LEGACY_SYSCTL_CONF_PATH]: 'vm.max_map_count = 262144\n' },
+    lines: [],
+    noop: 'net.bridge.bridge-nf-call-iptables, net.bridge.bridge-nf-call-ip6tables, net.ipv4.ip_forward already 1 and kept at boot',
+  },
+  {
     name: 'br_netfilter not loaded: bridge keys still planned (the write explains the dependency)',
     files: { '/proc/sys/net/ipv4/ip_forward': '1\n', [SYSCTL_CONF_PATH]: SYSCTL_CONF_CONTENT },
     lines: [
@@ -64,6 +80,13 @@ describe('sysctl.kubernetes actions', () => {
       expect.objectContaining({ kind: 'write', path: SYSCTL_CONF_PATH, content: SYSCTL_CONF_CONTENT, mode: 0o644 }),
       expect.objectContaining({ kind: 'write', path: procSysPath('net.bridge.bridge-nf-call-iptables'), content: '1\n', inPlace: true }),
     ]);
+  });
+
+  it('names its boot file so that it sorts after 99-sysctl.conf (/etc/sysctl.conf): its settings win at boot', () => {
+    const name = SYSCTL_CONF_PATH.split('/').at(-1)!;
+    expect(SYSCTL_CONF_PATH.startsWith('/etc/sysctl.d/')).toBe(true);
+    // systemd-sysctl orders by file name in the C locale: compare by code unit.
+    expect(['99-sysctl.conf', '99-zzz.conf', name].sort()).toEqual(['99-sysctl.conf', '99-zzz.conf', name]);
   });
 
   it('persists each key as "key = 1"', () => {

@@ -10,12 +10,23 @@ export const KUBERNETES_SYSCTLS = [
   'net.ipv4.ip_forward',
 ] as const;
 
-/** Read at boot by systemd-sysctl and by `sysctl --system`. */
-export const SYSCTL_CONF_PATH = '/etc/sysctl.d/99-kubernetes.conf';
+/**
+ * Read at boot by systemd-sysctl and by `sysctl --system`. systemd-sysctl applies the
+ * files in file-name order and the last setting wins: this name sorts after every
+ * numbered file, notably Debian's 99-sysctl.conf (→ /etc/sysctl.conf), so an
+ * `ip_forward = 0` there cannot undo it at boot (upstream's docs use k8s.conf likewise).
+ */
+export const SYSCTL_CONF_PATH = '/etc/sysctl.d/kumi-kubernetes.conf';
+
+/** Where earlier kumi versions wrote the file; it sorted before 99-sysctl.conf. */
+export const LEGACY_SYSCTL_CONF_PATH = '/etc/sysctl.d/99-kubernetes.conf';
+
+/** The first line of every file kumi writes here: only such a legacy file is removed. */
+const KUMI_HEADER = '# Written by kumi: kernel settings Kubernetes networking needs.';
 
 /** The exact content sysctl.kubernetes keeps in SYSCTL_CONF_PATH. */
 export const SYSCTL_CONF_CONTENT = [
-  '# Written by kumi: kernel settings Kubernetes networking needs.',
+  KUMI_HEADER,
   ...KUBERNETES_SYSCTLS.map((key) => `${key} = 1`),
   '',
 ].join('\n');
@@ -35,6 +46,8 @@ export interface SysctlKubernetesFacts {
   runtime: Record<string, string | undefined>;
   /** SYSCTL_CONF_PATH as it is, or undefined when missing. */
   persisted: string | undefined;
+  /** LEGACY_SYSCTL_CONF_PATH as it is, or undefined when missing. */
+  legacy: string | undefined;
 }
 
 /** Sets the bridge-netfilter and IPv4 forwarding sysctls now and at every boot. */
@@ -46,7 +59,7 @@ export const sysctlKubernetes: Step<SysctlKubernetesParams, SysctlKubernetesFact
   async check(host) {
     const runtime: Record<string, string | undefined> = {};
     for (const key of KUBERNETES_SYSCTLS) runtime[key] = (await host.readFile(procSysPath(key)))?.trim();
-    return { runtime, persisted: await host.readFile(SYSCTL_CONF_PATH) };
+    return { runtime, persisted: await host.readFile(SYSCTL_CONF_PATH), legacy: await host.readFile(LEGACY_SYSCTL_CONF_PATH) };
   },
 
   plan(facts) {
@@ -59,6 +72,10 @@ export const sysctlKubernetes: Step<SysctlKubernetesParams, SysctlKubernetesFact
         mode: 0o644,
         why: 'keep the Kubernetes kernel settings across reboots',
       });
+    }
+    // A file of that name kumi did not write is the admin's: left alone.
+    if (facts.legacy?.startsWith(KUMI_HEADER)) {
+      actions.push({ kind: 'remove', path: LEGACY_SYSCTL_CONF_PATH, why: `an earlier kumi wrote it; ${SYSCTL_CONF_PATH} replaces it` });
     }
     for (const key of KUBERNETES_SYSCTLS.filter((name) => facts.runtime[name] !== '1')) {
       actions.push({

@@ -12,6 +12,8 @@ export interface KubeadmContext {
   readonly now: () => Date;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Opens the API from a kubeconfig file (tests put an in-memory API here); default: HTTPS to its server. */
+  readonly connect?: (kubeconfigFile: string, server?: string) => KubeApi;
 }
 
 /** The default context: process env, lab clock, stdout/stderr. */
@@ -23,6 +25,7 @@ export function defaultContext(host: HostEnv): KubeadmContext {
 export function adminApi(ctx: KubeadmContext, kubeconfig?: string, server?: string): KubeApi {
   const file = kubeconfig ?? hostPath(ctx.host, KubePaths.adminConf);
   if (!fs.existsSync(file)) throw new KubeadmError(`failed to load admin kubeconfig: open ${file}: no such file or directory`);
+  if (ctx.connect) return ctx.connect(file, server);
   const creds = loadKubeconfig(file);
   return new KubeApi(new ApiClient(server ? { ...creds, server } : creds));
 }

@@ -65,11 +65,17 @@ function mirrorPod(component: string, node: NodeIdentity, annotations: Record<st
 
 /** The mirror pods of this node's static control-plane pods (what `kubectl get pods -n kube-system` shows). */
 export async function createMirrorPods(api: KubeApi, node: NodeIdentity, bindPort: number, now: Date): Promise<void> {
+  for (const component of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) await api.apply(staticPodMirror(component, node, bindPort, now));
+}
+
+/** The mirror pod of one static control-plane pod of a node, with the annotations kubeadm reads back (etcd client URL, API endpoint). */
+export function staticPodMirror(component: string, node: NodeIdentity, bindPort: number, now: Date): KubeObject {
   const at = now.toISOString().replace(/\.\d+Z$/, 'Z');
-  await api.apply(mirrorPod('etcd', node, { 'kubeadm.kubernetes.io/etcd.advertise-client-urls': etcdClientUrl(node.address) }, at));
-  await api.apply(mirrorPod('kube-apiserver', node, { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${node.address}:${bindPort}` }, at));
-  await api.apply(mirrorPod('kube-controller-manager', node, {}, at));
-  await api.apply(mirrorPod('kube-scheduler', node, {}, at));
+  const annotations: Record<string, string> =
+    component === 'etcd' ? { 'kubeadm.kubernetes.io/etcd.advertise-client-urls': etcdClientUrl(node.address) }
+      : component === 'kube-apiserver' ? { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${node.address}:${bindPort}` }
+        : {};
+  return mirrorPod(component, node, annotations, at);
 }
 
 /** Client URLs of the etcd members, from the etcd mirror pods' annotations (as kubeadm reads them). */

@@ -7,7 +7,7 @@ import { serviceRunner } from '../common/service-runner';
 import { createCertificateKey } from './certs-crypto';
 import { adminApi, type KubeadmContext } from './cli-context';
 import { applyAddons, createClusterInfo, createMirrorPods, markControlPlane, uploadConfig } from './cluster-objects';
-import { DEFAULT_TOKEN_GROUP, DEFAULT_TOKEN_TTL_MS, loadKubeadmConfig, type KubeadmConfigFile } from './config';
+import { DEFAULT_TOKEN_GROUP, DEFAULT_TOKEN_TTL_MS, INIT_TOKEN_DESCRIPTION, loadKubeadmConfig, type KubeadmConfigFile } from './config';
 import { startApiServer, waitForApiServer } from './control-plane-phase';
 import { startFirstMember } from './etcd-phase';
 import { KubeadmError } from './kubeadm-error';
@@ -94,8 +94,10 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   if (upload) {
     certificateKey = init.certificateKey ?? createCertificateKey();
     await uploadCerts(api, pki, certificateKey, ctx.now(), log);
-    log('[upload-certs] Using certificate key:');
-    log(certificateKey);
+    if (!boolFlag(args, 'skip-certificate-key-print')) {
+      log('[upload-certs] Using certificate key:');
+      log(certificateKey);
+    }
   } else {
     log('[upload-certs] Skipping phase. Please see --upload-certs');
   }
@@ -103,10 +105,12 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   await createMirrorPods(api, node, init.bindPort, ctx.now());
   const tokens: string[] = [];
   for (const spec of init.bootstrapTokens) {
-    tokens.push(await createToken(api, { ...spec, groups: spec.groups.length ? spec.groups : [DEFAULT_TOKEN_GROUP], ttlMs: spec.ttlMs ?? DEFAULT_TOKEN_TTL_MS }, ctx.now()));
+    tokens.push(await createToken(api, { ...spec, description: spec.description || INIT_TOKEN_DESCRIPTION, groups: spec.groups.length ? spec.groups : [DEFAULT_TOKEN_GROUP], ttlMs: spec.ttlMs ?? DEFAULT_TOKEN_TTL_MS }, ctx.now()));
   }
   const token = tokens[0] ?? '';
-  log(`[bootstrap-token] Using token: ${token}`);
+  if (!boolFlag(args, 'skip-token-print')) {
+    log(tokens.length === 1 ? `[bootstrap-token] Using token: ${token}` : `[bootstrap-token] Using tokens: [${tokens.join(' ')}]`);
+  }
   log('[bootstrap-token] Configuring bootstrap tokens, cluster-info ConfigMap, RBAC Roles');
   log('[bootstrap-token] Configured RBAC rules to allow Node Bootstrap tokens to get nodes');
   log('[bootstrap-token] Configured RBAC rules to allow Node Bootstrap tokens to post CSRs in order for nodes to get long term certificate credentials');

@@ -1,6 +1,7 @@
-import { parseArgs } from '../common/flags';
+import { flag, parseArgs } from '../common/flags';
 import { hostEnv } from '../common/host-env';
 import { createCertificateKey } from './certs-crypto';
+import { runConfig } from './config-cmd';
 import { defaultContext, type KubeadmContext } from './cli-context';
 import { runInit } from './init';
 import { runJoin } from './join';
@@ -8,13 +9,14 @@ import { KubeadmError } from './kubeadm-error';
 import { runReset } from './reset';
 import { runToken } from './token-cmd';
 import { runUploadCertsPhase } from './upload-certs-cmd';
+import { hostKubeadmVersion } from './version-cmd';
 
 const BOOLEAN_FLAGS = new Set(['upload-certs', 'print-join-command', 'control-plane', 'force', 'f', 'skip-token-print', 'skip-certificate-key-print', 'dry-run', 'discovery-token-unsafe-skip-ca-verification', 'help', 'h']);
 
 /** Runs one kubeadm command line; returns the exit code. */
 export async function kubeadmMain(argv: readonly string[], ctx: KubeadmContext = defaultContext(hostEnv())): Promise<number> {
   try {
-    const args = parseArgs(argv, BOOLEAN_FLAGS, { f: 'force', v: 'v' });
+    const args = parseArgs(argv, BOOLEAN_FLAGS, { f: 'force', v: 'v', o: 'output' });
     const [command, ...rest] = args.positionals;
     const sub = { ...args, positionals: rest };
     if (command === 'init' && rest[0] === 'phase') {
@@ -23,9 +25,10 @@ export async function kubeadmMain(argv: readonly string[], ctx: KubeadmContext =
     } else if (command === 'init') await runInit(sub, ctx);
     else if (command === 'join') await runJoin(sub, ctx);
     else if (command === 'token') await runToken(sub, ctx);
+    else if (command === 'config') await runConfig(sub, ctx);
     else if (command === 'certs' && rest[0] === 'certificate-key') ctx.out(`${createCertificateKey()}\n`);
     else if (command === 'reset') await runReset(sub, ctx);
-    else if (command === 'version') ctx.out('kubeadm version: &version.Info{Major:"1", Minor:"34", GitVersion:"v1.34.2", Platform:"linux/amd64"}\n');
+    else if (command === 'version') ctx.out(hostKubeadmVersion(flag(args, 'output')));
     else throw new KubeadmError(`unknown command "${command ?? ''}" for "kubeadm"\nRun 'kubeadm --help' for usage.`);
     return 0;
   } catch (err) {

@@ -4,10 +4,12 @@ import { parseGoDuration } from '../common/go-duration';
 import { loadKubeconfig } from '../common/kubeconfig';
 import { publicKeyPin } from '../common/pki';
 import { adminApi, type KubeadmContext } from './cli-context';
-import { DEFAULT_TOKEN_GROUP, DEFAULT_TOKEN_TTL_MS } from './config';
+import { type BootstrapTokenSpec, DEFAULT_TOKEN_GROUP, DEFAULT_TOKEN_TTL_MS, loadKubeadmConfig } from './config';
+import { checkMixedArguments } from './init';
 import { KubeadmError } from './kubeadm-error';
-import { joinCommandOneLine, shortHumanDuration, tabulate } from './output';
-import { createToken, deleteToken, listTokens, rfc3339 } from './tokens';
+import { joinCommandOneLine } from './output';
+import { checkTokenListFormat, renderTokenList } from './token-output';
+import { createToken, deleteToken, listTokens } from './tokens';
 import { hostPath, KubePaths } from '../common/host-env';
 
 /** `kubeadm token create|delete|list|generate`. */
@@ -19,17 +21,11 @@ export async function runToken(args: ParsedArgs, ctx: KubeadmContext): Promise<v
     return;
   }
   if (verb === 'create') {
-    const given = rest[0];
-    if (given !== undefined && !BOOTSTRAP_TOKEN_RE.test(given)) throw new KubeadmError(`the bootstrap token "${given.split('.')[0] ?? ''}..." was not of the form "^([a-z0-9]{6})\\.([a-z0-9]{16})$"`);
-    const ttlText = flag(args, 'ttl');
+    const specs = tokenSpecsToCreate(args, rest[0], ctx);
     const api = adminApi(ctx, kubeconfig);
-    const token = await createToken(api, {
-      token: given,
-      ttlMs: ttlText === undefined ? DEFAULT_TOKEN_TTL_MS : parseGoDuration(ttlText),
-      usages: (flag(args, 'usages') ?? 'signing,authentication').split(','),
-      groups: (flag(args, 'groups') ?? DEFAULT_TOKEN_GROUP).split(','),
-      description: flag(args, 'description') ?? '',
-    }, ctx.now());
+    const created: string[] = [];
+    for (const spec of specs) created.push(await createToken(api, spec, ctx.now()));
+    const token = created[0] ?? '';
     if (!boolFlag(args, 'print-join-command')) {
       ctx.out(`${token}\n`);
       return;
@@ -50,14 +46,36 @@ export async function runToken(args: ParsedArgs, ctx: KubeadmContext): Promise<v
     return;
   }
   if (verb === 'list') {
-    const now = ctx.now();
-    const rows = (await listTokens(adminApi(ctx, kubeconfig))).filter((r) => r.usages.length > 0 || r.groups.length > 0);
-    const table = [['TOKEN', 'TTL', 'EXPIRES', 'USAGES', 'DESCRIPTION', 'EXTRA GROUPS']];
-    for (const r of rows) {
-      table.push([r.token, shortHumanDuration(r.expires ? r.expires.getTime() - now.getTime() : undefined), r.expires ? rfc3339(r.expires) : '<never>', r.usages.join(',') || '<none>', r.description || '<none>', r.groups.join(',')]);
-    }
-    ctx.out(tabulate(table));
+    const format = flag(args, 'output') ?? flag(args, 'experimental-output') ?? 'text';
+    checkTokenListFormat(format);
+    ctx.out(renderTokenList(await listTokens(adminApi(ctx, kubeconfig)), format, ctx.now()));
     return;
   }
   throw new KubeadmError(`unknown command "${verb ?? ''}" for "kubeadm token"; use create, delete, list or generate`);
+}
+
+/**
+ * The tokens `kubeadm token create` makes. With `--config FILE` (an InitConfiguration) the
+ * file decides, as kubeadm's LoadOrDefaultInitConfiguration does: every entry of
+ * bootstrapTokens is created (a random token when one has none) and the first is printed;
+ * --ttl/--usages/--groups/--description cannot be mixed with it. Without --config, the
+ * positional token and the flags make one token.
+ */
+export function tokenSpecsToCreate(args: ParsedArgs, given: string | undefined, ctx: KubeadmContext): BootstrapTokenSpec[] {
+  const file = flag(args, 'config');
+  if (file !== undefined) {
+    checkMixedArguments(args);
+    const config = loadKubeadmConfig(file, ctx.host.hostname);
+    for (const w of config.warnings) ctx.err(`${w}\n`);
+    return config.init?.bootstrapTokens ?? [{ ttlMs: DEFAULT_TOKEN_TTL_MS, usages: ['signing', 'authentication'], groups: [DEFAULT_TOKEN_GROUP], description: '' }];
+  }
+  if (given !== undefined && !BOOTSTRAP_TOKEN_RE.test(given)) throw new KubeadmError(`the bootstrap token "${given.split('.')[0] ?? ''}..." was not of the form "^([a-z0-9]{6})\\.([a-z0-9]{16})$"`);
+  const ttlText = flag(args, 'ttl');
+  return [{
+    token: given,
+    ttlMs: ttlText === undefined ? DEFAULT_TOKEN_TTL_MS : parseGoDuration(ttlText),
+    usages: (flag(args, 'usages') ?? 'signing,authentication').split(','),
+    groups: (flag(args, 'groups') ?? DEFAULT_TOKEN_GROUP).split(','),
+    description: flag(args, 'description') ?? '',
+  }];
 }

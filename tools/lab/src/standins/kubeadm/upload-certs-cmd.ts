@@ -6,7 +6,7 @@ import { loadKubeadmConfig } from './config';
 import { KubeadmError } from './kubeadm-error';
 import { uploadCerts } from './upload-certs';
 
-/** `kubeadm init phase upload-certs --upload-certs [--certificate-key K] [--config F]`. */
+/** `kubeadm init phase upload-certs --upload-certs [--certificate-key K | --config F] [--skip-certificate-key-print]`. */
 export async function runUploadCertsPhase(args: ParsedArgs, ctx: KubeadmContext): Promise<void> {
   const log = (line: string): void => ctx.out(`${line}\n`);
   if (!boolFlag(args, 'upload-certs')) {
@@ -25,6 +25,8 @@ export async function runUploadCertsPhase(args: ParsedArgs, ctx: KubeadmContext)
   } catch (err) {
     throw err instanceof KubeadmError ? err : new KubeadmError(`error uploading certs: ${(err as Error).message}`, 'upload-certs');
   }
+  // The key opens every CA private key: it is printed only when not asked to withhold it.
+  if (boolFlag(args, 'skip-certificate-key-print')) return;
   log('[upload-certs] Using certificate key:');
   log(key);
 }

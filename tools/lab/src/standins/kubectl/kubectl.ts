@@ -1,4 +1,4 @@
-import { boolFlag, flag, parseArgs } from '../common/flags';
+import { boolFlag, flag, parseArgs, type ParsedArgs } from '../common/flags';
 import { hostEnv } from '../common/host-env';
 import { KubeApiError } from '../common/kube-api';
 import { ApiTransportError } from '../common/api-client';
@@ -12,6 +12,11 @@ import { runWait } from './wait';
 
 const BOOLEANS = new Set(['all-namespaces', 'all', 'stdin', 'tty', 'rm', 'ignore-daemonsets', 'delete-emptydir-data', 'force', 'help', 'wait', 'client']);
 const ALIASES = { A: 'all-namespaces', n: 'namespace', o: 'output', f: 'filename', l: 'selector', i: 'stdin', t: 'tty' };
+
+/** Parses a kubectl command line with kubectl's boolean flags and short aliases. */
+export function parseKubectlArgs(argv: readonly string[]): ParsedArgs {
+  return parseArgs(argv, BOOLEANS, ALIASES);
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -70,7 +75,7 @@ async function runRollout(ctx: KubectlContext, positionals: string[]): Promise<v
 /** Runs one kubectl command line; returns the exit code. */
 export async function kubectlMain(argv: readonly string[], io: { out: (t: string) => void; err: (t: string) => void } = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<number> {
   try {
-    const args = parseArgs(argv, BOOLEANS, ALIASES);
+    const args = parseKubectlArgs(argv);
     const [command, ...rest] = args.positionals;
     if (command === 'version' && boolFlag(args, 'client')) {
       io.out('Client Version: v1.34.2\nKustomize Version: v5.7.1\n');

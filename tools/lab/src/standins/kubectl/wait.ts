@@ -1,16 +1,17 @@
 import { flag, boolFlag } from '../common/flags';
 import { parseGoDuration } from '../common/go-duration';
 import type { KubeCondition, KubeObject } from '../common/kube-object';
-import { resourceByName } from '../common/resources';
+import { type ResourceInfo, resourceByName } from '../common/resources';
 import { KubectlError, type KubectlContext } from './context';
 
-/** `kubectl wait --for=condition=C[=V] RESOURCE (NAME... | --all | -l SEL) [--timeout=D]`. */
+/** `kubectl wait --for=condition=C[=V] | --for=delete RESOURCE (NAME... | --all | -l SEL) [--timeout=D]`. */
 export async function runWait(ctx: KubectlContext, positionals: string[]): Promise<void> {
   const forText = flag(ctx.args, 'for') ?? '';
+  const forDelete = forText.toLowerCase() === 'delete';
   const m = /^condition=([^=]+)(?:=(.+))?$/.exec(forText);
-  if (!m?.[1]) throw new KubectlError(`unrecognized condition: "${forText}"; the lab kubectl waits for --for=condition=NAME[=VALUE]`);
-  const conditionType = m[1].toLowerCase();
-  const wanted = (m[2] ?? 'True').toLowerCase();
+  if (!forDelete && !m?.[1]) throw new KubectlError(`unrecognized condition: "${forText}"; the lab kubectl waits for --for=delete or --for=condition=NAME[=VALUE]`);
+  const conditionType = (m?.[1] ?? '').toLowerCase();
+  const wanted = (m?.[2] ?? 'True').toLowerCase();
   const [kindArg, ...names] = positionals;
   const [kind, slashName] = (kindArg ?? '').split('/');
   const info = resourceByName(kind ?? '');
@@ -24,6 +25,7 @@ export async function runWait(ctx: KubectlContext, positionals: string[]): Promi
   const deadline = Date.now() + timeoutMs;
   const met = (obj: KubeObject): boolean => ((obj.status as { conditions?: KubeCondition[] } | undefined)?.conditions ?? []).some((c) => c.type.toLowerCase() === conditionType && c.status.toLowerCase() === wanted);
   const reported = new Set<string>();
+  if (forDelete) return waitForDelete(ctx, info, namespace, names, selector, deadline);
   for (;;) {
     const objects = names.length > 0
       ? await Promise.all(names.map((n) => ctx.api.find(info, namespace, n)))
@@ -39,6 +41,30 @@ export async function runWait(ctx: KubectlContext, positionals: string[]): Promi
     }
     if (pending === undefined) return;
     if (Date.now() >= deadline) throw new KubectlError(`timed out waiting for the condition on ${info.resource}/${pending}`);
+    await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(50, deadline - Date.now()))));
+  }
+}
+
+/**
+ * `--for=delete`: objects already gone count as deleted (kubectl ignores NotFound here, and
+ * an empty selector match is no error); each one seen is reported "condition met" once it
+ * is gone, or replaced by a new object of the same name (another uid).
+ */
+async function waitForDelete(ctx: KubectlContext, info: ResourceInfo, namespace: string | undefined, names: string[], selector: string | undefined, deadline: number): Promise<void> {
+  const initial = names.length > 0
+    ? (await Promise.all(names.map((n) => ctx.api.find(info, namespace, n)))).filter((o): o is KubeObject => o !== undefined)
+    : await ctx.api.list(info, namespace, selector ? `?labelSelector=${encodeURIComponent(selector)}` : '');
+  const waiting = new Map(initial.map((o) => [o.metadata?.name ?? '', o.metadata?.uid]));
+  for (;;) {
+    for (const [name, uid] of waiting) {
+      const now = await ctx.api.find(info, namespace, name);
+      if (now !== undefined && now.metadata?.uid === uid) continue;
+      ctx.out(`${info.kind.toLowerCase()}/${name} condition met\n`);
+      waiting.delete(name);
+    }
+    const pending = waiting.keys().next();
+    if (pending.done) return;
+    if (Date.now() >= deadline) throw new KubectlError(`timed out waiting for the condition on ${info.resource}/${pending.value}`);
     await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(50, deadline - Date.now()))));
   }
 }

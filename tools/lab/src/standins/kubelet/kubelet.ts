@@ -10,7 +10,7 @@ import { createCa } from '../common/pki';
 import { resourceByRest } from '../common/resources';
 import { installFlannel, isFlannelPod, networkReady } from './network';
 import { ownerUid, toleratesNode } from './scheduling';
-import { syncStaticPods } from './static-pods';
+import { stopRemovedStaticPods, syncMirrorPods, syncStaticPods } from './static-pods';
 import { serviceRunner } from '../common/service-runner';
 
 const NODES = resourceByRest('', 'nodes');
@@ -97,8 +97,10 @@ export class Kubelet {
   private async sync(): Promise<void> {
     // Static pods first: on a control plane the API server this kubelet talks to may be one of them.
     await syncStaticPods(this.o.host, serviceRunner(this.o.host), this.o.log);
+    await stopRemovedStaticPods(this.o.host, serviceRunner(this.o.host), this.o.log);
     const node = await this.registerNode();
     const now = this.o.now();
+    await syncMirrorPods(this.api, this.o.host, { name: this.o.nodeName, address: this.o.nodeIp }, await this.api.list(PODS, 'kube-system'), now, this.o.log);
     const allPods = await this.api.list(PODS);
     const mine = allPods.filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === this.o.nodeName);
     await this.syncDaemonSets(node, mine, now);

@@ -21,7 +21,7 @@ export const PACKAGE_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   kubeadm: { commands: ['kubeadm'], depends: ['cri-tools', 'kubernetes-cni'], patch: 2 },
   kubelet: { commands: ['kubelet'], depends: ['kubernetes-cni'], patch: 2 },
   kubectl: { commands: ['kubectl'], depends: [], patch: 2 },
-  'cri-tools': { commands: [], depends: [], patch: 0 },
+  'cri-tools': { commands: ['crictl'], depends: [], patch: 0 },
   'kubernetes-cni': { commands: [], depends: [], patch: 1 },
 };
 
