@@ -1,5 +1,7 @@
 import os from 'node:os';
-import { activeSwapDevices, type HostFacts } from '@kumi/steps';
+import type { HostFacts } from '@kumi/steps';
+// The subpath, not the package index: the index evaluates the whole step catalogue.
+import { activeSwapDevices } from '@kumi/steps/proc-swaps';
 import { detectFirewall, detectInitSystem, detectPackageManager, listNftTables } from './detect-host-software';
 import { factFilesUnder } from './fact-files';
 import { parseOsRelease } from './parse-os-release';

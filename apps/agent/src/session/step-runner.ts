@@ -1,6 +1,5 @@
 import type { StepRequest__Output } from '@kumi/proto';
-import { findStep as findCatalogueStep, redact, Secret, StepFailure, type AnyStep, type HostFacts, type RunStepOptions, type SecretBag, type StepOutcome } from '@kumi/steps';
-import { runStep as runCatalogueStep } from '@kumi/steps/executor';
+import type { AnyStep, HostFacts, RunStepOptions, SecretBag, StepOutcome } from '@kumi/steps';
 import type { Logger } from 'pino';
 import type { RunMarkerFile } from '../state/run-marker';
 import { failedBody, type EventRecorder } from './event-recorder';
@@ -15,6 +14,20 @@ export interface StepRunnerDeps {
   facts: () => Promise<HostFacts>;
   findStep?: (id: string) => AnyStep | undefined;
   runStep?: (step: AnyStep, options: RunStepOptions) => Promise<StepOutcome>;
+}
+
+/**
+ * The step catalogue and its executor, loaded on the first step request. They are most of
+ * the agent's code (every step's zod schemas, execa, the renderers); an agent that idles
+ * attached never needs them, and loading them at start-up would keep ~2 MiB more heap
+ * resident for its whole life.
+ */
+type StepLibrary = typeof import('@kumi/steps') & Pick<typeof import('@kumi/steps/executor'), 'runStep'>;
+let stepLibrary: Promise<StepLibrary> | undefined;
+
+function loadStepLibrary(): Promise<StepLibrary> {
+  stepLibrary ??= Promise.all([import('@kumi/steps'), import('@kumi/steps/executor')]).then(([steps, executor]) => ({ ...steps, runStep: executor.runStep }));
+  return stepLibrary;
 }
 
 interface CurrentRun {
@@ -75,6 +88,7 @@ export class StepRunner {
   async #run(request: StepRequest__Output, signal: AbortSignal): Promise<void> {
     const { recorder, marker, logger } = this.deps;
     const { runId } = request;
+    const { findStep: findCatalogueStep, redact, Secret, StepFailure, runStep: runCatalogueStep } = await loadStepLibrary();
     const secretValues = Object.values(request.secrets ?? {});
     const secrets: SecretBag = Object.fromEntries(Object.entries(request.secrets ?? {}).map(([name, value]) => [name, new Secret(value)]));
     const clean = (text: string): string => redact(text, [...secretValues].sort((a, b) => b.length - a.length));
@@ -90,7 +104,7 @@ export class StepRunner {
     log.info('step started');
     emit(runId, step.id, { kind: 'EVENT_KIND_START', text: step.title });
     try {
-      const params = parseParamsJson(request.paramsJson);
+      const params = parseParamsJson(request.paramsJson, StepFailure);
       const outcome = await (this.deps.runStep ?? runCatalogueStep)(step, {
         root: this.deps.root,
         facts: await this.deps.facts(),
@@ -119,7 +133,7 @@ export class StepRunner {
         log.info({ actions: outcome.planned.length }, outcome.dryRun ? 'step planned (dry run)' : 'step done');
       }
     } catch (error) {
-      const body = failureBody(error, signal);
+      const body = failureBody(error, signal, StepFailure);
       emit(runId, step.id, body);
       log.warn({ code: body.error?.code, error: clean(body.error?.message ?? '') }, 'step failed');
     } finally {
@@ -128,7 +142,10 @@ export class StepRunner {
   }
 }
 
-function parseParamsJson(text: string): unknown {
+/** The step library's error class (loaded lazily, so passed in rather than imported). */
+type StepFailureClass = StepLibrary['StepFailure'];
+
+function parseParamsJson(text: string, StepFailure: StepFailureClass): unknown {
   if (text.trim().length === 0) return {};
   try {
     return JSON.parse(text) as unknown;
@@ -137,7 +154,7 @@ function parseParamsJson(text: string): unknown {
   }
 }
 
-function failureBody(error: unknown, signal: AbortSignal): ReturnType<typeof failedBody> {
+function failureBody(error: unknown, signal: AbortSignal, StepFailure: StepFailureClass): ReturnType<typeof failedBody> {
   if (error instanceof StepFailure) {
     return failedBody(error.code, error.message, { exitCode: error.exitCode, stderrTail: error.stderrTail, command: error.command });
   }

@@ -141,8 +141,7 @@ describe('kubeadm command lines of the steps', () => {
     const facts = { uploadedWithKey: false, expiresAt: undefined, checkedAt: new Date().toISOString(), hostName: 'master1' };
     const [action] = kubeadmUploadCerts.plan(facts, params, secrets).actions;
     if (action?.kind !== 'run') throw new Error('expected a run action');
-    // The step's file is an InitConfiguration + ClusterConfiguration; the PKI lives under the test root.
-    const result = await runAction(action.argv, { 'upload-certs.yaml': new Secret(`${(action.secretFiles?.['upload-certs.yaml'] as Secret).reveal().replace(/kind: ClusterConfiguration/, `kind: ClusterConfiguration\ncertificatesDir: /etc/kubernetes/pki`)}`) });
+    const result = await runAction(action.argv, action.secretFiles as Record<string, Secret>);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('[upload-certs] Storing the certificates in Secret "kubeadm-certs"');
     expect(result.stdout).not.toContain(KEY);
@@ -221,7 +220,7 @@ describe('drill: kubectl wait --for=delete and the kubelet parking a static pod'
     expect(mirror.metadata?.annotations?.['kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint']).toBe('192.0.2.21:6443');
 
     const running = new Set(['kube-apiserver', 'etcd']);
-    const runner = { start: () => Promise.resolve(), stop: (name: string) => Promise.resolve(void running.delete(name)), running: (name: string) => running.has(name) };
+    const runner = { start: () => Promise.resolve(), stop: (name: string) => Promise.resolve(void running.delete(name)), running: (name: string) => running.has(name), logFile: (name: string) => `/var/log/${name}.log` };
     fs.renameSync(path.join(manifests, 'kube-apiserver.yaml'), path.join(root, 'parked.yaml'));
     await stopRemovedStaticPods(host, runner, () => undefined);
     expect([...running]).toEqual([]);

@@ -58,7 +58,7 @@ describe('lb.keepalived check', () => {
     const facts = await lbKeepalived.check(host, params, {});
     expect(facts).toEqual(settled);
     expect(lbKeepalived.plan(facts, params, {}).noop).toBe(
-      'keepalived already holds VIP 192.0.2.100/24 on ens4 as MASTER with the rendered configuration',
+      'keepalived already runs the rendered configuration (VIP 192.0.2.100/24 on ens4, MASTER)',
     );
   });
 

@@ -126,7 +126,7 @@ export const lbKeepalived: Step<LbKeepalivedParams, LbKeepalivedFacts | LbKeepal
       );
     }
     actions.push(...keepRunning('keepalived', facts.service, configChanged || scriptChanged, 'reload'));
-    return planOf(actions, `keepalived already holds VIP ${facts.vipCidr} on ${facts.interfaceName} as ${params.state} with the rendered configuration`);
+    return planOf(actions, `keepalived already runs the rendered configuration (VIP ${facts.vipCidr} on ${facts.interfaceName}, ${params.state})`);
   },
 
   async outputs(host, params, facts) {

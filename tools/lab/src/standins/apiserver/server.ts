@@ -207,6 +207,7 @@ export class ApiServer {
     if (method === 'POST') {
       let obj = body;
       if (info.resource === 'certificatesigningrequests') obj = await this.approveCsr(obj);
+      if (info.resource === 'pods') obj = withPendingPhase(obj);
       const created = await store.create(info, namespace, obj);
       if (info.resource === 'deployments') await reconcileDeployment(store, created);
       return { code: 201, body: created };
@@ -243,4 +244,13 @@ export class ApiServer {
     // Certificates are checked by TLS stacks against the machine clock, never the lab clock.
     return approveAndSignCsr(csr, this.options.signingCa, new Date());
   }
+}
+
+/**
+ * A new pod starts Pending, as the pod strategy's PrepareForCreate sets it (kubectl apply -f
+ * sends no status). The lab keeps a phase the creator gave (kubeadm's mirror pods say Running).
+ */
+export function withPendingPhase(pod: KubeObject): KubeObject {
+  const status = (pod.status ?? {}) as Record<string, unknown>;
+  return typeof status.phase === 'string' && status.phase !== '' ? pod : { ...pod, status: { ...status, phase: 'Pending' } };
 }

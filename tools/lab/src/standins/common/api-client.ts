@@ -55,6 +55,10 @@ export class ApiClient {
         },
         (res) => {
           const chunks: Buffer[] = [];
+          // A connection cut after the headers (a timeout, a proxy dropping it) ends the
+          // response with an error and no 'end': without these the promise never settles.
+          res.on('error', (err) => reject(new ApiTransportError(`${method} ${url.href}: ${err.message}`)));
+          res.on('aborted', () => reject(new ApiTransportError(`${method} ${url.href}: the connection closed before the whole answer arrived`)));
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');

@@ -52,7 +52,11 @@ function table(tags: readonly string[]): string {
  * It needs the runtime to answer on the endpoint (as crictl does) and lists the images the
  * lab recorded as pulled (`kubeadm config images pull`).
  */
-export async function crictlMain(argv: readonly string[], io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) }, host = hostEnv()): Promise<number> {
+export async function crictlMain(
+  argv: readonly string[],
+  io: { out: (t: string) => void; err: (t: string) => void } = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+  host: HostEnv = hostEnv(),
+): Promise<number> {
   let args;
   try {
     args = parseArgs(argv, new Set(['quiet', 'q', 'debug', 'D', 'verbose', 'v']), { r: 'runtime-endpoint', i: 'image-endpoint', o: 'output', q: 'quiet', D: 'debug' });

@@ -60,12 +60,21 @@ export class Kubelet {
       this.server?.once('error', reject);
       this.server?.listen(10250, this.o.nodeIp, () => resolve());
     });
+    // One stuck sync must not stop the kubelet for good: after this long the next one runs.
+    const boundMs = Math.max(30_000, 10 * this.o.syncIntervalMs);
     const tick = (): void => {
       if (this.syncing) return;
       this.syncing = true;
-      this.sync()
+      let bound: NodeJS.Timeout | undefined;
+      const overdue = new Promise<never>((_, reject) => {
+        bound = setTimeout(() => reject(new Error(`it did not finish within ${boundMs / 1000} s; starting the next one`)), boundMs);
+      });
+      Promise.race([this.sync(), overdue])
         .catch((err: unknown) => this.o.log(`sync failed: ${(err as Error).message}`))
-        .finally(() => (this.syncing = false));
+        .finally(() => {
+          clearTimeout(bound);
+          this.syncing = false;
+        });
     };
     tick();
     this.timer = setInterval(tick, this.o.syncIntervalMs);
@@ -100,8 +109,8 @@ export class Kubelet {
     await stopRemovedStaticPods(this.o.host, serviceRunner(this.o.host), this.o.log);
     const node = await this.registerNode();
     const now = this.o.now();
-    await syncMirrorPods(this.api, this.o.host, { name: this.o.nodeName, address: this.o.nodeIp }, await this.api.list(PODS, 'kube-system'), now, this.o.log);
     const allPods = await this.api.list(PODS);
+    await syncMirrorPods(this.api, this.o.host, { name: this.o.nodeName, address: this.o.nodeIp }, allPods.filter((p) => p.metadata?.namespace === 'kube-system'), now, this.o.log);
     const mine = allPods.filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === this.o.nodeName);
     await this.syncDaemonSets(node, mine, now);
     const ready = networkReady(this.o.host);

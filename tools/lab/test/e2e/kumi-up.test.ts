@@ -1,0 +1,215 @@
+// `kumi up` end to end in the lab, with the seed's topology and real agents: a build that is
+// crashed (SIGKILL of the coordinator) at every stage boundary and once in the middle of a
+// join, with the lab clock moved past the 2-hour certificate-key lifetime between
+// control-plane joins and past every token's TTL before the worker join; then verify, the
+// failover drill, reset, and a leak scan of every byte kumi and the agents wrote.
+// Root only; skipped loudly otherwise. One lab for the whole file, always brought down.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_LOG_PATH, REPO_ROOT, startLabCluster, type LabCluster } from '../../src/cluster';
+import { clusterDnsAnswers, etcdMemberNames, healthzThroughVip, nodeNames, resetLeftovers } from '../../src/e2e/cluster-facts';
+import { runKumiStreaming, type KumiRunOptions, type KumiRunResult } from '../../src/e2e/kumi-run';
+import { fileTexts, filesUnder, MintedSecrets, scanForSecrets } from '../../src/e2e/leak-scan';
+import { eventsOf, failureSummary, parseProgressStream, type ProgressRecord } from '../../src/e2e/progress-records';
+import { provisionSeedExtras } from '../../src/e2e/seed-extras';
+import { parseClockShift, shiftLabClock } from '../../src/host/lab-clock';
+import { inHost } from '../../src/in-host';
+import { hostFilePath } from '../../src/lab-paths';
+import { seedTopology } from '../../src/topology';
+import { labSkipReason } from '../lab-checks';
+
+const skip = labSkipReason();
+if (skip) console.warn(`\n*** SKIPPED: kumi up end-to-end lab tests (${skip}) ***\n`);
+
+const LAB_DIR = `/var/tmp/kumi-lab-test-e2e-${process.pid}`;
+process.env.KUMI_LAB_DIR = LAB_DIR;
+const STATE_DIR = `/var/tmp/kumi-lab-test-e2e-state-${process.pid}`;
+const SPEC = path.join(REPO_ROOT, 'examples/seed-ha.yaml');
+const CONTROL_PLANES = ['master1', 'master2', 'master3'];
+const NODES = [...CONTROL_PLANES, 'worker1'];
+const VIP = '192.0.2.100';
+
+/** A point of a run: the event the coordinator is SIGKILLed at. */
+interface CrashPoint {
+  label: string;
+  at(event: ProgressRecord): boolean;
+  /** Done between the crash and the rerun. */
+  after?: () => void;
+}
+
+const stageDone = (stage: string): CrashPoint => ({ label: `after stage ${stage}`, at: (e) => e.kind === 'STAGE_DONE' && e.stage === stage });
+
+/** The crash chain: one run per point, each killed there; the run after the last one must finish. */
+const CRASHES: CrashPoint[] = [
+  stageDone('preflight'),
+  stageDone('prepare'),
+  stageDone('endpoint'),
+  stageDone('init'),
+  stageDone('pod-network'),
+  { label: 'in the middle of master3 join', at: (e) => e.kind === 'START' && e.step === 'kubeadm.join' && e.host === 'master3' },
+  {
+    label: 'after stage join-control-planes (then the lab clock +25h: every token made so far, the 24 h default one too, expires)',
+    at: (e) => e.kind === 'STAGE_DONE' && e.stage === 'join-control-planes',
+    after: () => shiftLabClock(parseClockShift('+25h')),
+  },
+  stageDone('join-workers'),
+  stageDone('verify'),
+];
+
+const upArgs = ['up', SPEC, '--yes', '--json', '--attach-timeout', '2m'];
+
+describe.skipIf(skip)('kumi up on the seed topology in the lab', () => {
+  let cluster: LabCluster | undefined;
+  const runs: KumiRunResult[] = [];
+  const minted = new MintedSecrets();
+  const timings: string[] = [];
+  let collecting: Promise<void> = Promise.resolve();
+
+  /** Reads the minted secrets from the first control plane whose API answers (in the background, one at a time). */
+  const collectSecrets = () => {
+    collecting = collecting.then(async () => {
+      for (const host of CONTROL_PLANES) {
+        const before = minted.tokens.size + minted.encryptedCerts.size;
+        await minted.collect(host).catch(() => undefined);
+        if (minted.tokens.size + minted.encryptedCerts.size > before) return;
+      }
+    });
+  };
+  const kumi = (args: string[], onEvent?: KumiRunOptions['onEvent']) =>
+    runKumiStreaming(cluster!.bundles.kumi, STATE_DIR, args, { timeoutMs: 4 * 60_000, ...(onEvent ? { onEvent } : {}) }).then((run) => {
+      runs.push(run);
+      timings.push(`kumi ${args[0]}: ${run.ms} ms${run.killed ? ' (killed)' : ''}`);
+      return run;
+    });
+
+  beforeAll(async () => {
+    const started = Date.now();
+    cluster = await startLabCluster({ topology: seedTopology(), stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: 'seed-ha' });
+    await provisionSeedExtras(cluster.topology);
+    timings.push(`lab up with agents: ${Date.now() - started} ms (bundles ${cluster.timings.bundleMs} ms, lab ${cluster.timings.labUpMs} ms)`);
+  }, 180_000);
+
+  afterAll(async () => {
+    console.log(`kumi up e2e timings:\n  ${timings.join('\n  ')}`);
+    await collecting.catch(() => undefined);
+    try {
+      await cluster?.stop();
+    } finally {
+      rmSync(STATE_DIR, { recursive: true, force: true });
+      rmSync(LAB_DIR, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('builds the cluster through a crash at every stage boundary and mid-join, renewing expired secrets', async () => {
+    const renewal = { paused: false, run: -1, pausedAtSeq: 0 };
+    for (const crash of CRASHES) {
+      const run = await kumi(upArgs, (event, control) => {
+        if (crash.at(event)) return control.kill();
+        if (event.stage === 'secret-broker' && event.kind === 'DONE') collectSecrets();
+        if (event.step === 'kubeadm.join' && event.kind === 'START') collectSecrets();
+        // Between the control-plane joins, freeze the coordinator and move the lab past the
+        // certificate key's 2 h: its own clock says the upload is seconds old, so only a check
+        // against the cluster can tell that master3 needs a fresh upload.
+        if (!renewal.paused && event.step === 'kubeadm.join' && event.host === 'master2' && (event.kind === 'DONE' || event.kind === 'SKIPPED')) {
+          renewal.paused = true;
+          renewal.run = runs.length;
+          renewal.pausedAtSeq = event.seq;
+          control.pause();
+          shiftLabClock(parseClockShift('+125m'));
+          control.resume();
+        }
+        return undefined;
+      });
+      expect(run.killed, `kumi up should have been killed ${crash.label}, but it ended (exit ${run.exitCode}):\n${failureSummary(run.events, run.stderr)}`).toBe(true);
+      crash.after?.();
+    }
+    expect(renewal.paused, 'the run never reached the end of master2 join').toBe(true);
+
+    const final = await kumi(upArgs, (event) => {
+      if (event.stage === 'secret-broker' && event.kind === 'DONE') collectSecrets();
+    });
+    expect(final.exitCode, failureSummary(final.events, final.stderr)).toBe(0);
+    const events = parseProgressStream(final.stdout);
+    expect(events.at(-1)?.kind).toBe('RUN_DONE');
+    expect(events.filter((e) => e.kind === 'STAGE_DONE').map((e) => e.stage)).toContain('drill');
+
+    // Every node joined exactly once: etcd and the API say so, and no run joined a host twice.
+    expect(await etcdMemberNames('master2')).toEqual(CONTROL_PLANES);
+    expect(await nodeNames('master2')).toEqual(NODES);
+    const all = runs.flatMap((run) => run.events);
+    for (const host of ['master2', 'master3', 'worker1']) {
+      const joins = eventsOf(all, 'kubeadm.join', host);
+      expect(joins.filter((e) => e.kind === 'DONE').length, `${host} joined more than once`).toBeLessThanOrEqual(1);
+      expect(joins.filter((e) => e.kind === 'OUTPUT' && /This node has joined the cluster/.test(e.text ?? '')).length).toBeLessThanOrEqual(1);
+      expect(joins.some((e) => e.kind === 'DONE' || e.kind === 'SKIPPED'), `${host}: neither joined nor found joined`).toBe(true);
+    }
+    expect(eventsOf(all, 'kubeadm.init', 'master1').filter((e) => e.kind === 'DONE').length).toBe(1);
+    // In the run frozen after master2's join, the same broker (whose own clock had moved only
+    // seconds) uploaded the certificates again before master3 joined: it asked the cluster.
+    const frozen = runs[renewal.run]?.events ?? [];
+    const master3Join = frozen.find((e) => e.step === 'kubeadm.join' && e.host === 'master3' && e.kind === 'START');
+    const reUpload = frozen.find((e) => e.stage === 'secret-broker' && e.step === 'kubeadm.upload-certs' && e.kind === 'DONE' && e.seq > renewal.pausedAtSeq);
+    expect(reUpload, 'no certificate re-upload after the lab clock passed 2 h').toBeDefined();
+    expect(master3Join && reUpload && reUpload.seq < master3Join.seq).toBe(true);
+  }, 7 * 60_000);
+
+  it('kumi verify is all green', async () => {
+    const run = await kumi(['verify', SPEC, '--json']);
+    expect(run.exitCode, failureSummary(run.events, run.stderr)).toBe(0);
+    const events = parseProgressStream(run.stdout);
+    expect(events.filter((e) => e.kind === 'FAILED')).toEqual([]);
+    expect(events.some((e) => e.kind === 'DONE' && e.step === 'verify')).toBe(true);
+  }, 3 * 60_000);
+
+  it('kumi drill: with master1 down, the API answers through the VIP and cluster DNS resolves', async () => {
+    const seen: { healthz?: string; nodes?: string[]; dns?: boolean; etcd?: string[] } = {};
+    const run = await kumi(['drill', SPEC, '--yes', '--json'], async (event) => {
+      // The drill keeps master1 down while it watches the API: look for ourselves, from outside.
+      if (event.kind === 'PROGRESS' && event.host === 'master1' && /^run sleep /.test(event.text ?? '') && seen.healthz === undefined) {
+        seen.healthz = await healthzThroughVip(VIP);
+        seen.nodes = await nodeNames('master2');
+        seen.dns = await clusterDnsAnswers('master2');
+        seen.etcd = await etcdMemberNames('master2');
+      }
+    });
+    expect(run.exitCode, failureSummary(run.events, run.stderr)).toBe(0);
+    expect(seen).toEqual({ healthz: 'ok', nodes: NODES, dns: true, etcd: CONTROL_PLANES });
+    expect(await healthzThroughVip(VIP)).toBe('ok');
+  }, 3 * 60_000);
+
+  it('kumi reset leaves every host clean', async () => {
+    const run = await kumi(['reset', SPEC, '--yes', '--json']);
+    expect(run.exitCode, failureSummary(run.events, run.stderr)).toBe(0);
+    parseProgressStream(run.stdout);
+    const dirty: Record<string, string[]> = {};
+    for (const host of NODES) {
+      const left = await resetLeftovers(host);
+      if (left.length > 0) dirty[host] = left;
+    }
+    expect(dirty).toEqual({});
+  }, 3 * 60_000);
+
+  it('no minted secret appears in anything kumi or the agents wrote', async () => {
+    await collecting;
+    expect(minted.tokens.size, 'no bootstrap token was seen: nothing to scan for').toBeGreaterThanOrEqual(3);
+    expect(minted.encryptedCerts.size, 'no certificate upload was seen').toBeGreaterThanOrEqual(1);
+    const texts: Array<[string, string]> = [
+      ...runs.flatMap((run, index): Array<[string, string]> => [
+        [`run ${index} stdout`, run.stdout],
+        [`run ${index} stderr`, run.stderr],
+      ]),
+      ...fileTexts(filesUnder(STATE_DIR)),
+      ...NODES.map((host): [string, string] => [hostFilePath(host, AGENT_LOG_PATH), cluster!.agentLog(host)]),
+    ];
+    // The scanner itself finds what it looks for.
+    const probe = [...minted.tokens][0]!;
+    expect(scanForSecrets(minted, [['probe', `x ${probe} y`]])).toHaveLength(1);
+    expect(scanForSecrets(minted, texts)).toEqual([]);
+    // No secret file (kubeadm configs with tokens or keys) is left in any host.
+    for (const host of NODES) {
+      const left = await inHost(host, ['sh', '-c', 'ls -d /tmp/kumi-secret-* /run/kumi-secret-* 2>/dev/null; true']);
+      expect(String(left.stdout).trim(), `secret files left in ${host}`).toBe('');
+    }
+  }, 60_000);
+});
