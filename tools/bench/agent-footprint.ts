@@ -2,7 +2,9 @@
 // RSS after attach, against a real `kumi serve` on 127.0.0.1. Medians of --runs runs
 // (default 7, at least 5). Not a test: it prints a table to paste into docs/benchmarks.md.
 //
-//   npx tsx tools/bench/agent-footprint.ts [--runs N] [--idle-ms MS] [--node-options "..."] [--agent-env K=V]...
+//   npx tsx tools/bench/agent-footprint.ts [--runs N] [--idle-ms MS] [--from-disk] [--node-options "..."] [--agent-env K=V]...
+//     --from-disk: drop the executables from the page cache before each start, so that they
+//     are read from disk as after a reboot (default: as the build left them in the cache)
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -20,6 +22,7 @@ import { injectSeaBlob } from '../../apps/agent/package/inject-sea-blob';
 import { makeSeaBlob } from '../../apps/agent/package/make-sea-blob';
 import { NODE_RUNTIME_PACKAGES } from '../../apps/agent/package/node-runtimes';
 import { stripBinary } from '../../apps/agent/package/strip-binary';
+import { dropFromPageCache } from './page-cache';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const TARGETS = { fileMb: 100, idleRssMb: 60, attachMs: 1000 };
@@ -31,6 +34,7 @@ const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
     'idle-ms': { type: 'string', default: '3000' },
+    'from-disk': { type: 'boolean', default: false },
     'node-options': { type: 'string' },
     'agent-env': { type: 'string', multiple: true, default: [] },
   },
@@ -112,6 +116,7 @@ async function bareSeaRss(base: string, env: NodeJS.ProcessEnv): Promise<{ total
   await writeFile(executable, await readFile(await fetchNodeRuntime(NODE_RUNTIME_PACKAGES.x64, join(REPO_ROOT, 'node_modules', '.cache', 'kumi-node'))), { mode: 0o755 });
   await stripBinary(executable, 'x64');
   await injectSeaBlob(executable, await makeSeaBlob(script, dir));
+  if (flags['from-disk']) await dropFromPageCache(executable);
   const idle = start(executable, [], env);
   await sleep(idleMs);
   const rss = await rssMb(idle.child.pid as number);
@@ -169,6 +174,7 @@ async function main(): Promise<void> {
       const args = ['run', '--config', config, '--state-dir', join(home, 'state'), '--root', join(home, 'root')];
 
       // First start: makes its key, enrolls with the token, attaches.
+      if (flags['from-disk']) await dropFromPageCache(agentFile.path);
       let began = process.hrtime.bigint();
       let agent = start(agentFile.path, args, env);
       firstAttach.push(Number((await waitForHost(client, host, true)) - began) / 1e6);
@@ -181,6 +187,7 @@ async function main(): Promise<void> {
       await waitForHost(client, host, false);
 
       // Restart (what every boot after the first looks like): stored certificate, attach.
+      if (flags['from-disk']) await dropFromPageCache(agentFile.path);
       began = process.hrtime.bigint();
       agent = start(agentFile.path, args, env);
       restartAttach.push(Number((await waitForHost(client, host, true)) - began) / 1e6);
@@ -200,7 +207,7 @@ async function main(): Promise<void> {
     };
     console.log(`Machine: ${await machine()}`);
     const settings = [...(flags['node-options'] ? [`NODE_OPTIONS="${flags['node-options']}"`] : []), ...flags['agent-env']];
-    console.log(`Runs: ${runs} (medians), idle RSS sampled ${idleMs} ms after attach${settings.length > 0 ? `; agent environment: ${settings.join(' ')}` : ''}`);
+    console.log(`Runs: ${runs} (medians), idle RSS sampled ${idleMs} ms after attach${flags['from-disk'] ? '; executables read from disk (page cache dropped before each start)' : ''}${settings.length > 0 ? `; agent environment: ${settings.join(' ')}` : ''}`);
     console.log('');
     console.log('| metric | median | min … max | target | |');
     console.log('| --- | --- | --- | --- | --- |');

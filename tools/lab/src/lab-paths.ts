@@ -39,6 +39,9 @@ export const OVERLAY_DIRS: ReadonlyArray<{ dir: string; layer: string }> = [
   { dir: '/var/lib', layer: 'var-lib' },
   { dir: '/var/log', layer: 'var-log' },
   { dir: '/run', layer: 'run' },
+  // root's home: kubeadm steps keep /root/.kube/config and config files there, which must
+  // neither be shared between hosts nor touch the machine's own.
+  { dir: '/root', layer: 'root' },
 ];
 
 /** Outside path of a file a host wrote under one of its overlay dirs (upper layer only). */

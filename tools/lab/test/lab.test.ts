@@ -108,6 +108,10 @@ describe.skipIf(skip !== undefined).sequential('the lab (seed topology)', () => 
     expect(existsSync('/etc/kumi-lab-probe')).toBe(false);
     expect(existsSync(hostFilePath('master1', '/etc/kumi-lab-probe'))).toBe(true);
     expect((await sh('master2', 'cat /etc/kumi-lab-probe')).code).not.toBe(0);
+    // root's home is private too: kubeadm.admin-kubeconfig writes /root/.kube/config per host.
+    await sh('master1', 'mkdir -p /root/.kube && echo master1 > /root/.kube/kumi-lab-probe');
+    expect(existsSync('/root/.kube/kumi-lab-probe')).toBe(false);
+    expect((await sh('master2', 'cat /root/.kube/kumi-lab-probe')).code).not.toBe(0);
     // Hosts reach each other and the coordinator side over the bridge.
     expect((await sh('worker1', 'curl -s -m 2 -o /dev/null http://192.0.2.21:1/ ; echo $?')).out.trim()).toBe('7');
   });

@@ -25,7 +25,7 @@ export async function detectPackageManager(files: FactFiles): Promise<HostFacts[
 }
 
 /**
- * The firewall in charge now: a running firewalld, else a native nftables rule set, else
+ * The firewall in charge now: a running firewalld (pid file, or its nftables table), else a native nftables rule set, else
  * iptables rules (iptables-nft tables or the legacy kernel tables), else none.
  * `nftTables` is the output of `nft list tables`, undefined when nft is missing or fails.
  */
@@ -34,6 +34,9 @@ export async function detectFirewall(files: FactFiles, nftTables: () => Promise<
   const pid = pidText?.trim();
   if (pid && /^\d+$/.test(pid) && (await files.read(`/proc/${pid}/comm`))?.trim() === 'firewalld') return 'firewalld';
   const tables = parseNftTables((await nftTables()) ?? '');
+  // Distributions start firewalld with --nopid, so its own nftables table is the sign that
+  // it is in charge (nftables backend, the default since firewalld 0.6).
+  if (tables.some((table) => table.family === 'inet' && table.name === 'firewalld')) return 'firewalld';
   if (tables.some((table) => !isIptablesNftTable(table))) return 'nftables';
   const legacy = ((await files.read('/proc/net/ip_tables_names')) ?? '').trim();
   if (tables.length > 0 || legacy.length > 0) return 'iptables';

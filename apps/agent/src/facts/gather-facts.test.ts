@@ -128,6 +128,10 @@ describe('gatherFacts', () => {
     expect(wire.interfaces).not.toBe(facts.interfaces);
   });
 
+  it('sees firewalld started without a pid file by its nftables table', async () => {
+    expect((await gatherFacts(sources({ nftTables: async () => 'table inet firewalld\ntable ip filter\n' }))).firewall).toBe('firewalld');
+  });
+
   it('tells nftables from iptables-nft and legacy iptables', async () => {
     expect((await gatherFacts(sources({ nftTables: async () => 'table inet filter\n' }))).firewall).toBe('nftables');
     expect((await gatherFacts(sources({ nftTables: async () => 'table ip filter\ntable ip nat\n' }))).firewall).toBe('iptables');

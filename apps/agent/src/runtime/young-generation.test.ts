@@ -36,12 +36,15 @@ async function newSpaceMiB(limit: boolean): Promise<number> {
       if (keep.length > 40) keep = keep.slice(20);
     }
     const space = v8.getHeapSpaceStatistics().find((entry) => entry.space_name === 'new_space');
-    console.log(space.space_size / 2 ** 20);
+    console.log('new_space_mib=' + space.space_size / 2 ** 20);
   `;
   const scriptFile = join(workDir, `allocate-${limit ? 'kept' : 'grown'}.cjs`);
   await writeFile(scriptFile, script);
-  const { stdout } = await run(process.execPath, [scriptFile], { timeout: 20_000 });
-  return Number(stdout.trim());
+  // Without the NODE_OPTIONS of the test runner: the child must be a plain, fresh Node.
+  const { stdout } = await run(process.execPath, [scriptFile], { timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } });
+  const reported = /^new_space_mib=(\S+)$/m.exec(stdout)?.[1];
+  if (reported === undefined) throw new Error(`the child Node printed no new_space_mib line:\n${stdout}`);
+  return Number(reported);
 }
 
 describe('keepYoungGenerationSmall', () => {

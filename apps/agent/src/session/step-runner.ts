@@ -1,5 +1,7 @@
 import type { StepRequest__Output } from '@kumi/proto';
+import type * as StepsModule from '@kumi/steps';
 import type { AnyStep, HostFacts, RunStepOptions, SecretBag, StepOutcome } from '@kumi/steps';
+import type * as ExecutorModule from '@kumi/steps/executor';
 import type { Logger } from 'pino';
 import type { RunMarkerFile } from '../state/run-marker';
 import { failedBody, type EventRecorder } from './event-recorder';
@@ -22,7 +24,7 @@ export interface StepRunnerDeps {
  * attached never needs them, and loading them at start-up would keep ~2 MiB more heap
  * resident for its whole life.
  */
-type StepLibrary = typeof import('@kumi/steps') & Pick<typeof import('@kumi/steps/executor'), 'runStep'>;
+type StepLibrary = typeof StepsModule & Pick<typeof ExecutorModule, 'runStep'>;
 let stepLibrary: Promise<StepLibrary> | undefined;
 
 function loadStepLibrary(): Promise<StepLibrary> {
@@ -86,9 +88,23 @@ export class StepRunner {
   }
 
   async #run(request: StepRequest__Output, signal: AbortSignal): Promise<void> {
-    const { recorder, marker, logger } = this.deps;
+    const { recorder, marker } = this.deps;
+    // Written before anything is awaited, so that a crash from here on is reported as an
+    // interrupted run when the agent restarts.
+    marker.write({ runId: request.runId, step: request.step, startedAtMs: Date.now() });
+    try {
+      await this.#runWith(await loadStepLibrary(), request, signal);
+    } catch (error) {
+      recorder.record(request.runId, request.step, failedBody('INTERNAL', `the agent could not load its step catalogue: ${(error as Error)?.message ?? String(error)}`));
+    } finally {
+      marker.clear();
+    }
+  }
+
+  async #runWith(library: StepLibrary, request: StepRequest__Output, signal: AbortSignal): Promise<void> {
+    const { recorder, logger } = this.deps;
     const { runId } = request;
-    const { findStep: findCatalogueStep, redact, Secret, StepFailure, runStep: runCatalogueStep } = await loadStepLibrary();
+    const { findStep: findCatalogueStep, redact, Secret, StepFailure, runStep: runCatalogueStep } = library;
     const secretValues = Object.values(request.secrets ?? {});
     const secrets: SecretBag = Object.fromEntries(Object.entries(request.secrets ?? {}).map(([name, value]) => [name, new Secret(value)]));
     const clean = (text: string): string => redact(text, [...secretValues].sort((a, b) => b.length - a.length));
@@ -99,7 +115,6 @@ export class StepRunner {
       emit(runId, request.step, failedBody('UNKNOWN_STEP', `no step "${request.step}" in this agent's catalogue; check the step id or upgrade the agent`));
       return;
     }
-    marker.write({ runId, step: step.id, startedAtMs: Date.now() });
     const log = logger.child({ runId, step: step.id, dryRun: request.dryRun });
     log.info('step started');
     emit(runId, step.id, { kind: 'EVENT_KIND_START', text: step.title });
@@ -136,8 +151,6 @@ export class StepRunner {
       const body = failureBody(error, signal, StepFailure);
       emit(runId, step.id, body);
       log.warn({ code: body.error?.code, error: clean(body.error?.message ?? '') }, 'step failed');
-    } finally {
-      marker.clear();
     }
   }
 }

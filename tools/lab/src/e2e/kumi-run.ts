@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { coordinatorArgv } from '../in-host';
 import { parseProgressLine, type ProgressRecord } from './progress-records';
 
@@ -36,6 +36,17 @@ export interface KumiRunResult {
   ms: number;
 }
 
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs every kumi run still going (a test's afterAll, after a timeout). */
+export function killKumiRuns(): void {
+  for (const child of running) {
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  }
+  running.clear();
+}
+
 /**
  * Runs the bundled kumi CLI on the coordinator's side of the lab (switch netns, 192.0.2.1),
  * parsing stdout as NDJSON while it streams so a test can crash (SIGKILL) or freeze (SIGSTOP)
@@ -48,6 +59,7 @@ export function runKumiStreaming(kumiBundle: string, stateDir: string, args: str
     env: { ...process.env, ...opts.env, KUMI_STATE_DIR: stateDir, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let stdout = '';
   let stderr = '';
   let pending = '';
@@ -111,6 +123,7 @@ export function runKumiStreaming(kumiBundle: string, stateDir: string, args: str
     });
     child.on('close', (exitCode, sig) => {
       clearTimeout(timer);
+      running.delete(child);
       if (pending.trim() !== '' && !killed) onLine(pending);
       void Promise.all(hooks).then(() => {
         if (parseError) reject(parseError);

@@ -23,6 +23,12 @@ export interface BuildStep {
   inputs?: (outputs: ReadonlyMap<string, Record<string, unknown>>) => Record<string, unknown>;
 }
 
+/** Steps that may run together: one lane per host, the steps of a lane one after another. */
+export interface BuildPhase {
+  name: string;
+  lanes: BuildStep[][];
+}
+
 /** The secrets the run minted, for the leak scan. */
 export interface MintedSecrets {
   all: string[];
@@ -49,9 +55,10 @@ function entry(plan: ReadonlyMap<string, PlanEntry>, path: string): PlanEntry {
  * The host steps of the seed's HA build in the order a build needs them, with the plan's
  * params, and the secrets the broker would mint (a bootstrap token and certificate key
  * for init; per join a fresh token created on master1 and deleted after; one certificate
- * re-upload before the control-plane joins).
+ * re-upload before the control-plane joins). Preflight, prepare and endpoint run their
+ * hosts in parallel (as the plan's stages do); from init on, one step at a time.
  */
-export function haBuildSequence(plan: ReadonlyMap<string, PlanEntry>, minted: MintedSecrets): BuildStep[] {
+export function haBuildSequence(plan: ReadonlyMap<string, PlanEntry>, minted: MintedSecrets): BuildPhase[] {
   const token = () => {
     const t = generateBootstrapToken();
     minted.all.push(t.token, t.secret);
@@ -91,19 +98,19 @@ export function haBuildSequence(plan: ReadonlyMap<string, PlanEntry>, minted: Mi
 
   const init = { token: token(), certificateKey: certificateKey() };
   const uploadKey = certificateKey();
+  const noFirewall = { note: 'firewall auto: lab hosts start with no firewall, so the backend is "none"' };
+  const parallel: BuildPhase[] = [
+    { name: 'preflight', lanes: [...LBS, ...NODES].map((h) => [fromPlan(`preflight/preflight@${h}`, 'NOOP', { note: 'preflight only reads the host: NOOP with its checks in the outputs' })]) },
+    {
+      name: 'prepare',
+      lanes: [
+        ...LBS.map((h) => [fromPlan(`prepare/firewall@${h}`, 'NOOP', noFirewall), fromPlan(`prepare/lb.haproxy@${h}`, 'DONE'), fromPlan(`prepare/lb.keepalived@${h}`, 'DONE')]),
+        ...NODES.map((h) => PREPARE_NODE_STEPS.map((s) => fromPlan(`prepare/${s}@${h}`, s === 'firewall' ? 'NOOP' : 'DONE', s === 'firewall' ? noFirewall : {}))),
+      ],
+    },
+    { name: 'endpoint', lanes: NODES.map((h) => [fromPlan(`endpoint/net.wait-tcp@${h}`, 'NOOP', { note: 'HAProxy on the VIP already accepts TCP: nothing to wait for' })]) },
+  ];
   const steps: BuildStep[] = [
-    ...[...LBS, ...NODES].map((h) => fromPlan(`preflight/preflight@${h}`, 'NOOP', { note: 'preflight only reads the host: NOOP with its checks in the outputs' })),
-    ...LBS.flatMap((h) => [
-      fromPlan(`prepare/firewall@${h}`, 'NOOP', { note: 'firewall auto: lab hosts start with no firewall, so the backend is "none"' }),
-      fromPlan(`prepare/lb.haproxy@${h}`, 'DONE'),
-      fromPlan(`prepare/lb.keepalived@${h}`, 'DONE'),
-    ]),
-    ...NODES.flatMap((h) =>
-      PREPARE_NODE_STEPS.map((s) =>
-        s === 'firewall' ? fromPlan(`prepare/${s}@${h}`, 'NOOP', { note: 'firewall auto: lab hosts start with no firewall, so the backend is "none"' }) : fromPlan(`prepare/${s}@${h}`, 'DONE'),
-      ),
-    ),
-    ...NODES.map((h) => fromPlan(`endpoint/net.wait-tcp@${h}`, 'NOOP', { note: 'HAProxy on the VIP already accepts TCP: nothing to wait for' })),
     fromPlan('init/kubeadm.init@master1', 'DONE', { secrets: { bootstrapToken: init.token.token, certificateKey: init.certificateKey } }),
     // The broker deletes init's token once init ran: every join gets its own.
     { label: 'init/kubeadm.token-delete@master1 (init token)', host: 'master1', step: 'kubeadm.token-delete', params: { tokenId: init.token.id }, secrets: {}, first: 'DONE', rerun: true },
@@ -134,6 +141,23 @@ export function haBuildSequence(plan: ReadonlyMap<string, PlanEntry>, minted: Mi
   verify.params = { ...verify.params, timeoutMs: VERIFY_TIMEOUT_MS };
   const drill = fromPlan('drill/drill@master1', 'DONE', { rerun: false, note: 'a drill is an action, not a state: running it again repeats it, so no second run' });
   drill.params = { ...drill.params, timeoutMs: DRILL_TIMEOUT_MS, observeMs: DRILL_OBSERVE_MS };
-  steps.push(verify, drill);
-  return steps;
+  // Not part of the build, but a host step too: take the worker out again (kumi reset).
+  const reset: BuildStep = {
+    label: 'reset/kubeadm.reset@worker1',
+    host: 'worker1',
+    step: 'kubeadm.reset',
+    params: {
+      runtime: 'containerd',
+      podCidr: String(entry(plan, 'init/kubeadm.init@master1').params.podCidr),
+      serviceCidr: String(entry(plan, 'init/kubeadm.init@master1').params.serviceCidr),
+      // A lab host's /root is the machine's own (not overlaid): never let the reset remove the
+      // machine's /root/.kube/config. A worker has no admin kubeconfig anyway.
+      kubeconfigPath: '/var/lib/kumi-test/no-kubeconfig',
+    },
+    secrets: {},
+    first: 'DONE',
+    rerun: true,
+  };
+  steps.push(verify, drill, reset);
+  return [...parallel, ...steps.map((step) => ({ name: step.label, lanes: [[step]] }))];
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_LOG_PATH, REPO_ROOT, startLabCluster, type LabCluster } from '../../src/cluster';
 import { clusterDnsAnswers, etcdMemberNames, healthzThroughVip, nodeNames, resetLeftovers } from '../../src/e2e/cluster-facts';
-import { runKumiStreaming, type KumiRunOptions, type KumiRunResult } from '../../src/e2e/kumi-run';
+import { killKumiRuns, runKumiStreaming, type KumiRunOptions, type KumiRunResult } from '../../src/e2e/kumi-run';
 import { fileTexts, filesUnder, MintedSecrets, scanForSecrets } from '../../src/e2e/leak-scan';
 import { eventsOf, failureSummary, parseProgressStream, type ProgressRecord } from '../../src/e2e/progress-records';
 import { provisionSeedExtras } from '../../src/e2e/seed-extras';
@@ -76,8 +76,8 @@ describe.skipIf(skip)('kumi up on the seed topology in the lab', () => {
       }
     });
   };
-  const kumi = (args: string[], onEvent?: KumiRunOptions['onEvent']) =>
-    runKumiStreaming(cluster!.bundles.kumi, STATE_DIR, args, { timeoutMs: 4 * 60_000, ...(onEvent ? { onEvent } : {}) }).then((run) => {
+  const kumi = (args: string[], onEvent?: KumiRunOptions['onEvent'], timeoutMs = 150_000) =>
+    runKumiStreaming(cluster!.bundles.kumi, STATE_DIR, args, { timeoutMs, ...(onEvent ? { onEvent } : {}) }).then((run) => {
       runs.push(run);
       timings.push(`kumi ${args[0]}: ${run.ms} ms${run.killed ? ' (killed)' : ''}`);
       return run;
@@ -92,6 +92,7 @@ describe.skipIf(skip)('kumi up on the seed topology in the lab', () => {
 
   afterAll(async () => {
     console.log(`kumi up e2e timings:\n  ${timings.join('\n  ')}`);
+    killKumiRuns();
     await collecting.catch(() => undefined);
     try {
       await cluster?.stop();

@@ -18,6 +18,7 @@ const facts: DrillFacts = {
   manifests: { 'etcd.yaml': 'etcd', 'kube-apiserver.yaml': 'api' },
   parked: {},
   etcdCheck: ['etcdctl', '--endpoints=https://192.0.2.12:2379,https://192.0.2.13:2379', 'endpoint', 'health'],
+  dnsOnlyHere: false,
   monitor: undefined,
 };
 const lines = (f: DrillFacts, p = params): string[] => drill.plan(f, p, {}).actions.map((a) => describeAction(a).split('  #')[0] ?? '');
@@ -53,6 +54,19 @@ describe('drill plan', () => {
       'run systemctl start kubelet',
       'wait for API server of master1 (up to 180s)',
       'wait for node master1 Ready (up to 180s)',
+    ]);
+  });
+
+  it('spreads CoreDNS first when every replica runs on the drilled node', () => {
+    const spread = [
+      `run ${kube} -n kube-system rollout restart deployment/coredns`,
+      'wait for CoreDNS pods Ready after the restart (up to 180s)',
+    ];
+    expect(lines({ ...facts, dnsOnlyHere: true }).slice(0, 3)).toEqual([...spread, 'write /etc/kubernetes/kumi-drill-parked/etcd.yaml']);
+    expect(lines({ ...facts, dnsOnlyHere: true, manifests: {}, parked: { 'etcd.yaml': 'etcd' } })[0]).toBe('write /etc/kubernetes/manifests/etcd.yaml');
+    expect(lines({ ...facts, dnsOnlyHere: true }, drillParams.parse({ ...params, mode: 'poweroff' }))).toEqual([
+      ...spread,
+      'run systemd-run --on-active=5s --unit=kumi-drill-poweroff systemctl poweroff',
     ]);
   });
 

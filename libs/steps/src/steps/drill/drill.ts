@@ -22,6 +22,11 @@ export interface DrillFacts {
   parked: Record<string, string>;
   /** How etcd's health is checked while this node is down. */
   etcdCheck: string[] | undefined;
+  /**
+   * Every CoreDNS replica runs on this node (kubeadm places both on control plane 1: it is
+   * the only node when the pod network comes up), and another Ready node could take one.
+   */
+  dnsOnlyHere: boolean;
   /** Watches the API through the VIP from before the drill until its outputs are read. */
   monitor: ApiMonitor | undefined;
 }
@@ -53,7 +58,8 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
     if (!(await host.exists(params.kubeconfig))) {
       throw new StepFailure('CHECK_FAILED', `${params.kubeconfig} does not exist on ${nodeName}. Fix: run the drill on a control plane.`);
     }
-    if (params.mode === 'poweroff') return { nodeName, manifests: {}, parked: {}, etcdCheck: undefined, monitor: undefined };
+    const dnsOnlyHere = await corednsOnlyOn(host, params, nodeName);
+    if (params.mode === 'poweroff') return { nodeName, manifests: {}, parked: {}, etcdCheck: undefined, dnsOnlyHere, monitor: undefined };
     const manifests = await readFolder(host, MANIFESTS);
     const parked = await readFolder(host, PARKED);
     if (Object.keys(manifests).length === 0 && Object.keys(parked).length === 0) {
@@ -62,19 +68,20 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
     const ca = await host.readFile(KUBERNETES_CA_PATH);
     if (ca === undefined) throw new StepFailure('CHECK_FAILED', `${KUBERNETES_CA_PATH} is missing on ${nodeName}. Fix: run the drill on a control plane.`);
     const maxMs = params.observeMs + 3 * params.timeoutMs;
-    return { nodeName, manifests, parked, etcdCheck: await etcdCheckFor(host, params, nodeName), monitor: startApiMonitor(params.endpoint.host, params.endpoint.port, ca, SAMPLE_MS, maxMs) };
+    return { nodeName, manifests, parked, etcdCheck: await etcdCheckFor(host, params, nodeName), dnsOnlyHere, monitor: startApiMonitor(params.endpoint.host, params.endpoint.port, ca, SAMPLE_MS, maxMs) };
   },
 
   plan(facts, params) {
+    const interrupted = params.mode === 'stop' && Object.keys(facts.manifests).length === 0;
+    const spread = facts.dnsOnlyHere && !interrupted ? spreadCoreDns(params, facts.nodeName) : [];
     if (params.mode === 'poweroff') {
       return planOf(
-        [{ kind: 'run', argv: ['systemd-run', `--on-active=${params.poweroffDelaySeconds}s`, '--unit=kumi-drill-poweroff', 'systemctl', 'poweroff'], why: `power ${facts.nodeName} off in ${params.poweroffDelaySeconds} s, after this step reports` }],
+        [...spread, { kind: 'run', argv: ['systemd-run', `--on-active=${params.poweroffDelaySeconds}s`, '--unit=kumi-drill-poweroff', 'systemctl', 'poweroff'], why: `power ${facts.nodeName} off in ${params.poweroffDelaySeconds} s, after this step reports` }],
         'unreachable',
       );
     }
     const kubectl = ['kubectl', '--kubeconfig', params.kubeconfig];
-    const actions: Action[] = [];
-    const interrupted = Object.keys(facts.manifests).length === 0;
+    const actions: Action[] = [...spread];
     const down = interrupted ? facts.parked : facts.manifests;
     if (!interrupted) {
       for (const [name, content] of Object.entries(facts.manifests)) {
@@ -133,6 +140,33 @@ async function readFolder(host: HostReader, folder: string): Promise<Record<stri
     if (content !== undefined) files[name] = content;
   }
   return files;
+}
+
+/** Whether every CoreDNS pod runs on nodeName while another Ready node could run one. */
+async function corednsOnlyOn(host: HostReader, params: DrillParams, nodeName: string): Promise<boolean> {
+  const cluster = await readCluster(host, params);
+  const dns = cluster.pods.filter((pod) => pod.component === 'kube-dns');
+  return dns.length > 0 && dns.every((pod) => pod.node === nodeName) && cluster.nodes.some((node) => node.name !== nodeName && node.ready);
+}
+
+/**
+ * Restarts the CoreDNS rollout so the scheduler spreads it (kubeadm's CoreDNS prefers
+ * different hosts), then waits for its pods: with both replicas on the drilled node, DNS
+ * would go down with it, which is the single point of failure the drill is meant to rule out.
+ */
+function spreadCoreDns(params: DrillParams, nodeName: string): Action[] {
+  const kubectl = ['kubectl', '--kubeconfig', params.kubeconfig, '-n', 'kube-system'];
+  return [
+    { kind: 'run', argv: [...kubectl, 'rollout', 'restart', 'deployment/coredns'], why: `every CoreDNS replica runs on ${nodeName}: spread them before it goes down` },
+    {
+      kind: 'wait',
+      until: { kind: 'command', argv: [...kubectl, 'wait', '--for=condition=Ready', 'pod', '-l', 'k8s-app=kube-dns', '--timeout=4s'] },
+      what: 'CoreDNS pods Ready after the restart',
+      timeoutMs: params.timeoutMs,
+      intervalMs: 2_000,
+      why: 'DNS must have a replica off this node',
+    },
+  ];
 }
 
 /** etcdctl on the host against the other members, else inside another node's etcd pod. */

@@ -22,10 +22,11 @@ const cpView: FirewalldView = {
 };
 
 describe('firewall with firewalld', () => {
-  it('first run: permanent ports, trusted pod interfaces and CIDRs, one reload', () => {
+  it('first run: permanent ports, trusted pod interfaces and CIDRs (one kind of option per firewall-cmd), one reload', () => {
     expect(lines({ backend: 'firewalld', zone: 'public', permanent: emptyView, runtime: emptyView, record: undefined })).toEqual([
       'run firewall-cmd --permanent --zone=public --add-port=6443/tcp --add-port=2379-2380/tcp --add-port=10250/tcp --add-port=10257/tcp --add-port=10259/tcp --add-port=8472/udp',
-      'run firewall-cmd --permanent --zone=trusted --change-interface=cni0 --change-interface=flannel.1 --add-source=10.244.0.0/16 --add-source=10.96.0.0/12',
+      'run firewall-cmd --permanent --zone=trusted --change-interface=cni0 --change-interface=flannel.1',
+      'run firewall-cmd --permanent --zone=trusted --add-source=10.244.0.0/16 --add-source=10.96.0.0/12',
       'write /var/lib/kumi/firewalld-added.json',
       'run firewall-cmd --reload',
     ]);
@@ -46,7 +47,8 @@ describe('firewall with firewalld', () => {
 
   it('load balancer: frontend port and the VRRP rich rule, no pod networking', () => {
     expect(lines({ backend: 'firewalld', zone: 'public', permanent: emptyView, runtime: emptyView, record: undefined }, loadBalancer)).toEqual([
-      'run firewall-cmd --permanent --zone=public --add-port=8443/tcp --add-rich-rule=rule protocol value="vrrp" accept',
+      'run firewall-cmd --permanent --zone=public --add-port=8443/tcp',
+      'run firewall-cmd --permanent --zone=public --add-rich-rule=rule protocol value="vrrp" accept',
       'write /var/lib/kumi/firewalld-added.json',
       'run firewall-cmd --reload',
     ]);
@@ -88,6 +90,27 @@ describe('firewall with firewalld', () => {
   it('fails with a fix when firewalld is not running', async () => {
     const host = fakeHost(rhelFacts, {}, { 'firewall-cmd --state': { exitCode: 252, stdout: 'not running\n' } });
     await expect(firewall.check(host, controlPlane, {})).rejects.toThrow(/firewalld is not running.*Fix: start it/);
+  });
+
+  // Debian and RHEL start firewalld with --nopid: facts may only see its nftables table.
+  const firewalldTable = JSON.stringify({
+    nftables: [{ chain: { family: 'inet', table: 'firewalld', name: 'filter_INPUT', hook: 'input', type: 'filter' } }],
+  });
+
+  it('auto takes a running firewalld even when the facts report nftables', async () => {
+    const host = fakeHost({ ...debianFacts, firewall: 'nftables' }, {}, {
+      'firewall-cmd --state': 'running\n',
+      'firewall-cmd --get-default-zone': 'public\n',
+      'nft -j list ruleset': firewalldTable,
+    });
+    expect(await firewall.check(host, controlPlane, {})).toMatchObject({ backend: 'firewalld', zone: 'public' });
+  });
+
+  it('backend nftables refuses to insert into the table firewalld rewrites on reload', async () => {
+    const host = fakeHost(debianFacts, {}, { 'nft -j list ruleset': firewalldTable });
+    await expect(firewall.check(host, firewallParams.parse({ roles: ['worker'], backend: 'nftables' }), {})).rejects.toThrow(
+      /firewalld owns the nftables ruleset .*table inet firewalld.*Fix: choose firewall backend firewalld/,
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { planOf } from '../../plan';
 import { StepFailure } from '../../run-types';
-import type { Step } from '../../step';
+import type { HostReader, Step } from '../../step';
 import type { FirewalldFacts } from './firewalld';
 import { planFirewalld, readFirewalld } from './firewalld';
 import type { IptablesFacts } from './iptables';
@@ -23,6 +23,17 @@ export interface FirewallOutputs {
   vrrp: boolean;
 }
 
+/**
+ * The backend "auto" means: the facts' firewall, except that a running firewalld always
+ * wins. Distributions start firewalld with --nopid, so facts may see only its nftables
+ * table and report "nftables"; rules put there would vanish on firewalld's next reload.
+ */
+async function autoBackend(host: HostReader): Promise<FirewallFacts['backend']> {
+  if (host.facts.firewall === 'firewalld') return 'firewalld';
+  const state = await host.probe(['firewall-cmd', '--state']);
+  return state.exitCode === 0 && state.stdout.trim() === 'running' ? 'firewalld' : host.facts.firewall;
+}
+
 /** Opens the role's ports and lets pod traffic through, with the host's firewall. */
 export const firewall: Step<FirewallParams, FirewallFacts, FirewallOutputs> = {
   id: 'firewall',
@@ -30,7 +41,7 @@ export const firewall: Step<FirewallParams, FirewallFacts, FirewallOutputs> = {
   params: firewallParams,
 
   async check(host, params) {
-    const backend = params.backend === 'auto' ? host.facts.firewall : params.backend;
+    const backend = params.backend === 'auto' ? await autoBackend(host) : params.backend;
     try {
       switch (backend) {
         case 'firewalld':

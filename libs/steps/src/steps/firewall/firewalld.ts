@@ -74,6 +74,16 @@ export async function readFirewalld(host: HostReader, params: FirewallParams): P
   return { backend: 'firewalld', zone, permanent: await view(['--permanent']), runtime: await view([]), record: parseFirewalldRecord(await host.readFile(FIREWALLD_RECORD)) };
 }
 
+/**
+ * `firewall-cmd --permanent --zone=ZONE FLAG=v1 FLAG=v2 ...`, undefined without values.
+ * firewall-cmd takes one kind of zone option per call (they form one exclusive argparse
+ * group: "--add-source: not allowed with argument --change-interface"); the same option
+ * may repeat. So every kind of change is a command of its own.
+ */
+export function firewallCmdArgv(zone: string, flag: string, values: readonly string[]): string[] | undefined {
+  return values.length === 0 ? undefined : ['firewall-cmd', '--permanent', `--zone=${zone}`, ...values.map((value) => `${flag}=${value}`)];
+}
+
 /** firewall-cmd --permanent changes for what is missing, then a reload when anything differs. */
 export function planFirewalld(facts: FirewalldFacts, params: FirewallParams): { actions: Action[]; summary: string } {
   const ports = rolePorts(params);
@@ -81,33 +91,17 @@ export function planFirewalld(facts: FirewalldFacts, params: FirewallParams): { 
   const actions: Action[] = [];
   const missingPorts = portSpecs(ports).filter((port) => !facts.permanent.ports.includes(port));
   const missingRules = wanted.richRules.filter((rule) => !facts.permanent.richRules.includes(rule));
-  if (missingPorts.length > 0 || missingRules.length > 0) {
-    actions.push({
-      kind: 'run',
-      argv: [
-        'firewall-cmd',
-        '--permanent',
-        `--zone=${facts.zone}`,
-        ...missingPorts.map((port) => `--add-port=${port}`),
-        ...missingRules.map((rule) => `--add-rich-rule=${rule}`),
-      ],
-      why: `open ${[...missingPorts, ...missingRules.map(() => 'VRRP')].join(', ')} in zone ${facts.zone}`,
-    });
-  }
   const missingInterfaces = wanted.trustedInterfaces.filter((name) => !facts.permanent.trustedInterfaces.includes(name));
   const missingSources = wanted.trustedSources.filter((cidr) => !facts.permanent.trustedSources.includes(cidr));
-  if (missingInterfaces.length > 0 || missingSources.length > 0) {
-    actions.push({
-      kind: 'run',
-      argv: [
-        'firewall-cmd',
-        '--permanent',
-        '--zone=trusted',
-        ...missingInterfaces.map((name) => `--change-interface=${name}`),
-        ...missingSources.map((cidr) => `--add-source=${cidr}`),
-      ],
-      why: 'let pod traffic through: pod interfaces and networks in the trusted zone (firewalld rejects forwarded VXLAN traffic otherwise)',
-    });
+  const podWhy = 'let pod traffic through: pod interfaces and networks in the trusted zone (firewalld rejects forwarded VXLAN traffic otherwise)';
+  for (const [scope, flag, values, why] of [
+    [facts.zone, '--add-port', missingPorts, `open ${missingPorts.join(', ')} in zone ${facts.zone}`],
+    [facts.zone, '--add-rich-rule', missingRules, `let VRRP adverts (keepalived) in through zone ${facts.zone}`],
+    ['trusted', '--change-interface', missingInterfaces, podWhy],
+    ['trusted', '--add-source', missingSources, podWhy],
+  ] as const) {
+    const argv = firewallCmdArgv(scope, flag, values);
+    if (argv !== undefined) actions.push({ kind: 'run', argv, why });
   }
   const added = missingPorts.length + missingRules.length + missingInterfaces.length + missingSources.length > 0;
   if (added) {

@@ -1,4 +1,5 @@
 import type { Action } from '../../plan';
+import { StepFailure } from '../../run-types';
 import type { HostReader } from '../../step';
 import type { PackageFamily } from '../common/packages';
 import { packageFamilyOf } from '../common/packages';
@@ -32,6 +33,8 @@ export interface NftRule {
 }
 
 const MAIN_CONF = { apt: '/etc/nftables.conf', dnf: '/etc/sysconfig/nftables.conf' } as const;
+/** The table firewalld's nftables backend rewrites on every reload. */
+const FIREWALLD_TABLE = 'firewalld';
 /** Holds kumi's `insert rule` commands; included at the end of the distribution's ruleset. */
 export const NFT_INCLUDE_FILE = '/etc/nftables.kumi.nft';
 
@@ -59,10 +62,18 @@ export async function readNftables(host: HostReader): Promise<NftablesFacts> {
   const packages = packageFamilyOf(host.facts);
   const listed = await host.probe(['nft', '-j', 'list', 'ruleset']);
   if (listed.exitCode !== 0) throw new Error(`nft -j list ruleset failed: ${listed.stderr.trim()}`);
+  const chains = parseNftRuleset(listed.stdout);
+  if (chains.some((chain) => chain.table === FIREWALLD_TABLE)) {
+    throw new StepFailure(
+      'CHECK_FAILED',
+      `firewalld owns the nftables ruleset on ${host.facts.hostName} (table inet ${FIREWALLD_TABLE}): rules kumi inserted there would be dropped at its next reload. ` +
+        'Fix: choose firewall backend firewalld (or auto), or stop and disable firewalld before using backend nftables.',
+    );
+  }
   return {
     backend: 'nftables',
     packages,
-    chains: parseNftRuleset(listed.stdout),
+    chains,
     mainConf: await host.readFile(MAIN_CONF[packages]),
     includeFile: await host.readFile(NFT_INCLUDE_FILE),
   };

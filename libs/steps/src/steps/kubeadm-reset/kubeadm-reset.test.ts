@@ -58,7 +58,8 @@ describe('kubeadm.reset plan', () => {
       'run iptables-save -f /etc/sysconfig/iptables',
       'write /etc/nftables.kumi.nft',
       'run firewall-cmd --permanent --zone=public --remove-port=6443/tcp --remove-port=8472/udp',
-      'run firewall-cmd --permanent --zone=trusted --remove-interface=cni0 --remove-interface=flannel.1 --remove-source=10.244.0.0/16',
+      'run firewall-cmd --permanent --zone=trusted --remove-interface=cni0 --remove-interface=flannel.1',
+      'run firewall-cmd --permanent --zone=trusted --remove-source=10.244.0.0/16',
       'run firewall-cmd --reload',
       'remove /var/lib/kumi/firewalld-added.json',
       'remove /root/.kube/config',
@@ -76,7 +77,8 @@ describe('kubeadm.reset plan', () => {
     const facts = await kubeadmReset.check(host, params, {});
     expect(lines(facts)).toEqual([
       'run firewall-cmd --permanent --zone=public --remove-port=6443/tcp',
-      'run firewall-cmd --permanent --zone=trusted --remove-interface=cni0 --remove-source=10.244.0.0/16',
+      'run firewall-cmd --permanent --zone=trusted --remove-interface=cni0',
+      'run firewall-cmd --permanent --zone=trusted --remove-source=10.244.0.0/16',
       'run firewall-cmd --reload',
       'remove /var/lib/kumi/firewalld-added.json',
     ]);

@@ -5,7 +5,7 @@ import type { HostReader, Step } from '../../step';
 import { criSocketFor } from '../common/cri-socket';
 import { APISERVER_MANIFEST, KUBELET_CONF, ADMIN_CONF, readKubeadmState } from '../common/kubeadm-state';
 import type { FirewalldRecord } from '../firewall/firewalld';
-import { FIREWALLD_RECORD, POD_INTERFACES, parseFirewalldRecord } from '../firewall/firewalld';
+import { FIREWALLD_RECORD, POD_INTERFACES, firewallCmdArgv, parseFirewalldRecord } from '../firewall/firewalld';
 import { NFT_INCLUDE_FILE, parseNftRuleset } from '../firewall/nftables';
 import { iptablesCleanup } from './iptables-cleanup';
 import type { KubeadmResetParams } from './params';
@@ -86,11 +86,16 @@ export const kubeadmReset: Step<KubeadmResetParams, KubeadmResetFacts> = {
     }
     const added = facts.firewalld;
     if (added !== undefined) {
-      const inZone = [...added.ports.map((port) => `--remove-port=${port}`), ...added.richRules.map((rule) => `--remove-rich-rule=${rule}`)];
-      const trusted = [...added.trustedInterfaces.map((name) => `--remove-interface=${name}`), ...added.trustedSources.map((cidr) => `--remove-source=${cidr}`)];
-      if (inZone.length > 0) actions.push({ kind: 'run', argv: ['firewall-cmd', '--permanent', `--zone=${added.zone}`, ...inZone], why: `close what kumi opened in zone ${added.zone}` });
-      if (trusted.length > 0) actions.push({ kind: 'run', argv: ['firewall-cmd', '--permanent', '--zone=trusted', ...trusted], why: "remove kumi's pod-network entries from firewalld's trusted zone" });
-      if (inZone.length + trusted.length > 0) actions.push({ kind: 'run', argv: ['firewall-cmd', '--reload'], why: 'apply the permanent configuration' });
+      const closeWhy = `close what kumi opened in zone ${added.zone}`;
+      const podWhy = "remove kumi's pod-network entries from firewalld's trusted zone";
+      const removals = [
+        { argv: firewallCmdArgv(added.zone, '--remove-port', added.ports), why: closeWhy },
+        { argv: firewallCmdArgv(added.zone, '--remove-rich-rule', added.richRules), why: closeWhy },
+        { argv: firewallCmdArgv('trusted', '--remove-interface', added.trustedInterfaces), why: podWhy },
+        { argv: firewallCmdArgv('trusted', '--remove-source', added.trustedSources), why: podWhy },
+      ];
+      for (const { argv, why } of removals) if (argv !== undefined) actions.push({ kind: 'run', argv, why });
+      if (removals.some(({ argv }) => argv !== undefined)) actions.push({ kind: 'run', argv: ['firewall-cmd', '--reload'], why: 'apply the permanent configuration' });
     }
     if (facts.firewalldRecord) actions.push({ kind: 'remove', path: FIREWALLD_RECORD, why: "kumi's firewalld additions are gone" });
     if (facts.kubeconfig) actions.push({ kind: 'remove', path: params.kubeconfigPath, why: "the old cluster's admin kubeconfig" });
