@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Command } from 'commander';
-import { isValidHostName } from '@kumi/trust';
+import { isValidHostName } from '@kumi/trust/host-name';
 import { ConfigError } from '../config/agent-config';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config';
 import { readTokenSource } from '../config/read-token';

@@ -1,4 +1,4 @@
-import { isValidHostName } from '@kumi/trust';
+import { isValidHostName } from '@kumi/trust/host-name';
 import { z } from 'zod';
 
 const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>\d{1,5})$/;

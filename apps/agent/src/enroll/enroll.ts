@@ -4,6 +4,7 @@ import type { EnrollResponse__Output } from '@kumi/proto';
 import { createKeyAndCsr, matchesPin, verifyPeerCert } from '@kumi/trust';
 import type { AgentCredentials } from '../state/credentials-store';
 import { coordinatorClient } from './coordinator-client';
+import { EnrollRefusedError } from './enroll-refused-error';
 import { fetchPinnedCa } from './pinned-ca';
 import { nameMismatchAdvice, tlsVerificationFailure } from './tls-failure';
 
@@ -19,13 +20,7 @@ export interface EnrollInput {
   hostName: string;
 }
 
-/** Enrollment was refused or answered with something unusable: retrying will not help. */
-export class EnrollRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnrollRefusedError';
-  }
-}
+export { EnrollRefusedError };
 
 /**
  * First contact: pins the coordinator's CA (before anything is sent), makes a key and CSR

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { certCommonName, matchesPin } from '@kumi/trust';
+import { certCommonName, matchesPin } from '@kumi/trust/verify';
 import type { Logger } from 'pino';
 import { splitHostPort, type AgentConfig } from '../config/agent-config';
 import { Backoff } from '../session/backoff';
 import { loadCredentials, saveCredentials, type AgentCredentials } from '../state/credentials-store';
-import { enroll, EnrollRefusedError } from './enroll';
+import { EnrollRefusedError } from './enroll-refused-error';
 import { CoordinatorNameError, PinMismatchError } from './pinned-ca';
 
 /** A problem the agent cannot get past by retrying; it exits with this message. */
@@ -44,6 +44,9 @@ export async function obtainIdentity(config: AgentConfig, hostName: string, logg
   while (!signal.aborted) {
     try {
       logger.info({ coordinator: config.coordinator, hostName }, 'enrolling');
+      // Loaded only here: enrollment brings @peculiar/x509, tsyringe and reflect-metadata
+      // (~2.5 MiB of heap), which an agent that restarts with its stored certificate never needs.
+      const { enroll } = await import('./enroll');
       const credentials = await enroll({ address: config.coordinator, host, port, pin: config.caPin, token: config.token, hostName });
       await saveCredentials(config.stateDir, credentials);
       logger.info({ stateDir: config.stateDir }, 'enrolled; certificate stored');

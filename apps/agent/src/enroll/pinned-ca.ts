@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type DetailedPeerCertificate } from 'node:tls';
-import { caPin, derToPem, matchesPin } from '@kumi/trust';
+import { caPin, derToPem, matchesPin } from '@kumi/trust/verify';
 import { nameMismatchAdvice } from './tls-failure';
 
 /** The coordinator's CA does not match the configured pin; nothing secret was sent. */

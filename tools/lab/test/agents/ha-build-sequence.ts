@@ -150,9 +150,7 @@ export function haBuildSequence(plan: ReadonlyMap<string, PlanEntry>, minted: Mi
       runtime: 'containerd',
       podCidr: String(entry(plan, 'init/kubeadm.init@master1').params.podCidr),
       serviceCidr: String(entry(plan, 'init/kubeadm.init@master1').params.serviceCidr),
-      // A lab host's /root is the machine's own (not overlaid): never let the reset remove the
-      // machine's /root/.kube/config. A worker has no admin kubeconfig anyway.
-      kubeconfigPath: '/var/lib/kumi-test/no-kubeconfig',
+      kubeconfigPath: '/root/.kube/config',
     },
     secrets: {},
     first: 'DONE',

@@ -13,13 +13,14 @@ import { seedTopology } from '../../src/topology';
 import { labSkipReason } from '../lab-checks';
 import { haBuildSequence, type BuildStep, type MintedSecrets } from './ha-build-sequence';
 import { seedPlanEntries } from './plan-params';
+import { sweepStaleRuns, RUN_DIR_PREFIX } from './stale-runs';
 import { describeRun, runStep, SecretFiles, type StepRun } from './step-runs';
 
 const skip = labSkipReason();
 if (skip) console.warn(`\n*** SKIPPED: kumi agents in the lab (${skip}) ***\n`);
 
-const LAB_DIR = `/var/tmp/kumi-lab-test-agents-${process.pid}`;
-const STATE_DIR = `/var/tmp/kumi-lab-test-agents-${process.pid}-cluster`;
+const LAB_DIR = `${RUN_DIR_PREFIX}-${process.pid}`;
+const STATE_DIR = `${LAB_DIR}-cluster`;
 process.env.KUMI_LAB_DIR = LAB_DIR;
 
 const VIP = '192.0.2.100';
@@ -45,6 +46,8 @@ describe.skipIf(skip !== undefined).sequential('real kumi agents drive every hos
   const runs: StepRun[] = [];
 
   beforeAll(async () => {
+    const swept = await sweepStaleRuns();
+    if (swept.length > 0) console.log(`brought down labs of killed earlier runs: ${swept.join(' ')}`);
     cluster = await startLabCluster({ topology: seedTopology(), stateDir: STATE_DIR, log: (line) => console.log(`[lab-cluster] ${line}`) });
     // What the seed spec expects beyond the lab (as the kumi up e2e does): the pkgs.k8s.io key
     // reachable without an uplink, and kube-flannel.yml at /opt/kumi on the control planes.
@@ -120,6 +123,7 @@ describe.skipIf(skip !== undefined).sequential('real kumi agents drive every hos
     const verify = outputs.get('verify/verify@master1') as { results?: Array<{ name: string; ok: boolean; evidence: string }> };
     expect(verify.results?.map((r) => `${r.name}:${r.ok}`)).toEqual(['nodes-ready:true', 'control-plane-pods:true', 'dns:true', 'api-via-vip:true', 'etcd-health:true']);
     const drill = outputs.get('drill/drill@master1') as { mode?: string; node?: string; apiUnavailableMs?: number };
+    console.log(`drill: master1 down, longest API outage through the VIP ${drill.apiUnavailableMs} ms`);
     expect(drill).toMatchObject({ mode: 'stop', node: 'master1' });
     expect(drill.apiUnavailableMs, 'the API stays reachable through the VIP while master1 is down').toBeLessThan(10_000);
     // The drill brings control plane 1 back: its static pods are in place and it answers again.

@@ -19,6 +19,7 @@ const facts: DrillFacts = {
   parked: {},
   etcdCheck: ['etcdctl', '--endpoints=https://192.0.2.12:2379,https://192.0.2.13:2379', 'endpoint', 'health'],
   dnsOnlyHere: false,
+  apiAddress: '192.0.2.21',
   monitor: undefined,
 };
 const lines = (f: DrillFacts, p = params): string[] => drill.plan(f, p, {}).actions.map((a) => describeAction(a).split('  #')[0] ?? '');

@@ -3,7 +3,7 @@ import { planOf } from '../../plan';
 import { StepFailure } from '../../run-types';
 import type { HostReader, Step } from '../../step';
 import { KUBERNETES_CA_PATH } from '../common/ca-cert-hash';
-import { DNSUTILS_POD, readCluster } from '../verify/probes';
+import { type ClusterView, DNSUTILS_POD, readCluster } from '../verify/probes';
 import type { ApiMonitor, ApiWatch } from './api-monitor';
 import { startApiMonitor } from './api-monitor';
 import type { DrillParams } from './params';
@@ -27,6 +27,8 @@ export interface DrillFacts {
    * the only node when the pod network comes up), and another Ready node could take one.
    */
   dnsOnlyHere: boolean;
+  /** Where this node's API server listens: its InternalIP (kube-apiserver may not bind loopback), else 127.0.0.1. */
+  apiAddress: string;
   /** Watches the API through the VIP from before the drill until its outputs are read. */
   monitor: ApiMonitor | undefined;
 }
@@ -58,8 +60,10 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
     if (!(await host.exists(params.kubeconfig))) {
       throw new StepFailure('CHECK_FAILED', `${params.kubeconfig} does not exist on ${nodeName}. Fix: run the drill on a control plane.`);
     }
-    const dnsOnlyHere = await corednsOnlyOn(host, params, nodeName);
-    if (params.mode === 'poweroff') return { nodeName, manifests: {}, parked: {}, etcdCheck: undefined, dnsOnlyHere, monitor: undefined };
+    const cluster = await readCluster(host, params);
+    const dnsOnlyHere = corednsOnlyOn(cluster, nodeName);
+    const apiAddress = cluster.nodes.find((node) => node.name === nodeName)?.internalIp ?? '127.0.0.1';
+    if (params.mode === 'poweroff') return { nodeName, manifests: {}, parked: {}, etcdCheck: undefined, dnsOnlyHere, apiAddress, monitor: undefined };
     const manifests = await readFolder(host, MANIFESTS);
     const parked = await readFolder(host, PARKED);
     if (Object.keys(manifests).length === 0 && Object.keys(parked).length === 0) {
@@ -68,7 +72,7 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
     const ca = await host.readFile(KUBERNETES_CA_PATH);
     if (ca === undefined) throw new StepFailure('CHECK_FAILED', `${KUBERNETES_CA_PATH} is missing on ${nodeName}. Fix: run the drill on a control plane.`);
     const maxMs = params.observeMs + 3 * params.timeoutMs;
-    return { nodeName, manifests, parked, etcdCheck: await etcdCheckFor(host, params, nodeName), dnsOnlyHere, monitor: startApiMonitor(params.endpoint.host, params.endpoint.port, ca, SAMPLE_MS, maxMs) };
+    return { nodeName, manifests, parked, etcdCheck: await etcdCheckFor(host, params, nodeName), dnsOnlyHere, apiAddress, monitor: startApiMonitor(params.endpoint.host, params.endpoint.port, ca, SAMPLE_MS, maxMs) };
   },
 
   plan(facts, params) {
@@ -110,7 +114,7 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
     }
     actions.push(
       { kind: 'run', argv: ['systemctl', 'start', 'kubelet'], why: `start the kubelet of ${facts.nodeName} again` },
-      { kind: 'wait', until: { kind: 'tcp', host: '127.0.0.1', port: 6443 }, what: `API server of ${facts.nodeName}`, timeoutMs: params.timeoutMs, intervalMs: 1_000, why: 'the node is back' },
+      { kind: 'wait', until: { kind: 'tcp', host: facts.apiAddress, port: 6443 }, what: `API server of ${facts.nodeName}`, timeoutMs: params.timeoutMs, intervalMs: 1_000, why: 'the node is back' },
       {
         kind: 'wait',
         until: { kind: 'command', argv: [...kubectl, 'wait', '--for=condition=Ready', `node/${facts.nodeName}`, '--timeout=4s'] },
@@ -143,8 +147,7 @@ async function readFolder(host: HostReader, folder: string): Promise<Record<stri
 }
 
 /** Whether every CoreDNS pod runs on nodeName while another Ready node could run one. */
-async function corednsOnlyOn(host: HostReader, params: DrillParams, nodeName: string): Promise<boolean> {
-  const cluster = await readCluster(host, params);
+function corednsOnlyOn(cluster: ClusterView, nodeName: string): boolean {
   const dns = cluster.pods.filter((pod) => pod.component === 'kube-dns');
   return dns.length > 0 && dns.every((pod) => pod.node === nodeName) && cluster.nodes.some((node) => node.name !== nodeName && node.ready);
 }
