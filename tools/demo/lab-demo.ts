@@ -106,7 +106,7 @@ async function main(): Promise<void> {
       `  - etcd members: ${members.join(', ')}; nodes: ${nodes.join(', ')}`,
       `  - API through the VIP 192.0.2.100:6443 (HAProxy + keepalived on lb1/lb2): /healthz = ${healthz || 'no answer'}`,
       '  - with master1 down, the API (through the VIP), cluster DNS and etcd quorum kept working (kumi drill)',
-      `  - join secrets were minted by kumi and handed only to the joining host; the journal and logs are in ${stateDir}`,
+      `  - join secrets were minted by kumi and handed only to the joining host; kumi's journal and logs: ${stateDir}${keep ? '' : ' (removed with the lab; --keep keeps them)'}`,
     ].join('\n'),
   );
   if (healthz !== 'ok' || members.length !== 3 || nodes.length !== 4) throw new Error('the cluster does not look whole after the drill; see above');

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +15,12 @@ export interface KumiBundles {
 }
 
 /**
- * Where the bundles are cached. It must be visible inside the lab hosts at the same path:
- * the repo is not under any host overlay (/etc /usr /opt /var/lib /var/log /run, tmpfs /tmp).
+ * Where the bundles are cached. It must be visible inside the lab hosts at the same path, so
+ * neither under a host overlay (/etc /usr /opt /var/lib /var/log /run) nor under /tmp (a
+ * private tmpfs in every host: a checkout in /tmp would hide the agent from its host).
+ * /var/tmp is shared with the hosts, like the lab's own state; one folder per checkout.
  */
-export const BUNDLE_CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'kumi-lab-cluster');
+export const BUNDLE_CACHE_DIR = path.join('/var/tmp/kumi-lab-bundles', createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12));
 
 /** Sources a bundle is made of; a change in any of them rebuilds both bundles. */
 const SOURCE_DIRS = ['apps/agent/src', 'apps/coordinator/src', 'libs/steps/src', 'libs/trust/src', 'libs/proto/src'];

@@ -58,7 +58,9 @@ const CRASHES: CrashPoint[] = [
   stageDone('verify'),
 ];
 
-const upArgs = ['up', SPEC, '--yes', '--json', '--attach-timeout', '2m'];
+/** Agents reconnect with a backoff capped at 30 s: 90 s is plenty, and a lab whose agents never attach fails fast. */
+const ATTACH = ['--attach-timeout', '90s'];
+const upArgs = ['up', SPEC, '--yes', '--json', ...ATTACH];
 
 describe.skipIf(skip)('kumi up on the seed topology in the lab', () => {
   let cluster: LabCluster | undefined;
@@ -66,6 +68,9 @@ describe.skipIf(skip)('kumi up on the seed topology in the lab', () => {
   const minted = new MintedSecrets();
   const timings: string[] = [];
   let collecting: Promise<void> = Promise.resolve();
+  /** Set once the build completed: the later tests need the cluster and fail at once without it. */
+  let built = false;
+  const needCluster = () => expect(built, 'no cluster: the build (first test) failed, see its error').toBe(true);
 
   /** Reads the minted secrets from the first control plane whose API answers (in the background, one at a time). */
   const collectSecrets = () => {
@@ -147,6 +152,7 @@ describe.skipIf(skip)('kumi up on the seed topology in the lab', () => {
       expect(joins.some((e) => e.kind === 'DONE' || e.kind === 'SKIPPED'), `${host}: neither joined nor found joined`).toBe(true);
     }
     expect(eventsOf(all, 'kubeadm.init', 'master1').filter((e) => e.kind === 'DONE').length).toBe(1);
+    built = true;
     // In the run frozen after master2's join, the same broker (whose own clock had moved only
     // seconds) uploaded the certificates again before master3 joined: it asked the cluster.
     const frozen = runs[renewal.run]?.events ?? [];
@@ -159,7 +165,8 @@ describe.skipIf(skip)('kumi up on the seed topology in the lab', () => {
   }, 7 * 60_000);
 
   it('kumi verify is all green', async () => {
-    const run = await kumi(['verify', SPEC, '--json']);
+    needCluster();
+    const run = await kumi(['verify', SPEC, '--json', ...ATTACH]);
     expect(run.exitCode, failureSummary(run.events, run.stderr)).toBe(0);
     const events = parseProgressStream(run.stdout);
     expect(events.filter((e) => e.kind === 'FAILED')).toEqual([]);
@@ -169,9 +176,10 @@ describe.skipIf(skip)('kumi up on the seed topology in the lab', () => {
   }, 3 * 60_000);
 
   it('kumi drill: with master1 down, the API answers through the VIP and cluster DNS resolves', async () => {
+    needCluster();
     const seen: { healthz?: string; nodes?: string[]; dns?: boolean; etcd?: string[]; error?: string } = {};
     let looked = false;
-    const run = await kumi(['drill', SPEC, '--yes', '--json'], async (event) => {
+    const run = await kumi(['drill', SPEC, '--yes', '--json', ...ATTACH], async (event) => {
       // While the drill keeps master1 down (its 30 s sleep), look for ourselves from outside,
       // giving HAProxy the seed's 10 s to take master1 out of the backend.
       if (looked || event.kind !== 'PROGRESS' || event.host !== 'master1' || !/^run sleep /.test(event.text ?? '')) return;
@@ -197,7 +205,8 @@ describe.skipIf(skip)('kumi up on the seed topology in the lab', () => {
   }, 3 * 60_000);
 
   it('kumi reset leaves every host clean', async () => {
-    const run = await kumi(['reset', SPEC, '--yes', '--json']);
+    needCluster();
+    const run = await kumi(['reset', SPEC, '--yes', '--json', ...ATTACH]);
     expect(run.exitCode, failureSummary(run.events, run.stderr)).toBe(0);
     parseProgressStream(run.stdout);
     const dirty: Record<string, string[]> = {};
