@@ -1,11 +1,17 @@
+import type { ClientRequest } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+
+/** HAProxy's `timeout check` in the config kumi renders (libs/steps/src/render/haproxy-config.ts). */
+const CHECK_TIMEOUT_MS = 5000;
 
 /**
  * A test stand-in for HAProxy + keepalived on loopback: a TCP proxy on the "VIP" that sends
  * each connection round-robin to a backend that passes `GET /healthz` (HAProxy's
  * `option httpchk` + `check verify none`, every 500 ms, down after 3 failures, up after 2
- * successes like HAProxy's fall/rise).
+ * successes like HAProxy's fall/rise). Like HAProxy, a backend has at most one check in flight
+ * and a check may take up to `timeout check` (5 s in kumi's haproxy.cfg) before it counts as
+ * failed: a slow answer under load is not a dead server.
  */
 export class VipProxy {
   private server: net.Server | undefined;
@@ -14,6 +20,8 @@ export class VipProxy {
   private readonly streak = new Map<string, number>();
   private next = 0;
   private readonly sockets = new Set<net.Socket>();
+  private readonly probing = new Set<string>();
+  private readonly checks = new Set<ClientRequest>();
 
   constructor(
     private readonly address: string,
@@ -29,7 +37,14 @@ export class VipProxy {
       this.server?.listen(this.port, this.address, () => resolve());
     });
     const check = (): void => {
-      for (const backend of this.backends) void this.probe(backend).then((ok) => this.record(backend, ok));
+      for (const backend of this.backends) {
+        if (this.probing.has(backend)) continue;
+        this.probing.add(backend);
+        void this.probe(backend).then((ok) => {
+          this.probing.delete(backend);
+          this.record(backend, ok);
+        });
+      }
     };
     check();
     this.timer = setInterval(check, 500);
@@ -46,10 +61,12 @@ export class VipProxy {
 
   private probe(backend: string): Promise<boolean> {
     return new Promise((resolve) => {
-      const req = https.get(`https://${backend}/healthz`, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      const req = https.get(`https://${backend}/healthz`, { rejectUnauthorized: false, timeout: CHECK_TIMEOUT_MS }, (res) => {
         res.resume();
         resolve(res.statusCode === 200);
       });
+      this.checks.add(req);
+      req.on('close', () => this.checks.delete(req));
       req.on('timeout', () => req.destroy());
       req.on('error', () => resolve(false));
     });
@@ -77,6 +94,7 @@ export class VipProxy {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     for (const s of this.sockets) s.destroy();
+    for (const check of this.checks) check.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
