@@ -50,6 +50,11 @@ export class VipProxy {
     this.timer = setInterval(check, 500);
   }
 
+  /** The backends currently in rotation (what HAProxy's stats socket reports as UP). */
+  upBackends(): string[] {
+    return this.backends.filter((b) => this.healthy.get(b) === true);
+  }
+
   private record(backend: string, ok: boolean): void {
     const previous = this.streak.get(backend) ?? 0;
     // Positive streak counts successes, negative counts failures.
@@ -75,7 +80,7 @@ export class VipProxy {
   private forward(client: net.Socket): void {
     this.sockets.add(client);
     client.on('close', () => this.sockets.delete(client));
-    const live = this.backends.filter((b) => this.healthy.get(b) === true);
+    const live = this.upBackends();
     const target = live[this.next++ % Math.max(1, live.length)];
     if (!target) {
       client.destroy();

@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import type { KubeApi } from '../common/kube-api';
+import { KubeApiError, type KubeApi } from '../common/kube-api';
 import type { KubeObject } from '../common/kube-object';
 import { resourceByRest } from '../common/resources';
 import type { ClusterConfig } from './config';
@@ -9,6 +9,7 @@ import { etcdClientUrl } from './etcd-phase';
 const NODES = resourceByRest('', 'nodes');
 const PODS = resourceByRest('', 'pods');
 const CONTROL_PLANE_TAINT = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
+const MARK_ATTEMPTS = 10;
 
 /** `[upload-config]`: the kubeadm-config and kubelet-config ConfigMaps joining nodes read. */
 export async function uploadConfig(api: KubeApi, rawCluster: Record<string, unknown>, cluster: ClusterConfig, log: (line: string) => void): Promise<void> {
@@ -44,13 +45,23 @@ export async function markControlPlane(api: KubeApi, nodeName: string, log: (lin
   log(`[mark-control-plane] Marking the node ${nodeName} as control-plane by adding the labels: [node-role.kubernetes.io/control-plane node.kubernetes.io/exclude-from-external-load-balancers]`);
   log(`[mark-control-plane] Marking the node ${nodeName} as control-plane by adding the taints [node-role.kubernetes.io/control-plane:NoSchedule]`);
   const labels = { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' };
-  const node = await api.find(NODES, undefined, nodeName);
-  if (!node) {
-    await api.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', ...labels } }, spec: { taints: [CONTROL_PLANE_TAINT] } });
-    return;
+  // The kubelet registers the node and posts its status concurrently: like kubeadm's PatchNode,
+  // retry when a write collides with it (AlreadyExists on create, Conflict on patch).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const node = await api.find(NODES, undefined, nodeName);
+      if (!node) {
+        await api.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', ...labels } }, spec: { taints: [CONTROL_PLANE_TAINT] } });
+        return;
+      }
+      const taints = ((node.spec as { taints?: { key: string }[] } | undefined)?.taints ?? []).filter((t) => t.key !== CONTROL_PLANE_TAINT.key);
+      await api.patch(NODES, undefined, nodeName, { metadata: { labels }, spec: { taints: [...taints, CONTROL_PLANE_TAINT] } });
+      return;
+    } catch (err) {
+      if (!(err instanceof KubeApiError) || err.code !== 409 || attempt >= MARK_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
-  const taints = ((node.spec as { taints?: { key: string }[] } | undefined)?.taints ?? []).filter((t) => t.key !== CONTROL_PLANE_TAINT.key);
-  await api.patch(NODES, undefined, nodeName, { metadata: { labels }, spec: { taints: [...taints, CONTROL_PLANE_TAINT] } });
 }
 
 function mirrorPod(component: string, node: NodeIdentity, annotations: Record<string, string>, now: string): KubeObject {
