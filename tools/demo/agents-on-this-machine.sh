@@ -29,7 +29,8 @@ say "kumi init: CA, serving certificate, token store"
 kumi init --name demo --address 127.0.0.1 --port "$port" --listen-host 127.0.0.1
 
 say "kumi serve (in the background; logs in $KUMI_STATE_DIR/logs/kumi.log)"
-kumi serve >"$work/serve.out" 2>&1 &
+# Started directly (not through the kumi function) so that $! is the server itself.
+node "$work/kumi.cjs" serve >"$work/serve.out" 2>&1 &
 pids+=($!)
 
 for host in master1 master2 worker1; do
