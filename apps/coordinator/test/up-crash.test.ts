@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../src/journal/journal';
 import { SecretRegistry } from '../src/journal/secret-registry';
 import { runUp } from '../src/up/run-up';
-import { captureStream, filesUnder, freePort, receivedSecrets, SEED_SPEC, type UpFixture, upFixture } from './helpers/up-fixture';
+import { captureStream, filesUnder, freePort, receivedSecrets, SEED_SPEC, type UpFixture, upFixture, upOptions } from './helpers/up-fixture';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -57,19 +57,8 @@ describe('kumi up after a crash', () => {
     // Run 2, in this process, same port: the agents re-attach by themselves.
     f.sim.onRequest = undefined;
     const output = captureStream();
-    const report = await runUp({
-      mode: 'up',
-      specPath: SEED_SPEC,
-      only: [],
-      skip: [],
-      json: false,
-      yes: true,
-      selection: { stateDir: f.dir },
-      listen: { host: '127.0.0.1', port },
-      attachTimeoutMs: 20_000,
-      detachGraceMs: 5_000,
-      out: output.out,
-    });
+    // The agents are already running and re-attach by themselves: start none.
+    const report = await runUp(upOptions(f, { listen: { host: '127.0.0.1', port }, onListening: undefined, out: output.out }));
     expect(report.ok).toBe(true);
     expect([...f.sim.joins].sort()).toEqual([['master2', 1], ['master3', 1], ['worker1', 1]]);
 

@@ -3,31 +3,14 @@ import { Journal } from '../src/journal/journal';
 import { SecretRegistry } from '../src/journal/secret-registry';
 import { loadSpec } from '../src/spec';
 import { type ClusterStatus, clusterStatus } from '../src/up/cluster-status';
-import { runUp, type UpOptions } from '../src/up/run-up';
-import { captureStream, filesUnder, receivedSecrets, SEED_SPEC, type UpFixture, upFixture } from './helpers/up-fixture';
+import { runUp } from '../src/up/run-up';
+import { captureStream, filesUnder, receivedSecrets, SEED_SPEC, type UpFixture, upFixture, upOptions as options } from './helpers/up-fixture';
 
 let fixture: UpFixture | undefined;
 afterEach(async () => {
   await fixture?.close();
   fixture = undefined;
 });
-
-function options(f: UpFixture, extra: Partial<UpOptions> = {}): UpOptions {
-  return {
-    mode: 'up',
-    specPath: SEED_SPEC,
-    only: [],
-    skip: [],
-    json: false,
-    yes: true,
-    selection: { stateDir: f.dir },
-    listen: { host: '127.0.0.1', port: 0 },
-    attachTimeoutMs: 20_000,
-    detachGraceMs: 5_000,
-    onListening: (address) => f.startAgents(`127.0.0.1:${address.port}`),
-    ...extra,
-  };
-}
 
 const real = (f: UpFixture) => f.sim.requests.filter((request) => !request.dryRun);
 

@@ -12,7 +12,7 @@ import { AgentsNotAttachedError, agentsAttachedWaiter } from './agents-attached'
 import { clusterDirForSpec } from './cluster-dir';
 import { confirm, type ConfirmIo } from './confirm';
 import { shellWord } from './failure-summary';
-import { openSession, type Session } from './session';
+import { openSession, sessionOptionsFor, type Session } from './session';
 
 const STAGE = 'reset';
 const STEP = 'kubeadm.reset';
@@ -126,14 +126,7 @@ export async function runReset(options: ResetOptions): Promise<void> {
   const { runtime, network } = spec.spec;
   const nodeSteps = [{ step: STEP, params: stepParams(STEP, { runtime, podCidr: network.podCIDR, serviceCidr: network.serviceCIDR }) }];
   const lbSteps = LB_STEPS.map((step) => ({ step, params: stepParams(step, { ensure: 'absent' }) }));
-  const session = await openSession({
-    dir,
-    command: `kumi reset ${options.specPath}`,
-    ...(options.listen ? { listen: options.listen } : {}),
-    detachGraceMs: options.detachGraceMs,
-    json: options.json,
-    ...(options.out ? { out: options.out } : {}),
-  });
+  const session = await openSession(sessionOptionsFor(dir, `kumi reset ${options.specPath}`, options));
   const started = Date.now();
   try {
     const base = { stage: STAGE, host: '', step: '' };

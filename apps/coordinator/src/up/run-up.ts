@@ -26,7 +26,7 @@ import { journalRecorder } from './journal-recorder';
 import { resumeCheck } from './resume-check';
 import { TokenLedger } from './token-ledger';
 import { progressOf } from './scheduler-progress';
-import { openSession, type Session } from './session';
+import { openSession, sessionOptionsFor, type Session } from './session';
 
 /** Which part of the plan a command runs. */
 export type UpMode = 'up' | 'verify' | 'drill';
@@ -167,14 +167,7 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
     const answer = await confirm(`kumi ${options.mode} will ${what}. Continue?`, options.confirmIo);
     if (answer === false) throw usageError('not confirmed; nothing was run (pass --yes to skip the question)');
   }
-  const session = await openSession({
-    dir,
-    command: `kumi ${options.mode} ${options.specPath}`,
-    ...(options.listen ? { listen: options.listen } : {}),
-    detachGraceMs: options.detachGraceMs,
-    json: options.json,
-    ...(options.out ? { out: options.out } : {}),
-  });
+  const session = await openSession(sessionOptionsFor(dir, `kumi ${options.mode} ${options.specPath}`, options));
   const started = Date.now();
   try {
     session.progress.emit({

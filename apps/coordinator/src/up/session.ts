@@ -23,6 +23,21 @@ export interface SessionOptions {
   out?: NodeJS.WriteStream;
 }
 
+/** The options every spec-driven command (up, verify, drill, reset) carries for its session. */
+export type CommandSessionOptions = Pick<SessionOptions, 'listen' | 'detachGraceMs' | 'json' | 'out'>;
+
+/** Session options for `command` from a command's own options. */
+export function sessionOptionsFor(dir: string, command: string, options: CommandSessionOptions): SessionOptions {
+  return {
+    dir,
+    command,
+    ...(options.listen ? { listen: options.listen } : {}),
+    detachGraceMs: options.detachGraceMs,
+    json: options.json,
+    ...(options.out ? { out: options.out } : {}),
+  };
+}
+
 /** Everything a spec-driven command holds while it drives the agents. */
 export interface Session {
   run: string;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { initCluster } from '../../src/state/cluster-init';
 import { type ClusterState, openClusterState, readServingMaterial, type ServingMaterial } from '../../src/state/cluster-state';
+import type { UpOptions } from '../../src/up/run-up';
 import type { AgentIdentity } from './fake-agent';
 import { enrollDirect, SimAgent, SimCluster } from './sim-cluster';
 
@@ -106,4 +107,22 @@ export function receivedSecrets(sim: SimCluster): string[] {
     }
   }
   return [...values];
+}
+
+/** `kumi up` options for the simulated seed cluster; the agents start once kumi listens. */
+export function upOptions(f: UpFixture, extra: Partial<UpOptions> = {}): UpOptions {
+  return {
+    mode: 'up',
+    specPath: SEED_SPEC,
+    only: [],
+    skip: [],
+    json: false,
+    yes: true,
+    selection: { stateDir: f.dir },
+    listen: { host: '127.0.0.1', port: 0 },
+    attachTimeoutMs: 20_000,
+    detachGraceMs: 5_000,
+    onListening: (address) => f.startAgents(`127.0.0.1:${address.port}`),
+    ...extra,
+  };
 }
