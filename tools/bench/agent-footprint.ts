@@ -2,11 +2,17 @@
 // RSS after attach, against a real `kumi serve` on 127.0.0.1. Medians of --runs runs
 // (default 7, at least 5). Not a test: it prints a table to paste into docs/benchmarks.md.
 //
-//   npx tsx tools/bench/agent-footprint.ts [--runs N] [--idle-ms MS] [--from-disk] [--node-options "..."] [--agent-env K=V]...
-//     --from-disk: drop the executables from the page cache before each start, so that they
-//     are read from disk as after a reboot (default: as the build left them in the cache)
+//   npx tsx tools/bench/agent-footprint.ts [--runs N] [--idle-ms MS] [--page-cache MODE]
+//                                          [--node-options "..."] [--agent-env K=V]...
+//     --idle-ms     when "idle" RSS is read after attach (default 20000: after V8's memory
+//                   reducer has run; RSS 3 s after attach is shown too, as start-up transient)
+//     --page-cache  how the executable's pages are in the page cache when it starts:
+//                   installed  copied before each first start the way `kumi-agent install`
+//                              copies it to /usr/local/bin (default; a VM's first boot)
+//                   disk       dropped from the cache before each start (every later boot)
+//                   as-built   the build's own file, as postject wrote it in one go
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,13 +34,15 @@ const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const TARGETS = { fileMb: 100, idleRssMb: 60, attachMs: 1000 };
 const POLL_MS = 5;
 const ATTACH_LIMIT_MS = 20_000;
+/** RSS this long after attach is the start-up transient, shown next to the idle figure. */
+const TRANSIENT_MS = 3_000;
 const run = promisify(execFile);
 
 const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
-    'idle-ms': { type: 'string', default: '3000' },
-    'from-disk': { type: 'boolean', default: false },
+    'idle-ms': { type: 'string', default: '20000' },
+    'page-cache': { type: 'string', default: 'installed' },
     'node-options': { type: 'string' },
     'agent-env': { type: 'string', multiple: true, default: [] },
   },
@@ -42,7 +50,16 @@ const { values: flags } = parseArgs({
 const runs = Number(flags.runs);
 const idleMs = Number(flags['idle-ms']);
 if (!Number.isInteger(runs) || runs < 5 || runs > 50) throw new Error(`--runs ${flags.runs}: give a whole number from 5 to 50 (medians of fewer runs are noise)`);
-if (!Number.isInteger(idleMs) || idleMs < 0 || idleMs > 60_000) throw new Error(`--idle-ms ${flags['idle-ms']}: give 0..60000`);
+if (!Number.isInteger(idleMs) || idleMs < TRANSIENT_MS || idleMs > 120_000) throw new Error(`--idle-ms ${flags['idle-ms']}: give ${TRANSIENT_MS}..120000`);
+const PAGE_CACHE_MODES = ['installed', 'disk', 'as-built'] as const;
+type PageCacheMode = (typeof PAGE_CACHE_MODES)[number];
+const pageCache = flags['page-cache'] as PageCacheMode;
+if (!PAGE_CACHE_MODES.includes(pageCache)) throw new Error(`--page-cache ${flags['page-cache']}: give one of ${PAGE_CACHE_MODES.join(', ')}`);
+const PAGE_CACHE_NOTE: Record<PageCacheMode, string> = {
+  installed: 'executables copied like `kumi-agent install` copies them before each first start (first boot of a VM)',
+  disk: 'executables read from disk (page cache dropped before each start: every boot after the first)',
+  'as-built': 'executables started as the build wrote them (one large write: large page-cache folios)',
+};
 
 /** Every child this script started; all are killed on the way out, by pid. */
 const children: ChildProcess[] = [];
@@ -104,6 +121,28 @@ const median = (values: number[]): number => {
 };
 
 /**
+ * The file to start, with its pages in the page cache as --page-cache asks: a fresh copy
+ * (what `kumi-agent install` leaves: fs.copyFile into place), dropped from the cache, or
+ * the file as given.
+ */
+async function placeExecutable(path: string, copyTo: string): Promise<string> {
+  if (pageCache === 'installed') {
+    await copyFile(path, copyTo);
+    return copyTo;
+  }
+  if (pageCache === 'disk') await dropFromPageCache(path);
+  return path;
+}
+
+/** RSS at TRANSIENT_MS after attach and at idleMs after attach. */
+async function sampleRss(pid: number): Promise<{ transient: number; idle: { total: number; anon: number; file: number } }> {
+  await sleep(TRANSIENT_MS);
+  const transient = (await rssMb(pid)).total;
+  await sleep(idleMs - TRANSIENT_MS);
+  return { transient, idle: await rssMb(pid) };
+}
+
+/**
  * The floor under any Node-based agent: the same runtime, packaged the same way, running
  * a script that only waits. Its RSS is what Node itself costs before kumi adds anything.
  */
@@ -116,8 +155,7 @@ async function bareSeaRss(base: string, env: NodeJS.ProcessEnv): Promise<{ total
   await writeFile(executable, await readFile(await fetchNodeRuntime(NODE_RUNTIME_PACKAGES.x64, join(REPO_ROOT, 'node_modules', '.cache', 'kumi-node'))), { mode: 0o755 });
   await stripBinary(executable, 'x64');
   await injectSeaBlob(executable, await makeSeaBlob(script, dir));
-  if (flags['from-disk']) await dropFromPageCache(executable);
-  const idle = start(executable, [], env);
+  const idle = start(await placeExecutable(executable, join(dir, 'idle-sea-installed')), [], env);
   await sleep(idleMs);
   const rss = await rssMb(idle.child.pid as number);
   await stop(idle.child);
@@ -164,6 +202,9 @@ async function main(): Promise<void> {
     const idleAnon: number[] = [];
     const idleFile: number[] = [];
     const restartIdleRss: number[] = [];
+    const restartIdleAnon: number[] = [];
+    const transientRss: number[] = [];
+    const restartTransientRss: number[] = [];
     for (let index = 1; index <= runs; index += 1) {
       const host = `bench-${index}`;
       const home = join(base, host);
@@ -175,29 +216,31 @@ async function main(): Promise<void> {
       const args = ['run', '--config', config, '--state-dir', join(home, 'state'), '--root', join(home, 'root')];
 
       // First start: makes its key, enrolls with the token, attaches.
-      if (flags['from-disk']) await dropFromPageCache(agentFile.path);
+      const executable = await placeExecutable(agentFile.path, join(home, 'kumi-agent'));
       let began = process.hrtime.bigint();
-      let agent = start(agentFile.path, args, env);
+      let agent = start(executable, args, env);
       firstAttach.push(Number((await waitForHost(client, host, true)) - began) / 1e6);
-      await sleep(idleMs);
-      const rss = await rssMb(agent.child.pid as number);
-      idleRss.push(rss.total);
-      idleAnon.push(rss.anon);
-      idleFile.push(rss.file);
+      const first = await sampleRss(agent.child.pid as number);
+      transientRss.push(first.transient);
+      idleRss.push(first.idle.total);
+      idleAnon.push(first.idle.anon);
+      idleFile.push(first.idle.file);
       await stop(agent.child);
       await waitForHost(client, host, false);
 
-      // Restart (what every boot after the first looks like): stored certificate, attach.
-      if (flags['from-disk']) await dropFromPageCache(agentFile.path);
+      // Restart (the same file; a service restart, or with --page-cache disk a reboot):
+      // stored certificate, attach. Enrollment code is never loaded on this path.
+      if (pageCache === 'disk') await dropFromPageCache(executable);
       began = process.hrtime.bigint();
-      agent = start(agentFile.path, args, env);
+      agent = start(executable, args, env);
       restartAttach.push(Number((await waitForHost(client, host, true)) - began) / 1e6);
-      // Idle after a restart too: that is the steady state (enrollment code is never loaded).
-      await sleep(idleMs);
-      restartIdleRss.push((await rssMb(agent.child.pid as number)).total);
+      const restart = await sampleRss(agent.child.pid as number);
+      restartTransientRss.push(restart.transient);
+      restartIdleRss.push(restart.idle.total);
+      restartIdleAnon.push(restart.idle.anon);
       await stop(agent.child);
       await waitForHost(client, host, false);
-      console.error(`run ${index}/${runs}: enroll+attach ${firstAttach.at(-1)?.toFixed(0)} ms, restart+attach ${restartAttach.at(-1)?.toFixed(0)} ms, idle RSS ${idleRss.at(-1)?.toFixed(1)} / ${restartIdleRss.at(-1)?.toFixed(1)} MiB`);
+      console.error(`run ${index}/${runs}: enroll+attach ${firstAttach.at(-1)?.toFixed(0)} ms, restart+attach ${restartAttach.at(-1)?.toFixed(0)} ms, idle RSS ${idleRss.at(-1)?.toFixed(1)} / ${restartIdleRss.at(-1)?.toFixed(1)} MiB (at ${TRANSIENT_MS / 1000} s: ${transientRss.at(-1)?.toFixed(1)} / ${restartTransientRss.at(-1)?.toFixed(1)})`);
     }
     await stop(serve.child);
     const floor = await bareSeaRss(base, env);
@@ -211,17 +254,21 @@ async function main(): Promise<void> {
     };
     console.log(`Machine: ${await machine()}`);
     const settings = [...(flags['node-options'] ? [`NODE_OPTIONS="${flags['node-options']}"`] : []), ...flags['agent-env']];
-    console.log(`Runs: ${runs} (medians), idle RSS sampled ${idleMs} ms after attach${flags['from-disk'] ? '; executables read from disk (page cache dropped before each start)' : ''}${settings.length > 0 ? `; agent environment: ${settings.join(' ')}` : ''}`);
+    console.log(`Runs: ${runs} (medians), idle RSS read ${idleMs / 1000} s after attach; ${PAGE_CACHE_NOTE[pageCache]}${settings.length > 0 ? `; agent environment: ${settings.join(' ')}` : ''}`);
     console.log('');
     console.log('| metric | median | min … max | target | |');
     console.log('| --- | --- | --- | --- | --- |');
     console.log(row('file size, kumi-agent-linux-x64', fileMb, 'MB', TARGETS.fileMb));
     console.log(row('start to attached, first boot (key + enroll + attach)', firstAttach, 'ms', TARGETS.attachMs));
     console.log(row('start to attached, restart (stored certificate)', restartAttach, 'ms', TARGETS.attachMs));
+    const detail = (name: string, values: number[]) => `| ${name} | ${median(values).toFixed(1)} MiB | ${Math.min(...values).toFixed(1)} … ${Math.max(...values).toFixed(1)} | | |`;
     console.log(row('idle RSS after attach, first boot', idleRss, 'MiB', TARGETS.idleRssMb));
-    console.log(`| … of which anonymous (V8 heap, malloc, stacks) | ${median(idleAnon).toFixed(1)} MiB | ${Math.min(...idleAnon).toFixed(1)} … ${Math.max(...idleAnon).toFixed(1)} | | |`);
-    console.log(`| … of which file-backed (pages of the executable, shared libraries) | ${median(idleFile).toFixed(1)} MiB | ${Math.min(...idleFile).toFixed(1)} … ${Math.max(...idleFile).toFixed(1)} | | |`);
+    console.log(detail('… of which anonymous (V8 heap, malloc, stacks)', idleAnon));
+    console.log(detail('… of which file-backed (pages of the executable, shared libraries)', idleFile));
+    console.log(detail(`… ${TRANSIENT_MS / 1000} s after attach (start-up transient)`, transientRss));
     console.log(row('idle RSS after attach, restart', restartIdleRss, 'MiB', TARGETS.idleRssMb));
+    console.log(detail('… of which anonymous', restartIdleAnon));
+    console.log(detail(`… ${TRANSIENT_MS / 1000} s after attach (start-up transient)`, restartTransientRss));
     console.log(`| for comparison: the bare Node ${process.version} SEA, idle | ${floor.total.toFixed(1)} MiB (anonymous ${floor.anon.toFixed(1)}, file-backed ${floor.file.toFixed(1)}) | | | |`);
   } finally {
     client?.close();

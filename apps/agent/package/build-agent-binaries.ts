@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { bundleAgent } from './bundle-agent';
+import { bundleAgent, type AgentBundle } from './bundle-agent';
 import { formatSha256Sums } from './checksums';
 import { ELF_MACHINE, readElfHeader } from './elf-header';
 import { digestFile, fetchNodeRuntime } from './fetch-node-runtime';
@@ -11,7 +11,7 @@ import { NODE_RUNTIME_PACKAGES, TARGET_ARCHES, agentFileName, type TargetArch } 
 import { stripBinary } from './strip-binary';
 
 /** Bump when the recipe changes in a way the inputs below do not show. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
 
 /** Where the build reads and writes. */
 export interface BuildAgentOptions {
@@ -62,16 +62,15 @@ export async function buildAgentBinaries(options: BuildAgentOptions): Promise<Ag
   await mkdir(outDir, { recursive: true });
   const workDir = await mkdtemp(join(outDir, '.kumi-agent-build-'));
   try {
-    const bundlePath = join(workDir, 'kumi-agent.cjs');
-    const warnings = await bundleAgent({ entry: join(options.repoRoot, 'apps/agent/src/main.ts'), outfile: bundlePath });
-    for (const warning of warnings) log(`bundle warning: ${warning}`);
-    const inputs = await inputsDigest(bundlePath);
+    const bundle = await bundleAgent(options.repoRoot, workDir);
+    for (const warning of bundle.warnings) log(`bundle warning: ${warning}`);
+    const inputs = await inputsDigest(bundle);
     const previous = await intactPreviousBuild(stampPath, inputs, sumsPath, outDir);
     if (previous) {
       log(`kumi-agent binaries in ${outDir} are up to date`);
       return { binaries: previous, sumsPath, upToDate: true };
     }
-    const blobPath = await makeSeaBlob(bundlePath, workDir);
+    const blobPath = await makeSeaBlob(bundle.main, workDir, bundle.assets);
     const binaries: AgentBinary[] = [];
     for (const arch of TARGET_ARCHES) {
       binaries.push(await buildOne(arch, blobPath, outDir, workDir, cacheDir, log));
@@ -104,10 +103,10 @@ async function buildOne(arch: TargetArch, blobPath: string, outDir: string, work
 }
 
 /** Everything the outputs depend on, as one digest. */
-async function inputsDigest(bundlePath: string): Promise<string> {
+async function inputsDigest(bundle: AgentBundle): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ recipe: RECIPE_VERSION, node: process.version, runtimes: NODE_RUNTIME_PACKAGES }));
-  hash.update(await readFile(bundlePath));
+  hash.update(JSON.stringify({ recipe: RECIPE_VERSION, node: process.version, runtimes: NODE_RUNTIME_PACKAGES, assets: Object.keys(bundle.assets).sort() }));
+  for (const path of [bundle.main, ...Object.keys(bundle.assets).sort().map((key) => bundle.assets[key] as string)]) hash.update(await readFile(path));
   return hash.digest('hex');
 }
 

@@ -8,9 +8,10 @@ import { NODE_RUNTIME_VERSION } from './node-runtimes';
  * (`node --experimental-sea-config`). Neither a V8 snapshot nor a code cache is put in:
  * both are specific to the CPU architecture of the Node that makes them, and the same
  * blob goes into the x64 and the arm64 executables. Without them the blob is plain
- * source text, valid for any architecture of the same Node version.
+ * source text, valid for any architecture of the same Node version. `assets` (key → file)
+ * are stored beside the main script and read with node:sea's getAsset.
  */
-export async function makeSeaBlob(bundlePath: string, workDir: string): Promise<string> {
+export async function makeSeaBlob(bundlePath: string, workDir: string, assets: Record<string, string> = {}): Promise<string> {
   assertBuildNode();
   const blobPath = join(workDir, 'kumi-agent.blob');
   const configPath = join(workDir, 'sea-config.json');
@@ -20,6 +21,7 @@ export async function makeSeaBlob(bundlePath: string, workDir: string): Promise<
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: false,
+    assets,
   };
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
   await execa(process.execPath, ['--experimental-sea-config', configPath], { cwd: workDir });

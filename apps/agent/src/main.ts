@@ -1,5 +1,6 @@
 // First: sets a V8 flag that must be in place before the rest of the bundle is evaluated.
 import './runtime/small-young-generation';
+import './runtime/exit-emitter';
 import { Command } from 'commander';
 import { installCommand } from './commands/install';
 import { runCommand } from './commands/run-command';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { HostFacts } from './facts';
 import type { Plan } from './plan';
 import type { Secret } from './secret';

@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { Command } from 'commander';
 import { isValidHostName } from '@kumi/trust/host-name';
-import { ConfigError } from '../config/agent-config';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config';
+import { loadAgentConfig } from '../config/agent-config-loader';
+import { ConfigError } from '../config/config-error';
+import { DEFAULT_CONFIG_PATH } from '../config/config-path';
 import { readTokenSource } from '../config/read-token';
 import { createLogger, routeProcessWarnings } from '../log';
 import { runAgent } from '../session/agent-daemon';
@@ -34,7 +35,7 @@ export function runCommand(): Command {
       routeProcessWarnings(logger);
       try {
         const token = options.tokenFile === undefined ? undefined : await readTokenSource(options.tokenFile);
-        const { config, warnings } = await loadConfig({ ...options, token });
+        const { config, warnings } = await loadAgentConfig({ ...options, token });
         for (const warning of warnings) logger.warn(warning);
         const hostName = config.hostName ?? os.hostname().toLowerCase();
         if (!isValidHostName(hostName)) {

@@ -1,5 +1,7 @@
 import { isValidHostName } from '@kumi/trust/host-name';
-import { z } from 'zod';
+import * as z from 'zod';
+
+export { ConfigError } from './config-error';
 
 const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>\d{1,5})$/;
 const PIN = /^sha256:[0-9a-f]{64}$/;
@@ -48,14 +50,6 @@ export const agentConfigFileSchema = z.strictObject({
   stateDir: z.string().optional(),
 });
 
-/** Raised for any invalid setting; the message names the field and the fix. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Turns zod issues into one line per problem, each naming its field; never echoes values. */
 export function describeIssues(source: string, error: z.ZodError): string {
   const lines = error.issues.map((issue) => {
@@ -76,11 +70,4 @@ function missingOr(fix: string): (issue: { input: unknown }) => string {
 function isPort(text: string): boolean {
   const port = Number(text);
   return Number.isInteger(port) && port >= 1 && port <= 65535;
-}
-
-/** Splits a validated "host:port" (IPv6 in brackets) into its parts. */
-export function splitHostPort(address: string): { host: string; port: number } {
-  const index = address.lastIndexOf(':');
-  const host = address.slice(0, index).replace(/^\[(.*)\]$/, '$1');
-  return { host, port: Number(address.slice(index + 1)) };
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, splitHostPort } from './agent-config';
+import { ConfigError } from './agent-config';
+import { splitHostPort } from './host-port';
 import { loadConfig } from './load-config';
 import { readTokenSource } from './read-token';
 

@@ -1,9 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { agentConfigFileSchema, agentConfigSchema, ConfigError, describeIssues, type AgentConfig } from './agent-config';
-
-/** Default location of the agent's configuration file. */
-export const DEFAULT_CONFIG_PATH = '/etc/kumi/agent.yaml';
+import { DEFAULT_CONFIG_PATH } from './config-path';
 
 /** Settings given on the command line; each one overrides the file. */
 export interface ConfigFlags {

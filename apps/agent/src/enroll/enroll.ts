@@ -1,12 +1,14 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type { EnrollResponse__Output } from '@kumi/proto';
-import { createKeyAndCsr, matchesPin, verifyPeerCert } from '@kumi/trust';
+import { matchesPin, verifyPeerCert } from '@kumi/trust/verify';
+import { loadPartFromAssets, partFromSource } from '../runtime/agent-parts';
 import type { AgentCredentials } from '../state/credentials-store';
 import { coordinatorClient } from './coordinator-client';
 import { EnrollRefusedError } from './enroll-refused-error';
 import { fetchPinnedCa } from './pinned-ca';
 import { nameMismatchAdvice, tlsVerificationFailure } from './tls-failure';
+import type * as CsrPart from './csr-part';
 
 const ENROLL_DEADLINE_MS = 15_000;
 
@@ -29,7 +31,7 @@ export { EnrollRefusedError };
  */
 export async function enroll(input: EnrollInput): Promise<AgentCredentials> {
   const caPem = await fetchPinnedCa(input.host, input.port, input.pin);
-  const { keyPem, csrPem } = await createKeyAndCsr(input.hostName);
+  const { keyPem, csrPem } = await makeKeyAndCsr(input.hostName);
   const client = coordinatorClient(input.address, caPem);
   let response: EnrollResponse__Output;
   try {
@@ -46,6 +48,19 @@ export async function enroll(input: EnrollInput): Promise<AgentCredentials> {
     client.close();
   }
   return checkResponse(response, keyPem, input);
+}
+
+/** Key and CSR from the `csr` part, held only for this call: afterwards the x509 stack is garbage. */
+async function makeKeyAndCsr(hostName: string): Promise<{ keyPem: string; csrPem: string }> {
+  const csr =
+    typeof KUMI_AGENT_PARTS_ARE_ASSETS !== 'undefined' && KUMI_AGENT_PARTS_ARE_ASSETS
+      ? loadPartFromAssets<typeof CsrPart>('csr')
+      : partFromSource(await import('./csr-part'));
+  try {
+    return await csr.exports.createKeyAndCsr(hostName);
+  } finally {
+    csr.release();
+  }
 }
 
 function checkResponse(response: EnrollResponse__Output, keyPem: string, input: EnrollInput): AgentCredentials {

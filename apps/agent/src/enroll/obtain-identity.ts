@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { certCommonName, matchesPin } from '@kumi/trust/verify';
 import type { Logger } from 'pino';
-import { splitHostPort, type AgentConfig } from '../config/agent-config';
+import type { AgentConfig } from '../config/agent-config';
+import { splitHostPort } from '../config/host-port';
 import { Backoff } from '../session/backoff';
 import { loadCredentials, saveCredentials, type AgentCredentials } from '../state/credentials-store';
 import { EnrollRefusedError } from './enroll-refused-error';
@@ -44,8 +45,9 @@ export async function obtainIdentity(config: AgentConfig, hostName: string, logg
   while (!signal.aborted) {
     try {
       logger.info({ coordinator: config.coordinator, hostName }, 'enrolling');
-      // Loaded only here: enrollment brings @peculiar/x509, tsyringe and reflect-metadata
-      // (~2.5 MiB of heap), which an agent that restarts with its stored certificate never needs.
+      // Loaded only here: an agent that restarts with its stored certificate never enrolls.
+      // The heavy half (key and CSR: @peculiar/x509 and its ASN.1 stack, ~2.5 MiB of heap)
+      // is the `csr` part, dropped again once enrollment is over.
       const { enroll } = await import('./enroll');
       const credentials = await enroll({ address: config.coordinator, host, port, pin: config.caPin, token: config.token, hostName });
       await saveCredentials(config.stateDir, credentials);

@@ -1,5 +1,8 @@
 import os from 'node:os';
-import si from 'systeminformation';
+// The readers' own files, not the package index: the index loads every systeminformation
+// module, and the idle agent would carry them all (see systeminformation-lib.d.ts).
+import { mem } from 'systeminformation/lib/memory';
+import { uuid } from 'systeminformation/lib/osinfo';
 
 /** Memory and swap totals, in bytes. */
 export interface MemoryTotals {
@@ -20,7 +23,7 @@ const SYSTEMINFORMATION_TIMEOUT_MS = 2_000;
  * memory and no swap: the same fallback mem() itself uses.
  */
 export async function readMemoryTotals(timeoutMs = SYSTEMINFORMATION_TIMEOUT_MS): Promise<MemoryTotals> {
-  const data = await settleWithin(si.mem(), timeoutMs);
+  const data = await settleWithin(mem(), timeoutMs);
   if (!data) return { totalBytes: os.totalmem(), swapTotalBytes: 0, swapUsedBytes: 0 };
   return { totalBytes: data.total, swapTotalBytes: data.swaptotal, swapUsedBytes: Math.max(0, data.swapused) };
 }
@@ -30,7 +33,7 @@ export async function readMemoryTotals(timeoutMs = SYSTEMINFORMATION_TIMEOUT_MS)
  * root only), or the CPU serial on boards without DMI; "" when neither is known.
  */
 export async function readHardwareUuid(timeoutMs = SYSTEMINFORMATION_TIMEOUT_MS): Promise<string> {
-  const data = await settleWithin(si.uuid(), timeoutMs);
+  const data = await settleWithin(uuid(), timeoutMs);
   return (data?.hardware ?? '').trim().toLowerCase();
 }
 

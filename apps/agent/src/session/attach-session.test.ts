@@ -5,7 +5,7 @@ import { credentials, Server, ServerCredentials, type ServerDuplexStream } from 
 import { kumiV1, type AgentMessage__Output, type CoordinatorClient, type CoordinatorMessage } from '@kumi/proto';
 import type { AnyStep, HostFacts } from '@kumi/steps';
 import { pino } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../state/outbox';
 import { RunMarkerFile } from '../state/run-marker';

@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import type { StepRequest__Output } from '@kumi/proto';
 import { StepFailure, type AnyStep, type HostFacts, type RunStepOptions, type StepOutcome } from '@kumi/steps';
 import { pino } from 'pino';
-import { z } from 'zod';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Outbox } from '../state/outbox';
 import { RunMarkerFile } from '../state/run-marker';
 import type { AgentEvent } from './event-kinds';
 import { EventRecorder } from './event-recorder';
-import { StepRunner, type StepRunnerDeps } from './step-runner';
+import * as stepLibrary from './step-library';
+import { STEP_LIBRARY_KEEP_MS, StepRunner, type StepRunnerDeps } from './step-runner';
 
 const FACTS = { hostName: 'h1' } as HostFacts;
 const demoStep: AnyStep = { id: 'demo.step', title: 'Demo step', params: z.object({}), check: async () => ({}), plan: () => ({ actions: [] }) };
@@ -162,5 +163,41 @@ describe('StepRunner', () => {
     ]);
     expect(events.at(-1)?.planned).toContainEqual(expect.stringMatching(/^write \/etc\/sysctl.d\/kumi-kubernetes.conf/));
     expect(existsSync(join(dir, 'etc/sysctl.d/kumi-kubernetes.conf'))).toBe(false);
+  });
+
+  it('keeps the step library loaded across a burst of runs and lets go of it after a quiet period', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let loads = 0;
+      let releases = 0;
+      const subject = runner({
+        findStep: () => demoStep,
+        runStep: async (): Promise<StepOutcome> => ({ status: 'noop', reason: 'fine', outputs: {} }),
+        loadLibrary: async () => {
+          loads += 1;
+          return { exports: stepLibrary, release: () => (releases += 1) };
+        },
+      });
+      for (const runId of ['b1', 'b2']) {
+        subject.handle(request(runId));
+        await subject.idle();
+      }
+      await vi.advanceTimersByTimeAsync(STEP_LIBRARY_KEEP_MS - 1_000);
+      subject.handle(request('b3'));
+      await subject.idle();
+      expect({ loads, releases }).toEqual({ loads: 1, releases: 0 });
+
+      await vi.advanceTimersByTimeAsync(STEP_LIBRARY_KEEP_MS);
+      expect({ loads, releases }).toEqual({ loads: 1, releases: 1 });
+      subject.handle(request('b4'));
+      await subject.idle();
+      expect(loads).toBe(2);
+      expect(summary('b4')).toEqual([
+        [1, 'START', 'Demo step'],
+        [2, 'NOOP', 'fine'],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

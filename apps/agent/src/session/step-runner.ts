@@ -1,10 +1,10 @@
 import type { StepRequest__Output } from '@kumi/proto';
-import type * as StepsModule from '@kumi/steps';
 import type { AnyStep, HostFacts, RunStepOptions, SecretBag, StepOutcome } from '@kumi/steps';
-import type * as ExecutorModule from '@kumi/steps/executor';
 import type { Logger } from 'pino';
+import { loadPartFromAssets, partFromSource, type LoadedPart } from '../runtime/agent-parts';
 import type { RunMarkerFile } from '../state/run-marker';
 import { failedBody, type EventRecorder } from './event-recorder';
+import type * as StepLibraryModule from './step-library';
 
 /** What the runner needs; tests swap the step lookup and executor. */
 export interface StepRunnerDeps {
@@ -16,20 +16,25 @@ export interface StepRunnerDeps {
   facts: () => Promise<HostFacts>;
   findStep?: (id: string) => AnyStep | undefined;
   runStep?: (step: AnyStep, options: RunStepOptions) => Promise<StepOutcome>;
+  /** Loads the step library (default: the `steps` part, or the source outside the executable). */
+  loadLibrary?: () => Promise<LoadedPart<StepLibrary>>;
 }
 
 /**
- * The step catalogue and its executor, loaded on the first step request. They are most of
- * the agent's code (every step's zod schemas, execa, the renderers); an agent that idles
- * attached never needs them, and loading them at start-up would keep ~2 MiB more heap
- * resident for its whole life.
+ * The step catalogue and its executor: most of the agent's code (every step's zod
+ * schemas, execa, the renderers). An agent that idles attached never needs them, so they
+ * are loaded on the first step request and let go of after STEP_LIBRARY_KEEP_MS without
+ * one; in the single executable they are the `steps` part, which is then garbage.
  */
-type StepLibrary = typeof StepsModule & Pick<typeof ExecutorModule, 'runStep'>;
-let stepLibrary: Promise<StepLibrary> | undefined;
+export type StepLibrary = typeof StepLibraryModule;
 
-function loadStepLibrary(): Promise<StepLibrary> {
-  stepLibrary ??= Promise.all([import('@kumi/steps'), import('@kumi/steps/executor')]).then(([steps, executor]) => ({ ...steps, runStep: executor.runStep }));
-  return stepLibrary;
+/** How long the step library stays loaded after the last run ended (a build sends bursts). */
+export const STEP_LIBRARY_KEEP_MS = 120_000;
+
+async function loadStepLibrary(): Promise<LoadedPart<StepLibrary>> {
+  return typeof KUMI_AGENT_PARTS_ARE_ASSETS !== 'undefined' && KUMI_AGENT_PARTS_ARE_ASSETS
+    ? loadPartFromAssets<StepLibrary>('steps')
+    : partFromSource(await import('./step-library'));
 }
 
 interface CurrentRun {
@@ -44,6 +49,8 @@ interface CurrentRun {
  */
 export class StepRunner {
   #current: CurrentRun | undefined;
+  #library: Promise<LoadedPart<StepLibrary>> | undefined;
+  #releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: StepRunnerDeps) {}
 
@@ -72,8 +79,10 @@ export class StepRunner {
     const abort = new AbortController();
     const current: CurrentRun = { runId: request.runId, abort, done: Promise.resolve() };
     this.#current = current;
+    clearTimeout(this.#releaseTimer);
     current.done = this.#run(request, abort.signal).finally(() => {
       if (this.#current === current) this.#current = undefined;
+      this.#releaseTimer = setTimeout(() => this.#releaseLibrary(), STEP_LIBRARY_KEEP_MS).unref();
     });
   }
 
@@ -87,15 +96,31 @@ export class StepRunner {
     this.#current.abort.abort();
   }
 
+  /** Lets go of the step library; the next request loads it again. */
+  #releaseLibrary(): void {
+    const library = this.#library;
+    this.#library = undefined;
+    void library?.then((loaded) => loaded.release()).catch(() => undefined);
+  }
+
   async #run(request: StepRequest__Output, signal: AbortSignal): Promise<void> {
     const { recorder, marker } = this.deps;
     // Written before anything is awaited, so that a crash from here on is reported as an
     // interrupted run when the agent restarts.
     marker.write({ runId: request.runId, step: request.step, startedAtMs: Date.now() });
     try {
-      await this.#runWith(await loadStepLibrary(), request, signal);
-    } catch (error) {
-      recorder.record(request.runId, request.step, failedBody('INTERNAL', `the agent could not load its step catalogue: ${(error as Error)?.message ?? String(error)}`));
+      let library: StepLibrary;
+      try {
+        this.#library ??= (this.deps.loadLibrary ?? loadStepLibrary)();
+        library = (await this.#library).exports;
+      } catch (error) {
+        this.#library = undefined;
+        recorder.record(request.runId, request.step, failedBody('INTERNAL', `the agent could not load its step catalogue: ${(error as Error)?.message ?? String(error)}`));
+        return;
+      }
+      await this.#runWith(library, request, signal).catch((error: unknown) => {
+        recorder.record(request.runId, request.step, failedBody('INTERNAL', `the agent failed while running the step: ${(error as Error)?.message ?? String(error)}`));
+      });
     } finally {
       marker.clear();
     }

@@ -112,6 +112,17 @@ describe('the packaged kumi-agent', () => {
       expect(second.stdout).toMatch(/is already installed: nothing changed\n$/);
     });
 
+    it.runIf(process.arch === 'x64')('refuses a bad agent.yaml with exit code 2, naming the key and the fix', async () => {
+      const config = join(folder, '..', 'bad-agent.yaml');
+      await writeFile(config, `coordinator: "${cluster.address}"\ncaPin: "sha256:nothex"\n`, { mode: 0o600 });
+      const result = await run(agentFile, ['run', '--config', config, '--state-dir', join(base, 'bad-state')], { cwd: folder, env: { PATH: '/usr/bin:/bin' }, timeout: 30_000 }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('caPin: must be "sha256:" followed by 64 hex digits');
+    });
+
     it.runIf(process.arch === 'x64')('enrolls with a cloud-init style agent.yaml, attaches and runs a step', async () => {
       const token = await cluster.createToken({ host: HOST, ttl: '10m' });
       const home = join(base, 'host');

@@ -1,5 +1,5 @@
 import { haStepParamSchemas, kernelModules, netWaitTcp, swapOff, sysctlKubernetes } from '@kumi/steps';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Parameter schema of every step a plan may contain, by step id (from @kumi/steps). */
 export const stepParamSchemas: Readonly<Record<string, z.ZodType>> = {

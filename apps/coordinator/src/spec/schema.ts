@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCidr, parseHostPort, parseIpv4 } from './ipv4';
 import { SUPPORTED_KUBERNETES_MINORS, unsupportedVersionReason } from './kubernetes-versions';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SpecPath, SpecProblem } from './problems';
 
 /** The schema found at a path (unwrapping defaults, optionals, arrays), if any. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CliError } from '../cli/cli-error';
 import { ExitCode } from '../cli/exit-codes';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readJsonIfExists, writePrivateFile } from './secure-files';
 
 /** One enrolled host: the certificate it was last issued. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { generateBootstrapToken, hashTokenSecret } from '@kumi/trust';
 import { readJsonIfExists, writePrivateFile } from './secure-files';
 import { withFileLock } from './file-lock';

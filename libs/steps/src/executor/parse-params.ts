@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { StepFailure } from '../run-types';
 import { Secret } from '../secret';
 import type { AnyStep, SecretBag } from '../step';

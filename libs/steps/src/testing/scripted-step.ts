@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Action } from '../plan';
 import type { RunStepOptions } from '../run-types';
 import type { AnyStep, SecretBag } from '../step';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A Go duration kubeadm accepts for token TTLs, e.g. "2h", "30m", "1h30m". */
 export const durationSchema = z

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Roles a host plays in the HA build. */
 export const roleSchema = z.enum(['control-plane', 'worker', 'load-balancer']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Parameters of `kubeadm.admin-kubeconfig`: root's kubeconfig from admin.conf. */
 export const kubeadmAdminKubeconfigParams = z

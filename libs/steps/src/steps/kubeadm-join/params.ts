@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointSchema, ipv4Schema, kubernetesVersionSchema, portSchema, runtimeSchema } from '../common/params';
 import { caCertHashSchema } from '../common/kubeadm-params';
 

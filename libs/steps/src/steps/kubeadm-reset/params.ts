@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, ipv4CidrSchema, runtimeSchema } from '../common/params';
 
 /** Parameters of `kubeadm.reset`: what to clean beyond `kubeadm reset -f`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { tokenIdSchema } from '../common/kubeadm-params';
 
 /** Parameters of `kubeadm.token-delete`: the token's public id is enough. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { kubernetesVersionSchema, runtimeSchema } from '../common/params';
 
 /** Parameters of `kubernetes.packages`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { portSchema } from '../common/params';
 
 /** One API server behind HAProxy. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ipv4Schema, portSchema } from '../common/params';
 
 const configPathSchema = z.string().startsWith('/', 'must be an absolute path').default('/etc/keepalived/keepalived.conf');

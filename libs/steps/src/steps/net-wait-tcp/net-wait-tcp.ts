@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { noop } from '../../plan';
 import type { Step } from '../../step';
 import { tcpAccepts } from '../../tcp-accepts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { kubernetesVersionSchema, portSchema, roleSchema, runtimeSchema } from '../common/params';
 
 /** Identity facts of another host of the cluster, to prove this host's are unique. */

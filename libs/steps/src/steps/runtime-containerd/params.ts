@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { kubernetesVersionSchema } from '../common/params';
 
 /** Parameters of `runtime.containerd`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Action } from '../../plan';
 import { planOf } from '../../plan';
 import type { Step } from '../../step';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ADMIN_KUBECONFIG, endpointSchema } from '../common/params';
 
 /** Names of the verify checks, each reported as its own result. */
