@@ -1,3 +1,7 @@
+// Every program that compiles this file (the agent's, the lab's) must see these module
+// declarations; a reference carries them along, an include list would not.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./systeminformation-lib.d.ts" />
 import os from 'node:os';
 // The readers' own files, not the package index: the index loads every systeminformation
 // module, and the idle agent would carry them all (see systeminformation-lib.d.ts).

@@ -24,7 +24,7 @@ StartLimitIntervalSec=0
 [Service]
 Type=exec
 ExecStart=${AGENT_BINARY_PATH} run
-# The agent retries lost connections itself (backoff up to 30 s); systemd only restarts
+# The agent retries lost connections itself (backoff up to 5 s); systemd only restarts
 # it after a crash: first after 2 s, growing to 60 s over 5 restarts (RestartSteps and
 # RestartMaxDelaySec need systemd >= 254; older systemd logs "unknown key" for both and
 # keeps the fixed 2 s).

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Backoff, backoffCeiling, backoffDelay, RECONNECT_BACKOFF } from './backoff';
 
 describe('backoff', () => {
-  it('doubles the ceiling from 0.5 s and caps it at 30 s', () => {
+  it('doubles the ceiling from 0.5 s and caps it at 5 s', () => {
     const ceilings = Array.from({ length: 10 }, (_, attempt) => backoffCeiling(RECONNECT_BACKOFF, attempt));
-    expect(ceilings).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000, 30_000]);
-    expect(backoffCeiling(RECONNECT_BACKOFF, 10_000)).toBe(30_000);
+    expect(ceilings).toEqual([500, 1000, 2000, 4000, 5000, 5000, 5000, 5000, 5000, 5000]);
+    expect(backoffCeiling(RECONNECT_BACKOFF, 10_000)).toBe(5000);
   });
 
   it('draws delays within [0, ceiling] (full jitter)', () => {

@@ -6,8 +6,13 @@ export interface BackoffPolicy {
   capMs: number;
 }
 
-/** Reconnect policy of the agent: 0.5 s doubling up to a 30 s cap. */
-export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 30_000 };
+/**
+ * Reconnect policy of the agent: 0.5 s doubling up to a 5 s cap. Every `kumi` command that
+ * talks to agents starts the coordinator anew, and an agent waiting out a long delay holds
+ * that command up (with a 30 s cap, 15 s on average after an idle gap). A refused TCP connect
+ * every few seconds per host costs a coordinator's machine nothing at kumi's scale.
+ */
+export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 5_000 };
 
 /** The delay ceiling for attempt n (0-based): min(cap, base * 2^n). */
 export function backoffCeiling(policy: BackoffPolicy, attempt: number): number {
