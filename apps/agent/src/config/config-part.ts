@@ -8,6 +8,7 @@ import { loadConfig, type ConfigFlags } from './load-config';
 /** The settings, or the message of the ConfigError that refused them. */
 export type ConfigOutcome = { ok: true; config: AgentConfig; warnings: string[] } | { ok: false; message: string };
 
+/** agent.yaml merged with the flags and validated; a refusal comes back as its message. */
 export async function readAgentConfig(flags: ConfigFlags): Promise<ConfigOutcome> {
   try {
     return { ok: true, ...(await loadConfig(flags)) };
