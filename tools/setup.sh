@@ -21,12 +21,13 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing Debian packages: ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    # Installing may start these services on the machine itself; the lab and the tests run
-    # their own instances inside namespaces, so keep the machine's copies off.
-    for svc in haproxy keepalived etcd firewalld containerd; do
-      systemctl disable --now "$svc" >/dev/null 2>&1 || true
-    done
   fi
+  # Installing may start these services on the machine itself; the lab and the tests run
+  # their own instances inside namespaces, so keep the machine's copies off (every time: an
+  # earlier run may have been interrupted between install and this).
+  for svc in haproxy keepalived etcd firewalld containerd; do
+    systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  done
 else
   echo "setup: not root or no apt-get: skipping Debian packages (tests that need them will say so)"
 fi

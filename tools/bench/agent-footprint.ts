@@ -22,13 +22,15 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
 import { kumiV1, type ControlClient, type ListAgentsResponse__Output } from '@kumi/proto';
-import { buildAgentBinaries } from '../../apps/agent/package/build-agent-binaries';
+import { buildAgentBinaries, nodeRuntimeCacheDir } from '../../apps/agent/package/build-agent-binaries';
 import { fetchNodeRuntime } from '../../apps/agent/package/fetch-node-runtime';
 import { injectSeaBlob } from '../../apps/agent/package/inject-sea-blob';
 import { makeSeaBlob } from '../../apps/agent/package/make-sea-blob';
 import { NODE_RUNTIME_PACKAGES } from '../../apps/agent/package/node-runtimes';
 import { stripBinary } from '../../apps/agent/package/strip-binary';
 import { dropFromPageCache } from './page-cache';
+import { median, readRss, type Rss } from './process-memory';
+import { YOUNG_GENERATION_FLAG } from '../../apps/agent/src/runtime/young-generation';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const TARGETS = { fileMb: 100, idleRssMb: 60, attachMs: 1000 };
@@ -107,19 +109,6 @@ async function waitForHost(client: ControlClient, host: string, present: boolean
   throw new Error(`${host} was not ${present ? 'attached' : 'detached'} within ${ATTACH_LIMIT_MS} ms`);
 }
 
-/** Resident memory of a process, MiB: total, anonymous (heap, stacks) and file-backed (the executable's pages). */
-async function rssMb(pid: number): Promise<{ total: number; anon: number; file: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
-  return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') + field('RssShmem') };
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-
 /**
  * The file to start, with its pages in the page cache as --page-cache asks: a fresh copy
  * (what `kumi-agent install` leaves: fs.copyFile into place), dropped from the cache, or
@@ -135,29 +124,30 @@ async function placeExecutable(path: string, copyTo: string): Promise<string> {
 }
 
 /** RSS at TRANSIENT_MS after attach and at idleMs after attach. */
-async function sampleRss(pid: number): Promise<{ transient: number; idle: { total: number; anon: number; file: number } }> {
+async function sampleRss(pid: number): Promise<{ transient: number; idle: Rss }> {
   await sleep(TRANSIENT_MS);
-  const transient = (await rssMb(pid)).total;
+  const transient = (await readRss(pid)).total;
   await sleep(idleMs - TRANSIENT_MS);
-  return { transient, idle: await rssMb(pid) };
+  return { transient, idle: await readRss(pid) };
 }
 
 /**
- * The floor under any Node-based agent: the same runtime, packaged the same way, running
- * a script that only waits. Its RSS is what Node itself costs before kumi adds anything.
+ * The floor under any Node-based agent: the same runtime, packaged the same way (stripped,
+ * the agent's young-generation flag), running a script that only waits. Its RSS is what
+ * Node itself costs before kumi adds anything.
  */
-async function bareSeaRss(base: string, env: NodeJS.ProcessEnv): Promise<{ total: number; anon: number; file: number }> {
+async function bareSeaRss(base: string, env: NodeJS.ProcessEnv): Promise<Rss> {
   const dir = join(base, 'bare-sea');
   await mkdir(dir, { recursive: true });
   const script = join(dir, 'idle.cjs');
-  await writeFile(script, 'setInterval(() => {}, 60_000);\n');
+  await writeFile(script, `require('node:v8').setFlagsFromString(${JSON.stringify(YOUNG_GENERATION_FLAG)});\nsetInterval(() => {}, 60_000);\n`);
   const executable = join(dir, 'idle-sea');
-  await writeFile(executable, await readFile(await fetchNodeRuntime(NODE_RUNTIME_PACKAGES.x64, join(REPO_ROOT, 'node_modules', '.cache', 'kumi-node'))), { mode: 0o755 });
+  await writeFile(executable, await readFile(await fetchNodeRuntime(NODE_RUNTIME_PACKAGES.x64, nodeRuntimeCacheDir(REPO_ROOT))), { mode: 0o755 });
   await stripBinary(executable, 'x64');
   await injectSeaBlob(executable, await makeSeaBlob(script, dir));
   const idle = start(await placeExecutable(executable, join(dir, 'idle-sea-installed')), [], env);
   await sleep(idleMs);
-  const rss = await rssMb(idle.child.pid as number);
+  const rss = await readRss(idle.child.pid as number);
   await stop(idle.child);
   return rss;
 }
@@ -171,10 +161,10 @@ async function machine(): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  if (process.arch !== 'x64') throw new Error(`this machine is ${process.arch}: the benchmark runs the x64 agent and needs an x86-64 machine`);
   const build = await buildAgentBinaries({ repoRoot: REPO_ROOT, log: (line) => console.error(line) });
   const agentFile = build.binaries.find((binary) => binary.arch === 'x64');
   if (!agentFile) throw new Error('no x64 binary was built');
-  if (process.arch !== 'x64') throw new Error(`this machine is ${process.arch}: the benchmark runs the x64 agent and needs an x86-64 machine`);
   const base = await mkdtemp(join(os.tmpdir(), 'kumi-bench-'));
   let client: ControlClient | undefined;
   try {
@@ -277,8 +267,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(async (error: unknown) => {
-  await Promise.all(children.map((child) => stop(child)));
+main().catch((error: unknown) => {
   console.error(`agent-footprint: ${(error as Error).message}`);
   process.exitCode = 1;
 });

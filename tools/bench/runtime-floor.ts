@@ -6,9 +6,11 @@
 //   npx tsx tools/bench/runtime-floor.ts [--runs N] [--idle-ms MS] [--from-disk]
 //     --from-disk   drop each executable's pages from the page cache before every start, so
 //                   that it is read from disk as after a reboot (default: started right after
-//                   postject wrote it, as agent-footprint.ts starts dist/kumi-agent-linux-x64)
+//                   postject wrote it, like agent-footprint.ts --page-cache as-built). RSS is
+//                   read --idle-ms after start (default 3000, as the figures in
+//                   docs/benchmarks.md's history; agent-footprint.ts now reads at 20 s)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,8 @@ import { makeSeaBlob } from '../../apps/agent/package/make-sea-blob';
 import { NODE_RUNTIME_PACKAGES } from '../../apps/agent/package/node-runtimes';
 import { stripBinary } from '../../apps/agent/package/strip-binary';
 import { dropFromPageCache } from './page-cache';
+import { median, readRss, type Rss } from './process-memory';
+import { nodeRuntimeCacheDir } from '../../apps/agent/package/build-agent-binaries';
 import { YOUNG_GENERATION_FLAG } from '../../apps/agent/src/runtime/young-generation';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -81,37 +85,23 @@ async function packageLayer(source: string, workDir: string, node: string): Prom
   return staged;
 }
 
-/** Resident memory of one process, MiB. */
-interface Rss {
-  total: number;
-  anon: number;
-  file: number;
-}
-
 async function idleRss(executable: string): Promise<Rss> {
   if (flags['from-disk']) await dropFromPageCache(executable);
   const child = spawn(executable, [], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } });
   children.push(child);
   await sleep(idleMs);
-  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+  const rss = await readRss(child.pid as number);
   const exited = new Promise((done) => child.once('exit', done));
   child.kill('SIGKILL');
   await exited;
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
-  return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') + field('RssShmem') };
+  return rss;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 async function main(): Promise<void> {
   if (process.arch !== 'x64') throw new Error(`this machine is ${process.arch}: the floor is measured with the x64 runtime on an x86-64 machine`);
   const base = await mkdtemp(join(os.tmpdir(), 'kumi-floor-'));
   try {
-    const node = await fetchNodeRuntime(NODE_RUNTIME_PACKAGES.x64, join(REPO_ROOT, 'node_modules', '.cache', 'kumi-node'));
+    const node = await fetchNodeRuntime(NODE_RUNTIME_PACKAGES.x64, nodeRuntimeCacheDir(REPO_ROOT));
     const executables: string[] = [];
     for (const [index, layer] of LAYERS.entries()) executables.push(await packageLayer(layer.source, join(base, `layer${index}`), node));
     console.log(`Runs: ${runs} (medians), RSS sampled ${idleMs} ms after start, ${flags['from-disk'] ? 'page cache dropped before each start (read from disk)' : 'started as postject wrote them'}; load average at the end ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}`);

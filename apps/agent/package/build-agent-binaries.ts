@@ -13,6 +13,11 @@ import { stripBinary } from './strip-binary';
 /** Bump when the recipe changes in a way the inputs below do not show. */
 const RECIPE_VERSION = 2;
 
+/** Where the pinned Node runtimes are cached, under the repository root. */
+export function nodeRuntimeCacheDir(repoRoot: string): string {
+  return join(repoRoot, 'node_modules', '.cache', 'kumi-node');
+}
+
 /** Where the build reads and writes. */
 export interface BuildAgentOptions {
   /** The repository root (holds package.json and apps/agent). */
@@ -55,7 +60,7 @@ interface BuildStamp {
  */
 export async function buildAgentBinaries(options: BuildAgentOptions): Promise<AgentBuildResult> {
   const outDir = options.outDir ?? join(options.repoRoot, 'dist');
-  const cacheDir = options.cacheDir ?? join(options.repoRoot, 'node_modules', '.cache', 'kumi-node');
+  const cacheDir = options.cacheDir ?? nodeRuntimeCacheDir(options.repoRoot);
   const log = options.log ?? (() => {});
   const stampPath = join(outDir, '.kumi-agent-build.json');
   const sumsPath = join(outDir, 'SHA256SUMS');

@@ -126,8 +126,9 @@ describe('kumi agents and kumi run', () => {
     await agent.waitFor(() => cluster.coordinator.agents.get('cp1'));
   });
   afterEach(async () => {
-    agent.drop();
-    await cluster.close();
+    // beforeEach may have failed before either was set: let its own error show.
+    agent?.drop();
+    await cluster?.close();
   });
 
   it('lists attached agents with their facts', async () => {

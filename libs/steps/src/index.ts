@@ -17,6 +17,8 @@ export type { SysctlKubernetesFacts, SysctlKubernetesParams } from './steps/sysc
 export { netWaitTcp } from './steps/net-wait-tcp/net-wait-tcp';
 export type { NetWaitTcpFacts, NetWaitTcpParams } from './steps/net-wait-tcp/net-wait-tcp';
 export * from './steps/common/params';
+/** The control plane's admin kubeconfig, /etc/kubernetes/admin.conf (kubeadm-state's ADMIN_CONF). */
+export { ADMIN_CONF as ADMIN_KUBECONFIG } from './steps/common/kubeadm-state';
 export * from './steps/common/kubeadm-params';
 export * from './steps/preflight/params';
 export * from './steps/firewall/params';

@@ -68,6 +68,7 @@ export async function bootAnchor(host: string, timeoutMs = 10_000): Promise<Anch
     if (!existsSync(`/proc/${unsharePid}`) || child.exitCode !== null) break;
     await sleep(20);
   }
+  killGroup(unsharePid);
   const logText = existsSync(labPaths.anchorLog(host)) ? readFileSync(labPaths.anchorLog(host), 'utf8').trim().split('\n').slice(-5).join('\n') : '';
   throw new Error(`host ${host} did not boot (waited up to ${timeoutMs} ms)${logText ? `: ${logText}` : ''} (see ${labPaths.anchorLog(host)})`);
 }
@@ -96,7 +97,17 @@ export async function bootSwitch(timeoutMs = 5000): Promise<Anchor> {
     if (child.exitCode !== null) break;
     await sleep(10);
   }
+  killGroup(pid);
   throw new Error('the lab switch (unshare --net) did not start');
+}
+
+/** SIGKILLs a detached child's whole process group (unshare and what it forked), if still there. */
+function killGroup(leaderPid: number): void {
+  try {
+    process.kill(-leaderPid, 'SIGKILL');
+  } catch {
+    // the group is gone already
+  }
 }
 
 function firstChild(pid: number): number | undefined {
@@ -146,6 +157,16 @@ export function findAnchorPids(dir = labDir()): Array<{ pid: number; host: strin
     if (isAnchor) found.push({ pid: Number(entry), host: argv[i + 1] ?? '?' });
   }
   return found;
+}
+
+/**
+ * The given network namespaces minus the machine's own (this process's and PID 1's), so a
+ * stale pid or a host that never got its own netns can never make the lab kill the machine's
+ * processes. Use it on every set handed to pidsInNetNamespaces before signalling.
+ */
+export function withoutMachineNetNamespaces(netNs: Iterable<string | undefined>): Set<string> {
+  const machine = new Set([namespaceId(process.pid, 'net'), namespaceId(1, 'net')]);
+  return new Set([...netNs].filter((ns): ns is string => ns !== undefined && !machine.has(ns)));
 }
 
 /** Pids of every process in the given network namespaces (nsenter parents, stray helpers). */

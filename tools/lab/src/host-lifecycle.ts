@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { anchorAlive, bootAnchor, namespaceId, pidsInNetNamespaces } from './host-anchor';
+import { anchorAlive, bootAnchor, namespaceId, pidsInNetNamespaces, withoutMachineNetNamespaces } from './host-anchor';
 import { prepareHostFs } from './host-fs';
 import { labPaths } from './lab-paths';
 import { readLabState, writeLabState, type HostRecord, type LabState } from './lab-state';
@@ -24,13 +24,13 @@ export async function bootHost(host: LabHost, topology: Topology, switchPid: num
 export async function killHost(record: HostRecord, timeoutMs = 5000): Promise<void> {
   const anchor = { pid: record.anchorPid, pidNs: record.pidNs };
   if (!anchorAlive(anchor)) return;
-  const netNs = namespaceId(record.anchorPid, 'net');
+  const netNs = withoutMachineNetNamespaces([namespaceId(record.anchorPid, 'net')]);
   signal(record.anchorPid, 'SIGKILL');
   // nsenter parents and other helpers joined the netns without the PID namespace.
-  if (netNs) for (const pid of pidsInNetNamespaces(new Set([netNs]))) signal(pid, 'SIGKILL');
+  for (const pid of pidsInNetNamespaces(netNs)) signal(pid, 'SIGKILL');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const left = anchorAlive(anchor) || (netNs !== undefined && pidsInNetNamespaces(new Set([netNs])).length > 0);
+    const left = anchorAlive(anchor) || pidsInNetNamespaces(netNs).length > 0;
     if (!left) return;
     await sleep(20);
   }

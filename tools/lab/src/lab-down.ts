@@ -1,22 +1,20 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { anchorAlive, findAnchorPids, namespaceId, pidsInNetNamespaces, SWITCH_NAME } from './host-anchor';
+import { anchorAlive, findAnchorPids, namespaceId, pidsInNetNamespaces, SWITCH_NAME, withoutMachineNetNamespaces } from './host-anchor';
 import { signal } from './host-lifecycle';
 import { labDir } from './lab-paths';
 import { readLabState } from './lab-state';
-import { machineLabLinks, removeMachineLink } from './network';
 import { requireRoot } from './require-root';
 
 /** What `down` removed. */
 export interface LabDownResult {
   ms: number;
   killedHosts: string[];
-  removedLinks: string[];
 }
 
 /**
- * Removes everything a lab made, from state.json and by a sweep of names and markers (so it
+ * Removes everything a lab made, from state.json and by a sweep of anchor markers (so it
  * also cleans a crashed `up`): host processes, the switch namespace (bridge, veths, guard)
  * and the state dir. Safe to run again.
  */
@@ -31,7 +29,7 @@ export async function labDown(opts: { log?: (line: string) => void; timeoutMs?: 
   }
   if (state?.switch && namespaceId(state.switch.pid, 'net') === state.switch.netNs) anchors.set(state.switch.pid, SWITCH_NAME);
   for (const found of findAnchorPids()) anchors.set(found.pid, found.host);
-  const netNs = new Set([...anchors.keys()].map((pid) => namespaceId(pid, 'net')).filter((n): n is string => n !== undefined));
+  const netNs = withoutMachineNetNamespaces([...anchors.keys()].map((pid) => namespaceId(pid, 'net')));
   for (const pid of anchors.keys()) signal(pid, 'SIGKILL');
   // The unshare parents reap their anchors and exit by themselves; killing them first would
   // leave the anchors as zombies until the machine's init gets round to them.
@@ -42,13 +40,9 @@ export async function labDown(opts: { log?: (line: string) => void; timeoutMs?: 
     await sleep(20);
   }
   if (anchors.size > 0) log(`stopped hosts: ${[...anchors.values()].join(' ')}`);
-  // The bridge and veths vanish with the switch namespace. Links in the machine's namespace
-  // are only possible from older lab versions; remove them by name all the same.
-  const links = await machineLabLinks();
-  for (const link of links) await removeMachineLink(link);
-  if (links.length > 0) log(`removed links from the machine's namespace: ${links.join(' ')}`);
+  // The bridge, the veths and the forward guard vanish with the switch namespace.
   removeStateDir();
-  return { ms: Date.now() - started, killedHosts: [...anchors.values()], removedLinks: links };
+  return { ms: Date.now() - started, killedHosts: [...anchors.values()] };
 }
 
 /** True while pid runs (a zombie waiting to be reaped counts as gone). */

@@ -15,7 +15,7 @@ export const LAB_PREFIX_LEN = 24;
 export const VETH_PREFIX = 'klab-';
 /** Marker in every anchor's argv, so a sweep finds anchors of a crashed run. */
 export const ANCHOR_MARKER = 'kumi-lab-anchor';
-/** nftables table (machine's namespace) that keeps lab packets on the bridge. */
+/** nftables table (in the switch namespace, never the machine's) that keeps lab packets on the bridge. */
 export const GUARD_TABLE = 'kumi_lab_guard';
 
 /** Paths inside the lab state dir. */

@@ -6,7 +6,7 @@ import { startInHost, type StartInHostOptions } from './in-host';
 import { labDown } from './lab-down';
 import { labDir, OVERLAY_DIRS } from './lab-paths';
 import { readLabState, writeLabState } from './lab-state';
-import { createBridge, installForwardGuard, machineLabLinks } from './network';
+import { createBridge, installForwardGuard } from './network';
 import { requireRoot } from './require-root';
 import { buildStandins } from './standins-build';
 import type { LabHost, Topology } from './topology';
@@ -38,7 +38,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   requireRoot('up');
   const started = Date.now();
   const log = opts.log ?? (() => {});
-  const leftovers = [...(readLabState() ? ['state.json'] : []), ...findAnchorPids().map((a) => `host ${a.host}`), ...(await machineLabLinks())];
+  const leftovers = [...(readLabState() ? ['state.json'] : []), ...findAnchorPids().map((a) => `host ${a.host}`)];
   if (leftovers.length > 0) {
     throw new Error(`a lab is already up or left over from a crashed run (${leftovers.slice(0, 4).join(', ')}): run \`kumi-lab down\` first`);
   }
@@ -82,7 +82,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     });
   } catch (err) {
     log(`up failed, tearing down: ${(err as Error).message}`);
-    await labDown({ log });
+    // The boot failure is what the caller needs; a failed teardown is only logged beside it.
+    await labDown({ log }).catch((downErr: Error) => log(`tearing down after the failed up failed too: ${downErr.message}`));
     throw err;
   }
   return { ms: Date.now() - started, failures };

@@ -72,17 +72,3 @@ export async function setHostLink(switchPid: number, host: string, up: boolean):
 export async function switchLinks(switchPid: number): Promise<string> {
   return run(inSwitchArgv(switchPid, ['ip', '-o', 'link', 'show']));
 }
-
-/** Links in the machine's own namespace that carry lab names (there should never be any). */
-export async function machineLabLinks(): Promise<string[]> {
-  const out = await run(['ip', '-o', 'link', 'show']);
-  return out
-    .split('\n')
-    .map((line) => line.split(':')[1]?.trim().split('@')[0] ?? '')
-    .filter((name) => name === BRIDGE || name.startsWith(VETH_PREFIX));
-}
-
-/** Deletes a link in the machine's namespace; no error when it is already gone. */
-export async function removeMachineLink(name: string): Promise<void> {
-  await tryRun(['ip', 'link', 'del', name]);
-}

@@ -1,11 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTopology, seedTopology } from './topology';
 
+let dir: string;
+let files = 0;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'topo-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 function file(text: string): string {
-  const f = path.join(mkdtempSync(path.join(tmpdir(), 'topo-')), 't.yaml');
+  const f = path.join(dir, `t${files++}.yaml`);
   writeFileSync(f, text);
   return f;
 }

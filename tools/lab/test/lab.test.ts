@@ -294,7 +294,8 @@ describe.skipIf(skip !== undefined).sequential('the lab after its runner is kill
         return Object.keys(readLabState()?.hosts ?? {}).length >= 2;
       });
       runner.kill('SIGKILL');
-      await new Promise((resolve) => runner.once('exit', resolve));
+      // It may have exited already (e.g. up failed): then 'exit' never comes again.
+      if (runner.exitCode === null && runner.signalCode === null) await new Promise((resolve) => runner.once('exit', resolve));
       for (const id of labNetNamespaces()) netNs.add(id);
       expect(findAnchorPids(dir).length).toBeGreaterThanOrEqual(3); // the switch and the booted hosts outlive the runner
       const result = await labDown();

@@ -2,7 +2,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type { EnrollResponse__Output } from '@kumi/proto';
 import { matchesPin, verifyPeerCert } from '@kumi/trust/verify';
-import { loadPartFromAssets, partFromSource } from '../runtime/agent-parts';
+import { loadPartFromAssets, partFromSource, type LoadedPart } from '../runtime/agent-parts';
 import type { AgentCredentials } from '../state/credentials-store';
 import { coordinatorClient } from './coordinator-client';
 import { EnrollRefusedError } from './enroll-refused-error';
@@ -52,12 +52,21 @@ export async function enroll(input: EnrollInput): Promise<AgentCredentials> {
 
 /** Key and CSR from the `csr` part, held only for this call: afterwards the x509 stack is garbage. */
 async function makeKeyAndCsr(hostName: string): Promise<{ keyPem: string; csrPem: string }> {
-  const csr =
-    typeof KUMI_AGENT_PARTS_ARE_ASSETS !== 'undefined' && KUMI_AGENT_PARTS_ARE_ASSETS
-      ? loadPartFromAssets<typeof CsrPart>('csr')
-      : partFromSource(await import('./csr-part'));
+  // Nothing here depends on the network: a failure is the executable's, and retrying it
+  // would only repeat it, so it ends enrollment.
+  let csr: LoadedPart<typeof CsrPart>;
+  try {
+    csr =
+      typeof KUMI_AGENT_PARTS_ARE_ASSETS !== 'undefined' && KUMI_AGENT_PARTS_ARE_ASSETS
+        ? loadPartFromAssets<typeof CsrPart>('csr')
+        : partFromSource(await import('./csr-part'));
+  } catch (error) {
+    throw new EnrollRefusedError(`the agent cannot load its key and CSR code (${(error as Error).message}): the kumi-agent file is damaged; download it again and check its sha256`);
+  }
   try {
     return await csr.exports.createKeyAndCsr(hostName);
+  } catch (error) {
+    throw new EnrollRefusedError(`the agent could not make its key and CSR (${(error as Error).message}); check that ${hostName} is a valid host name and that the kumi-agent file is intact`);
   } finally {
     csr.release();
   }

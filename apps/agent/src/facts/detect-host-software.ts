@@ -1,5 +1,5 @@
 import type { HostFacts } from '@kumi/steps';
-import { execFile } from 'node:child_process';
+import { runFile } from '../runtime/run-file';
 import type { FactFiles } from './fact-files';
 
 const NFT_TIMEOUT_MS = 500;
@@ -58,14 +58,7 @@ function isIptablesNftTable(table: { family: string; name: string }): boolean {
 }
 
 /** `nft list tables` on this host, bounded in time; undefined when nft is missing or fails. */
-export function listNftTables(): Promise<string | undefined> {
-  // node:child_process rather than execa: facts are gathered at every attach, and this one
-  // command does not justify keeping execa loaded in an idle agent.
-  return new Promise((resolve) => {
-    try {
-      execFile('nft', ['list', 'tables'], { timeout: NFT_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout) => resolve(error ? undefined : stdout)).stdin?.end();
-    } catch {
-      resolve(undefined);
-    }
-  });
+export async function listNftTables(): Promise<string | undefined> {
+  const { error, stdout } = await runFile('nft', ['list', 'tables'], NFT_TIMEOUT_MS);
+  return error ? undefined : stdout;
 }

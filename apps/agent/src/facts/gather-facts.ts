@@ -28,6 +28,9 @@ export interface FactSources {
   nftTables(): Promise<string | undefined>;
 }
 
+/** The hardware UUID, read once per process (hostFactSources is called for every gathering). */
+let hardwareUuid: Promise<string> | undefined;
+
 /**
  * The real host's sources. systeminformation provides memory, swap totals and the hardware
  * UUID; Node's os module the kernel, machine, CPUs and addresses; the rest comes from files.
@@ -42,7 +45,8 @@ export function hostFactSources(hostName: string = os.hostname()): FactSources {
     cpus: os.availableParallelism(),
     networkInterfaces: os.networkInterfaces(),
     memory: () => readMemoryTotals(),
-    hardwareUuid: () => readHardwareUuid(),
+    // Read once: it cannot change while the agent runs, and systeminformation starts a shell for it.
+    hardwareUuid: () => (hardwareUuid ??= readHardwareUuid()),
     nftTables: listNftTables,
   };
 }

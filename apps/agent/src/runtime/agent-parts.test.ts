@@ -58,11 +58,28 @@ describe('evaluatePart', () => {
     delete globals.kumiTestExisting;
   });
 
-  it('puts the global Reflect back when the source does not compile or throws', () => {
+  it('puts the global Reflect and added globals back when the source does not compile or throws', () => {
     expect(() => evaluatePart('exports.a = ;', 'part-d.cjs', true)).toThrow(SyntaxError);
     expect(globalThis.Reflect).toBe(realReflect);
-    expect(() => evaluatePart("throw new Error('part failed')", 'part-e.cjs', true)).toThrow('part failed');
+    expect(() => evaluatePart("globalThis.kumiTestHalfLoaded = 1; throw new Error('part failed')", 'part-e.cjs', true)).toThrow('part failed');
     expect(globalThis.Reflect).toBe(realReflect);
+    expect('kumiTestHalfLoaded' in globalThis).toBe(false);
+  });
+
+  it('keeps overlapping parts apart: releasing one neither restores nor removes what the other set', () => {
+    const own = evaluatePart<object>(REFLECT_POLYFILL, 'part-h.cjs', true);
+    const other = evaluatePart<object>('globalThis.kumiTestOther = 1;', 'part-i.cjs', false);
+    expect(own.release()).toEqual([]);
+    expect(globalThis.Reflect).toBe(realReflect);
+    expect((globalThis as Record<string, unknown>).kumiTestOther).toBe(1);
+    expect(other.release()).toEqual([]);
+    expect(globalThis.Reflect).toBe(realReflect);
+    expect('kumiTestOther' in globalThis).toBe(false);
+  });
+
+  it('names the globals it could not take back', () => {
+    const part = evaluatePart("Object.defineProperty(globalThis, Symbol.for('kumi-test:stuck'), { value: {}, configurable: false });", 'part-j.cjs', false);
+    expect(part.release()).toEqual([Symbol.for('kumi-test:stuck')]);
   });
 
   it('lets a released part be collected, which a polyfill on the real Reflect would prevent', async () => {

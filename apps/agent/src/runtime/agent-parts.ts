@@ -41,17 +41,18 @@ const OWN_REFLECT: Readonly<Record<AgentPart, boolean>> = { config: false, steps
 export interface LoadedPart<T> {
   exports: T;
   /**
-   * Takes back what the part added to the globals while it loaded: the global Reflect it
-   * was given (see OWN_REFLECT) and the configurable properties it added to globalThis.
-   * Functions left there would keep the part's source and code alive after the agent
-   * has dropped its exports. Call once nothing of the part runs any more.
+   * Takes back what the part added to the globals while it loaded: the Reflect it was given
+   * (see OWN_REFLECT) and the properties it added to globalThis. Functions left there would
+   * keep the part's source and code alive after the agent has dropped its exports. Returns
+   * the globals it could not take back (non-configurable ones); none is expected. Call once
+   * nothing of the part runs any more.
    */
-  release(): void;
+  release(): (string | symbol)[];
 }
 
 /** A part imported from source (tests, tsx, the plain bundle): nothing to take back. */
 export function partFromSource<T>(exports: T): LoadedPart<T> {
-  return { exports, release: () => undefined };
+  return { exports, release: () => [] };
 }
 
 /**
@@ -69,22 +70,24 @@ export function loadPartFromAssets<T>(part: AgentPart): LoadedPart<T> {
  */
 export function evaluatePart<T>(source: string, filename: string, ownReflect: boolean): LoadedPart<T> {
   const globalsBefore = new Set(Reflect.ownKeys(globalThis));
-  const realReflect = globalThis.Reflect;
-  if (ownReflect) globalThis.Reflect = Object.create(realReflect) as typeof Reflect;
+  const previousReflect = globalThis.Reflect;
+  const ownedReflect = ownReflect ? (Object.create(previousReflect) as typeof Reflect) : undefined;
+  if (ownedReflect) globalThis.Reflect = ownedReflect;
+  // What the part added while it was evaluated; computed then, so that a later part's
+  // globals are never taken for this one's.
+  const takeBack = (added: (string | symbol)[]) => (): (string | symbol)[] => {
+    // Only our own stand-in is put back: another part's may have been installed since.
+    if (ownedReflect && globalThis.Reflect === ownedReflect) globalThis.Reflect = previousReflect;
+    return added.filter((key) => !previousReflect.deleteProperty(globalThis, key));
+  };
+  const addedGlobals = () => previousReflect.ownKeys(globalThis).filter((key) => !globalsBefore.has(key));
   const module = { exports: {} as T };
   try {
     const run = compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
     run(module.exports, createRequire(process.execPath), module, filename, '/');
   } catch (error) {
-    globalThis.Reflect = realReflect;
+    takeBack(addedGlobals())();
     throw error;
   }
-  const addedGlobals = realReflect.ownKeys(globalThis).filter((key) => !globalsBefore.has(key));
-  return {
-    exports: module.exports,
-    release: () => {
-      globalThis.Reflect = realReflect;
-      for (const key of addedGlobals) realReflect.deleteProperty(globalThis, key);
-    },
-  };
+  return { exports: module.exports, release: takeBack(addedGlobals()) };
 }

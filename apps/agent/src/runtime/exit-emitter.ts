@@ -3,7 +3,4 @@
 // owns it. Loading it from the main script makes that emitter the main script's, so that
 // the steps part holds nothing global and can be released after a burst of steps (see
 // runtime/agent-parts.ts). Same major version as execa's copy: the emitter is shared.
-import { onExit } from 'signal-exit';
-
-/** Referenced so that the bundler keeps the import; nothing else uses it. */
-export const exitEmitterOwner: typeof onExit = onExit;
+import 'signal-exit';

@@ -2,4 +2,4 @@
 // the single executable this file is bundled on its own into an asset; elsewhere it is
 // imported on the first step request.
 export * from '@kumi/steps';
-export { runStep } from '@kumi/steps/executor';
+export { redactorFor, runStep } from '@kumi/steps/executor';

@@ -175,7 +175,13 @@ describe('StepRunner', () => {
         runStep: async (): Promise<StepOutcome> => ({ status: 'noop', reason: 'fine', outputs: {} }),
         loadLibrary: async () => {
           loads += 1;
-          return { exports: stepLibrary, release: () => (releases += 1) };
+          return {
+            exports: stepLibrary,
+            release: () => {
+              releases += 1;
+              return [];
+            },
+          };
         },
       });
       for (const runId of ['b1', 'b2']) {

@@ -80,10 +80,14 @@ export class StepRunner {
     const current: CurrentRun = { runId: request.runId, abort, done: Promise.resolve() };
     this.#current = current;
     clearTimeout(this.#releaseTimer);
-    current.done = this.#run(request, abort.signal).finally(() => {
-      if (this.#current === current) this.#current = undefined;
-      this.#releaseTimer = setTimeout(() => this.#releaseLibrary(), STEP_LIBRARY_KEEP_MS).unref();
-    });
+    current.done = this.#run(request, abort.signal)
+      // The run records its own outcome; this only catches what recording itself threw
+      // (the outbox's disk), which must not become an unhandled rejection that ends the agent.
+      .catch((error: unknown) => logger.error({ runId: request.runId, error: (error as Error)?.message ?? String(error) }, 'step run ended without its outcome recorded'))
+      .finally(() => {
+        if (this.#current === current) this.#current = undefined;
+        this.#releaseTimer = setTimeout(() => this.#releaseLibrary(), STEP_LIBRARY_KEEP_MS).unref();
+      });
   }
 
   /** Aborts the run if it is the one in hand; the run then ends FAILED/CANCELLED. */
@@ -100,7 +104,12 @@ export class StepRunner {
   #releaseLibrary(): void {
     const library = this.#library;
     this.#library = undefined;
-    void library?.then((loaded) => loaded.release()).catch(() => undefined);
+    void library
+      ?.then((loaded) => {
+        const stuck = loaded.release();
+        if (stuck.length > 0) this.deps.logger.warn({ globals: stuck.map(String) }, 'the step library left globals it cannot take back; it stays in memory');
+      })
+      .catch(() => undefined);
   }
 
   async #run(request: StepRequest__Output, signal: AbortSignal): Promise<void> {
@@ -129,10 +138,10 @@ export class StepRunner {
   async #runWith(library: StepLibrary, request: StepRequest__Output, signal: AbortSignal): Promise<void> {
     const { recorder, logger } = this.deps;
     const { runId } = request;
-    const { findStep: findCatalogueStep, redact, Secret, StepFailure, runStep: runCatalogueStep } = library;
-    const secretValues = Object.values(request.secrets ?? {});
+    const { findStep: findCatalogueStep, redactorFor, Secret, StepFailure, runStep: runCatalogueStep } = library;
     const secrets: SecretBag = Object.fromEntries(Object.entries(request.secrets ?? {}).map(([name, value]) => [name, new Secret(value)]));
-    const clean = (text: string): string => redact(text, [...secretValues].sort((a, b) => b.length - a.length));
+    // The executor's redactor: also each line of a multi-line secret (a PEM key), built once per run.
+    const clean = redactorFor(Object.values(secrets));
     const emit: EventRecorder['record'] = (id, step, body) => recorder.record(id, step, body, clean);
 
     const step = (this.deps.findStep ?? findCatalogueStep)(request.step);

@@ -36,7 +36,6 @@ function broker(options: { failJoin?: boolean } = {}) {
     },
     secrets,
     now: () => clock,
-    uploadMarginMs: 10 * 60 * 1000,
   });
   const join = async () => {
     if (options.failJoin) throw new Error('join failed');
@@ -64,6 +63,22 @@ describe('SecretBroker', () => {
     expect(calls[0]?.params).toEqual(workerJoin.tokenCreateParams);
     expect(calls[1]?.params.tokenId).toBe(created.split('.')[0]);
     expect(JSON.stringify(calls[1])).not.toContain(created.split('.')[1]);
+  });
+
+  it('reports the token id before it asks the control plane to create it, also when the create fails', async () => {
+    const secrets = new SecretRegistry();
+    const order: string[] = [];
+    const b = new SecretBroker({
+      secrets,
+      call: async (_host, step, _params, stepSecrets) => {
+        order.push(`${step}:${stepSecrets.bootstrapToken?.split('.')[0] ?? ''}`);
+        throw new Error('agent disconnected');
+      },
+    });
+    let minted = '';
+    await expect(b.openJoin({ ...workerJoin, onTokenMinted: (tokenId) => order.push(`minted:${(minted = tokenId)}`) })).rejects.toThrow('agent disconnected');
+    expect(minted).toMatch(/^[a-z0-9]{6}$/);
+    expect(order).toEqual([`minted:${minted}`, `kubeadm.token-create:${minted}`]);
   });
 
   it('deletes the token even when the join fails', async () => {
@@ -94,6 +109,19 @@ describe('SecretBroker', () => {
     expect(upload?.secrets.certificateKey).toMatch(/^[0-9a-f]{64}$/);
     expect(upload?.secrets.certificateKey).not.toBe(initKey);
     expect(seen[1]).toBe(upload?.secrets.certificateKey);
+  });
+
+  it("uses the step's renewBefore as its renewal margin", async () => {
+    const { b, calls, join, advance } = broker();
+    b.forInit();
+    b.initDone();
+    const earlyJoin: JoinRequest = { ...cpJoin, uploadCertsParams: { kubernetesVersion: '1.33.2', renewBefore: '1h' } };
+    advance(CERTIFICATE_KEY_LIFETIME_MS - 60 * 60 * 1000 - 60_000);
+    await b.withJoinSecrets(earlyJoin, join);
+    expect(calls.some((c) => c.step === 'kubeadm.upload-certs')).toBe(false);
+    advance(2 * 60_000);
+    await b.withJoinSecrets(earlyJoin, join);
+    expect(calls.filter((c) => c.step === 'kubeadm.upload-certs')).toHaveLength(1);
   });
 
   it('re-uploads before the first control-plane join when init was not run by this process (resume, or a NOOP init)', async () => {

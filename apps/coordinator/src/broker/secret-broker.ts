@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { generateBootstrapToken } from '@kumi/trust';
+import { parseDuration } from '../cli/duration';
 import type { SecretRegistry } from '../journal/secret-registry';
 
 /** kubeadm deletes the uploaded certificates (the kubeadm-certs Secret) 2 h after upload. */
@@ -30,15 +31,6 @@ export interface BrokerOptions {
   secrets: SecretRegistry;
   /** Clock in ms; injectable so tests can move time. */
   now?: () => number;
-  /** Re-upload the certificates when the last upload is older than lifetime − margin. */
-  uploadMarginMs?: number;
-}
-
-/** A Go duration of h/m/s parts ("1h30m") in milliseconds; 0 when it has none. */
-function goDurationMs(duration: string): number {
-  let total = 0;
-  for (const [, amount, unit] of duration.matchAll(/(\d+)([hms])/g)) total += Number(amount) * (unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : 1_000);
-  return total;
 }
 
 /** Secrets a join needs, sent only to the joining host. */
@@ -54,8 +46,17 @@ export interface JoinRequest {
   healthyControlPlane: string;
   /** Params of kubeadm.token-create (kubernetesVersion, ttl, description). */
   tokenCreateParams: Record<string, unknown>;
-  /** Params of kubeadm.upload-certs (kubernetesVersion, renewBefore); control planes only. */
+  /**
+   * Params of kubeadm.upload-certs (kubernetesVersion, renewBefore); control planes only.
+   * renewBefore (filled by the step's schema default) is also the broker's renewal margin.
+   */
   uploadCertsParams?: Record<string, unknown>;
+  /**
+   * Called with the join token's public id after it is minted and before it is created on
+   * `healthyControlPlane`, so it can be journaled first: a create that fails or is cut off
+   * after kubeadm made the token still leaves a record a later run revokes.
+   */
+  onTokenMinted?(tokenId: string): void;
 }
 
 /** A join's secrets while the join runs; hand it back to `closeJoin` afterwards. */
@@ -79,7 +80,6 @@ export class SecretBroker {
   readonly #stillCurrent: StepStillCurrent | undefined;
   readonly #secrets: SecretRegistry;
   readonly #now: () => number;
-  readonly #marginMs: number;
   #certificateKey: string | undefined;
   #uploadedAt: number | undefined;
 
@@ -88,7 +88,6 @@ export class SecretBroker {
     this.#stillCurrent = options.stillCurrent;
     this.#secrets = options.secrets;
     this.#now = options.now ?? Date.now;
-    this.#marginMs = options.uploadMarginMs ?? 30 * 60 * 1000;
   }
 
   /** 32 random bytes as 64 hex digits: kubeadm's AES-256 certificate key. */
@@ -134,9 +133,9 @@ export class SecretBroker {
 
   /**
    * Whether the uploaded certificates are unknown to this process or too close to their
-   * 2 h expiry: older than the lifetime minus marginMs (default: the broker's margin).
+   * 2 h expiry: older than the lifetime minus marginMs.
    */
-  needsUpload(marginMs: number = this.#marginMs): boolean {
+  needsUpload(marginMs: number): boolean {
     return this.#certificateKey === undefined || this.#uploadedAt === undefined || this.#now() - this.#uploadedAt > CERTIFICATE_KEY_LIFETIME_MS - marginMs;
   }
 
@@ -148,9 +147,10 @@ export class SecretBroker {
   async openJoin(request: JoinRequest): Promise<JoinLease> {
     let certificateKey: string | undefined;
     if (request.role === 'control-plane') {
-      // The step's own renewBefore, when given, is the margin: both sides agree on "fresh".
+      // The step's own renewBefore is the margin: both sides agree on "fresh".
       const renewBefore = request.uploadCertsParams?.renewBefore;
-      let upload = this.needsUpload(typeof renewBefore === 'string' ? goDurationMs(renewBefore) : undefined);
+      if (typeof renewBefore !== 'string') throw new Error(`a control-plane join needs kubeadm.upload-certs params with renewBefore (e.g. "30m"); the plan gave ${JSON.stringify(request.uploadCertsParams ?? null)}`);
+      let upload = this.needsUpload(parseDuration(renewBefore, 'kubeadm.upload-certs renewBefore'));
       if (!upload && this.#stillCurrent && this.#certificateKey) {
         // Our clock says fresh; the cluster's (where the certificates expire) must agree.
         const params = request.uploadCertsParams ?? {};
@@ -165,6 +165,7 @@ export class SecretBroker {
       certificateKey = this.#certificateKey;
     }
     const token = this.mintToken();
+    request.onTokenMinted?.(token.id);
     await this.#call(request.healthyControlPlane, 'kubeadm.token-create', request.tokenCreateParams, { bootstrapToken: token.token });
     return {
       secrets: certificateKey ? { bootstrapToken: token.token, certificateKey } : { bootstrapToken: token.token },

@@ -2,6 +2,7 @@ import type { ClusterSpec } from '../spec';
 import type { ClusterState } from '../state/cluster-state';
 import { CliError, usageError } from '../cli/cli-error';
 import { ExitCode } from '../cli/exit-codes';
+import { parseHostPort } from '../spec/ipv4';
 import type { AgentSource } from './agent-source';
 import { renderUserData } from './user-data';
 
@@ -61,7 +62,7 @@ export async function generateUserData(options: GenerateUserDataOptions): Promis
  * agents to dial: after enrolling they check the name, and would never attach.
  */
 function checkCoordinatorCertificate(coordinator: string, config: ClusterState['config']): void {
-  const host = coordinator.slice(0, coordinator.lastIndexOf(':'));
+  const { host } = coordinatorHostPort(coordinator);
   const names = [...config.sans.ipAddresses, ...config.sans.dnsNames];
   if (!names.includes(host)) {
     throw new CliError(
@@ -72,10 +73,17 @@ function checkCoordinatorCertificate(coordinator: string, config: ClusterState['
   }
 }
 
+/** spec.coordinator.address split into host and port (the spec schema has checked it already). */
+function coordinatorHostPort(address: string): { host: string; port: number } {
+  const parsed = parseHostPort(address);
+  if ('reason' in parsed) throw usageError(`spec.coordinator.address: ${parsed.reason}`);
+  return parsed;
+}
+
 /** Things worth a warning that do not stop user-data from working. */
 export function userDataWarnings(spec: ClusterSpec, config: ClusterState['config']): string[] {
   const warnings: string[] = [];
-  const port = Number(spec.spec.coordinator.address.slice(spec.spec.coordinator.address.lastIndexOf(':') + 1));
+  const { port } = coordinatorHostPort(spec.spec.coordinator.address);
   if (port !== config.listen.port) {
     warnings.push(`spec.coordinator.address uses port ${port} but \`kumi serve\` listens on ${config.listen.port} by default: start it with --listen on port ${port}, or fix the spec`);
   }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../cli/cli-error';
-import { clusterSelection } from './global-options';
+import { clusterSelection, collect } from './global-options';
 
 interface CloudInitOptions {
   host: string[];
@@ -10,10 +10,6 @@ interface CloudInitOptions {
   agentSha256: string[];
   agentSums?: string;
   ttl: string;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `kumi cloud-init SPEC`: per-host #cloud-config user-data that installs and enrolls the agent. */
@@ -35,8 +31,8 @@ export function register(program: Command): void {
       const { parseAgentSource } = await import('../cloud-init/agent-source');
       const { generateUserData, userDataWarnings } = await import('../cloud-init/generate');
       const { writeUserDataFiles } = await import('../cloud-init/write-user-data');
-      const { loadSpec, SpecError } = await import('../spec');
-      const { cloudInitClusterDir } = await import('../cloud-init/cluster-dir');
+      const { loadSpecForCli } = await import('../spec/load-for-cli');
+      const { clusterDirForSpec } = await import('../up/cluster-dir');
       const { openClusterState } = await import('../state/cluster-state');
       const { createFileLogger } = await import('../logging/logger');
 
@@ -55,14 +51,8 @@ export function register(program: Command): void {
         }
       }
       const source = parseAgentSource({ url: options.agentUrl, sha256: options.agentSha256, sums });
-      let spec;
-      try {
-        spec = (await loadSpec(specPath)).spec;
-      } catch (error) {
-        if (error instanceof SpecError) throw usageError(error.message);
-        throw error;
-      }
-      const state = await openClusterState(cloudInitClusterDir(clusterSelection(command), spec.metadata.name));
+      const { spec } = await loadSpecForCli(specPath);
+      const state = await openClusterState(clusterDirForSpec(clusterSelection(command), spec.metadata.name));
       for (const warning of userDataWarnings(spec, state.config)) process.stderr.write(`kumi: warning: ${warning}\n`);
       const made = await generateUserData({ spec, state, hosts: options.all ? undefined : options.host, ttlMs, source });
       const logger = createFileLogger(state.paths.logFile);

@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../cli/cli-error';
-import { clusterSelection } from './global-options';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { clusterSelection, collect } from './global-options';
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { collect } from './global-options';
 
 /** `kumi plan SPEC`: the stages, hosts and steps `kumi up` would run, printed, nothing run. */
 export function register(program: Command): void {

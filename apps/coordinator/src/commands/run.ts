@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
-import { clusterSelection } from './global-options';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { clusterSelection, collect } from './global-options';
 
 interface RunOptions {
   host: string;

@@ -1,9 +1,9 @@
-import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal } from './journal';
+import { Journal, OUTPUTS_WITHHELD } from './journal';
 import { ClusterLock, LockHeldError } from './lock';
 import { SecretRegistry } from './secret-registry';
 
@@ -34,14 +34,24 @@ describe('Journal', () => {
     expect(journal.isDone('init/kubeadm.init', 'master1')).toBe(true);
   });
 
-  it('refuses to write a record that contains a known secret', () => {
+  it('writes records that held a known secret without it, so no result is lost', () => {
+    const token = 'abcdef.0123456789abcdef';
     const secrets = new SecretRegistry();
-    secrets.add('abcdef.0123456789abcdef');
+    secrets.add(token);
     const journal = new Journal(dir, secrets);
-    expect(() => journal.append({ run: 'r1', path: 'join/kubeadm.join', host: 'worker1', status: 'done', outputs: { echo: 'abcdef.0123456789abcdef' } })).toThrow(
-      /would contain a secret/,
-    );
-    expect(journal.read()).toHaveLength(0);
+    const base = { run: 'r1', path: 'join/kubeadm.join', host: 'worker1' } as const;
+    expect(() => journal.append({ ...base, status: 'started', note: `joining with ${token}` })).not.toThrow();
+    journal.append({ ...base, status: 'failed', error: { code: 'COMMAND_FAILED', message: `kubeadm join --token ${token}: exit 1` } });
+    journal.append({ ...base, status: 'done', outputs: { echo: token }, note: 'joined' });
+    journal.append({ ...base, status: 'noop', outputs: { caCertHash: 'sha256:00' } });
+    expect(readFileSync(journal.file, 'utf8')).not.toContain(token);
+    const [started, failed, done, noop] = journal.read();
+    expect(started?.note).toBe('joining with ***');
+    expect(failed?.error).toEqual({ code: 'COMMAND_FAILED', message: 'kubeadm join --token ***: exit 1' });
+    expect(done?.outputs).toBeUndefined();
+    expect(done?.note).toBe(`joined; ${OUTPUTS_WITHHELD}`);
+    expect(noop?.outputs).toEqual({ caCertHash: 'sha256:00' });
+    expect(journal.isDone('join/kubeadm.join', 'worker1')).toBe(true);
   });
 });
 

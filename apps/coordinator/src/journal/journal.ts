@@ -30,6 +30,9 @@ export interface JournalRecord {
 
 export const JOURNAL_FILE = 'journal.ndjson';
 
+/** The note of a record whose outputs were dropped because they held a known secret. */
+export const OUTPUTS_WITHHELD = 'outputs withheld: they held a secret';
+
 /**
  * Append-only record of every (host, step) result of `kumi up`, so a rerun after a crash
  * of the coordinator or a host knows what finished. One JSON object per line, fsynced
@@ -45,12 +48,17 @@ export class Journal {
     this.#secrets = secrets;
   }
 
+  /**
+   * Writes one record, scrubbed of every known secret so that a result is never lost to
+   * the guard: secrets in the error and the note are replaced by `***`, and outputs that
+   * hold one are dropped (the note says so). Throws only if a secret is in the run, path
+   * or host, which come from the plan, never from a step.
+   */
   append(record: Omit<JournalRecord, 'time'>): JournalRecord {
-    const full: JournalRecord = { time: new Date().toISOString(), ...record };
+    const full: JournalRecord = { time: new Date().toISOString(), ...this.#scrubbed(record) };
     const line = JSON.stringify(full);
     if (this.#secrets.leaks(line)) {
-      // A step returned a secret among its outputs: refuse rather than persist it.
-      throw new Error(`refusing to journal ${record.path}@${record.host}: its record would contain a secret`);
+      throw new Error(`refusing to journal ${this.#secrets.redact(`${record.path}@${record.host}`)}: its record would contain a secret`);
     }
     const fd = openSync(this.file, 'a', 0o600);
     try {
@@ -60,6 +68,18 @@ export class Journal {
       closeSync(fd);
     }
     return full;
+  }
+
+  #scrubbed(record: Omit<JournalRecord, 'time'>): Omit<JournalRecord, 'time'> {
+    const { outputs, error, note, ...rest } = record;
+    const withheld = outputs !== undefined && this.#secrets.leaks(JSON.stringify(outputs));
+    const notes = [...(note === undefined ? [] : [this.#secrets.redact(note)]), ...(withheld ? [OUTPUTS_WITHHELD] : [])];
+    return {
+      ...rest,
+      ...(outputs !== undefined && !withheld ? { outputs } : {}),
+      ...(error ? { error: { code: this.#secrets.redact(error.code), message: this.#secrets.redact(error.message) } } : {}),
+      ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+    };
   }
 
   /** Every intact record, oldest first. */

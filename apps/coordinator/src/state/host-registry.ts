@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { CliError } from '../cli/cli-error';
+import { ExitCode } from '../cli/exit-codes';
 import { readJsonIfExists, writePrivateFile } from './secure-files';
 
 /** One enrolled host: the certificate it was last issued. */
@@ -28,7 +30,10 @@ export class HostRegistry {
     if (raw === undefined) return [];
     const parsed = hostsFileSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new Error(`${this.path} is not a valid host registry (${parsed.error.issues[0]?.message}); delete it and enroll the agents again`);
+      throw new CliError(
+        `${this.path} is not a valid host registry (${parsed.error.issues[0]?.message}): restore it from a backup, or move it aside and enroll the agents again`,
+        ExitCode.STATE,
+      );
     }
     return parsed.data.hosts;
   }

@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writePrivateFile } from './secure-files';
+import { ExitCode } from '../cli/exit-codes';
+import { readJsonIfExists, writePrivateFile } from './secure-files';
 
 describe('writePrivateFile', () => {
   let dir: string;
@@ -25,5 +26,30 @@ describe('writePrivateFile', () => {
     await mkdir(join(dir, 'ca.key', 'inside'), { recursive: true });
     await expect(writePrivateFile(join(dir, 'ca.key'), 'KEY MATERIAL')).rejects.toThrow();
     expect(await readdir(dir)).toEqual(['ca.key']);
+  });
+});
+
+describe('readJsonIfExists', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kumi-secure-files-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('returns undefined for a missing file and the value for a JSON file', async () => {
+    expect(await readJsonIfExists(join(dir, 'missing.json'))).toBeUndefined();
+    await writeFile(join(dir, 'hosts.json'), '{"version":1}');
+    expect(await readJsonIfExists(join(dir, 'hosts.json'))).toEqual({ version: 1 });
+  });
+
+  it('turns a damaged file into a state error naming the file and the fix, without quoting it', async () => {
+    await writeFile(join(dir, 'hosts.json'), '{"version":1,"hosts":[{"hostName":"cp1-private"');
+    const failure = readJsonIfExists(join(dir, 'hosts.json'));
+    await expect(failure).rejects.toThrow(`${join(dir, 'hosts.json')} is not valid JSON`);
+    await expect(failure).rejects.toThrow(/restore it from a backup, or move it aside/);
+    await expect(failure).rejects.toMatchObject({ exitCode: ExitCode.STATE });
+    await expect(failure).rejects.not.toThrow(/cp1-private/);
   });
 });

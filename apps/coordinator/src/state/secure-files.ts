@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { CliError } from '../cli/cli-error';
+import { ExitCode } from '../cli/exit-codes';
 
 /** Creates dir (and parents) and makes it 0700. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
@@ -42,12 +44,22 @@ export async function createPrivateFile(path: string, content: string): Promise<
   }
 }
 
-/** Reads a JSON file, or returns undefined when it does not exist. */
+/**
+ * Reads a JSON file, or returns undefined when it does not exist. A file that is not
+ * JSON is a state error (exit 3) naming the file and the fix.
+ */
 export async function readJsonIfExists(path: string): Promise<unknown> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    // The SyntaxError quotes part of the file, which may be secret: name only the file.
+    throw new CliError(`${path} is not valid JSON (damaged or hand-edited): restore it from a backup, or move it aside`, ExitCode.STATE);
   }
 }

@@ -72,12 +72,12 @@ export function newClusterDir(name: string, selection: ClusterSelection, env: No
 }
 
 /**
- * The state folder of an existing cluster: --state-dir, else KUMI_STATE_DIR, else
- * ~/.kumi/clusters/<--cluster or KUMI_CLUSTER>, else the only cluster there is.
+ * The state folder of an existing cluster. Flags win over environment variables:
+ * --state-dir, else ~/.kumi/clusters/<--cluster>, else KUMI_STATE_DIR, else
+ * ~/.kumi/clusters/<KUMI_CLUSTER>, else the only cluster there is.
  */
 export function existingClusterDir(selection: ClusterSelection, env: NodeJS.ProcessEnv = process.env): string {
-  const explicit = selection.stateDir ?? env.KUMI_STATE_DIR;
-  const dir = explicit ? resolve(explicit) : join(clustersRoot(env), checkClusterName(selection.cluster ?? env.KUMI_CLUSTER ?? onlyCluster(env)));
+  const dir = selectedClusterDir(selection, env);
   if (!existsSync(join(dir, 'cluster.json'))) {
     throw new CliError(
       `no kumi cluster state in ${dir} (cluster.json missing): create one with \`kumi init --name NAME\`, or pick another with --cluster / --state-dir`,
@@ -85,6 +85,13 @@ export function existingClusterDir(selection: ClusterSelection, env: NodeJS.Proc
     );
   }
   return dir;
+}
+
+function selectedClusterDir(selection: ClusterSelection, env: NodeJS.ProcessEnv): string {
+  if (selection.stateDir) return resolve(selection.stateDir);
+  if (selection.cluster) return join(clustersRoot(env), checkClusterName(selection.cluster));
+  if (env.KUMI_STATE_DIR) return resolve(env.KUMI_STATE_DIR);
+  return join(clustersRoot(env), checkClusterName(env.KUMI_CLUSTER ?? onlyCluster(env)));
 }
 
 function onlyCluster(env: NodeJS.ProcessEnv): string {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBootstrapToken, tokenSecretMatches } from '@kumi/trust';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExitCode } from '../cli/exit-codes';
 import { TokenStore } from './token-store';
 
 let dir: string;
@@ -49,6 +50,16 @@ describe('TokenStore', () => {
   it('names the file and the fix when the store is corrupt', async () => {
     const broken = new TokenStore(join(dir, 'broken.json'), join(dir, 'state.lock'));
     await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'broken.json'), '{"version":1,"tokens":[{"id":"x"}]}'));
-    await expect(broken.list()).rejects.toThrow(/broken\.json is not a valid token store .*delete it/);
+    await expect(broken.list()).rejects.toThrow(/broken\.json is not a valid token store .*restore it from a backup, or move it aside/);
+    await expect(broken.list()).rejects.toMatchObject({ exitCode: ExitCode.STATE });
+  });
+
+  it('names the file and the fix, with the state exit code, when the store is not JSON', async () => {
+    const broken = new TokenStore(join(dir, 'broken.json'), join(dir, 'state.lock'));
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'broken.json'), '{"version":1,"tokens":[{"id":"abc123"'));
+    const failure = broken.list();
+    await expect(failure).rejects.toThrow(/broken\.json is not valid JSON .*restore it from a backup, or move it aside/);
+    await expect(failure).rejects.toMatchObject({ exitCode: ExitCode.STATE });
+    await expect(failure).rejects.not.toThrow(/abc123/);
   });
 });

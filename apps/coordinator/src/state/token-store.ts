@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { generateBootstrapToken, hashTokenSecret } from '@kumi/trust';
+import { CliError } from '../cli/cli-error';
+import { ExitCode } from '../cli/exit-codes';
 import { readJsonIfExists, writePrivateFile } from './secure-files';
 import { withFileLock } from './file-lock';
 
@@ -100,7 +102,10 @@ export class TokenStore {
     if (raw === undefined) return { version: 1, tokens: [] };
     const parsed = tokenFileSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new Error(`${this.path} is not a valid token store (${parsed.error.issues[0]?.message}); delete it to start with no tokens`);
+      throw new CliError(
+        `${this.path} is not a valid token store (${parsed.error.issues[0]?.message}): restore it from a backup, or move it aside to start with no tokens`,
+        ExitCode.STATE,
+      );
     }
     return parsed.data;
   }

@@ -65,8 +65,9 @@ export function entryInputsProvider(deps: EntryInputsDeps): EntryInputsProvider 
           healthyControlPlane: host,
           tokenCreateParams: token.mint.params,
           ...(certs?.mint.how === 'step' ? { uploadCertsParams: certs.mint.params } : {}),
+          // Journaled before the create: a create cut off after kubeadm made the token is revoked next run.
+          onTokenMinted: (tokenId) => deps.ledger.created(host, tokenId, entry.path),
         });
-        deps.ledger.created(lease.createdOn, lease.tokenId, entry.path);
         return lease;
       } catch (error) {
         problems.push(`${host}: ${(error as Error).message}`);

@@ -72,14 +72,19 @@ function planFor(spec: ClusterSpec, options: UpOptions): Plan {
   }
 }
 
-/** The commands that resume or retry this run, with the user's cluster selection. */
-function retryCommand(options: UpOptions): RetryCommand {
+/**
+ * The commands that resume or retry this run, with the user's cluster selection. Only
+ * `kumi up` offers a per-entry retry: the plan of `kumi up` has no drill (or verify) stage
+ * unless the spec enables it, so `kumi up --only drill/...` would be refused.
+ */
+export function retryCommand(options: Pick<UpOptions, 'mode' | 'specPath' | 'only' | 'skip' | 'selection'>): RetryCommand {
   const selection = [
     ...(options.selection.stateDir ? ['--state-dir', options.selection.stateDir] : []),
     ...(options.selection.cluster ? ['--cluster', options.selection.cluster] : []),
   ];
   const base = ['kumi', options.mode, options.specPath, ...selection].map(shellWord).join(' ');
   const resume = options.mode === 'up' ? [base, ...options.only.map((p) => `--only ${shellWord(p)}`), ...options.skip.map((p) => `--skip ${shellWord(p)}`)].join(' ') : base;
+  if (options.mode !== 'up') return { resume };
   return { resume, only: (path) => `kumi up ${shellWord(options.specPath)}${selection.length ? ` ${selection.map(shellWord).join(' ')}` : ''} --only ${shellWord(path)}` };
 }
 
@@ -117,7 +122,7 @@ function schedulerDeps(session: Session, spec: ClusterSpec, options: UpOptions):
     ),
   });
   const notes = new Map<string, string>();
-  const record = journalRecorder(journal, session.run, session.logger);
+  const record = journalRecorder(journal, session.run);
   return {
     runner,
     readiness: readinessThroughRunner(runner, agentsAttachedWaiter(coordinator.agents, session.state.hosts, options.attachTimeoutMs)),
@@ -165,6 +170,8 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
   if (options.mode !== 'verify' && !options.yes) {
     const what = options.mode === 'drill' ? 'take a control plane down for the failover drill' : `build cluster "${plan.cluster}" (${plan.stages.length} stages, ${entries} steps)`;
     const answer = await confirm(`kumi ${options.mode} will ${what}. Continue?`, options.confirmIo);
+    // Like reset: a drill is disruptive, so without a terminal to ask on only --yes confirms it.
+    if (answer === 'no-terminal' && options.mode === 'drill') throw usageError('kumi drill takes a control plane down and there is no terminal to confirm on: pass --yes to confirm');
     if (answer === false) throw usageError('not confirmed; nothing was run (pass --yes to skip the question)');
   }
   const session = await openSession(sessionOptionsFor(dir, `kumi ${options.mode} ${options.specPath}`, options));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../cli/duration';
-import { clusterSelection } from '../commands/global-options';
+import { clusterSelection, collect } from '../commands/global-options';
 import { parseListenAddress } from '../server/listen-address';
 import type { UpMode, UpOptions } from './run-up';
 
@@ -13,10 +13,6 @@ export interface RawUpOptions {
   listen?: string;
   attachTimeout: string;
   detachGrace: string;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** Adds the options every spec-driven run command shares. */

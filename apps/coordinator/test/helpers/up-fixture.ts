@@ -32,11 +32,19 @@ export interface UpFixture {
 export async function upFixture(hosts: readonly string[] = SEED_HOSTS): Promise<UpFixture> {
   const root = await mkdtemp(join(tmpdir(), 'kumi-up-'));
   const dir = join(root, 'state');
-  await initCluster({ name: 'seed-ha', dir, addresses: ['127.0.0.1'], port: 7443, listenHost: '127.0.0.1' });
-  const state = await openClusterState(dir);
-  const material = await readServingMaterial(state.paths);
+  let state: ClusterState;
+  let material: ServingMaterial;
   const identities: AgentIdentity[] = [];
-  for (const host of hosts) identities.push(await enrollDirect(state, material, host));
+  try {
+    await initCluster({ name: 'seed-ha', dir, addresses: ['127.0.0.1'], port: 7443, listenHost: '127.0.0.1' });
+    state = await openClusterState(dir);
+    material = await readServingMaterial(state.paths);
+    for (const host of hosts) identities.push(await enrollDirect(state, material, host));
+  } catch (error) {
+    // The caller gets no fixture to close: remove the CA key and tokens written so far.
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
   const sim = new SimCluster();
   const agents: SimAgent[] = [];
   const stopAgents = () => {

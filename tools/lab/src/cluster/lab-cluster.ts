@@ -30,7 +30,7 @@ export interface LabClusterOptions {
   serve?: boolean;
   /** Bound of the wait for every agent to attach (default 90 s). */
   attachTimeoutMs?: number;
-  /** Remove stateDir in stop() (default true). */
+  /** Remove stateDir in stop() (default true); a folder that existed before the start is never removed. */
   removeStateDir?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
@@ -76,7 +76,7 @@ export interface LabCluster {
   agentLog(host: string): string;
   /** The `kumi serve` log ('' when never started). */
   serveLog(): string;
-  /** Stops the server, the agents and the whole lab; removes the state folder unless told not to. Safe to call twice. */
+  /** Stops the server, the agents and the whole lab; removes the state folder it created unless told not to. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -97,6 +97,11 @@ function agentConfigFromTokenOutput(stdout: string, host: string): string {
 export async function startLabCluster(opts: LabClusterOptions): Promise<LabCluster> {
   const log = opts.log ?? (() => {});
   const stateDir = path.resolve(opts.stateDir);
+  // Checked before anything can fail and clean up: that cleanup must never touch a cluster it did not make.
+  if (existsSync(path.join(stateDir, 'cluster.json'))) {
+    throw new Error(`${stateDir} already holds a kumi cluster: give startLabCluster a fresh stateDir (or remove it)`);
+  }
+  const createdStateDir = !existsSync(stateDir);
   const hosts = opts.topology.hosts.map((h) => h.name);
   const timings: LabClusterTimings = { bundleMs: 0, labUpMs: 0, attachMs: 0 };
   let serve: ServeProcess | undefined;
@@ -176,21 +181,19 @@ export async function startLabCluster(opts: LabClusterOptions): Promise<LabClust
       await cluster.stopServe().catch((e: Error) => problems.push(`kumi serve: ${e.message}`));
       // labDown kills every process of the hosts (agents included) and of the switch namespace.
       if (labStarted) await labDown({ log }).catch((e: Error) => problems.push(`lab down: ${e.message}`));
-      if (opts.removeStateDir ?? true) rmSync(stateDir, { recursive: true, force: true });
+      if ((opts.removeStateDir ?? true) && createdStateDir) rmSync(stateDir, { recursive: true, force: true });
       if (problems.length > 0) throw new Error(`stopping the lab cluster: ${problems.join('; ')}`);
     },
   };
 
   try {
-    if (existsSync(path.join(stateDir, 'cluster.json'))) {
-      throw new Error(`${stateDir} already holds a kumi cluster: give startLabCluster a fresh stateDir (or remove it)`);
-    }
     mkdirSync(path.dirname(stateDir), { recursive: true });
     await mustKumi(['init', '--name', opts.clusterName ?? 'lab', '--address', BRIDGE_ADDRESS, '--port', String(COORDINATOR_PORT), '--listen-host', BRIDGE_ADDRESS]);
     log(`kumi init: state folder ${stateDir}`);
     started = Date.now();
-    labStarted = true;
+    // labUp tears down its own failures; a refused labUp ("already up") must leave the other lab alone.
     const up = await labUp({ topology: opts.topology, log });
+    labStarted = true;
     timings.labUpMs = up.ms;
     log(`lab up (${hosts.length} hosts) in ${up.ms} ms`);
     if (opts.serve ?? true) await cluster.startServe();

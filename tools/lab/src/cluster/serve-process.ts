@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coordinatorArgv } from '../in-host';
 
@@ -21,6 +21,8 @@ function alive(child: ChildProcess): boolean {
  */
 export async function startServe(kumiBundle: string, stateDir: string, logFile: string, timeoutMs = 30_000): Promise<ServeProcess> {
   const [file, ...args] = coordinatorArgv([process.execPath, '--enable-source-maps', kumiBundle, 'serve']);
+  // The log is appended to across restarts: only what this process writes counts.
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const out = openSync(logFile, 'a', 0o600);
   let child: ChildProcess;
   try {
@@ -37,7 +39,7 @@ export async function startServe(kumiBundle: string, stateDir: string, logFile: 
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const log = readFileSync(logFile, 'utf8');
+    const log = readFileSync(logFile).subarray(logStart).toString('utf8');
     if (/kumi serve: .* listening on /.test(log)) return { pid: child.pid ?? -1, logFile, stop };
     if (!alive(child)) throw new Error(`kumi serve exited (${child.exitCode ?? child.signalCode}) before listening:\n${log.slice(-2000)}`);
     await sleep(100);

@@ -1,6 +1,7 @@
 import { inCoordinator, inHost } from '../in-host';
 
-const ADMIN = ['--kubeconfig', '/etc/kubernetes/admin.conf'];
+/** kubectl's arguments for the cluster admin's kubeconfig on a control plane. */
+export const ADMIN = ['--kubeconfig', '/etc/kubernetes/admin.conf'];
 const ETCD_TLS = [
   '--endpoints=https://127.0.0.1:2379',
   '--cacert=/etc/kubernetes/pki/etcd/ca.crt',
@@ -37,18 +38,6 @@ export async function healthzThroughVip(vip: string): Promise<string> {
 export async function clusterDnsAnswers(host: string): Promise<boolean> {
   const result = await inHost(host, ['kubectl', ...ADMIN, 'exec', 'kumi-dnsutils', '--', 'nslookup', 'kubernetes.default'], { timeoutMs: 20_000 });
   return result.exitCode === 0;
-}
-
-/** Bootstrap tokens and the current certificate key, as the kubeadm stand-in holds them in the cluster (for the leak scan). */
-export async function clusterSecrets(host: string): Promise<string[]> {
-  const found = new Set<string>();
-  const secrets = await mustRun(host, ['kubectl', ...ADMIN, 'get', 'secrets', '-n', 'kube-system', '-o', 'json']);
-  for (const item of (JSON.parse(secrets) as { items?: { metadata?: { name?: string }; data?: Record<string, string> }[] }).items ?? []) {
-    const name = item.metadata?.name ?? '';
-    const data = Object.fromEntries(Object.entries(item.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
-    if (name.startsWith('bootstrap-token-') && data['token-id'] && data['token-secret']) found.add(`${data['token-id']}.${data['token-secret']}`);
-  }
-  return [...found];
 }
 
 /**

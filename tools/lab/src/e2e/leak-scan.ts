@@ -2,8 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { inHost } from '../in-host';
 import { decryptBytes } from '../standins/kubeadm/certs-crypto';
-
-const ADMIN = ['--kubeconfig', '/etc/kubernetes/admin.conf'];
+import { ADMIN } from './cluster-facts';
 
 /**
  * The secrets a `kumi up` minted, collected from the cluster while they exist: every

@@ -58,7 +58,7 @@ const CRASHES: CrashPoint[] = [
   stageDone('verify'),
 ];
 
-/** Agents reconnect with a backoff capped at 30 s: 90 s is plenty, and a lab whose agents never attach fails fast. */
+/** Agents reconnect with a backoff capped at 5 s: 90 s is plenty, and a lab whose agents never attach fails fast. */
 const ATTACH = ['--attach-timeout', '90s'];
 const upArgs = ['up', SPEC, '--yes', '--json', ...ATTACH];
 

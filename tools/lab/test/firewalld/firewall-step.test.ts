@@ -35,8 +35,9 @@ const VRRP = 'rule protocol value="vrrp" accept';
 /** Opened by "the admin" before kumi: kumi must not record it, so a reset keeps it. */
 const ADMINS_PORT = '10259/tcp';
 /**
- * kubeadm.reset removes the admin kubeconfig; a lab host's /root is the machine's own (not
- * overlaid), so point it at a host-private path that never exists instead of /root/.kube/config.
+ * kubeadm.reset removes the admin kubeconfig. A lab host's /root is an overlay over the
+ * machine's, so a /root/.kube/config on the machine shows through in the host and would add a
+ * removal to the plans asserted below: point reset at a path that never exists instead.
  */
 const RESET_PARAMS = { kubeconfigPath: '/var/lib/kumi-test/no-kubeconfig' };
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ADMIN_KUBECONFIG, DEFAULT_POD_CIDR, ipv4CidrSchema } from '../common/params';
+import { DEFAULT_POD_CIDR, ipv4CidrSchema } from '../common/params';
+import { ADMIN_CONF } from '../common/kubeadm-state';
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 
@@ -17,7 +18,7 @@ export const cniFlannelParams = z
     manifest: flannelManifestSchema,
     podCidr: ipv4CidrSchema.default(DEFAULT_POD_CIDR),
     backend: z.enum(['vxlan', 'host-gw', 'wireguard', 'udp']).default('vxlan'),
-    kubeconfig: z.string().startsWith('/').default(ADMIN_KUBECONFIG),
+    kubeconfig: z.string().startsWith('/').default(ADMIN_CONF),
     /** How long to wait for the flannel pods to be Ready. */
     readyTimeoutMs: z.number().int().positive().max(3_600_000).default(300_000),
   })

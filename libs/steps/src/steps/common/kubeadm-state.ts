@@ -38,6 +38,22 @@ export function requireKubeadm(state: KubeadmNodeState, stepId: string): void {
   }
 }
 
+/**
+ * The node's kubeadm state, or CHECK_FAILED unless kubeadm is installed and the host is an
+ * initialised control plane (it has admin.conf), for steps that talk to the cluster as admin.
+ */
+export async function requireControlPlane(host: HostReader, stepId: string): Promise<KubeadmNodeState> {
+  const state = await readKubeadmState(host);
+  requireKubeadm(state, stepId);
+  if (!state.adminConf) {
+    throw new StepFailure(
+      'CHECK_FAILED',
+      `${host.facts.hostName} is not an initialised control plane (no ${ADMIN_CONF}), so ${stepId} cannot run. Fix: run it on a control plane after kubeadm.init or kubeadm.join.`,
+    );
+  }
+  return state;
+}
+
 /** The `server:` URL of a kubeconfig, if any. */
 export function serverOf(kubeconfig: string | undefined): string | undefined {
   return kubeconfig === undefined ? undefined : /^\s*server:\s*(\S+)\s*$/m.exec(kubeconfig)?.[1];

@@ -41,9 +41,6 @@ export const portSpecSchema = z
 export const DEFAULT_POD_CIDR = '10.244.0.0/16';
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 
-/** A kubeconfig path that kubectl uses on a control plane. */
-export const ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
-
 function isNetworkCidr(value: string): boolean {
   const match = /^([\d.]+)\/(\d{1,2})$/.exec(value);
   if (match === null || !isIPv4(match[1] ?? '')) return false;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ADMIN_KUBECONFIG, endpointSchema } from '../common/params';
+import { endpointSchema } from '../common/params';
+import { ADMIN_CONF } from '../common/kubeadm-state';
 
 /**
  * Parameters of `drill`, run on control plane 1. "stop" stops the kubelet and the static
@@ -11,7 +12,7 @@ export const drillParams = z
   .object({
     endpoint: endpointSchema,
     mode: z.enum(['stop', 'poweroff']).default('stop'),
-    kubeconfig: z.string().startsWith('/').default(ADMIN_KUBECONFIG),
+    kubeconfig: z.string().startsWith('/').default(ADMIN_CONF),
     /** How long the API is watched through the VIP while this node is down. */
     observeMs: z.number().int().positive().max(600_000).default(30_000),
     /** How long to wait for this node's API server to stop, and to come back. */

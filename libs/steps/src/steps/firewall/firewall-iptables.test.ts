@@ -8,8 +8,9 @@ import type { TestNetns } from '../common/test-netns';
 import { canUseNetns, createTestNetns } from '../common/test-netns';
 import { modulePath, runSequenceInNetns } from '../../testing/test-sequence';
 
-const dir = mkdtempSync(join(tmpdir(), 'kumi-iptables-'));
-const saveFile = join(dir, 'rules.v4');
+// Made in beforeAll: a skipped describe never runs its afterAll, so nothing may be created before.
+let dir = '';
+let saveFile = '';
 const step = (): SequenceJob => ({
   kind: 'step',
   module: modulePath(import.meta.url, 'firewall.ts'),
@@ -63,13 +64,15 @@ describe.skipIf(!canUseNetns())('firewall step, plain iptables, in a throwaway n
   // One child process runs every scenario in order (each starts from flushed chains): starting
   // tsx once per scenario would cost seconds each on a shared machine.
   beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kumi-iptables-'));
+    saveFile = join(dir, 'rules.v4');
     netns = createTestNetns();
     const jobs = REJECT_POSITIONS.flatMap((n) => [...chainWithRejectAt(n), step(), forward(), cmd('iptables', '-w', '-S', 'INPUT'), step(), forward()]);
     results = runSequenceInNetns(netns.name, [...jobs, ...driftJobs()]);
   });
   afterAll(() => {
     netns?.remove();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   it.each(REJECT_POSITIONS)('with a REJECT at FORWARD position %i the pod-CIDR ACCEPTs land before it; a rerun is a noop', (n) => {

@@ -9,14 +9,13 @@ import { canUseNetns, createTestNetns } from '../common/test-netns';
 import { modulePath, runSequenceInNetns } from '../../testing/test-sequence';
 import { NFT_INCLUDE_FILE } from './nftables';
 
-const root = mkdtempSync(join(tmpdir(), 'kumi-nft-root-'));
 const cmd = (...argv: string[]): SequenceJob => ({ kind: 'cmd', argv });
-const step: SequenceJob = {
+const stepIn = (root: string): SequenceJob => ({
   kind: 'step',
   module: modulePath(import.meta.url, 'firewall.ts'),
   exportName: 'firewall',
   options: { root, facts: { ...debianFacts, firewall: 'nftables' }, params: { roles: ['worker'] }, dryRun: false },
-};
+});
 const outcomeOf = (result: SequenceResult | undefined): { status?: string; reason?: string } => {
   if (result?.kind !== 'step' || result.error !== undefined) throw new Error(JSON.stringify(result));
   return result.outcome as { status?: string };
@@ -24,15 +23,19 @@ const outcomeOf = (result: SequenceResult | undefined): { status?: string; reaso
 
 describe.skipIf(!canUseNetns())('firewall step, nftables, in a throwaway network namespace', () => {
   let netns: TestNetns | undefined;
+  // Made in beforeAll: a skipped describe never runs its afterAll, so nothing may be created before.
+  let root = '';
   beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'kumi-nft-root-'));
     netns = createTestNetns();
   });
   afterAll(() => {
     netns?.remove();
-    rmSync(root, { recursive: true, force: true });
+    if (root !== '') rmSync(root, { recursive: true, force: true });
   });
 
   it('accepts pod traffic before the reject found at run time, writes the boot include, and reruns as a noop', () => {
+    const step = stepIn(root);
     const results = runSequenceInNetns(netns!.name, [
       cmd('nft', 'add', 'table', 'inet', 'filter'),
       cmd('nft', 'add chain inet filter forward { type filter hook forward priority 0; policy accept; }'),

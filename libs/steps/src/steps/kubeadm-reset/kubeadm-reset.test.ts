@@ -129,15 +129,17 @@ function firewalldRunning(): boolean {
 
 describe.skipIf(!canUseNetns() || firewalldRunning())('kubeadm.reset against real iptables in a throwaway network namespace', () => {
   let netns: TestNetns | undefined;
-  const root = mkdtempSync(join(tmpdir(), 'kumi-reset-root-'));
+  // Made in beforeAll: a skipped describe still runs its body but never its afterAll.
+  let root = '';
   beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'kumi-reset-root-'));
     netns = createTestNetns();
     mkdirSync(join(root, 'etc/cni/net.d'), { recursive: true });
     writeFileSync(join(root, 'etc/cni/net.d/10-flannel.conflist'), '{}');
   });
   afterAll(() => {
     netns?.remove();
-    rmSync(root, { recursive: true, force: true });
+    if (root !== '') rmSync(root, { recursive: true, force: true });
   });
 
   it('removes Kubernetes and kumi rules and CNI config, keeps the rest, and reruns as a noop', () => {

@@ -6,6 +6,8 @@ import { Secret } from '../../secret';
 import { debianFacts, rhelFacts } from '../../testing/host-facts';
 import { caCertHash } from '../common/ca-cert-hash';
 import { fakeHost } from '../common/fake-host';
+import { kubeadmUploadCerts } from '../kubeadm-upload-certs/kubeadm-upload-certs';
+import { kubeadmUploadCertsParams } from '../kubeadm-upload-certs/params';
 import { kubeadmTokenDelete } from '../kubeadm-token-delete/kubeadm-token-delete';
 import { kubeadmTokenDeleteParams } from '../kubeadm-token-delete/params';
 import { kubeadmTokenCreate } from './kubeadm-token-create';
@@ -59,6 +61,23 @@ describe('kubeadm.token-delete', () => {
   it('is a noop when the token is gone', async () => {
     const checked = await kubeadmTokenDelete.check(fakeHost(debianFacts, files, probesWith([])), deleteParams, {});
     expect(kubeadmTokenDelete.plan(checked, deleteParams, {}).noop).toBe('bootstrap token k7x2pq does not exist (already deleted or expired)');
+  });
+});
+
+describe('steps that need an initialised control plane', () => {
+  const withoutAdmin = fakeHost(debianFacts, {}, probesWith(['k7x2pq']));
+  it.each([
+    ['kubeadm.token-delete', () => kubeadmTokenDelete.check(withoutAdmin, kubeadmTokenDeleteParams.parse({ tokenId: 'k7x2pq' }), {})],
+    ['kubeadm.token-create', () => kubeadmTokenCreate.check(withoutAdmin, params, secrets)],
+    [
+      'kubeadm.upload-certs',
+      () => kubeadmUploadCerts.check(withoutAdmin, kubeadmUploadCertsParams.parse({ kubernetesVersion: '1.33.2' }), { certificateKey: new Secret('ab'.repeat(32)) }),
+    ],
+  ] as const)('%s without admin.conf fails its check naming admin.conf and the fix', async (stepId, check) => {
+    await expect(check()).rejects.toMatchObject({
+      code: 'CHECK_FAILED',
+      message: `${debianFacts.hostName} is not an initialised control plane (no /etc/kubernetes/admin.conf), so ${stepId} cannot run. Fix: run it on a control plane after kubeadm.init or kubeadm.join.`,
+    });
   });
 });
 

@@ -6,7 +6,7 @@ import type { Step } from '../../step';
 import { KUBERNETES_CA_PATH, caCertHash } from '../common/ca-cert-hash';
 import { BOOTSTRAP_TOKEN } from '../common/kubeadm-params';
 import { bootstrapTokenOf, tokenIdOf } from '../common/kubeadm-secrets';
-import { ADMIN_CONF, readKubeadmState, requireKubeadm } from '../common/kubeadm-state';
+import { ADMIN_CONF, requireControlPlane } from '../common/kubeadm-state';
 import type { ListedToken } from '../common/token-list';
 import { listTokens } from '../common/token-list';
 import type { KubeadmTokenCreateParams } from './params';
@@ -36,11 +36,7 @@ export const kubeadmTokenCreate: Step<KubeadmTokenCreateParams, KubeadmTokenCrea
 
   async check(host, _params, secrets) {
     const tokenId = tokenIdOf(bootstrapTokenOf(secrets));
-    const state = await readKubeadmState(host);
-    requireKubeadm(state, 'kubeadm.token-create');
-    if (!state.adminConf) {
-      throw new StepFailure('CHECK_FAILED', `${host.facts.hostName} has no ${ADMIN_CONF}. Fix: create tokens on an initialised control plane.`);
-    }
+    await requireControlPlane(host, 'kubeadm.token-create');
     return { tokenId, existing: (await listTokens(host)).find((token) => token.id === tokenId) };
   },
 

@@ -1,6 +1,6 @@
 import { planOf } from '../../plan';
 import type { Step } from '../../step';
-import { ADMIN_CONF, readKubeadmState, requireKubeadm } from '../common/kubeadm-state';
+import { ADMIN_CONF, requireControlPlane } from '../common/kubeadm-state';
 import { listTokens } from '../common/token-list';
 import type { KubeadmTokenDeleteParams } from './params';
 import { kubeadmTokenDeleteParams } from './params';
@@ -17,7 +17,7 @@ export const kubeadmTokenDelete: Step<KubeadmTokenDeleteParams, KubeadmTokenDele
   params: kubeadmTokenDeleteParams,
 
   async check(host, params) {
-    requireKubeadm(await readKubeadmState(host), 'kubeadm.token-delete');
+    await requireControlPlane(host, 'kubeadm.token-delete');
     return { present: (await listTokens(host)).some((token) => token.id === params.tokenId) };
   },
 

@@ -1,12 +1,11 @@
 import { planOf } from '../../plan';
 import { renderUploadCertsConfig } from '../../render/kubeadm-config';
-import { StepFailure } from '../../run-types';
 import { Secret } from '../../secret';
 import type { HostReader, Step } from '../../step';
 import { KUBERNETES_CA_PATH } from '../common/ca-cert-hash';
 import { CERTIFICATE_KEY } from '../common/kubeadm-params';
 import { certificateKeyOf } from '../common/kubeadm-secrets';
-import { ADMIN_CONF, readKubeadmState, requireKubeadm } from '../common/kubeadm-state';
+import { ADMIN_CONF, requireControlPlane } from '../common/kubeadm-state';
 import { decryptKubeadmCert, durationMs } from './kubeadm-certs';
 import type { KubeadmUploadCertsParams } from './params';
 import { kubeadmUploadCertsParams } from './params';
@@ -39,11 +38,7 @@ export const kubeadmUploadCerts: Step<KubeadmUploadCertsParams, KubeadmUploadCer
 
   async check(host, _params, secrets) {
     const key = certificateKeyOf(secrets);
-    const state = await readKubeadmState(host);
-    requireKubeadm(state, 'kubeadm.upload-certs');
-    if (!state.adminConf) {
-      throw new StepFailure('CHECK_FAILED', `${host.facts.hostName} is not an initialised control plane (no ${ADMIN_CONF}). Fix: run it on a control plane.`);
-    }
+    await requireControlPlane(host, 'kubeadm.upload-certs');
     return { ...(await readUploaded(host, key)), checkedAt: new Date().toISOString(), hostName: host.facts.hostName };
   },
 

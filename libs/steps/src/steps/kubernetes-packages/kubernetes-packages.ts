@@ -5,6 +5,7 @@ import type { HostReader, Step } from '../../step';
 import { criSocketFor } from '../common/cri-socket';
 import type { PackageFamily } from '../common/packages';
 import { curlInstalled, installCurl, installPackages, installedVersions, packageFamilyOf } from '../common/packages';
+import { serviceState, systemctl } from '../common/services';
 import type { KubernetesPackagesParams } from './params';
 import { kubernetesPackagesParams } from './params';
 import {
@@ -76,7 +77,7 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
       source: await host.readFile(packages === 'apt' ? K8S_APT_SOURCE : K8S_DNF_REPO),
       versions,
       held: packages === 'apt' ? (await host.probe(['apt-mark', 'showhold'])).stdout.split('\n').map((line) => line.trim()).filter(Boolean) : [],
-      kubeletEnabled: (await host.probe(['systemctl', 'is-enabled', 'kubelet'])).stdout.trim() === 'enabled',
+      kubeletEnabled: (await serviceState(host, 'kubelet')).enabled,
       selinux,
       selinuxConfig: selinux === undefined ? undefined : await host.readFile('/etc/selinux/config'),
       missingImages: params.prePullImages && kubeadmReady ? await missingImages(host, params) : undefined,
@@ -113,7 +114,7 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
     }
     const unheld = facts.packages === 'apt' ? K8S_PACKAGES.filter((name) => !facts.held.includes(name)) : [];
     if (unheld.length > 0) actions.push({ kind: 'run', argv: ['apt-mark', 'hold', ...K8S_PACKAGES], why: `hold ${unheld.join(', ')} so upgrades never move them` });
-    if (!facts.kubeletEnabled) actions.push({ kind: 'run', argv: ['systemctl', 'enable', 'kubelet'], why: 'the kubelet starts at boot (it waits for kubeadm until then)' });
+    if (!facts.kubeletEnabled) actions.push(systemctl('enable', 'kubelet', 'the kubelet starts at boot (it waits for kubeadm until then)'));
     const needPull = params.prePullImages && (facts.missingImages === undefined ? !facts.pulledMarker || wrong.length > 0 : facts.missingImages.length > 0);
     if (needPull) {
       actions.push(

@@ -1,9 +1,10 @@
 import type { Action } from '../../plan';
 import { planOf } from '../../plan';
-import type { Step } from '../../step';
+import type { HostReader, Step } from '../../step';
 import { HAPROXY_CONFIG_HEADER, renderHaproxyConfig } from '../../render/haproxy-config';
 import type { PackageFamily } from '../common/packages';
 import { installPackages, packageFamilyOf, refreshPackageLists } from '../common/packages';
+import { probeVersion } from '../common/probe-version';
 import type { ServiceState } from '../common/services';
 import { keepRunning, serviceState } from '../common/services';
 import { serviceRemovalPlan } from '../common/service-removal';
@@ -49,7 +50,7 @@ export const lbHaproxy: Step<LbHaproxyParams, LbHaproxyFacts | LbHaproxyAbsentFa
     const packages = packageFamilyOf(host.facts);
     return {
       packages,
-      version: await haproxyVersion(host.probe.bind(host)),
+      version: await haproxyVersion(host),
       config: await host.readFile(params.configPath),
       service: await serviceState(host, 'haproxy'),
     };
@@ -78,18 +79,16 @@ export const lbHaproxy: Step<LbHaproxyParams, LbHaproxyFacts | LbHaproxyAbsentFa
       );
     }
     actions.push(...keepRunning('haproxy', facts.service, changed, 'reload'));
-    return planOf(actions, `HAProxy ${facts.version ?? ''} already running with the rendered configuration`.replace('  ', ' '));
+    return planOf(actions, `HAProxy ${facts.version} already running with the rendered configuration`);
   },
 
   async outputs(host, params) {
-    return { haproxyVersion: (await haproxyVersion(host.probe.bind(host))) ?? 'unknown', configPath: params.configPath };
+    return { haproxyVersion: (await haproxyVersion(host)) ?? 'unknown', configPath: params.configPath };
   },
 };
 
-async function haproxyVersion(probe: (argv: readonly string[]) => Promise<{ exitCode: number; stdout: string }>): Promise<string | undefined> {
-  const result = await probe(['haproxy', '-v']);
-  if (result.exitCode !== 0) return undefined;
-  return /version (\S+)/i.exec(result.stdout)?.[1] ?? 'unknown';
+function haproxyVersion(host: HostReader): Promise<string | undefined> {
+  return probeVersion(host, ['haproxy', '-v'], /version (\S+)/i);
 }
 
 function describeChange(current: string | undefined): string {

@@ -112,15 +112,17 @@ describe('lb.keepalived plan', () => {
 
 describe.skipIf(!canUseNetns())('rendered keepalived config against the real keepalived -t', () => {
   let netns: TestNetns | undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'kumi-keepalived-'));
+  // Made in beforeAll: a skipped describe still runs its body but never its afterAll.
+  let dir = '';
   beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kumi-keepalived-'));
     netns = createTestNetns();
     netns.exec(['ip', 'link', 'add', 'ens4', 'type', 'veth', 'peer', 'name', 'peer0']);
     netns.exec(['ip', 'addr', 'add', '192.0.2.21/24', 'dev', 'ens4']);
   });
   afterAll(() => {
     netns?.remove();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   it('passes keepalived -t, and a broken one does not', () => {

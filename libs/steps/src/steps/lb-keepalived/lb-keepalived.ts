@@ -5,6 +5,7 @@ import { StepFailure } from '../../run-types';
 import type { HostReader, Step } from '../../step';
 import type { PackageFamily } from '../common/packages';
 import { installPackages, packageFamilyOf, refreshPackageLists } from '../common/packages';
+import { probeVersion } from '../common/probe-version';
 import type { ServiceState } from '../common/services';
 import { keepRunning, serviceState } from '../common/services';
 import { serviceRemovalPlan } from '../common/service-removal';
@@ -163,8 +164,6 @@ export function vipPlacement(host: HostReader, params: LbKeepalivedPresentParams
   return { interfaceName: found.interfaceName, vipCidr: `${params.vip}/${found.prefixLength}` };
 }
 
-async function keepalivedVersion(host: HostReader): Promise<string | undefined> {
-  const result = await host.probe(['keepalived', '--version']);
-  if (result.exitCode !== 0) return undefined;
-  return /Keepalived v(\S+)/.exec(`${result.stdout}\n${result.stderr}`)?.[1] ?? 'unknown';
+function keepalivedVersion(host: HostReader): Promise<string | undefined> {
+  return probeVersion(host, ['keepalived', '--version'], /Keepalived v(\S+)/);
 }

@@ -11,10 +11,12 @@ import {
 } from '../../render/containerd-config';
 import { StepFailure } from '../../run-types';
 import type { HostReader, Step } from '../../step';
+import { criSocketFor } from '../common/cri-socket';
 import type { DockerRepoFacts } from '../common/docker-repo';
 import { dockerRepoActions, readDockerRepo } from '../common/docker-repo';
 import type { PackageFamily } from '../common/packages';
 import { installPackages, packageFamilyOf, refreshPackageLists } from '../common/packages';
+import { probeVersion } from '../common/probe-version';
 import type { ServiceState } from '../common/services';
 import { keepRunning, serviceState } from '../common/services';
 import type { RuntimeContainerdParams } from './params';
@@ -22,7 +24,7 @@ import { runtimeContainerdParams } from './params';
 import { sandboxImageFor, sandboxImageFromKubeadm } from './sandbox-image';
 
 /** The CRI socket kubeadm's nodeRegistration.criSocket names for containerd. */
-export const CONTAINERD_SOCKET = 'unix:///var/run/containerd/containerd.sock';
+export const CONTAINERD_SOCKET = criSocketFor('containerd');
 
 /** What runtime.containerd reads from the host. */
 export interface RuntimeContainerdFacts {
@@ -101,7 +103,7 @@ export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdF
     actions.push(...keepRunning('containerd', facts.service, changed, 'restart'));
     return planOf(
       actions,
-      `containerd ${facts.containerdVersion ?? ''} already running with SystemdCgroup = true, CRI enabled and sandbox ${facts.sandboxImage}`,
+      `containerd ${facts.containerdVersion} already running with SystemdCgroup = true, CRI enabled and sandbox ${facts.sandboxImage}`,
     );
   },
 
@@ -139,11 +141,9 @@ function wantedConfigVersion(facts: RuntimeContainerdFacts): ContainerdConfigVer
   return native === 3 && current === 2 ? 2 : native;
 }
 
-async function containerdVersionOf(host: HostReader): Promise<string | undefined> {
-  const result = await host.probe(['containerd', '--version']);
-  if (result.exitCode !== 0) return undefined;
+function containerdVersionOf(host: HostReader): Promise<string | undefined> {
   // "containerd github.com/containerd/containerd 1.6.20~ds1 ..." or "containerd containerd.io v2.1.3 <sha>"
-  return /\sv?(\d+\.\d+\.\d+[^\s]*)/.exec(result.stdout)?.[1] ?? 'unknown';
+  return probeVersion(host, ['containerd', '--version'], /\sv?(\d+\.\d+\.\d+[^\s]*)/);
 }
 
 async function sandboxImageOf(host: HostReader, kubernetesVersion: string): Promise<string> {

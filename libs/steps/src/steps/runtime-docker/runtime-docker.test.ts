@@ -71,4 +71,15 @@ describe('runtime.docker plan', () => {
     expect(facts.repo.wanted).toBe(dockerRepoContent(rhelFacts, 'dnf'));
     expect(facts.repo.wanted).toContain('baseurl=https://download.docker.com/linux/rhel/$releasever/$basearch/stable');
   });
+
+  it.each([
+    ['parsed', 'Docker version 27.3.1, build 41ca978\n', '27.3.1', false],
+    ['unparsed but installed', 'Docker Engine nightly-build\n', 'unknown', false],
+    ['not installed', { exitCode: 127, stderr: 'dockerd: not found' }, undefined, true],
+  ] as const)('dockerd --version %s → dockerVersion %s; Docker installed again: %s', async (_case, answer, version, installs) => {
+    const host = fakeHost(rhelFacts, { '/etc/docker/daemon.json': JSON.stringify(DOCKER_DAEMON_SETTINGS) }, { 'dockerd --version': answer });
+    const facts = await runtimeDocker.check(host, params, {});
+    expect(facts.dockerVersion).toBe(version);
+    expect(lines(facts).some((line) => line.includes('docker-ce'))).toBe(installs);
+  });
 });

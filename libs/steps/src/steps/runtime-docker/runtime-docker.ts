@@ -2,14 +2,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Action } from '../../plan';
 import { planOf } from '../../plan';
 import { StepFailure } from '../../run-types';
-import type { HostReader, Step } from '../../step';
+import type { Step } from '../../step';
 import { criSocketFor } from '../common/cri-socket';
 import type { DockerRepoFacts } from '../common/docker-repo';
 import { dockerRepoActions, readDockerRepo } from '../common/docker-repo';
 import type { PackageFamily } from '../common/packages';
 import { installCurl, installPackages, packageFamilyOf } from '../common/packages';
+import { probeVersion } from '../common/probe-version';
 import type { ServiceState } from '../common/services';
-import { keepRunning, serviceState } from '../common/services';
+import { enableNow, keepRunning, serviceState } from '../common/services';
 import type { RuntimeDockerParams } from './params';
 import { runtimeDockerParams } from './params';
 
@@ -56,8 +57,8 @@ export const runtimeDocker: Step<RuntimeDockerParams, RuntimeDockerFacts, Runtim
     return {
       packages,
       repo: await readDockerRepo(host, packages),
-      dockerVersion: await versionOf(host, ['dockerd', '--version'], /version (\d+\.\d+\.\d+)/i),
-      criDockerdVersion: await versionOf(host, ['cri-dockerd', '--version'], /cri-dockerd (\d+\.\d+\.\d+)/),
+      dockerVersion: await probeVersion(host, ['dockerd', '--version'], /version (\d+\.\d+\.\d+)/i),
+      criDockerdVersion: await probeVersion(host, ['cri-dockerd', '--version'], /cri-dockerd (\d+\.\d+\.\d+)/),
       daemonJson: text === undefined ? undefined : parseJson(text),
       docker: await serviceState(host, 'docker'),
       criDockerSocket: await serviceState(host, 'cri-docker.socket'),
@@ -91,9 +92,9 @@ export const runtimeDocker: Step<RuntimeDockerParams, RuntimeDockerFacts, Runtim
       );
     }
     if (!facts.criDockerSocket.enabled || !facts.criDockerSocket.active) {
-      actions.push({ kind: 'run', argv: ['systemctl', 'enable', '--now', 'cri-docker.socket'], why: `kubelet talks to Docker through ${criSocketFor('docker')}` });
+      actions.push(enableNow('cri-docker.socket', `kubelet talks to Docker through ${criSocketFor('docker')}`));
     }
-    return planOf(actions, `Docker ${facts.dockerVersion ?? ''} running with the systemd cgroup driver and cri-dockerd ${version}`);
+    return planOf(actions, `Docker ${facts.dockerVersion} running with the systemd cgroup driver and cri-dockerd ${version}`);
   },
 
   async outputs(host, params) {
@@ -103,18 +104,13 @@ export const runtimeDocker: Step<RuntimeDockerParams, RuntimeDockerFacts, Runtim
       throw new StepFailure('CHECK_FAILED', `docker info reports cgroup driver "${cgroupDriver || info.stderr.trim()}", not systemd. Fix: check ${DAEMON_JSON} and the docker unit's --exec-opt flags.`);
     }
     return {
-      dockerVersion: (await versionOf(host, ['dockerd', '--version'], /version (\d+\.\d+\.\d+)/i)) ?? 'unknown',
-      criDockerdVersion: (await versionOf(host, ['cri-dockerd', '--version'], /cri-dockerd (\d+\.\d+\.\d+)/)) ?? params.criDockerd.version,
+      dockerVersion: (await probeVersion(host, ['dockerd', '--version'], /version (\d+\.\d+\.\d+)/i)) ?? 'unknown',
+      criDockerdVersion: (await probeVersion(host, ['cri-dockerd', '--version'], /cri-dockerd (\d+\.\d+\.\d+)/)) ?? params.criDockerd.version,
       cgroupDriver,
       criSocket: criSocketFor('docker'),
     };
   },
 };
-
-async function versionOf(host: HostReader, argv: string[], pattern: RegExp): Promise<string | undefined> {
-  const result = await host.probe(argv);
-  return result.exitCode === 0 ? pattern.exec(`${result.stdout}\n${result.stderr}`)?.[1] : undefined;
-}
 
 function parseJson(text: string): Record<string, unknown> | null {
   try {

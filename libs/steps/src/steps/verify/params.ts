@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ADMIN_KUBECONFIG, endpointSchema } from '../common/params';
+import { endpointSchema } from '../common/params';
+import { ADMIN_CONF } from '../common/kubeadm-state';
 
 /** Names of the verify checks, each reported as its own result. */
 export const verifyCheckNames = ['nodes-ready', 'control-plane-pods', 'dns', 'api-via-vip', 'etcd-health'] as const;
@@ -11,7 +12,7 @@ export const verifyParams = z
   .object({
     /** The VIP and HAProxy port. */
     endpoint: endpointSchema,
-    kubeconfig: z.string().startsWith('/').default(ADMIN_KUBECONFIG),
+    kubeconfig: z.string().startsWith('/').default(ADMIN_CONF),
     /** Nodes expected Ready (all nodes of the cluster when empty). */
     expectedNodes: z.array(z.string().min(1)).default([]),
     /** Nodes allowed to be down (e.g. a control plane powered off by the drill). */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { detachedJws } from '../common/bootstrap-token';
-import type { KubeCondition, KubeObject } from '../common/kube-object';
+import { rfc3339, type KubeCondition, type KubeObject } from '../common/kube-object';
 import { loadKey, signClientCsr } from '../common/pki';
 import { resourceByRest } from '../common/resources';
 import { isExpiredBootstrapToken, secretString } from './lifecycle';
@@ -95,7 +95,7 @@ export async function approveAndSignCsr(csr: KubeObject, ca: SigningCa, now: Dat
   const caCert = fs.readFileSync(ca.certFile, 'utf8');
   const caKey = await loadKey(fs.readFileSync(ca.keyFile, 'utf8'));
   const certificate = await signClientCsr({ certPem: caCert, key: caKey }, requestPem, now);
-  const at = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const at = rfc3339(now);
   return {
     ...csr,
     status: {

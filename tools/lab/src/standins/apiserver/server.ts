@@ -129,11 +129,7 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'https://apiserver');
     const method = req.method ?? 'GET';
     if (['/healthz', '/readyz', '/livez'].includes(url.pathname)) {
-      const ok = url.pathname === '/livez' || (await this.etcdHealthy());
-      if (url.pathname === '/livez' && !(await this.etcdHealthy())) {
-        send(res, 500, '[+]ping ok\n[-]etcd failed: reason withheld\nlivez check failed\n');
-        return;
-      }
+      const ok = await this.etcdHealthy();
       send(res, ok ? 200 : 500, ok ? 'ok' : `[+]ping ok\n[-]etcd failed: reason withheld\n${url.pathname.slice(1)} check failed\n`);
       return;
     }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { EtcdClient, EtcdKv } from '../common/etcd-client';
-import type { KubeObject } from '../common/kube-object';
+import { rfc3339, type KubeObject } from '../common/kube-object';
 import { registryKey, type ResourceInfo } from '../common/resources';
 
 /** A store failure mapped onto an HTTP status. */
@@ -62,7 +62,7 @@ export class ObjectStore {
     if (info.namespaced) metadata.namespace = namespace ?? metadata.namespace ?? 'default';
     else delete metadata.namespace;
     metadata.uid ??= crypto.randomUUID();
-    metadata.creationTimestamp ??= this.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    metadata.creationTimestamp ??= rfc3339(this.now());
     delete metadata.resourceVersion;
     return { ...obj, apiVersion: obj.apiVersion ?? (info.group === '' ? info.version : `${info.group}/${info.version}`), kind: obj.kind ?? info.kind, metadata };
   }
@@ -79,15 +79,12 @@ export class ObjectStore {
   /**
    * Replaces an object. With a resourceVersion in the body the write is conditional
    * (Conflict when it moved on); without one it is last-writer-wins, as `kubectl replace`.
-   * A missing object is created when `createIfMissing`.
+   * NotFound when the object is missing.
    */
-  async update(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, createIfMissing = false): Promise<KubeObject> {
+  async update(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject): Promise<KubeObject> {
     const key = this.key(info, namespace, name);
     const current = await this.etcd.get(key);
-    if (!current) {
-      if (!createIfMissing) throw new StoreError(404, 'NotFound', `${groupResource(info)} "${name}" not found`);
-      return this.create(info, namespace, { ...obj, metadata: { ...obj.metadata, name } });
-    }
+    if (!current) throw new StoreError(404, 'NotFound', `${groupResource(info)} "${name}" not found`);
     const existing = decode(current);
     const wanted = obj.metadata?.resourceVersion;
     if (wanted !== undefined && wanted !== '' && wanted !== current.modRevision) {

@@ -40,3 +40,8 @@ export function readyCondition(obj: KubeObject): KubeCondition | undefined {
   const status = obj.status as { conditions?: KubeCondition[] } | undefined;
   return status?.conditions?.find((c) => c.type === 'Ready');
 }
+
+/** A time as Kubernetes writes it: RFC 3339 in UTC without fractional seconds. */
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+}

@@ -178,9 +178,3 @@ export function publicKeyPin(certPem: string): string {
   const spki = new crypto.X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
   return `sha256:${crypto.createHash('sha256').update(spki).digest('hex')}`;
 }
-
-/** The subject CN and O values of a PEM certificate. */
-export function certSubject(certPem: string): CsrSubject {
-  const cert = new x509.X509Certificate(certPem);
-  return { commonName: cert.subjectName.getField('CN')[0] ?? '', organizations: cert.subjectName.getField('O') };
-}

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pidAlive } from '../../host/services';
 import { type HostEnv, hostPath, KubePaths } from './host-env';
 
 /** A program line: executable and arguments. */
@@ -18,16 +19,6 @@ export function serviceLogFile(host: HostEnv, name: string): string {
   return hostPath(host, path.join(KubePaths.standinLogDir, `${name}.log`));
 }
 
-/** True when the process exists (signal 0 succeeds). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid of a running service of this host, if any. */
 export function servicePid(host: HostEnv, name: string): number | undefined {
   let text: string;
@@ -37,7 +28,7 @@ export function servicePid(host: HostEnv, name: string): number | undefined {
     return undefined;
   }
   const pid = Number(text);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : undefined;
 }
 
 /**
@@ -81,7 +72,7 @@ export async function stopService(host: HostEnv, name: string, graceMs = 5000): 
   };
   signalGroup('SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(pid)) signalGroup('SIGKILL');
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (pidAlive(pid)) signalGroup('SIGKILL');
   return true;
 }

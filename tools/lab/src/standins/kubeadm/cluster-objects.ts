@@ -1,6 +1,6 @@
 import YAML from 'yaml';
 import { KubeApiError, type KubeApi } from '../common/kube-api';
-import type { KubeObject } from '../common/kube-object';
+import { rfc3339, type KubeObject } from '../common/kube-object';
 import { resourceByRest } from '../common/resources';
 import type { ClusterConfig } from './config';
 import type { NodeIdentity } from './pki-phase';
@@ -81,7 +81,7 @@ export async function createMirrorPods(api: KubeApi, node: NodeIdentity, bindPor
 
 /** The mirror pod of one static control-plane pod of a node, with the annotations kubeadm reads back (etcd client URL, API endpoint). */
 export function staticPodMirror(component: string, node: NodeIdentity, bindPort: number, now: Date): KubeObject {
-  const at = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const at = rfc3339(now);
   const annotations: Record<string, string> =
     component === 'etcd' ? { 'kubeadm.kubernetes.io/etcd.advertise-client-urls': etcdClientUrl(node.address) }
       : component === 'kube-apiserver' ? { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${node.address}:${bindPort}` }

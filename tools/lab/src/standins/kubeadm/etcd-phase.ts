@@ -57,7 +57,11 @@ function writeManifest(host: HostEnv, argv: string[]): void {
 }
 
 async function waitHealthy(client: EtcdClient, what: string, timeoutMs: number): Promise<void> {
-  const ok = await pollUntil(async () => ((await client.get('/registry/health')) === undefined ? true : true), timeoutMs, 300);
+  const ok = await pollUntil(async () => {
+    // Any answer to a read, even "no such key", means the member serves.
+    await client.get('/registry/health');
+    return true;
+  }, timeoutMs, 300);
   if (!ok) throw new KubeadmError(`${what}: etcd did not become healthy within ${Math.round(timeoutMs / 1000)}s`);
 }
 

@@ -76,15 +76,17 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   }
   log('[preflight] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...');
   log("[preflight] Use 'kubeadm init phase upload-config kubeadm --config your-config-file' to re-upload it.");
-  const clusterFromApi = await readClusterConfiguration(discovered, join.tlsBootstrapToken);
-  const cluster: ClusterConfig = { ...clusterFromApi };
+  const cluster = await readClusterConfiguration(discovered, join.tlsBootstrapToken);
 
   if (!cp) {
     await tlsBootstrap(ctx.host, discovered, join.tlsBootstrapToken, join.nodeName).catch((err: unknown) => {
-      throw new KubeadmError(`error uploading crs: ${(err as Error).message}`, 'kubelet-start');
+      // tlsBootstrap's messages already say which step failed (upload or signing).
+      throw new KubeadmError((err as Error).message, 'kubelet-start');
     });
-    writeKubeletFiles(ctx.host, cluster, join.nodeName, defaultNodeIp(), join.criSocket, log);
-    await startKubelet(ctx.host, serviceRunner(ctx.host), join.nodeName, defaultNodeIp(), log);
+    // The worker's node IP: the default interface's address (kubelet's own choice).
+    const nodeIp = defaultAdvertiseAddress();
+    writeKubeletFiles(ctx.host, cluster, join.nodeName, nodeIp, join.criSocket, log);
+    await startKubelet(ctx.host, serviceRunner(ctx.host), join.nodeName, nodeIp, log);
     await waitForKubelet(new KubeApi(new ApiClient(loadKubeconfig(hostPath(ctx.host, KubePaths.kubeletConf)))), join.nodeName, log);
     log('[kubelet-start] Waiting for the kubelet to perform the TLS Bootstrap');
     ctx.out(WORKER_JOIN_DONE);
@@ -134,6 +136,3 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   await createMirrorPods(admin, node, cp.bindPort, ctx.now());
   ctx.out(CONTROL_PLANE_JOIN_DONE);
 }
-
-/** The worker's node IP: the default interface's address (kubelet's own choice). */
-const defaultNodeIp = defaultAdvertiseAddress;

@@ -43,6 +43,12 @@ export async function startKubelet(host: HostEnv, runner: ServiceRunner, nodeNam
   ]));
 }
 
+/** Stops the kubelet, the same way startKubelet started it (systemctl inside a lab host). */
+export async function stopKubelet(host: HostEnv, runner: ServiceRunner): Promise<void> {
+  if (insideLabHost(host)) await execa('systemctl', ['stop', 'kubelet'], { reject: false });
+  else await runner.stop('kubelet');
+}
+
 /** `[kubelet-check]`: waits until the kubelet has registered its Node object (kubeadm waits for a healthy kubelet the same way). */
 export async function waitForKubelet(api: KubeApi, nodeName: string, log: (line: string) => void, timeoutMs = 40_000): Promise<void> {
   const started = Date.now();

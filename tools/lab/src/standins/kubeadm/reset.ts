@@ -1,13 +1,13 @@
 import fs from 'node:fs';
-import { execa } from 'execa';
 import { type ParsedArgs, boolFlag } from '../common/flags';
 import { hostPath, KubePaths } from '../common/host-env';
-import { insideLabHost, serviceRunner } from '../common/service-runner';
+import { serviceRunner } from '../common/service-runner';
 import { resourceByRest } from '../common/resources';
 import { adminApi, type KubeadmContext } from './cli-context';
 import { APISERVER_SERVICE } from './control-plane-phase';
 import { etcdClientFor, ETCD_SERVICE, removeMember } from './etcd-phase';
 import { KubeadmError } from './kubeadm-error';
+import { stopKubelet } from './kubelet-phase';
 import { RESET_LEFTOVERS } from './output';
 import { pkiDir } from './pki-phase';
 import { clusterFromYaml, type ClusterConfig } from './config';
@@ -38,10 +38,6 @@ export async function runReset(args: ParsedArgs, ctx: KubeadmContext): Promise<v
   const host = ctx.host;
   log('[preflight] Running pre-flight checks');
   const runner = serviceRunner(host);
-  const stopKubelet = async (): Promise<void> => {
-    if (insideLabHost(host)) await execa('systemctl', ['stop', 'kubelet'], { reject: false });
-    else await runner.stop('kubelet');
-  };
   const manifestDir = hostPath(host, KubePaths.manifestsDir);
   const etcdAddress = localEtcdAddress(`${manifestDir}/etcd.yaml`);
   let cluster: ClusterConfig | undefined;
@@ -67,7 +63,7 @@ export async function runReset(args: ParsedArgs, ctx: KubeadmContext): Promise<v
       log(`[reset] Failed to remove etcd member: ${(err as Error).message}. Please manually remove this etcd member using etcdctl (certificates in ${dir})`);
     }
     // The kubelet goes first: it would restart the static pods from their manifests.
-    await stopKubelet();
+    await stopKubelet(host, runner);
     await runner.stop(APISERVER_SERVICE);
     await runner.stop(ETCD_SERVICE);
     const dataDir = hostPath(host, cluster?.etcdDataDir ?? KubePaths.etcdDataDir);
@@ -78,7 +74,7 @@ export async function runReset(args: ParsedArgs, ctx: KubeadmContext): Promise<v
     log('[reset] Please, manually reset etcd to prevent further issues');
   }
   log('[reset] Stopping the kubelet service');
-  await stopKubelet();
+  await stopKubelet(host, runner);
   log(`[reset] Unmounting mounted directories in "${KubePaths.kubeletDir}"`);
   const dirs = [KubePaths.manifestsDir, KubePaths.kubeletDir, cluster?.certificatesDir ?? KubePaths.pkiDir];
   log(`[reset] Deleting contents of directories: [${dirs.join(' ')}]`);

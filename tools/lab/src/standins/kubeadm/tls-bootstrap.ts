@@ -16,12 +16,16 @@ export async function tlsBootstrap(host: HostEnv, cluster: DiscoveredCluster, to
   const client = new ApiClient({ server: cluster.server, caPem: cluster.caPem, token });
   const key = await generateKey('ECDSA-P256');
   const csrPem = await createCsr(key, `system:node:${nodeName}`, ['system:nodes']);
-  const res = await client.request('POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests', {
-    apiVersion: 'certificates.k8s.io/v1',
-    kind: 'CertificateSigningRequest',
-    metadata: { generateName: 'csr-' },
-    spec: { request: Buffer.from(csrPem).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'] },
-  });
+  const res = await client
+    .request('POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests', {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { generateName: 'csr-' },
+      spec: { request: Buffer.from(csrPem).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'] },
+    })
+    .catch((err: unknown) => {
+      throw new Error(`error uploading crs: ${(err as Error).message}`);
+    });
   if (res.status !== 201) throw new Error(`error uploading crs: ${statusMessage(res)}`);
   const name = (res.body as { metadata?: { name?: string } }).metadata?.name ?? '';
   let certificate = (res.body as { status?: { certificate?: string } }).status?.certificate;

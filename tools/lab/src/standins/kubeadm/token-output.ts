@@ -1,7 +1,8 @@
 import YAML from 'yaml';
 import { KubeadmError } from './kubeadm-error';
 import { shortHumanDuration, tabulate } from './output';
-import { rfc3339, type TokenRow } from './tokens';
+import { rfc3339 } from '../common/kube-object';
+import type { TokenRow } from './tokens';
 
 /** Output formats `kubeadm token list -o` accepts in the lab (kubeadm also has the template ones). */
 export const TOKEN_LIST_FORMATS = ['text', 'json', 'yaml'] as const;

@@ -1,15 +1,12 @@
 import { bootstrapTokenSecretName, generateBootstrapToken, parseBootstrapToken } from '../common/bootstrap-token';
 import type { KubeApi } from '../common/kube-api';
-import type { KubeObject } from '../common/kube-object';
+import { rfc3339, type KubeObject } from '../common/kube-object';
 import { resourceByRest } from '../common/resources';
 import type { BootstrapTokenSpec } from './config';
 
 const SECRETS = resourceByRest('', 'secrets');
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
-
-/** RFC 3339 without fractions, as Kubernetes writes times. */
-export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** The bootstrap-token Secret kubeadm writes for a token (kube-system/bootstrap-token-<id>). */
 export function tokenSecret(token: string, spec: BootstrapTokenSpec, now: Date): KubeObject {

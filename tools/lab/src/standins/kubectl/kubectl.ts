@@ -1,6 +1,7 @@
 import { boolFlag, flag, parseArgs, type ParsedArgs } from '../common/flags';
 import { hostEnv } from '../common/host-env';
 import { KubeApiError } from '../common/kube-api';
+import { rfc3339 } from '../common/kube-object';
 import { ApiTransportError } from '../common/api-client';
 import { resourceByName, resourceByRest } from '../common/resources';
 import { runApply } from './apply';
@@ -64,7 +65,7 @@ async function runRollout(ctx: KubectlContext, positionals: string[]): Promise<v
     throw new KubectlError('the lab kubectl supports "rollout restart deployment/NAME"');
   }
   const namespace = flag(ctx.args, 'namespace') ?? 'default';
-  const patch = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } } } };
+  const patch = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': rfc3339(new Date()) } } } } };
   await ctx.api.patch(resourceByRest('apps', 'deployments'), namespace, name, patch).catch((err: unknown) => {
     if (err instanceof KubeApiError && err.code === 404) throw new KubectlError(`Error from server (NotFound): deployments.apps "${name}" not found`, 1, true);
     throw err;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { ApiClient } from '../common/api-client';
 import type { HostEnv } from '../common/host-env';
 import { KubeApi, KubeApiError } from '../common/kube-api';
-import type { KubeCondition, KubeObject } from '../common/kube-object';
+import { rfc3339, type KubeCondition, type KubeObject } from '../common/kube-object';
 import { loadKubeconfig } from '../common/kubeconfig';
 import { createCa } from '../common/pki';
 import { resourceByRest } from '../common/resources';
@@ -12,6 +12,7 @@ import { installFlannel, isFlannelPod, networkReady } from './network';
 import { ownerUid, toleratesNode } from './scheduling';
 import { stopRemovedStaticPods, syncMirrorPods, syncStaticPods } from './static-pods';
 import { serviceRunner } from '../common/service-runner';
+import { serialSyncTick } from './sync-loop';
 
 const NODES = resourceByRest('', 'nodes');
 const PODS = resourceByRest('', 'pods');
@@ -30,8 +31,6 @@ export interface KubeletOptions {
   readonly log: (line: string) => void;
 }
 
-const stamp = (d: Date): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
-
 /**
  * The kubelet stand-in: registers its node, runs the DaemonSet pods and the pods bound to
  * it, binds pending pods it can run (the scheduler's job, done node-side), and posts node
@@ -43,7 +42,6 @@ export class Kubelet {
   private server: https.Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readyAt: string | undefined;
-  private syncing = false;
 
   constructor(private readonly o: KubeletOptions) {
     this.api = new KubeApi(new ApiClient(loadKubeconfig(o.kubeconfig), { timeoutMs: 5000 }));
@@ -60,22 +58,7 @@ export class Kubelet {
       this.server?.once('error', reject);
       this.server?.listen(10250, this.o.nodeIp, () => resolve());
     });
-    // One stuck sync must not stop the kubelet for good: after this long the next one runs.
-    const boundMs = Math.max(30_000, 10 * this.o.syncIntervalMs);
-    const tick = (): void => {
-      if (this.syncing) return;
-      this.syncing = true;
-      let bound: NodeJS.Timeout | undefined;
-      const overdue = new Promise<never>((_, reject) => {
-        bound = setTimeout(() => reject(new Error(`it did not finish within ${boundMs / 1000} s; starting the next one`)), boundMs);
-      });
-      Promise.race([this.sync(), overdue])
-        .catch((err: unknown) => this.o.log(`sync failed: ${(err as Error).message}`))
-        .finally(() => {
-          clearTimeout(bound);
-          this.syncing = false;
-        });
-    };
+    const tick = serialSyncTick(() => this.sync(), Math.max(30_000, 10 * this.o.syncIntervalMs), this.o.log);
     tick();
     this.timer = setInterval(tick, this.o.syncIntervalMs);
   }
@@ -135,7 +118,7 @@ export class Kubelet {
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata?.name, uid: ds.metadata?.uid, controller: true }],
         },
         spec: { ...((template?.spec ?? {}) as Record<string, unknown>), nodeName: this.o.nodeName },
-        status: { phase: 'Pending', hostIP: this.o.nodeIp, startTime: stamp(now) },
+        status: { phase: 'Pending', hostIP: this.o.nodeIp, startTime: rfc3339(now) },
       }).catch((err: unknown) => {
         if (!(err instanceof KubeApiError && err.code === 409)) throw err;
       });
@@ -175,13 +158,13 @@ export class Kubelet {
       }
       const phase = runs ? 'Running' : 'Pending';
       if (status.phase === phase && (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === (runs ? 'True' : 'False'))) continue;
-      const next = { ...status, phase, hostIP: this.o.nodeIp, podIP: hostNetwork ? this.o.nodeIp : undefined, conditions: [{ type: 'Ready', status: runs ? 'True' : 'False', lastTransitionTime: stamp(now) }] };
+      const next = { ...status, phase, hostIP: this.o.nodeIp, podIP: hostNetwork ? this.o.nodeIp : undefined, conditions: [{ type: 'Ready', status: runs ? 'True' : 'False', lastTransitionTime: rfc3339(now) }] };
       await this.api.client.request('PUT', `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/status`, { ...pod, status: next }).catch(() => undefined);
     }
   }
 
   private async postNodeStatus(node: KubeObject, ready: boolean, now: Date): Promise<void> {
-    const at = stamp(now);
+    const at = rfc3339(now);
     if (ready && !this.readyAt) {
       this.readyAt = at;
       this.o.log(`Node ${this.o.nodeName} became Ready`);

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { readHostInfo } from '../../host/host-info';
-import { EXTRA_KNOWN_PACKAGES, PACKAGE_CATALOG } from './catalog';
+import { type CatalogEntry, EXTRA_KNOWN_PACKAGES, PACKAGE_CATALOG } from './catalog';
 import { catalogVersion, installedPackages, machineVersion, readPackageDb, writePackageDb } from './package-db';
 
 /** A package request resolved against what the host's repositories offer. */
@@ -29,11 +29,15 @@ export function offeredVersion(name: string, kind: 'deb' | 'rpm'): string | unde
 }
 
 /** Catalog dependencies of the requested names, dependencies first, without duplicates. */
-export function withDependencies(names: string[]): string[] {
+export function withDependencies(names: string[], catalog: Readonly<Record<string, Pick<CatalogEntry, 'depends'>>> = PACKAGE_CATALOG): string[] {
   const out: string[] = [];
+  const visiting = new Set<string>();
   const add = (n: string) => {
-    for (const dep of PACKAGE_CATALOG[n]?.depends ?? []) add(dep);
-    if (!out.includes(n)) out.push(n);
+    // Marked before recursing, so a dependency cycle in the catalog ends instead of overflowing the stack.
+    if (visiting.has(n)) return;
+    visiting.add(n);
+    for (const dep of catalog[n]?.depends ?? []) add(dep);
+    out.push(n);
   };
   names.forEach(add);
   return out;

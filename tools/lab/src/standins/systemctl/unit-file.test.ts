@@ -1,12 +1,20 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadUnit, parseUnitText, setting, settingList } from './unit-file';
 
 describe('unit files', () => {
+  let root: string;
+
+  beforeEach(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'units-'));
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
   it('a drop-in resets ExecStart= and adds environment, as the kubeadm drop-in for the kubelet does', () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'units-'));
     const etc = path.join(root, 'etc');
     const lib = path.join(root, 'lib');
     mkdirSync(path.join(lib, 'kubelet.service.d'), { recursive: true });
