@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { bootHost, killHost, runningSwitch, setPartitioned } from './host-lifecycle';
-import { labClockOffsetMs, labNow, parseClockShift, shiftLabClock } from './host/lab-clock';
+import { labClockOffsetMs, labNow, parseClockShift, shiftLabClock } from '@kumi/lab-standins/host/lab-clock';
 import { COORDINATOR, coordinatorArgv, HOST_BASE_ENV, nsenterArgv, runningHost } from './in-host';
 import { labDown } from './lab-down';
 import { readLabState } from './lab-state';

@@ -2,18 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { packagedCommands } from './standins/packages/catalog';
+import type { HostInfo } from '@kumi/lab-standins/host/host-info';
+import { packagedCommands } from '@kumi/lab-standins/packages/catalog';
 import { BRIDGE_ADDRESS, labDir, labPaths, OVERLAY_DIRS } from './lab-paths';
 import type { LabHost, Topology } from './topology';
-
-/** What every host finds at /etc/kumi-lab/host.json. */
-export interface HostInfo {
-  host: string;
-  address: string;
-  labDir: string;
-  vip: string;
-  bridgeAddress: string;
-}
 
 /**
  * Prepares a host's overlay layers before it boots: fresh /run, the identity files in /etc

@@ -18,5 +18,5 @@ export {
 export { hostFilePath, labDir, labPaths, BRIDGE_ADDRESS } from './lab-paths';
 export { readLabState, type HostRecord, type LabState } from './lab-state';
 export { loadTopology, seedTopology, type LabHost, type Topology } from './topology';
-export { labNow, parseClockShift, shiftLabClock } from './host/lab-clock';
-export { buildStandins } from './standins-build';
+export { labNow, parseClockShift, shiftLabClock } from '@kumi/lab-standins/host/lab-clock';
+export { buildStandins } from '@kumi/lab-standins/build-standins';

@@ -1,9 +1,8 @@
 import path from 'node:path';
 
-/** The lab's state directory; outside every host overlay, so the same path works inside hosts. */
-export function labDir(): string {
-  return process.env.KUMI_LAB_DIR ?? '/var/tmp/kumi-lab';
-}
+import { labDir } from '@kumi/lab-standins/host/lab-dir';
+
+export { labDir };
 
 /** Name of the private bridge all lab hosts hang on. */
 export const BRIDGE = 'kumilab0';

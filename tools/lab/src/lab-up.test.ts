@@ -8,7 +8,7 @@ import { seedTopology } from './topology';
 
 // The start fails at its first step, before any namespace; the teardown is a stand-in too.
 vi.mock('./require-root', () => ({ requireRoot: () => undefined }));
-vi.mock('./standins-build', () => ({ buildStandins: vi.fn(async () => Promise.reject(new Error('esbuild: stand-in build failed'))) }));
+vi.mock('@kumi/lab-standins/build-standins', () => ({ buildStandins: vi.fn(async () => Promise.reject(new Error('esbuild: stand-in build failed'))) }));
 vi.mock('./lab-down', () => ({ labDown: vi.fn(async () => Promise.reject(new Error('lab processes still alive after SIGKILL'))) }));
 
 let dir: string;

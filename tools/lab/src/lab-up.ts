@@ -4,11 +4,11 @@ import { bootSwitch, findAnchorPids, namespaceId } from './host-anchor';
 import { bootHost, updateState } from './host-lifecycle';
 import { startInHost, type StartInHostOptions } from './in-host';
 import { labDown } from './lab-down';
-import { labDir, OVERLAY_DIRS } from './lab-paths';
+import { labDir, labPaths, OVERLAY_DIRS } from './lab-paths';
 import { readLabState, writeLabState } from './lab-state';
 import { createBridge, installForwardGuard } from './network';
 import { requireRoot } from './require-root';
-import { buildStandins } from './standins-build';
+import { buildStandins } from '@kumi/lab-standins/build-standins';
 import type { LabHost, Topology } from './topology';
 
 /** How to start the kumi agent (or any command) in each host once it is up. */
@@ -50,7 +50,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   writeLabState({ phase: 'starting', topology: opts.topology, startedAt: new Date().toISOString(), hosts: {} });
   const failures: LabUpResult['failures'] = [];
   try {
-    const commands = await buildStandins();
+    const commands = await buildStandins(labPaths.bin(), labPaths.packages());
     log(`stand-ins built: ${commands.join(' ')}`);
     const sw = await bootSwitch();
     const switchNetNs = namespaceId(sw.pid, 'net') ?? '';

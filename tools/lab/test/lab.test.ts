@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAnchorPids } from '../src/host-anchor';
-import { parseClockShift, shiftLabClock } from '../src/host/lab-clock';
+import { parseClockShift, shiftLabClock } from '@kumi/lab-standins/host/lab-clock';
 import { bootHost, killHost, setPartitioned } from '../src/host-lifecycle';
 import { inCoordinator, inHost, startInHost, stopInHost, writeHostFile } from '../src/in-host';
 import { labDown } from '../src/lab-down';

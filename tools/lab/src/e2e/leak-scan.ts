@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { inHost } from '../in-host';
-import { decryptBytes } from '../standins/kubeadm/certs-crypto';
+import { decryptBytes } from '@kumi/lab-standins/kubeadm/certs-crypto';
 import { ADMIN } from './cluster-facts';
 
 /**

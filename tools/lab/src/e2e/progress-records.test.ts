@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { encryptBytes } from '../standins/kubeadm/certs-crypto';
+import { encryptBytes } from '@kumi/lab-standins/kubeadm/certs-crypto';
 import { MintedSecrets, scanForSecrets } from './leak-scan';
 import { parseProgressLine, parseProgressStream } from './progress-records';
 

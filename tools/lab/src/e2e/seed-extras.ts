@@ -7,7 +7,7 @@ import type { Topology } from '../topology';
 /** Where examples/seed-ha.yaml points cni.manifest.path (an air-gapped copy of kube-flannel.yml). */
 export const FLANNEL_MANIFEST_PATH = '/opt/kumi/kube-flannel.yml';
 /** flannel v0.26.7's kube-flannel.yml as the lab's stand-ins read it. */
-export const FLANNEL_MANIFEST_SOURCE = path.join(REPO_ROOT, 'tools/lab/test/standins/fixtures/kube-flannel.yml');
+export const FLANNEL_MANIFEST_SOURCE = path.join(REPO_ROOT, 'tools/lab-standins/test/fixtures/kube-flannel.yml');
 
 /**
  * The hosts have no uplink, yet the step kubernetes.packages fetches the pkgs.k8s.io signing

@@ -14,7 +14,7 @@ import { killKumiRuns, runKumiStreaming, type KumiRunOptions, type KumiRunResult
 import { fileTexts, filesUnder, MintedSecrets, scanForSecrets } from '../../src/e2e/leak-scan';
 import { eventsOf, failureSummary, parseProgressStream, type ProgressRecord } from '../../src/e2e/progress-records';
 import { provisionSeedExtras } from '../../src/e2e/seed-extras';
-import { parseClockShift, shiftLabClock } from '../../src/host/lab-clock';
+import { parseClockShift, shiftLabClock } from '@kumi/lab-standins/host/lab-clock';
 import { inHost } from '../../src/in-host';
 import { hostFilePath } from '../../src/lab-paths';
 import { seedTopology } from '../../src/topology';
