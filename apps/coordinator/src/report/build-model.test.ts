@@ -26,6 +26,7 @@ const records: JournalRecord[] = [
     error: { code: 'COMMAND_FAILED', message: 'swapoff: exit 1', exitCode: 1, stderrTail: 'swapoff: /swap.img: Invalid argument', command: 'swapoff -a' },
   }),
   rec(1_151, 'r2', 'prepare/kernel.modules', 'm1', 'started'),
+  rec(1_152, 'r2', 'secret-broker/token', 'm1', 'started', { outputs: { tokenId: 'abcdef' } }),
 ];
 
 describe('buildModel', () => {

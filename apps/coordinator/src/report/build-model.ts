@@ -89,6 +89,10 @@ export function noCounts(): ResultCounts {
   return { done: 0, noop: 0, failed: 0, interrupted: 0, running: 0, planned: 0 };
 }
 
+function isPlanStage(stage: string): boolean {
+  return (STAGE_IDS as readonly string[]).includes(stage);
+}
+
 function stageRank(stage: string): number {
   const index = (STAGE_IDS as readonly string[]).indexOf(stage);
   return index < 0 ? STAGE_IDS.length : index;
@@ -127,14 +131,15 @@ function groupBy<K>(bars: readonly StepBar[], key: (bar: StepBar) => K): Map<K, 
 /**
  * The picture of one run from its journal records (in journal order): one bar per
  * (host, step) from its `started` record to its result; a step with no result yet is
- * running (open run) or interrupted (ended run). Resets and other runs' records are left
- * out. Linear in the number of records, plus a sort.
+ * running (open run) or interrupted (ended run). Resets, other runs' records and records
+ * outside the plan's stages (the secret broker's token ledger) are left out. Linear in the number of records, plus a sort.
  */
 export function buildModel(records: readonly JournalRecord[], options: BuildModelOptions): BuildModel {
   const runs: string[] = [];
   for (const record of records) if (record.status !== 'reset' && !runs.includes(record.run)) runs.push(record.run);
   const run = options.run ?? runs.at(-1) ?? '';
-  const mine = records.filter((record) => record.run === run && record.status !== 'reset');
+  // Only plan steps are bars: the broker's own bookkeeping (its token ledger) is no step.
+  const mine = records.filter((record) => record.run === run && record.status !== 'reset' && isPlanStage(splitPath(record.path).stage));
   const t0 = mine.length ? Date.parse(mine[0]!.time) : 0;
   const at = (record: JournalRecord) => Date.parse(record.time) - t0;
   const lastMs = mine.reduce((latest, record) => Math.max(latest, at(record)), 0);
