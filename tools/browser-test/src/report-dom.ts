@@ -66,11 +66,11 @@ export function artifactsDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '../../../dist/test-artifacts');
 }
 
-/** Saves a full-page screenshot under dist/test-artifacts/<name>.png and returns its path. */
-export async function keepScreenshot(page: Page, name: string): Promise<string> {
+/** Saves a screenshot (the full page unless told) under dist/test-artifacts/<name>.png and returns its path. */
+export async function keepScreenshot(page: Page, name: string, fullPage = true): Promise<string> {
   const file = join(artifactsDir(), `${name}.png`);
   mkdirSync(dirname(file), { recursive: true });
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }
 

@@ -16,11 +16,9 @@ export function register(program: Command): void {
       const { readClusterConfig } = await import('../state/cluster-config');
       const { statePaths } = await import('../state/state-paths');
       const { noColorWanted, writeReport } = await import('../report/write-report');
-      const { usageError } = await import('../cli/cli-error');
       const dir = existingClusterDir(clusterSelection(command));
       const config = await readClusterConfig(statePaths(dir).clusterJson);
       const { file, model } = writeReport({ dir, cluster: config.name, mono: noColorWanted(), ...(options.out ? { out: options.out } : {}), ...(options.run ? { run: options.run } : {}) });
-      if (options.run && model.run !== options.run) throw usageError(`no run "${options.run}" in the journal: run \`kumi status\` to see the cluster, or leave --run out for the latest run`);
       if (options.json) process.stdout.write(`${JSON.stringify({ file, ...model }, null, 2)}\n`);
       else process.stdout.write(`report: ${file} (${model.outcome}, ${model.hosts.length} host(s), ${model.bars.length} step(s))\n`);
     });

@@ -26,7 +26,7 @@ h1{font-size:1.35rem;margin:.2rem 0}h2{font-size:1.05rem;margin:1.2rem 0 .4rem}h
 .row{height:var(--row);border-bottom:1px solid #f0f0f0}
 .host{padding:0 .6rem;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-family:ui-monospace,monospace;font-size:.8rem}
 .lane{position:relative;height:100%;margin-right:.6rem}
-.bar{position:absolute;top:18%;height:64%;min-width:3px;border:1px solid rgba(0,0,0,.35);forced-color-adjust:none}
+.bar{position:absolute;top:18%;height:64%;min-width:3px;border:1px solid rgba(0,0,0,.35);box-shadow:inset -1px 0 0 #fff;forced-color-adjust:none}
 .r-done{background:var(--done)}
 .r-noop{background:repeating-linear-gradient(90deg,var(--noop) 0 4px,#cfd8dc 4px 6px)}
 .r-failed{background:repeating-linear-gradient(45deg,var(--failed) 0 4px,#ffcdd2 4px 6px);border:2px solid #7f0000}

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { usageError } from '../cli/cli-error';
 import { Journal } from '../journal/journal';
 import { ClusterLock } from '../journal/lock';
 import { SecretRegistry } from '../journal/secret-registry';
@@ -34,11 +35,15 @@ export function noColorWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.NO_COLOR);
 }
 
-/** The model of a cluster's run, from its journal. */
+/** The model of a cluster's run, from its journal; a run it does not hold is a usage error. */
 export function reportModel(options: Pick<WriteReportOptions, 'dir' | 'run' | 'open'>): BuildModel {
   const journal = new Journal(options.dir, new SecretRegistry());
   const open = options.open ?? existsSync(new ClusterLock(options.dir).file);
-  return buildModel(journal.read(), { open, ...(options.run ? { run: options.run } : {}) });
+  const records = journal.read();
+  if (options.run && !records.some((record) => record.run === options.run)) {
+    throw usageError(`no run "${options.run}" in the journal: \`kumi status\` shows the cluster; leave --run out for the latest run`);
+  }
+  return buildModel(records, { open, ...(options.run ? { run: options.run } : {}) });
 }
 
 /**

@@ -88,13 +88,18 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   let lastVersion = '';
   let lastSent = 0;
   let running = false;
+  // What the last update cost: updates are spaced at least 4 times that apart, so a big
+  // build's picture (1,000 hosts: about a second) takes at most a fifth of a core.
+  let lastCostMs = 0;
   const broadcast = () => {
+    const started = Date.now();
     lastVersion = options.version();
-    lastSent = Date.now();
     const model = options.model(!ended);
     running = model.outcome === 'running';
     const data = body(model);
     for (const client of clients) send(client, 'report', data);
+    lastSent = Date.now();
+    lastCostMs = lastSent - started;
   };
 
   const page = (response: ServerResponse, head: boolean) => {
@@ -142,7 +147,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   port = typeof bound === 'object' && bound ? bound.port : port;
 
   const poll = setInterval(() => {
-    if (ended || clients.size === 0) return;
+    if (ended || clients.size === 0 || Date.now() - lastSent < 4 * lastCostMs) return;
     const changed = options.version() !== lastVersion;
     if (changed || (running && Date.now() - lastSent >= (options.redrawMs ?? 2_000))) broadcast();
   }, options.pollMs ?? 250);

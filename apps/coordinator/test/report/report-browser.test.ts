@@ -1,8 +1,15 @@
 import { assertBuildReport, checkReportDom, chromiumMissing, keepScreenshot, launchChromium, readReportDom, type TestBrowser } from '@kumi/browser-test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildModel } from '../../src/report/build-model';
+import { renderReportPage } from '../../src/report/render-html';
 import { CliError } from '../../src/cli/cli-error';
 import { runUp } from '../../src/up/run-up';
 import { captureStream, receivedSecrets, SEED_HOSTS, type UpFixture, upFixture, upOptions } from '../helpers/up-fixture';
+import { syntheticJournal } from './synthetic-journal';
 
 // Cost: one headless Chromium (about 2 s to start) and three simulated seed builds, ~15 s.
 const missing = chromiumMissing();
@@ -92,5 +99,37 @@ describe.skipIf(missing !== undefined)(`the build's picture in headless Chromium
     expect(await build).toBeInstanceOf(CliError);
     expect(output.text()).toMatch(/report: \S+\.html/);
     expect(browser!.refused).toEqual([]);
+  }, 90_000);
+
+  it('fits 1,000 hosts (every row, elements linear in the steps) and keeps NO_COLOR pages black and white', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'kumi-report-big-'));
+    const page = await browser!.context.newPage();
+    try {
+      const model = buildModel(syntheticJournal({ workers: 997, fail: new Set(['worker500/kubeadm.join']) }), { open: false });
+      const big = join(folder, 'big.html');
+      writeFileSync(big, renderReportPage(model, { cluster: 'big', mono: false }));
+      await page.goto(pathToFileURL(big).href, { waitUntil: 'load', timeout: 60_000 });
+      const dom = checkReportDom(await readReportDom(page), await page.content(), { hosts: model.hosts });
+      expect(dom.hosts).toHaveLength(1_000);
+      expect(dom.bars).toHaveLength(model.bars.length);
+      // Linear: a few elements per bar and per host plus a fixed frame, never hosts x steps.
+      expect(dom.elements).toBeLessThan(2 * dom.bars.length + 12 * dom.hosts.length + 500);
+      await keepScreenshot(page, 'report-1000-hosts', false);
+
+      const small = buildModel(syntheticJournal({ workers: 3, fail: new Set(['worker2/kubeadm.join']) }), { open: false });
+      const mono = join(folder, 'mono.html');
+      writeFileSync(mono, renderReportPage(small, { cluster: 'mono', mono: true }));
+      await page.goto(pathToFileURL(mono).href, { waitUntil: 'load' });
+      const style = (selector: string) =>
+        page.evaluate(`(() => { const s = getComputedStyle(document.querySelector(${JSON.stringify(selector)})); return [s.backgroundColor, s.backgroundImage, s.outlineStyle].join(' | '); })()`) as Promise<string>;
+      expect(await style('.bar.r-done:not(.crit)')).toMatch(/^rgb\(0, 0, 0\) \| none/);
+      expect(await style('.bar.r-failed')).toMatch(/repeating-linear-gradient\(45deg, rgb\(0, 0, 0\)/);
+      expect(await style('.bar.r-noop')).toMatch(/repeating-linear-gradient\(90deg, rgb\(0, 0, 0\)/);
+      expect(await style('.bar.crit')).toMatch(/\| double$/);
+      await keepScreenshot(page, 'report-no-color');
+    } finally {
+      await page.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   }, 90_000);
 });
