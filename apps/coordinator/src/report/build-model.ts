@@ -72,7 +72,12 @@ export interface BuildModel {
   problems: number[];
   /** Earlier runs in the journal (their ids, oldest first); the report shows one run. */
   earlierRuns: string[];
+  /** `ms`: times are measured; `step`: a dry run's picture, where every step counts as one unit (PLANNED_STEP_MS). */
+  timeUnit: 'ms' | 'step';
 }
+
+/** The length of one step on a dry run's picture: the plan knows no durations. */
+export const PLANNED_STEP_MS = 1_000;
 
 /** Options of buildModel. */
 export interface BuildModelOptions {
@@ -171,6 +176,15 @@ export function buildModel(records: readonly JournalRecord[], options: BuildMode
     if (record.note) bar.note = record.note;
   }
 
+  return pictureOf({ run, startedAt: mine[0]?.time ?? '', open: options.open, timeUnit: 'ms', hosts, bars, earlierRuns: runs.filter((id) => id !== run).slice(0, Math.max(0, runs.indexOf(run))) });
+}
+
+/** What pictureOf needs: the bars and where they come from. */
+export type PictureParts = Pick<BuildModel, 'run' | 'startedAt' | 'open' | 'timeUnit' | 'hosts' | 'bars' | 'earlierRuns'>;
+
+/** The whole picture from its bars: critical path, stage spans, totals, failures, outcome. */
+export function pictureOf(parts: PictureParts): BuildModel {
+  const { bars, hosts } = parts;
   const critical = criticalPath(bars.map((bar) => ({ ...bar, unfinished: bar.result === 'interrupted' || bar.result === 'running' })));
   for (const id of critical) bars[id]!.critical = true;
   const byStage = groupBy(bars, (bar) => bar.stage);
@@ -184,18 +198,13 @@ export function buildModel(records: readonly JournalRecord[], options: BuildMode
   const has = (result: BarResult) => bars.some((bar) => bar.result === result);
   const outcome = !bars.length ? 'empty' : has('failed') ? 'failed' : has('interrupted') ? 'interrupted' : has('running') ? 'running' : has('planned') ? 'planned' : 'done';
   return {
-    run,
-    startedAt: mine[0]?.time ?? '',
+    ...parts,
     totalMs: bars.reduce((latest, bar) => Math.max(latest, bar.endMs), 0),
-    open: options.open,
     outcome,
-    hosts,
     stages,
-    bars,
     critical,
     stageTotals: stageIds.map((id) => totalsOf(id, byStage.get(id)!)),
     hostTotals: hosts.map((host) => totalsOf(host, byHost.get(host) ?? [])),
     problems: problems.map((bar) => bar.id),
-    earlierRuns: runs.filter((id) => id !== run).slice(0, Math.max(0, runs.indexOf(run))),
   };
 }

@@ -1,6 +1,6 @@
 import { formatDuration } from '../cli/duration';
 import type { SecretRegistry } from '../journal/secret-registry';
-import { BAR_RESULTS, type BarResult, type BuildModel, type StepBar, type Totals } from './build-model';
+import { BAR_RESULTS, type BarResult, type BuildModel, PLANNED_STEP_MS, type StepBar, type Totals } from './build-model';
 import { REPORT_CSS } from './report-style';
 import { withoutSecrets } from './secret-shapes';
 
@@ -21,24 +21,32 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
+/** A length of time as the picture measures it: a duration, or steps on a dry run's picture. */
+function span(model: Pick<BuildModel, 'timeUnit'>, ms: number): string {
+  if (model.timeUnit === 'ms') return formatDuration(ms);
+  const steps = Math.round(ms / PLANNED_STEP_MS);
+  return `${steps} step${steps === 1 ? '' : 's'}`;
+}
+
 function percent(ms: number, totalMs: number): string {
   return totalMs > 0 ? `${((ms / totalMs) * 100).toFixed(3)}%` : '0%';
 }
 
-function barTitle(bar: StepBar): string {
-  const lines = [`${bar.path}: ${RESULT_WORDS[bar.result]}`, `${formatDuration(bar.endMs - bar.startMs)}, from +${formatDuration(bar.startMs)} to +${formatDuration(bar.endMs)}`];
+function barTitle(model: BuildModel, bar: StepBar): string {
+  const lines = [`${bar.path}: ${RESULT_WORDS[bar.result]}`, `${span(model, bar.endMs - bar.startMs)}, from +${span(model, bar.startMs)} to +${span(model, bar.endMs)}`];
   if (bar.critical) lines.push('on the critical path');
   if (bar.error) lines.push(`${bar.error.code}: ${bar.error.message}`);
   if (bar.note) lines.push(bar.note);
   return lines.join('\n');
 }
 
-function renderBar(bar: StepBar, totalMs: number): string {
+function renderBar(model: BuildModel, bar: StepBar): string {
+  const totalMs = model.totalMs;
   const width = percent(bar.endMs - bar.startMs, totalMs);
   return (
     `<div class="bar r-${bar.result}${bar.critical ? ' crit' : ''}" style="left:${percent(bar.startMs, totalMs)};width:${width}"` +
     ` data-path="${escapeHtml(bar.path)}" data-step="${escapeHtml(bar.step)}" data-stage="${escapeHtml(bar.stage)}" data-result="${bar.result}"${bar.critical ? ' data-critical="true"' : ''}` +
-    ` title="${escapeHtml(barTitle(bar))}"></div>`
+    ` title="${escapeHtml(barTitle(model, bar))}"></div>`
   );
 }
 
@@ -47,14 +55,14 @@ function renderTimeline(model: BuildModel): string {
   const byHost = new Map<string, StepBar[]>(model.hosts.map((host) => [host, []]));
   for (const bar of model.bars) byHost.get(bar.host)?.push(bar);
   const stageLabels = model.stages
-    .map((stage) => `<div class="stage-label" style="left:${percent(stage.startMs, total)};width:${percent(stage.endMs - stage.startMs, total)}" title="${escapeHtml(`${stage.id}: ${formatDuration(stage.endMs - stage.startMs)}`)}">${escapeHtml(stage.id)}</div>`)
+    .map((stage) => `<div class="stage-label" style="left:${percent(stage.startMs, total)};width:${percent(stage.endMs - stage.startMs, total)}" title="${escapeHtml(`${stage.id}: ${span(model, stage.endMs - stage.startMs)}`)}">${escapeHtml(stage.id)}</div>`)
     .join('');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((share) => `<span class="tick" style="left:${(share * 100).toFixed(0)}%">+${formatDuration(share * total)}</span>`).join('');
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((share) => `<span class="tick" style="left:${(share * 100).toFixed(0)}%">+${span(model, share * total)}</span>`).join('');
   const bounds = model.stages.map((stage) => `<div class="bound" data-stage="${escapeHtml(stage.id)}" style="left:${percent(stage.startMs, total)}"></div>`).join('');
   const rows = model.hosts
     .map((host) => {
       const bars = byHost.get(host) ?? [];
-      return `<div class="row" role="listitem" data-host="${escapeHtml(host)}"><span class="host" title="${escapeHtml(host)}">${escapeHtml(host)}</span><div class="lane" aria-label="${escapeHtml(`${host}: ${bars.length} step(s)`)}">${bars.map((bar) => renderBar(bar, total)).join('')}</div></div>`;
+      return `<div class="row" role="listitem" data-host="${escapeHtml(host)}"><span class="host" title="${escapeHtml(host)}">${escapeHtml(host)}</span><div class="lane" aria-label="${escapeHtml(`${host}: ${bars.length} step(s)`)}">${bars.map((bar) => renderBar(model, bar)).join('')}</div></div>`;
     })
     .join('');
   return (
@@ -81,7 +89,7 @@ function renderProblems(model: BuildModel): string {
         (error.command ? `<p>command: <code>${escapeHtml(error.command)}</code>${error.exitCode !== undefined ? `, exit code ${error.exitCode}` : ''}</p>` : '') +
         (error.stderrTail ? `<p>last lines of its standard error:</p><pre class="stderr">${escapeHtml(error.stderrTail)}</pre>` : '')
       : `<p>${bar.result === 'interrupted' ? 'started, and the run stopped before it ended; `kumi up` again resumes it' : 'no message'}</p>`;
-    return `<article class="problem p-${bar.result}" data-path="${escapeHtml(bar.path)}"><h3>${escapeHtml(bar.path)}: ${escapeHtml(RESULT_WORDS[bar.result])} after ${formatDuration(bar.endMs - bar.startMs)}</h3>${details}</article>`;
+    return `<article class="problem p-${bar.result}" data-path="${escapeHtml(bar.path)}"><h3>${escapeHtml(bar.path)}: ${escapeHtml(RESULT_WORDS[bar.result])} after ${span(model, bar.endMs - bar.startMs)}</h3>${details}</article>`;
   });
   return `<section aria-labelledby="h-problems"><h2 id="h-problems">Failures</h2>${items.join('')}</section>`;
 }
@@ -90,21 +98,21 @@ function renderCritical(model: BuildModel): string {
   if (model.critical.length === 0) return '';
   const items = model.critical.map((id) => {
     const bar = model.bars[id]!;
-    return `<li data-path="${escapeHtml(bar.path)}">${escapeHtml(bar.path)} (${formatDuration(bar.endMs - bar.startMs)}, ${escapeHtml(bar.result)})</li>`;
+    return `<li data-path="${escapeHtml(bar.path)}">${escapeHtml(bar.path)} (${span(model, bar.endMs - bar.startMs)}, ${escapeHtml(bar.result)})</li>`;
   });
   const busy = model.critical.reduce((sum, id) => sum + model.bars[id]!.endMs - model.bars[id]!.startMs, 0);
   return (
     `<section aria-labelledby="h-critical"><h2 id="h-critical">Critical path</h2>` +
-    `<p class="summary">The chain of steps that set the total time: each waited for the one before it (its host's previous step, a free slot or the end of the stage before). Its steps took ${formatDuration(busy)} of ${formatDuration(model.totalMs)}; the rest was waiting.</p>` +
+    `<p class="summary">The chain of steps that set the total time: each waited for the one before it (its host's previous step, a free slot or the end of the stage before). Its steps took ${span(model, busy)} of ${span(model, model.totalMs)}${model.timeUnit === 'ms' ? '; the rest was waiting' : ' (a dry run: every step counts as one)'}.</p>` +
     `<ol class="path">${items.join('')}</ol></section>`
   );
 }
 
-function renderTotals(title: string, id: string, what: string, totals: readonly Totals[]): string {
+function renderTotals(model: BuildModel, title: string, id: string, what: string, totals: readonly Totals[]): string {
   const shown = BAR_RESULTS.filter((result) => totals.some((row) => row.counts[result] > 0));
   const head = `<tr><th scope="col">${escapeHtml(what)}</th><th scope="col">wall time</th><th scope="col">busy</th>${shown.map((result) => `<th scope="col">${result}</th>`).join('')}</tr>`;
   const rows = totals.map(
-    (row) => `<tr><th scope="row">${escapeHtml(row.name)}</th><td>${formatDuration(row.wallMs)}</td><td>${formatDuration(row.busyMs)}</td>${shown.map((result) => `<td>${row.counts[result]}</td>`).join('')}</tr>`,
+    (row) => `<tr><th scope="row">${escapeHtml(row.name)}</th><td>${span(model, row.wallMs)}</td><td>${span(model, row.busyMs)}</td>${shown.map((result) => `<td>${row.counts[result]}</td>`).join('')}</tr>`,
   );
   return `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(title)}</h2><table>${head}${rows.join('')}</table></section>`;
 }
@@ -124,7 +132,7 @@ export function renderReportBody(model: BuildModel, context: ReportContext): str
   const header =
     `<header><h1>kumi build of cluster “${escapeHtml(context.cluster)}”</h1>` +
     `<p class="summary"><span class="outcome o-${model.outcome}" data-outcome="${model.outcome}">${model.outcome}</span> ` +
-    `run ${escapeHtml(model.run || 'none')}${model.startedAt ? `, started ${escapeHtml(model.startedAt)}` : ''}, ${formatDuration(model.totalMs)}${model.open ? ' so far' : ''}, ` +
+    `run ${escapeHtml(model.run || 'none')}${model.startedAt ? `, started ${escapeHtml(model.startedAt)}` : ''}, ${span(model, model.totalMs)}${model.open ? ' so far' : ''}, ` +
     `${model.hosts.length} host(s), ${steps} step(s), ${model.critical.length} on the critical path` +
     `${model.earlierRuns.length ? `; ${model.earlierRuns.length} earlier run(s) in the journal (steps they finished are not redone, so not shown)` : ''}.</p></header>`;
   if (steps === 0) return `${header}<p>The journal has no steps for this run yet.</p>`;
@@ -134,8 +142,8 @@ export function renderReportBody(model: BuildModel, context: ReportContext): str
     renderTimeline(model),
     renderProblems(model),
     renderCritical(model),
-    renderTotals('Per stage', 'h-stages', 'stage', model.stageTotals),
-    renderTotals('Per host', 'h-hosts', 'host', model.hostTotals),
+    renderTotals(model, 'Per stage', 'h-stages', 'stage', model.stageTotals),
+    renderTotals(model, 'Per host', 'h-hosts', 'host', model.hostTotals),
   ].join('');
 }
 

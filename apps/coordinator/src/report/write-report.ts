@@ -53,10 +53,14 @@ export function reportModel(options: Pick<WriteReportOptions, 'dir' | 'run' | 'o
 export function writeReport(options: WriteReportOptions): { file: string; model: BuildModel } {
   const model = reportModel(options);
   const file = options.out ?? join(options.dir, REPORTS_DIR, `${(model.run || 'empty').replace(/[^A-Za-z0-9-]/g, '_')}.html`);
-  const html = renderReportPage(model, { cluster: options.cluster, mono: options.mono, ...(options.secrets ? { secrets: options.secrets } : {}) });
+  writeHtml(file, renderReportPage(model, { cluster: options.cluster, mono: options.mono, ...(options.secrets ? { secrets: options.secrets } : {}) }));
+  return { file, model };
+}
+
+/** Writes a page atomically (a reader never sees half of it), creating its folder. */
+export function writeHtml(file: string, html: string): void {
   mkdirSync(dirname(file), { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
   writeFileSync(partial, html, { mode: 0o644 });
   renameSync(partial, file);
-  return { file, model };
 }

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/run-cli';
 import { JOURNAL_FILE } from '../../src/journal/journal';
 import { initCluster } from '../../src/state/cluster-init';
+import type { BuildModel } from '../../src/report/build-model';
+import { SEED_HOSTS, SEED_SPEC } from '../helpers/up-fixture';
 import { syntheticJournal } from './synthetic-journal';
 
 /** Runs `kumi ARGS` in-process, capturing stdout and stderr. */
@@ -49,6 +51,25 @@ describe('kumi report', () => {
     expect(data).toMatchObject({ file: join(root, 'older.html'), run: 'older', outcome: 'done' });
     expect(data.critical.length).toBeGreaterThan(3);
     expect(readFileSync(join(root, 'older.html'), 'utf8')).toContain('<body class="mono">');
+  });
+
+  it('pictures a dry run of a spec: every entry planned, laid out as the scheduler runs it', async () => {
+    const out = join(root, 'plan.html');
+    const { code, stdout } = await kumi({}, 'report', '--plan', SEED_SPEC, '--out', out, '--json');
+    expect(code).toBe(0);
+    const model = JSON.parse(stdout) as BuildModel & { file: string };
+    expect(model.file).toBe(out);
+    expect(model.outcome).toBe('planned');
+    expect(new Set(model.bars.map((bar) => bar.result))).toEqual(new Set(['planned']));
+    expect(model.hosts).toEqual(SEED_HOSTS);
+    // Control planes join one at a time: master3's join starts when master2's lane ended.
+    const bar = (path: string) => model.bars.find((candidate) => candidate.path === path)!;
+    const master2 = model.bars.filter((candidate) => candidate.stage === 'join-control-planes' && candidate.host === 'master2');
+    expect(bar('join-control-planes/kubeadm.join@master3').startMs).toBe(Math.max(...master2.map((candidate) => candidate.endMs)));
+    expect(model.critical.map((id) => model.bars[id]!.path)).toEqual(expect.arrayContaining(['join-control-planes/kubeadm.join@master2', 'join-control-planes/kubeadm.join@master3']));
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/data-result="planned"/);
+    expect(html).toContain('every step counts as one');
   });
 
   it('refuses a run the journal does not have, naming what to do', async () => {
