@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findSecretShapes } from '@kumi/coordinator';
 import type { Page } from 'playwright-core';
+import { launchChromium } from './chromium';
 
 /** What the rendered report shows, read from the browser's DOM (not from the HTML text). */
 export interface ReportDom {
@@ -132,5 +133,22 @@ export async function assertBuildReport(
     return { ...dom, screenshotFile: await keepScreenshot(page, expected.screenshot) };
   } finally {
     await page.close();
+  }
+}
+
+/**
+ * One call for a lab end-to-end test: opens the report file (or live page URL) in a fresh
+ * headless Chromium, checks it (checkReportDom), keeps a screenshot named `screenshot`
+ * under dist/test-artifacts and closes the browser. Also fails if the page tried to load
+ * anything outside loopback and files.
+ */
+export async function assertReportInChromium(target: string, expected: ExpectedReport & { screenshot: string }): Promise<ReportDom & { screenshotFile: string }> {
+  const browser = await launchChromium();
+  try {
+    const dom = await assertBuildReport(browser.context, target, expected);
+    if (browser.refused.length) throw new Error(`the build report tried to load ${browser.refused.length} URL(s) outside loopback: ${browser.refused.join(', ')}`);
+    return dom;
+  } finally {
+    await browser.close();
   }
 }

@@ -1,14 +1,17 @@
 import { assertBuildReport, checkReportDom, chromiumMissing, keepScreenshot, launchChromium, readReportDom, type TestBrowser } from '@kumi/browser-test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JOURNAL_FILE } from '../../src/journal/journal';
 import { buildModel } from '../../src/report/build-model';
+import { writeReport } from '../../src/report/write-report';
 import { renderReportPage } from '../../src/report/render-html';
 import { CliError } from '../../src/cli/cli-error';
 import { runUp } from '../../src/up/run-up';
 import { captureStream, receivedSecrets, SEED_HOSTS, type UpFixture, upFixture, upOptions } from '../helpers/up-fixture';
+import { LAB_DEMO_JOURNAL, LAB_DEMO_UP_RUN } from './lab-demo-journal';
 import { syntheticJournal } from './synthetic-journal';
 
 // Cost: one headless Chromium (about 2 s to start) and three simulated seed builds, ~15 s.
@@ -100,6 +103,22 @@ describe.skipIf(missing !== undefined)(`the build's picture in headless Chromium
     expect(output.text()).toMatch(/report: \S+\.html/);
     expect(browser!.refused).toEqual([]);
   }, 90_000);
+
+  it('renders the report of the lab demo\'s real build from its recorded journal', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'kumi-report-lab-'));
+    try {
+      copyFileSync(LAB_DEMO_JOURNAL, join(folder, JOURNAL_FILE));
+      const { file } = writeReport({ dir: folder, cluster: 'seed-ha', run: LAB_DEMO_UP_RUN, open: false, mono: false });
+      const dom = await assertBuildReport(browser!.context, file, { hosts: SEED_HOSTS, screenshot: 'report-lab-demo' });
+      expect(dom.outcome).toBe('done');
+      expect(dom.bars).toHaveLength(49);
+      expect(dom.stageBounds).toEqual(['preflight', 'prepare', 'endpoint', 'init', 'pod-network', 'join-control-planes', 'join-workers', 'verify']);
+      expect(dom.bars.filter((bar) => bar.critical).map((bar) => bar.path)).toEqual(expect.arrayContaining(['join-control-planes/kubeadm.join@master2', 'join-control-planes/kubeadm.join@master3']));
+      expect(dom.bars.find((bar) => bar.path === 'init/kubeadm.init@master1')?.title).toMatch(/^init\/kubeadm\.init@master1: done\n\d+s, from \+/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('fits 1,000 hosts (every row, elements linear in the steps) and keeps NO_COLOR pages black and white', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'kumi-report-big-'));
