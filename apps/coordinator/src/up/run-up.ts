@@ -192,6 +192,7 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
     picture = await startBuildPicture(buildPictureOptions(session, plan.cluster, options));
     options.onListening?.(session.listen);
     const report = await runPlan(plan, schedulerDeps(session, spec, options));
+    await picture.finish(); // Says where the report is before the run's last event.
     const took = formatDuration(Date.now() - started);
     if (report.ok) {
       session.progress.emit({ kind: 'RUN_DONE', stage: '', host: '', step: '', text: `kumi ${options.mode}: cluster "${plan.cluster}" done in ${took}` });
