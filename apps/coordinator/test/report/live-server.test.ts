@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/journal/journal';
 import { SecretRegistry } from '../../src/journal/secret-registry';
+import { ClusterLock } from '../../src/journal/lock';
+import { serveLivePicture } from '../../src/web/build-picture';
 import { journalSource } from '../../src/web/journal-source';
 import { type LiveServer, startLiveServer } from '../../src/web/live-server';
 import { isLoopback, parseWebAddress } from '../../src/web/web-address';
@@ -148,5 +150,21 @@ describe('the live page', () => {
     expect(third.body).toContain('too many live viewers (2)');
     first.close();
     second.close();
+  });
+
+  it('`kumi serve --web` shows the latest run, followed while a kumi holds the cluster, its unfinished steps interrupted after', async () => {
+    const journal = new Journal(dir, new SecretRegistry());
+    journal.append({ run: 'old', path: 'preflight/preflight', host: 'master1', status: 'started' });
+    journal.append({ run: 'latest', path: 'prepare/swap.off', host: 'worker1', status: 'started' });
+    const lock = new ClusterLock(dir);
+    lock.acquire('kumi up seed.yaml');
+    server = await serveLivePicture({ dir, cluster: 'seed-ha', web: { host: '127.0.0.1', port: 0 } });
+    const running = await call(server.port, '/');
+    expect(running.body).toContain('data-path="prepare/swap.off@worker1"');
+    expect(running.body).toContain('data-result="running"');
+    expect(running.body).not.toContain('preflight/preflight@master1');
+    lock.release();
+    const after = await call(server.port, '/');
+    expect(after.body).toContain('data-result="interrupted"');
   });
 });

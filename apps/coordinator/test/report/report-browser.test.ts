@@ -14,7 +14,8 @@ import { captureStream, receivedSecrets, SEED_HOSTS, type UpFixture, upFixture, 
 import { LAB_DEMO_JOURNAL, LAB_DEMO_UP_RUN } from './lab-demo-journal';
 import { syntheticJournal } from './synthetic-journal';
 
-// Cost: one headless Chromium (about 2 s to start) and three simulated seed builds, ~15 s.
+// Cost: one headless Chromium (about 2 s to start), three simulated seed builds and a 1,000-host
+// page: about 40 s on two busy cores.
 const missing = chromiumMissing();
 const said = (text: string, what: RegExp) => what.exec(text)?.[1] ?? '';
 
