@@ -132,7 +132,9 @@ export function renderReportBody(model: BuildModel, context: ReportContext): str
   const header =
     `<header><h1>kumi build of cluster “${escapeHtml(context.cluster)}”</h1>` +
     `<p class="summary"><span class="outcome o-${model.outcome}" data-outcome="${model.outcome}">${model.outcome}</span> ` +
-    `run ${escapeHtml(model.run || 'none')}${model.startedAt ? `, started ${escapeHtml(model.startedAt)}` : ''}, ${span(model, model.totalMs)}${model.open ? ' so far' : ''}, ` +
+    (model.timeUnit === 'step'
+      ? `a dry run of the plan, ${span(model, model.totalMs)} long, `
+      : `run ${escapeHtml(model.run || 'none')}${model.startedAt ? `, started ${escapeHtml(model.startedAt)}` : ''}, ${span(model, model.totalMs)}${model.open ? ' so far' : ''}, `) +
     `${model.hosts.length} host(s), ${steps} step(s), ${model.critical.length} on the critical path` +
     `${model.earlierRuns.length ? `; ${model.earlierRuns.length} earlier run(s) in the journal (steps they finished are not redone, so not shown)` : ''}.</p></header>`;
   if (steps === 0) return `${header}<p>The journal has no steps for this run yet.</p>`;

@@ -18,7 +18,7 @@ h1{font-size:1.35rem;margin:.2rem 0}h2{font-size:1.05rem;margin:1.2rem 0 .4rem}h
 .axis,.row{display:grid;grid-template-columns:var(--label) 1fr;align-items:center}
 .axis .scale{position:relative;height:2.4rem;border-bottom:1px solid var(--line);margin-right:.6rem}
 .stage-label{position:absolute;top:0;height:1.2rem;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-size:.75rem;padding:0 .2rem;border-left:2px solid var(--fg)}
-.tick{position:absolute;bottom:0;font-size:.7rem;color:var(--muted);transform:translateX(-50%)}
+.tick{position:absolute;bottom:0;font-size:.7rem;color:var(--muted);white-space:nowrap;transform:translateX(-50%)}
 .tick:first-child{transform:none}.tick:last-child{transform:translateX(-100%)}
 .rows{position:relative}
 .bounds{position:absolute;top:0;bottom:0;left:var(--label);right:.6rem;pointer-events:none}
