@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE } from '../../src/journal/journal';
 import { buildModel } from '../../src/report/build-model';
+import { findSecretShapes as secretShapes } from '../../src/report/secret-shapes';
 import { writeReport } from '../../src/report/write-report';
 import { renderReportPage } from '../../src/report/render-html';
 import { CliError } from '../../src/cli/cli-error';
@@ -42,7 +43,7 @@ describe.skipIf(missing !== undefined)(`the build's picture in headless Chromium
     const secrets = receivedSecrets(f.sim);
     expect(secrets.length).toBeGreaterThan(3);
 
-    const failed = await assertBuildReport(browser!.context, failedFile, { hosts: SEED_HOSTS, secrets, screenshot: 'report-failed-build' });
+    const failed = await assertBuildReport(browser!.context, failedFile, { hosts: SEED_HOSTS, secrets, secretShapes, screenshot: 'report-failed-build' });
     expect(failed.outcome).toBe('failed');
     expect(failed.hosts).toEqual(SEED_HOSTS.filter((host) => failed.hosts.includes(host)));
     expect(failed.bars.find((bar) => bar.path === 'join-workers/kubeadm.join@worker1')).toMatchObject({ result: 'failed', critical: true });
@@ -55,7 +56,7 @@ describe.skipIf(missing !== undefined)(`the build's picture in headless Chromium
     await runUp(upOptions(f, { out: second.out }));
     const doneFile = said(second.text(), /report: (\S+\.html)/);
     expect(doneFile).not.toBe(failedFile);
-    const done = await assertBuildReport(browser!.context, doneFile, { hosts: ['worker1'], secrets: receivedSecrets(f.sim), screenshot: 'report-resumed-build' });
+    const done = await assertBuildReport(browser!.context, doneFile, { hosts: ['worker1'], secrets: receivedSecrets(f.sim), secretShapes, screenshot: 'report-resumed-build' });
     expect(done.outcome).toBe('done');
     expect(done.bars.find((bar) => bar.path === 'join-workers/kubeadm.join@worker1')?.result).toBe('done');
     expect(done.problems).toEqual([]);
@@ -84,7 +85,7 @@ describe.skipIf(missing !== undefined)(`the build's picture in headless Chromium
       await page.goto(url, { waitUntil: 'load' });
       const join = '[data-path="join-workers/kubeadm.join@worker1"]';
       await page.waitForSelector(`${join}[data-result="running"]`, { timeout: 15_000 });
-      const during = checkReportDom(await readReportDom(page), await page.content(), { hosts: SEED_HOSTS, secrets: receivedSecrets(f.sim) });
+      const during = checkReportDom(await readReportDom(page), await page.content(), { hosts: SEED_HOSTS, secrets: receivedSecrets(f.sim), secretShapes });
       expect(during.live).toBe('open');
       expect(during.outcome).toBe('running');
       expect(during.bars.find((bar) => bar.path === 'init/kubeadm.init@master1')?.result).toBe('done');
@@ -93,7 +94,7 @@ describe.skipIf(missing !== undefined)(`the build's picture in headless Chromium
       f.stopAgents();
       await page.waitForSelector('body[data-live="ended"]', { timeout: 30_000 });
       await page.waitForSelector(`${join}[data-result="failed"]`, { timeout: 5_000 });
-      const after = checkReportDom(await readReportDom(page), await page.content(), { hosts: SEED_HOSTS, secrets: receivedSecrets(f.sim) });
+      const after = checkReportDom(await readReportDom(page), await page.content(), { hosts: SEED_HOSTS, secrets: receivedSecrets(f.sim), secretShapes });
       expect(after.outcome).toBe('failed');
       expect(after.problems).toEqual(['join-workers/kubeadm.join@worker1']);
       await keepScreenshot(page, 'live-page-after-build');
@@ -110,7 +111,7 @@ describe.skipIf(missing !== undefined)(`the build's picture in headless Chromium
     try {
       copyFileSync(LAB_DEMO_JOURNAL, join(folder, JOURNAL_FILE));
       const { file } = writeReport({ dir: folder, cluster: 'seed-ha', run: LAB_DEMO_UP_RUN, open: false, mono: false });
-      const dom = await assertBuildReport(browser!.context, file, { hosts: SEED_HOSTS, screenshot: 'report-lab-demo' });
+      const dom = await assertBuildReport(browser!.context, file, { hosts: SEED_HOSTS, secretShapes, screenshot: 'report-lab-demo' });
       expect(dom.outcome).toBe('done');
       expect(dom.bars).toHaveLength(49);
       expect(dom.stageBounds).toEqual(['preflight', 'prepare', 'endpoint', 'init', 'pod-network', 'join-control-planes', 'join-workers', 'verify']);
@@ -129,7 +130,7 @@ describe.skipIf(missing !== undefined)(`the build's picture in headless Chromium
       const big = join(folder, 'big.html');
       writeFileSync(big, renderReportPage(model, { cluster: 'big', mono: false }));
       await page.goto(pathToFileURL(big).href, { waitUntil: 'load', timeout: 60_000 });
-      const dom = checkReportDom(await readReportDom(page), await page.content(), { hosts: model.hosts });
+      const dom = checkReportDom(await readReportDom(page), await page.content(), { hosts: model.hosts, secretShapes });
       expect(dom.hosts).toHaveLength(1_000);
       expect(dom.bars).toHaveLength(model.bars.length);
       // Linear: a few elements per bar and per host plus a fixed frame, never hosts x steps.
