@@ -10,6 +10,7 @@ debian_packages=(
   cloud-init iproute2 dbus openssl file procps psmisc conntrack
   curl wget systemd binutils-x86-64-linux-gnu binutils-aarch64-linux-gnu
   qemu-user libc6-arm64-cross libstdc++6-arm64-cross
+  chromium
 )
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

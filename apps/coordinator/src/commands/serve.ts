@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
+import { addWebOptions, type RawWebOptions, webOption } from '../web/web-address';
 import { clusterSelection } from './global-options';
 
 /** `kumi serve`: runs the coordinator until SIGINT/SIGTERM. */
 export function register(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the coordinator: TLS port for agents (Enroll, Attach) and the control socket for other kumi commands')
     .option('--listen <host:port>', 'TLS listen address (default: from cluster.json)')
     .option('--detach-grace <duration>', 'how long a run waits for its host to come back after a disconnect', '2m')
-    .option('--answer-timeout <duration>', 'how long an attached host may send no event for a run it was sent before the run fails TIMEOUT', '30s')
-    .action(async (options: { listen?: string; detachGrace: string; answerTimeout: string }, command: Command) => {
+    .option('--answer-timeout <duration>', 'how long an attached host may send no event for a run it was sent before the run fails TIMEOUT', '30s');
+  addWebOptions(serve).action(async (options: { listen?: string; detachGrace: string; answerTimeout: string } & RawWebOptions, command: Command) => {
       const { existingClusterDir } = await import('../state/state-paths');
       const { openClusterState, readServingMaterial } = await import('../state/cluster-state');
       const { parseListenAddress } = await import('../server/listen-address');
@@ -23,7 +24,12 @@ export function register(program: Command): void {
       const listen = options.listen ? parseListenAddress(options.listen) : state.config.listen;
       const material = await readServingMaterial(state.paths);
       const logger = createFileLogger(state.paths.logFile);
+      const { web } = webOption(options);
       const coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs, answerTimeoutMs });
+      const { serveLivePicture } = await import('../web/build-picture');
+      // A port already in use refuses the page: stop the coordinator too, so nothing keeps running.
+      const live = web ? await serveLivePicture({ dir: state.paths.dir, cluster: state.config.name, web, webExposed: options.webExposed === true }).catch((error: unknown) => coordinator.close().then(() => Promise.reject(error))) : undefined;
+      if (live) process.stdout.write(`kumi serve: live picture of the latest build at ${live.url}\n`);
       process.stdout.write(
         `kumi serve: cluster "${state.config.name}" listening on ${listen.host}:${coordinator.port} (TLS), control socket ${coordinator.controlSocket}, logs in ${state.paths.logFile}\n`,
       );
@@ -33,7 +39,7 @@ export function register(program: Command): void {
           process.off('SIGTERM', stop);
           logger.info({ signal }, 'stopping on signal');
           process.stdout.write(`kumi serve: ${signal}, shutting down\n`);
-          coordinator.close().then(resolve, resolve);
+          Promise.all([coordinator.close(), live?.close()]).then(() => resolve(), resolve);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
