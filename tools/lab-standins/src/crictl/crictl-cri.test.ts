@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crictlMain } from './crictl';
 import { runtimeCgroupDriver } from './cri-client';
@@ -7,10 +9,11 @@ import type { ScratchContainerd } from './real-containerd';
 import { scratchConfig, startScratchContainerd } from './real-containerd';
 
 // Costs about 3 s: real containerd daemons (the machine's Debian 1.6.20) started in /var/tmp.
+// Debian's conffile must be the package's own (dpkg's md5 for containerd 1.6.20~ds1-1+deb12u3).
 const haveContainerd = process.getuid?.() === 0 && (() => {
   try {
     execFileSync('containerd', ['--version'], { stdio: 'pipe' });
-    return true;
+    return createHash('md5').update(readFileSync('/etc/containerd/config.toml')).digest('hex') === '773cf1c5a249197a8ef37a08ac168414';
   } catch {
     return false;
   }
@@ -36,8 +39,8 @@ describe.skipIf(!haveContainerd)('crictl over the CRI of the real containerd', (
   });
 
   it("info prints crictl's JSON; the runtime keeps the config it started with until it restarts", async () => {
-    // As Debian's package config (bookworm's /etc/containerd/config.toml): CRI on, runc without SystemdCgroup (so cgroupfs).
-    const daemon = await startScratchContainerd('version = 2\n[plugins."io.containerd.grpc.v1.cri".cni]\n  bin_dir = "/usr/lib/cni"');
+    // Debian's package config (bookworm's containerd conffile, as on this machine): CRI on, runc without SystemdCgroup (so cgroupfs).
+    const daemon = await startScratchContainerd(readFileSync('/etc/containerd/config.toml', 'utf8'));
     daemons.push(daemon);
     const endpoint = `unix://${daemon.socket}`;
     const first = await crictl(['--runtime-endpoint', endpoint, 'info']);
@@ -62,8 +65,9 @@ describe.skipIf(!haveContainerd)('crictl over the CRI of the real containerd', (
   });
 
   it("with containerd.io's shipped config (disabled_plugins = [\"cri\"]) the CRI does not answer and crictl fails as the real one", async () => {
-    // No version line: a version 1 file, where the short plugin name is valid (version 2 wants the full URI).
-    const daemon = await startScratchContainerd('disabled_plugins = ["cri"]');
+    // The lab's containerd.io payload: no version line (version 1, where the short plugin name is valid).
+    const payload = fileURLToPath(new URL('../packages/package/containerd.io/etc/containerd/config.toml', import.meta.url));
+    const daemon = await startScratchContainerd(readFileSync(payload, 'utf8'));
     daemons.push(daemon);
     const result = await crictl(['--runtime-endpoint', `unix://${daemon.socket}`, 'info']);
     expect(result.code).toBe(1);

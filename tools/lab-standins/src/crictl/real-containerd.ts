@@ -73,7 +73,8 @@ export async function startScratchContainerd(settings: string): Promise<ScratchC
 
 /** The scratch paths (root, state, sockets) followed by the caller's settings. */
 export function scratchConfig(dir: string, settings: string): string {
-  const top = settings.split('\n').filter((line) => !line.startsWith('[') && line.includes('=') && !/^\s/.test(line));
+  // Top-level keys must come before the first table header.
+  const top = settings.split('\n').filter((line) => /^[A-Za-z_]+\s*=/.test(line));
   const rest = settings.split('\n').filter((line) => !top.includes(line));
   return [
     ...top,
