@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { flag, parseArgs } from '../common/flags';
 import { type HostEnv, hostEnv, hostPath } from '../common/host-env';
 import { pulledImages } from '../kubeadm/images';
+import { installedPackages } from '../packages/package-db';
 import { runtimeCommand } from './runtime-commands';
 
 /** crictl's endpoints when neither a flag nor /etc/crictl.yaml names one (deprecated, with a warning). */
@@ -59,6 +60,12 @@ export async function crictlMain(
   io: { out: (t: string) => void; err: (t: string) => void } = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
   host: HostEnv = hostEnv(),
 ): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    // urfave/cli's version flag: "crictl version v1.33.0" (cri-tools cmd/crictl/main.go); the version is cri-tools' package version.
+    const installed = installedPackages()['cri-tools']?.version ?? '0.0.0';
+    io.out(`crictl version v${installed.replace(/-.*$/, '')}\n`);
+    return 0;
+  }
   let args;
   try {
     args = parseArgs(argv, new Set(['quiet', 'q', 'debug', 'D', 'verbose', 'v']), { r: 'runtime-endpoint', i: 'image-endpoint', o: 'output', q: 'quiet', D: 'debug' });

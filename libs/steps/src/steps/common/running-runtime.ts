@@ -1,5 +1,6 @@
 import { StepFailure } from '../../run-types';
 import type { HostReader } from '../../step';
+import { probeVersion } from './probe-version';
 
 /** What the running runtime reports through its CRI (`crictl info`). */
 export interface RunningRuntime {
@@ -24,8 +25,9 @@ type CriConfig = {
  * installed yet (cri-tools comes with kubeadm); a CRI that does not answer fails the step.
  */
 export async function readRunningRuntime(host: HostReader, endpoint: string, runtime: string): Promise<RunningRuntime | undefined> {
+  // "crictl version v1.33.0" (cri-tools cmd/crictl/main.go, urfave/cli's --version).
+  if ((await probeVersion(host, ['crictl', '--version'], /crictl version v?(\S+)/)) === undefined) return undefined;
   const info = await host.probe(['crictl', '--runtime-endpoint', endpoint, 'info']);
-  if (info.exitCode === 127) return undefined;
   if (info.exitCode !== 0) {
     throw new StepFailure(
       'CHECK_FAILED',

@@ -191,7 +191,9 @@ describe('runtime.containerd plan', () => {
     ...host,
     probe: (argv, stdin) => {
       if (argv[0] === 'ctr') return Promise.resolve({ exitCode: 0, stdout: testdata(ctrPlugins), stderr: '' });
-      if (argv[0] === 'crictl') return Promise.resolve(crictlInfo === undefined ? { exitCode: 127, stdout: '', stderr: 'crictl: not found' } : { exitCode: 0, stdout: testdata(crictlInfo), stderr: '' });
+      if (argv[0] === 'crictl' && crictlInfo === undefined) return Promise.resolve({ exitCode: -1, stdout: '', stderr: 'crictl: Command failed with ENOENT' });
+      if (argv.join(' ') === 'crictl --version') return Promise.resolve({ exitCode: 0, stdout: 'crictl version v1.33.0\n', stderr: '' });
+      if (argv[0] === 'crictl') return Promise.resolve({ exitCode: 0, stdout: testdata(crictlInfo ?? ''), stderr: '' });
       return host.probe(argv, stdin);
     },
   });
