@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { partAssetKey, type AgentPart } from '../src/runtime/agent-parts';
+import type { SeaBundle } from './build-sea-binaries';
 
 /** The entry point of each part, relative to the repository root (see runtime/agent-parts.ts). */
 const PART_ENTRIES: Readonly<Record<AgentPart, string>> = {
@@ -9,15 +10,11 @@ const PART_ENTRIES: Readonly<Record<AgentPart, string>> = {
   csr: 'apps/agent/src/enroll/csr-part.ts',
 };
 
-/** What the single executable is made from. */
-export interface AgentBundle {
-  /** The main script: start-up, config, enrollment, the Attach session. */
-  main: string;
-  /** Asset key → file, one per part. */
-  assets: Record<string, string>;
-  /** esbuild warnings (e.g. an optional require it cannot resolve), for the build log. */
-  warnings: string[];
-}
+/**
+ * What the agent's single executable is made from: the main script (start-up, config,
+ * enrollment, the Attach session) and one asset per part.
+ */
+export type AgentBundle = SeaBundle;
 
 /**
  * Bundles the agent into the scripts a SEA blob holds: the main script and one script per

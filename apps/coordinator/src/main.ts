@@ -1,7 +1,8 @@
-#!/usr/bin/env node
-// The `kumi` CLI. Run from source with `npx tsx apps/coordinator/src/main.ts ...`.
+// The `kumi` CLI (npm bin: apps/coordinator/bin/kumi.mjs; single files: nx run coordinator:package).
+import { endQuietlyOnClosedPipe } from './cli/quiet-pipe';
 import { runCli } from './cli/run-cli';
 
+endQuietlyOnClosedPipe();
 runCli(process.argv).then(
   (code) => {
     process.exitCode = code;
