@@ -9,13 +9,15 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'TLS listen address (default: from cluster.json)')
     .option('--detach-grace <duration>', 'how long a run waits for its host to come back after a disconnect', '2m')
     .option('--answer-timeout <duration>', 'how long an attached host may send no event for a run it was sent before the run fails TIMEOUT', '30s')
-    .action(async (options: { listen?: string; detachGrace: string; answerTimeout: string }, command: Command) => {
+    .option('--agent-dir <dir>', 'folder of kumi-agent-linux-* and SHA256SUMS offered to hosts on the TLS port + 1 (default: env KUMI_AGENT_DIR, beside kumi, or dist/)')
+    .action(async (options: { listen?: string; detachGrace: string; answerTimeout: string; agentDir?: string }, command: Command) => {
       const { existingClusterDir } = await import('../state/state-paths');
       const { openClusterState, readServingMaterial } = await import('../state/cluster-state');
       const { parseListenAddress } = await import('../server/listen-address');
       const { parseDuration } = await import('../cli/duration');
       const { createFileLogger } = await import('../logging/logger');
       const { startCoordinator } = await import('../server/coordinator-server');
+      const { offerAgentFiles } = await import('../agent-files/offer-agent-files');
 
       const detachGraceMs = parseDuration(options.detachGrace, '--detach-grace');
       const answerTimeoutMs = parseDuration(options.answerTimeout, '--answer-timeout');
@@ -24,8 +26,10 @@ export function register(program: Command): void {
       const material = await readServingMaterial(state.paths);
       const logger = createFileLogger(state.paths.logFile);
       const coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs, answerTimeoutMs });
+      const agentFiles = await offerAgentFiles({ material, host: listen.host, tlsPort: coordinator.port, agentDir: options.agentDir, logger });
       process.stdout.write(
-        `kumi serve: cluster "${state.config.name}" listening on ${listen.host}:${coordinator.port} (TLS), control socket ${coordinator.controlSocket}, logs in ${state.paths.logFile}\n`,
+        `kumi serve: cluster "${state.config.name}" listening on ${listen.host}:${coordinator.port} (TLS), control socket ${coordinator.controlSocket}, logs in ${state.paths.logFile}\n` +
+          `kumi serve: ${agentFiles.summary}\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
@@ -33,7 +37,7 @@ export function register(program: Command): void {
           process.off('SIGTERM', stop);
           logger.info({ signal }, 'stopping on signal');
           process.stdout.write(`kumi serve: ${signal}, shutting down\n`);
-          coordinator.close().then(resolve, resolve);
+          Promise.all([coordinator.close(), agentFiles.close()]).then(() => resolve(), resolve);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
