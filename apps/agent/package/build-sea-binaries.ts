@@ -1,6 +1,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { withFileLock } from '../../coordinator/src/state/file-lock';
 import { mergeSha256Sums } from './checksums';
 import { ELF_MACHINE, readElfHeader } from './elf-header';
 import { digestFile, fetchNodeRuntime } from './fetch-node-runtime';
@@ -106,7 +107,9 @@ export async function buildSeaBinaries(options: SeaBuildOptions): Promise<SeaBui
       await writeFile(stampPath, `${JSON.stringify(stamp, null, 2)}\n`);
     }
     // Rewritten even when up to date: another program's build may have written the file.
-    await writeFile(sumsPath, mergeSha256Sums(await readOptional(sumsPath), binaries));
+    // Locked: the agent's and kumi's builds (e.g. their tests) may merge at the same time.
+    const built = binaries;
+    await withFileLock(`${sumsPath}.lock`, async () => writeFile(sumsPath, mergeSha256Sums(await readOptional(sumsPath), built)));
     return { binaries, sumsPath, upToDate };
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -27,21 +27,24 @@ export type AgentBundle = SeaBundle;
  */
 export async function bundleAgent(repoRoot: string, outDir: string): Promise<AgentBundle> {
   const main = join(outDir, 'kumi-agent.cjs');
-  const warnings = await bundleOne(join(repoRoot, 'apps/agent/src/main.ts'), main);
+  const warnings = await bundleOne(repoRoot, join(repoRoot, 'apps/agent/src/main.ts'), main);
   const assets: Record<string, string> = {};
   for (const [part, entry] of Object.entries(PART_ENTRIES) as [AgentPart, string][]) {
     const outfile = join(outDir, partAssetKey(part));
-    warnings.push(...(await bundleOne(join(repoRoot, entry), outfile)));
+    warnings.push(...(await bundleOne(repoRoot, join(repoRoot, entry), outfile)));
     assets[partAssetKey(part)] = outfile;
   }
   return { main, assets, warnings };
 }
 
-async function bundleOne(entry: string, outfile: string): Promise<string[]> {
+async function bundleOne(repoRoot: string, entry: string, outfile: string): Promise<string[]> {
   // esbuild rejects on errors; warnings are returned so that the build can show them.
   const result = await build({
     entryPoints: [entry],
     outfile,
+    // Module names in the bundle are relative to this: the same bytes (and an up-to-date
+    // build) from any cwd, e.g. the package test in apps/agent and nx at the root.
+    absWorkingDir: repoRoot,
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -16,6 +16,8 @@ export const PACKAGE_BUNDLE = 'dist/kumi.cjs';
 export async function bundleKumi(repoRoot: string, outfile: string): Promise<SeaBundle> {
   const result = await build({
     entryPoints: [join(repoRoot, 'apps/coordinator/src/main.ts')],
+    // Module names in the bundle are relative to this: the same bytes from any cwd.
+    absWorkingDir: repoRoot,
     outfile,
     bundle: true,
     platform: 'node',
@@ -27,6 +29,9 @@ export async function bundleKumi(repoRoot: string, outfile: string): Promise<Sea
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'silent',
+    // A single executable has no dynamic import(): esbuild turns `await import('node:…')`
+    // of built-ins (left external) into require() calls.
+    supported: { 'dynamic-import': false },
     // Same shim as tools/build/bundle.mjs: ESM code reading import.meta.url gets the
     // bundle's own URL.
     define: { 'import.meta.url': 'importMetaUrl' },
