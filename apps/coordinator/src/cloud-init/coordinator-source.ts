@@ -14,7 +14,7 @@ export function coordinatorAgentSource(coordinatorAddress: string, caCertPem: st
     throw usageError(`no kumi-agent files to put in the user-data: ${NO_AGENT_FILES_FIX}; or give --agent-url (with --agent-sums) to download from a mirror`);
   }
   const parsed = parseHostPort(coordinatorAddress);
-  if ('reason' in parsed) throw usageError(`spec.coordinator.address: ${parsed.reason}`);
+  if ('reason' in parsed) throw usageError(`spec.coordinator.address: ${parsed.reason}; set it to the IPV4:PORT the hosts dial, e.g. 192.0.2.1:7443`);
   return {
     url: `https://${parsed.host}:${agentFilesPort(parsed.port)}${AGENT_FILES_PATH}linux-${ARCH_PLACEHOLDER}`,
     sha256: { x64: files.files.x64?.sha256, arm64: files.files.arm64?.sha256 },
