@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +15,7 @@ import { readServingMaterial, type ServingMaterial } from '../state/cluster-stat
 import { statePaths } from '../state/state-paths';
 import { findAgentFiles, readAgentFiles } from './agent-dir';
 import { startAgentFileServer, type AgentFileServer } from './agent-file-server';
+import { offerAgentFiles } from './offer-agent-files';
 
 const run = promisify(execFile);
 // A stand-in agent: records how it was called (KUMI_TEST_LOG comes from the environment).
@@ -159,6 +161,31 @@ describe('the install script of the user-data, against the coordinator', () => {
       expect(result.leftovers).toEqual([]);
     } finally {
       await writeFile(file, FAKE_AGENT, { mode: 0o755 });
+    }
+  });
+});
+
+describe('offerAgentFiles', () => {
+  it('offers the files on the TLS port + 1 and says where they come from', async () => {
+    // Port 0 stays 0 (tests): the summary names the port actually bound.
+    const offered = await offerAgentFiles({ material, host: '127.0.0.1', tlsPort: 0, agentDir, logger: createFileLogger(join(root, 'kumi.log')) });
+    try {
+      expect(offered.summary).toMatch(new RegExp(`^agent files \\(x64, arm64\\) on https://127\\.0\\.0\\.1:\\d+/v1/agent/ from ${agentDir}$`));
+    } finally {
+      await offered.close();
+    }
+  });
+
+  it('never stops the coordinator: a taken port becomes a summary saying what to do', async () => {
+    const blocker = createTcpServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      const offered = await offerAgentFiles({ material, host: '127.0.0.1', tlsPort: taken - 1, agentDir, logger: createFileLogger(join(root, 'kumi.log')) });
+      expect(offered.summary).toBe(`cannot offer the agent files on 127.0.0.1:${taken} (EADDRINUSE): hosts cannot download kumi-agent from this coordinator; free that port, or give \`kumi cloud-init\` --agent-url of a mirror`);
+      await offered.close();
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
     }
   });
 });
