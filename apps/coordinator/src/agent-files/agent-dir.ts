@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_ARCHES, type AgentArch } from '../cloud-init/agent-source';
+import { parseSha256Sums, type AgentArch } from '../cloud-init/agent-source';
 
 /** Environment variable naming the folder of the agent files (as --agent-dir does). */
 export const AGENT_DIR_ENV = 'KUMI_AGENT_DIR';
@@ -38,7 +38,7 @@ export function agentDirCandidates(flag: string | undefined, env: NodeJS.Process
 
 function isSingleExecutable(): boolean {
   try {
-    // node:sea exists from Node 20.12; require keeps it out of the source-run module graph.
+    // node:sea exists from Node 20.12; getBuiltinModule keeps it out of the bundle's imports.
     return (process.getBuiltinModule?.('node:sea') as { isSea(): boolean } | undefined)?.isSea() ?? false;
   } catch {
     return false;
@@ -65,16 +65,19 @@ export function readAgentFiles(dir: string): AgentFiles | undefined {
   } catch {
     return undefined;
   }
+  let digests: Partial<Record<AgentArch, string>>;
+  try {
+    digests = parseSha256Sums(text, 'SHA256SUMS');
+  } catch {
+    return undefined; // no agent lines at all (e.g. only kumi's)
+  }
   const files: AgentFiles['files'] = {};
   const lines: string[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^([0-9a-f]{64})\s+\*?kumi-agent-linux-(x64|arm64)\s*$/.exec(line.trim());
-    if (!match || !AGENT_ARCHES.includes(match[2] as AgentArch)) continue;
-    const arch = match[2] as AgentArch;
+  for (const [arch, sha256] of Object.entries(digests) as [AgentArch, string][]) {
     const path = join(dir, agentFileName(arch));
     if (!existsSync(path)) continue;
-    files[arch] = { path, sha256: match[1] as string };
-    lines.push(`${match[1]}  ${agentFileName(arch)}\n`);
+    files[arch] = { path, sha256 };
+    lines.push(`${sha256}  ${agentFileName(arch)}\n`);
   }
   return lines.length > 0 ? { dir, files, sums: lines.join('') } : undefined;
 }
