@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerAgents } from './agents';
 import { register as registerCloudInit } from './cloud-init';
+import { register as registerCompletion } from './completion';
 import { register as registerDrill } from './drill';
 import { register as registerInit } from './init';
 import { register as registerPlan } from './plan';
@@ -33,4 +34,5 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerDrill,
   registerReport,
   registerReset,
+  registerCompletion,
 ];
