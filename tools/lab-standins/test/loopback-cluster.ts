@@ -28,7 +28,8 @@ export class LoopbackCluster {
   readonly prefix = `127.${10 + Math.floor(Math.random() * 240)}.0.`;
   private readonly hosts: LoopbackHost[] = [];
 
-  constructor() {
+  /** `kubeadmVersion`: the kubeadm every host of this cluster has (KUMI_STANDIN_KUBEADM_VERSION); the stand-in's default otherwise. */
+  constructor(private readonly options: { kubeadmVersion?: string } = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kumi-standins-'));
     this.labDir = path.join(this.dir, 'lab');
     fs.mkdirSync(this.labDir);
@@ -44,7 +45,9 @@ export class LoopbackCluster {
 
   /** Environment of a stand-in command running "on" the host. */
   env(host: LoopbackHost): Record<string, string> {
-    return { KUMI_STANDIN_ROOT: host.root, KUMI_STANDIN_HOSTNAME: host.name, KUMI_STANDIN_NODE_IP: host.ip, KUMI_LAB_DIR: this.labDir };
+    const env: Record<string, string> = { KUMI_STANDIN_ROOT: host.root, KUMI_STANDIN_HOSTNAME: host.name, KUMI_STANDIN_NODE_IP: host.ip, KUMI_LAB_DIR: this.labDir };
+    if (this.options.kubeadmVersion !== undefined) env.KUMI_STANDIN_KUBEADM_VERSION = this.options.kubeadmVersion;
+    return env;
   }
 
   /** Bundles the stand-ins as the lab does (one CJS file per command, ~50 ms startup); `run` then uses them. */
@@ -55,9 +58,15 @@ export class LoopbackCluster {
 
   private binDir: string | undefined;
 
-  /** Runs a stand-in command (kubeadm, kubectl) on the host: the bundle when built, else from source. */
-  run(host: LoopbackHost, tool: 'kubeadm' | 'kubectl', args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
-    const argv = this.binDir ? [path.join(this.binDir, tool)] : ['--import', 'tsx', path.join(LAB_ROOT, 'src', 'standins', tool, 'bin', `${tool}.ts`)];
+  /** The folder holding the bundled stand-in commands (after `bundle`). */
+  get bin(): string {
+    if (this.binDir === undefined) throw new Error('bundle() first');
+    return this.binDir;
+  }
+
+  /** Runs a stand-in command (kubeadm, kubectl, crictl) on the host: the bundle when built, else from source. */
+  run(host: LoopbackHost, tool: 'kubeadm' | 'kubectl' | 'crictl', args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
+    const argv = this.binDir ? [path.join(this.binDir, tool)] : ['--import', 'tsx', path.join(import.meta.dirname, '..', 'src', tool, 'bin', `${tool}.ts`)];
     return execa(process.execPath, [...argv, ...args], {
       cwd: LAB_ROOT,
       env: this.env(host),

@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { flag, parseArgs } from '../common/flags';
 import { type HostEnv, hostEnv, hostPath } from '../common/host-env';
 import { pulledImages } from '../kubeadm/images';
+import { listContainers } from './ps';
 
 /** crictl's endpoints when neither a flag nor /etc/crictl.yaml names one (deprecated, with a warning). */
 const DEFAULT_ENDPOINTS = ['unix:///run/containerd/containerd.sock', 'unix:///run/crio/crio.sock', 'unix:///var/run/cri-dockerd.sock'];
@@ -59,14 +60,14 @@ export async function crictlMain(
 ): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, new Set(['quiet', 'q', 'debug', 'D', 'verbose', 'v']), { r: 'runtime-endpoint', i: 'image-endpoint', o: 'output', q: 'quiet', D: 'debug' });
+    args = parseArgs(argv, new Set(['quiet', 'q', 'debug', 'D', 'verbose', 'v', 'all', 'a']), { r: 'runtime-endpoint', i: 'image-endpoint', o: 'output', q: 'quiet', D: 'debug', a: 'all' });
   } catch (err) {
     io.err(`crictl: ${(err as Error).message}\n`);
     return 1;
   }
   const [command] = args.positionals;
-  if (command !== 'images' && command !== 'img' && command !== 'image') {
-    io.err(`the lab's crictl lists images only ("crictl images"), not "${command ?? ''}"\n`);
+  if (command !== 'images' && command !== 'img' && command !== 'image' && command !== 'ps') {
+    io.err(`the lab's crictl lists images and containers only ("crictl images", "crictl ps"), not "${command ?? ''}"\n`);
     return 1;
   }
   const given = flag(args, 'image-endpoint') ?? flag(args, 'runtime-endpoint') ?? configuredEndpoint(host);
@@ -86,6 +87,7 @@ export async function crictlMain(
     io.err('FATA[0000] validate service connection: CRI v1 image API is not implemented for endpoint\n');
     return 1;
   }
+  if (command === 'ps') return listContainers(args, io, host);
   const tags = pulledImages(host);
   const format = flag(args, 'output') ?? 'table';
   if (flag(args, 'quiet') !== undefined) io.out(tags.map((t) => `${String(imageEntry(t).id)}\n`).join(''));

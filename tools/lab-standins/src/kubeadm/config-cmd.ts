@@ -6,7 +6,8 @@ import { loadKubeadmConfig } from './config';
 import { imagesFor, recordPulledImages } from './images';
 import { checkMixedArguments } from './init';
 import { KubeadmError } from './kubeadm-error';
-import { hostKubeadmVersion } from './version-cmd';
+import { DEFAULT_KUBERNETES_VERSION_LABEL, resolveKubernetesVersion } from './stable-version';
+import { installedKubeadmVersion } from './version-cmd';
 
 const DEFAULT_CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
 
@@ -20,12 +21,9 @@ function imageSettings(args: ParsedArgs, ctx: KubeadmContext): { version: string
     const repository = typeof config.rawCluster.imageRepository === 'string' ? config.rawCluster.imageRepository : 'registry.k8s.io';
     return { version: config.cluster.kubernetesVersion, repository, criSocket: config.init?.criSocket ?? DEFAULT_CRI_SOCKET };
   }
-  let version = flag(args, 'kubernetes-version');
-  if (version === undefined) {
-    // No uplink in the lab: kubeadm's lookup of stable-1 fails and it uses its own version.
-    version = hostKubeadmVersion('short').trim();
-    ctx.err(`W0000 could not fetch a Kubernetes version from the internet: unable to get URL "https://dl.k8s.io/release/stable-1.txt"\nW0000 falling back to the local client version: ${version}\n`);
-  }
+  // No uplink in the lab: a release label (kubeadm's default "stable-1") falls back to kubeadm's own version.
+  const { version, warnings } = resolveKubernetesVersion(flag(args, 'kubernetes-version') ?? DEFAULT_KUBERNETES_VERSION_LABEL, installedKubeadmVersion());
+  for (const w of warnings) ctx.err(`${w}\n`);
   return { version, repository: flag(args, 'image-repository') ?? 'registry.k8s.io', criSocket: flag(args, 'cri-socket') ?? DEFAULT_CRI_SOCKET };
 }
 

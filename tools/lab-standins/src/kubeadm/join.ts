@@ -19,6 +19,8 @@ import { createKubeconfigs, createNodeCerts, pkiDir } from './pki-phase';
 import { dirAvailable, fileAvailable, portOpen, reportPreflight } from './preflight';
 import { tlsBootstrap } from './tls-bootstrap';
 import { downloadCerts } from './upload-certs';
+import { kubeletServerFor } from './features';
+import { installedKubeadmVersion } from './version-cmd';
 
 function joinFromFlags(args: ParsedArgs, hostname: string): JoinConfig {
   const endpoint = args.positionals[0];
@@ -120,7 +122,8 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   // Certificates are checked by TLS stacks against the machine clock, never the lab clock.
   const now = new Date();
   await createNodeCerts(pki, cluster, node, now, log);
-  await createKubeconfigs(ctx.host, pki, cluster, node, `https://${cluster.controlPlaneEndpoint}`, false, now, log);
+  const kubeletServer = kubeletServerFor(cluster.featureGates, installedKubeadmVersion(), { address: node.address, bindPort: cp.bindPort }, cluster.controlPlaneEndpoint);
+  await createKubeconfigs(ctx.host, pki, cluster, node, `https://${cluster.controlPlaneEndpoint}`, kubeletServer, false, now, log);
   const admin = adminApi(ctx, undefined, discovered.server);
   const runner = serviceRunner(ctx.host);
   try {

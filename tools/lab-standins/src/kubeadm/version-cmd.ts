@@ -32,7 +32,17 @@ export function renderVersion(gitVersion: string, format: string | undefined): s
   }
 }
 
+/**
+ * This kubeadm's own version: the host's installed kubeadm package; a loopback host (no
+ * package database of its own) names it in KUMI_STANDIN_KUBEADM_VERSION; else DEFAULT_KUBEADM_VERSION.
+ */
+export function installedKubeadmVersion(env: NodeJS.ProcessEnv = process.env): string {
+  const loopback = env.KUMI_STANDIN_KUBEADM_VERSION;
+  if (loopback !== undefined && /^v1\.\d+\.\d+$/.test(loopback)) return loopback;
+  return kubeadmGitVersion(installedPackages());
+}
+
 /** `kubeadm version` for this host: the version of its installed kubeadm package. */
 export function hostKubeadmVersion(format: string | undefined): string {
-  return renderVersion(kubeadmGitVersion(installedPackages()), format);
+  return renderVersion(installedKubeadmVersion(), format);
 }
