@@ -76,11 +76,11 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
   beforeAll(async () => {
     lab = new LoopbackCluster();
     await lab.bundle();
-    m1 = lab.host('master1', 21);
-    m2 = lab.host('master2', 22);
-    m3 = lab.host('master3', 23);
-    m4 = lab.host('master4', 24);
-    w1 = lab.host('worker1', 31);
+    m1 = await lab.host('master1', 21);
+    m2 = await lab.host('master2', 22);
+    m3 = await lab.host('master3', 23);
+    m4 = await lab.host('master4', 24);
+    w1 = await lab.host('worker1', 31);
     VIP = `${lab.prefix}100`;
     vip = new VipProxy(VIP, 6443, [m1, m2, m3].map((m) => `${m.ip}:6443`));
     await vip.start();
@@ -93,7 +93,8 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
 
   it('kubeadm init prints the join commands in kubeadm\'s format', async () => {
     const res = await lab.run(m1, 'kubeadm', ['init', '--config', lab.file('init.yaml', initConfig(m1.ip)), '--upload-certs']);
-    expect(res.stderr).toBe('');
+    // Only preflight warnings (e.g. optional executables this machine lacks), as kubeadm prints them.
+    expect(String(res.stderr).split('\n').filter((line) => line !== '' && !/^\t\[WARNING [\w-]+\]: /.test(line))).toEqual([]);
     expect(res.exitCode).toBe(0);
     const out = String(res.stdout);
     expect(out).toContain('Your Kubernetes control-plane has initialized successfully!');
@@ -245,7 +246,7 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
 
   it('after the token TTL a worker join is refused with kubeadm\'s message; a new token works, a forged or deleted one does not', async () => {
     lab.shiftClock(22 * 3_600_000);
-    const w2 = lab.host('worker2', 32);
+    const w2 = await lab.host('worker2', 32);
     const res = await lab.run(w2, 'kubeadm', ['join', '--config', lab.file('w2.yaml', joinConfig({ name: 'worker2', hash, discovery: '3s' }))]);
     expect(res.exitCode).toBe(1);
     expect(res.stderr).toContain('error execution phase preflight: couldn\'t validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap for token ID "abcdef"');
@@ -268,7 +269,7 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
     expect((await lab.run(m2, 'kubectl', ['delete', 'node', 'worker2'])).stdout).toBe('node "worker2" deleted\n');
     const del = await lab.run(m2, 'kubeadm', ['token', 'delete', id]);
     expect(del.stdout).toBe(`bootstrap token "${id}" deleted\n`);
-    const w3 = lab.host('worker3', 33);
+    const w3 = await lab.host('worker3', 33);
     const deleted = await lab.run(w3, 'kubeadm', ['join', '--config', lab.file('w3.yaml', joinConfig({ name: 'worker3', hash, token: m?.[1], discovery: '3s' }))]);
     expect(deleted.exitCode).toBe(1);
     expect(deleted.stderr).toContain(`could not find a JWS signature in the cluster-info ConfigMap for token ID "${id}"`);

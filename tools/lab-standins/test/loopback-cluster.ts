@@ -1,8 +1,12 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { buildStandins } from '../src/build-standins';
+
+/** containerd's CRI socket, kubeadm's default criSocket. */
+export const CRI_SOCKET = '/var/run/containerd/containerd.sock';
 
 const LAB_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -35,13 +39,25 @@ export class LoopbackCluster {
     fs.mkdirSync(this.labDir);
   }
 
-  /** Adds a host at prefix + last octet. */
-  host(name: string, lastOctet: number): LoopbackHost {
+  /**
+   * Adds a host at prefix + last octet, prepared as kumi leaves a host before kubeadm runs
+   * (what kubeadm's preflight checks): net.ipv4.ip_forward = 1 and a container runtime
+   * answering on containerd's CRI socket (a listener: the lab's runtime is not a stand-in).
+   */
+  async host(name: string, lastOctet: number): Promise<LoopbackHost> {
     const host = { name, ip: `${this.prefix}${lastOctet}`, root: path.join(this.dir, name) };
-    fs.mkdirSync(host.root, { recursive: true });
+    fs.mkdirSync(path.join(host.root, 'proc/sys/net/ipv4'), { recursive: true });
+    fs.writeFileSync(path.join(host.root, 'proc/sys/net/ipv4/ip_forward'), '1\n');
+    const socket = path.join(host.root, CRI_SOCKET);
+    fs.mkdirSync(path.dirname(socket), { recursive: true });
+    const server = net.createServer((connection) => connection.destroy());
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    this.runtimes.push(server);
     this.hosts.push(host);
     return host;
   }
+
+  private readonly runtimes: net.Server[] = [];
 
   /** Environment of a stand-in command running "on" the host. */
   env(host: LoopbackHost): Record<string, string> {
@@ -116,6 +132,7 @@ export class LoopbackCluster {
   /** Kills every host's processes and removes the test dir. */
   async destroy(): Promise<void> {
     for (const host of this.hosts) this.kill(host);
+    for (const runtime of this.runtimes) runtime.close();
     await new Promise((r) => setTimeout(r, 300));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

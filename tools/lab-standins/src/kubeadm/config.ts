@@ -53,6 +53,8 @@ export interface InitConfig {
   bindPort: number;
   nodeName: string;
   criSocket: string;
+  /** nodeRegistration.ignorePreflightErrors. */
+  ignorePreflightErrors: string[];
 }
 
 /** JoinConfiguration fields the stand-in honours. */
@@ -65,6 +67,8 @@ export interface JoinConfig {
   tlsBootstrapToken: string;
   nodeName: string;
   criSocket: string;
+  /** nodeRegistration.ignorePreflightErrors. */
+  ignorePreflightErrors: string[];
   controlPlane?: { certificateKey: string; advertiseAddress: string; bindPort: number };
 }
 
@@ -80,6 +84,7 @@ export interface KubeadmConfigFile {
 
 type Doc = Record<string, unknown>;
 const obj = (v: unknown): Doc => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Doc) : {});
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map((item) => String(item)) : []);
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback);
 
 /** The first non-loopback IPv4 address, as kubeadm picks the default interface's address (KUMI_STANDIN_NODE_IP overrides). */
@@ -146,6 +151,7 @@ function initFrom(doc: Doc, hostname: string): InitConfig {
     bindPort: Number(endpoint.bindPort ?? 6443),
     nodeName: str(reg.name, hostname),
     criSocket: str(reg.criSocket, 'unix:///var/run/containerd/containerd.sock'),
+    ignorePreflightErrors: strings(reg.ignorePreflightErrors),
   };
 }
 
@@ -179,6 +185,7 @@ function joinFrom(doc: Doc, version: string, hostname: string): JoinConfig {
     tlsBootstrapToken: str(discovery.tlsBootstrapToken, token),
     nodeName: str(reg.name, hostname),
     criSocket: str(reg.criSocket, 'unix:///var/run/containerd/containerd.sock'),
+    ignorePreflightErrors: strings(reg.ignorePreflightErrors),
     controlPlane: cp ? { certificateKey, advertiseAddress: str(cpEndpoint.advertiseAddress) || defaultAdvertiseAddress(), bindPort: Number(cpEndpoint.bindPort ?? 6443) } : undefined,
   };
 }

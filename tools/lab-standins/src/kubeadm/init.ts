@@ -16,7 +16,7 @@ import { initDoneText, joinCommand } from './output';
 import { kubeletServerFor } from './features';
 import { installedKubeadmVersion } from './version-cmd';
 import { createKubeconfigs, createNodeCerts, createSharedCerts, pkiDir } from './pki-phase';
-import { dirAvailable, fileAvailable, portOpen, reportPreflight } from './preflight';
+import { ignoredChecks, initNodeChecks, reportPreflight } from './preflight';
 import { createToken } from './tokens';
 import { uploadCerts } from './upload-certs';
 
@@ -64,18 +64,12 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   const cluster = config.cluster;
   const log = (line: string): void => ctx.out(`${line}\n`);
   const node = { name: init.nodeName, address: init.advertiseAddress };
-  const ignored = new Set((args.flags.get('ignore-preflight-errors') ?? []).flatMap((v) => v.toLowerCase().split(',')));
+  const ignored = ignoredChecks(args.flags.get('ignore-preflight-errors') ?? [], init.ignorePreflightErrors);
+  const kubeadmVersion = installedKubeadmVersion();
 
   log(`[init] Using Kubernetes version: ${cluster.kubernetesVersion}`);
   log('[preflight] Running pre-flight checks');
-  reportPreflight([
-    fileAvailable(ctx.host, '/etc/kubernetes/manifests/kube-apiserver.yaml'),
-    fileAvailable(ctx.host, '/etc/kubernetes/manifests/etcd.yaml'),
-    dirAvailable(ctx.host, cluster.etcdDataDir),
-    await portOpen(node.address, init.bindPort),
-    await portOpen(node.address, 2379),
-    await portOpen(node.address, 2380),
-  ], ignored);
+  reportPreflight(await initNodeChecks(ctx.host, { kubeadmVersion, kubernetesVersion: cluster.kubernetesVersion, criSocket: init.criSocket, nodeAddress: node.address, bindPort: init.bindPort, etcdDataDir: cluster.etcdDataDir, secondary: false }), ignored, ctx.err);
   log('[preflight] Pulling images required for setting up a Kubernetes cluster');
   log('[preflight] This might take a minute or two, depending on the speed of your internet connection');
   log("[preflight] You can also perform this action beforehand using 'kubeadm config images pull'");
@@ -86,7 +80,6 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   await createSharedCerts(pki, cluster, now, log);
   await createNodeCerts(pki, cluster, node, now, log);
   const endpoint = cluster.controlPlaneEndpoint || `${node.address}:${init.bindPort}`;
-  const kubeadmVersion = installedKubeadmVersion();
   await createKubeconfigs(ctx.host, pki, cluster, node, `https://${endpoint}`, kubeletServerFor(cluster.featureGates, kubeadmVersion, { address: node.address, bindPort: init.bindPort }, endpoint), true, now, log);
 
   const runner = serviceRunner(ctx.host);

@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { goYaml } from '../common/go-yaml';
 import { flag, boolFlag } from '../common/flags';
 import type { KubeObject } from '../common/kube-object';
 import { readyCondition } from '../common/kube-object';
@@ -66,7 +66,7 @@ export async function runGet(ctx: KubectlContext, positionals: string[]): Promis
   const output = flag(ctx.args, 'output') ?? '';
   if (output === 'json' || output === 'yaml') {
     const doc = single ?? { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } };
-    ctx.out(output === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : YAML.stringify(doc));
+    ctx.out(output === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : goYaml(doc));
     return;
   }
   if (output === 'name') {

@@ -4,6 +4,7 @@ import { flag, parseArgs } from '../../common/flags';
 import { hostEnv, hostPath, KubePaths } from '../../common/host-env';
 import { defaultAdvertiseAddress } from '../../kubeadm/config';
 import { Kubelet } from '../kubelet';
+import { kubeletCgroupDriver } from '../cgroup-driver';
 
 /**
  * kubelet stand-in, run by the kubelet unit (ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(config)) {
     throw new Error(`"command failed" err="failed to load kubelet config file, path: ${config}, error: failed to load Kubelet config file ${config}, error failed to read kubelet config file \\"${config}\\", error: open ${config}: no such file or directory"`);
   }
-  const parsed = YAML.parse(fs.readFileSync(config, 'utf8')) as { failSwapOn?: boolean } | null;
+  const parsed = YAML.parse(fs.readFileSync(config, 'utf8')) as { failSwapOn?: boolean; cgroupDriver?: unknown } | null;
   if (parsed?.failSwapOn !== false && swapIsOn(hostPath(host, '/proc/swaps'))) {
     throw new Error('"command failed" err="failed to run Kubelet: running with swap on is not supported, please disable swap or set --fail-swap-on flag to false"');
   }
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     // Heartbeats are machine time: the lab clock moves expiries (tokens, keys), not the kubelet's pulse.
     now: () => new Date(),
     syncIntervalMs: 2000,
+    cgroupDriver: kubeletCgroupDriver(parsed),
     log: (line) => process.stdout.write(`${new Date().toISOString()} kubelet: ${line}\n`),
   });
   await kubelet.start();
