@@ -75,11 +75,13 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** ContainerRuntimeCheck ("CRI"): the runtime must answer on the CRI socket. */
-async function criRunning(host: HostEnv, criSocket: string): Promise<Finding> {
-  const socketPath = criSocket.replace(/^unix:\/\//, '');
-  const problem = await new Promise<string | undefined>((resolve) => {
-    const socket = net.connect(hostPath(host, socketPath));
+/**
+ * Why nothing answers on a CRI socket (a host path), in Go's dial words ("no such file or
+ * directory", "connection refused"), or undefined when something accepts the connection.
+ */
+export function criDialProblem(socketPath: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect(socketPath);
     const done = (error: string | undefined): void => {
       socket.destroy();
       resolve(error);
@@ -88,6 +90,12 @@ async function criRunning(host: HostEnv, criSocket: string): Promise<Finding> {
     socket.once('connect', () => done(undefined));
     socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'ECONNREFUSED' ? 'connection refused' : err.message));
   });
+}
+
+/** ContainerRuntimeCheck ("CRI"): the runtime must answer on the CRI socket. */
+async function criRunning(host: HostEnv, criSocket: string): Promise<Finding> {
+  const socketPath = criSocket.replace(/^unix:\/\//, '');
+  const problem = await criDialProblem(hostPath(host, socketPath));
   if (problem === undefined) return undefined;
   // v1.29+ asks the CRI API itself (cmd/kubeadm/app/util/runtime/runtime.go IsRunning), no crictl.
   return { check: 'CRI', message: `container runtime is not running: validate service connection: validate CRI v1 runtime API for endpoint "${criSocket}": rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial unix ${socketPath}: connect: ${problem}"` };
