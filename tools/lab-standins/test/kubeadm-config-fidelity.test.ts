@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { renderInitConfig, renderJoinConfig } from '@kumi/steps';
 import { parseArgs } from '../src/common/flags';
 import { loadKubeadmConfig } from '../src/kubeadm/config';
 import { CONTROL_PLANE_KUBELET_LOCAL_MODE, featureEnabled, kubeletServerFor } from '../src/kubeadm/features';
@@ -147,5 +148,16 @@ describe('stable-1 without an uplink (cmd/kubeadm/app/util/version.go)', () => {
   it('an exact version is used as given (with the "v")', () => {
     expect(resolveKubernetesVersion('1.32.4', 'v1.33.2')).toEqual({ version: 'v1.32.4', warnings: [] });
     expect(loadKubeadmConfig(file('both.yaml', INIT_V4 + CLUSTER_V4), 'master1', 'v1.34.2').warnings).toEqual([]);
+  });
+});
+
+describe("kumi's own kubeadm configs (libs/steps/src/render/kubeadm-config.ts)", () => {
+  it('decode without a warning on the kubeadm of their version (v1beta3 for v1.30, v1beta4 from v1.31)', () => {
+    for (const version of ['1.30.6', '1.33.2', '1.34.2']) {
+      const init = renderInitConfig({ kubernetesVersion: version, controlPlaneEndpoint: '192.0.2.100:6443', advertiseAddress: '192.0.2.21', bindPort: 6443, nodeName: 'master1', criSocket: 'unix:///var/run/containerd/containerd.sock', podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12', clusterName: 'kumi', certSans: ['192.0.2.100'], bootstrapToken: { token: 'abcdef.0123456789abcdef', ttl: '15m0s', description: 'kumi' }, certificateKey: '0123456789abcdef'.repeat(4) });
+      const join = renderJoinConfig({ kubernetesVersion: version, apiServerEndpoint: '192.0.2.100:6443', token: 'abcdef.0123456789abcdef', caCertHashes: [`sha256:${'0'.repeat(64)}`], nodeName: 'master2', criSocket: 'unix:///var/run/containerd/containerd.sock', controlPlane: { advertiseAddress: '192.0.2.22', bindPort: 6443, certificateKey: '0123456789abcdef'.repeat(4) } });
+      expect(loadKubeadmConfig(file(`kumi-init-${version}.yaml`, init), 'master1', `v${version}`).warnings, version).toEqual([]);
+      expect(loadKubeadmConfig(file(`kumi-join-${version}.yaml`, join), 'master2', `v${version}`).warnings, version).toEqual([]);
+    }
   });
 });
