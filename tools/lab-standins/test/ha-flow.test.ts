@@ -179,7 +179,7 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
     const pods = JSON.parse(String((await lab.run(m1, 'kubectl', ['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns', '-o', 'json'])).stdout)) as { items: { spec: { nodeName: string } }[] };
     expect(pods.items).toHaveLength(2);
     expect(new Set(pods.items.map((p) => p.spec.nodeName)).size).toBe(2);
-  }, 60_000);
+  }, 120_000);
 
   it('kubeadm reset -f on a control plane removes its etcd member while the cluster lives on', async () => {
     const join = await lab.run(m4, 'kubeadm', ['join', '--config', lab.file('m4-ok.yaml', joinConfig({ name: 'master4', hash, cpIp: m4.ip }))]);
@@ -242,7 +242,7 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
     const join = await lab.run(m4, 'kubeadm', ['join', '--config', lab.file('m4-rekeyed.yaml', joinConfig({ name: 'master4', hash, cpIp: m4.ip, key }))]);
     expect(join.exitCode, String(join.stderr)).toBe(0);
     expect(join.stdout).toContain('This node has joined the cluster and a new control plane instance was created:');
-  }, 60_000);
+  }, 120_000);
 
   it('after the token TTL a worker join is refused with kubeadm\'s message; a new token works, a forged or deleted one does not', async () => {
     lab.shiftClock(22 * 3_600_000);
@@ -273,5 +273,5 @@ describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback wit
     const deleted = await lab.run(w3, 'kubeadm', ['join', '--config', lab.file('w3.yaml', joinConfig({ name: 'worker3', hash, token: m?.[1], discovery: '3s' }))]);
     expect(deleted.exitCode).toBe(1);
     expect(deleted.stderr).toContain(`could not find a JWS signature in the cluster-info ConfigMap for token ID "${id}"`);
-  }, 60_000);
+  }, 120_000);
 });
