@@ -14,13 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drill, type HostFacts, type StepProgress } from '@kumi/steps';
 import { runStep } from '@kumi/steps/executor';
 import { CRI_SOCKET, LoopbackCluster, loopbackSkipReason, type LoopbackHost } from './loopback-cluster';
+import { initConfig, joinConfig } from './loopback-configs';
 import { VipProxy } from './vip-proxy';
 
 const skip = loopbackSkipReason();
 if (skip) console.warn(`\n*** SKIPPED drill vs ControlPlaneKubeletLocalMode: ${skip} ***\n`);
 
-const TOKEN = 'abcdef.0123456789abcdef';
-const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
 describe.skipIf(skip !== undefined).sequential('drill on a v1.33 cluster: the kubelet talks to its local API server', () => {
   const lab = new LoopbackCluster({ kubeadmVersion: 'v1.33.2' });
@@ -29,17 +28,7 @@ describe.skipIf(skip !== undefined).sequential('drill on a v1.33 cluster: the ku
   let VIP = '';
   let hash = '';
 
-  const join = (host: LoopbackHost, controlPlane: boolean): string => `apiVersion: kubeadm.k8s.io/v1beta4
-kind: JoinConfiguration
-discovery:
-  bootstrapToken:
-    apiServerEndpoint: ${VIP}:6443
-    token: ${TOKEN}
-    caCertHashes:
-    - ${hash}
-nodeRegistration:
-  name: ${host.name}
-${controlPlane ? `controlPlane:\n  certificateKey: ${KEY}\n  localAPIEndpoint:\n    advertiseAddress: ${host.ip}\n    bindPort: 6443\n` : ''}`;
+  const join = (host: LoopbackHost, controlPlane: boolean): string => joinConfig({ vip: VIP, name: host.name, hash, ...(controlPlane ? { cpIp: host.ip } : {}) });
 
   beforeAll(async () => {
     await lab.bundle();
@@ -58,26 +47,7 @@ ${controlPlane ? `controlPlane:\n  certificateKey: ${KEY}\n  localAPIEndpoint:\n
   }, 30_000);
 
   it('kubeadm v1.33 writes kubelet.conf with the local API server on control planes, the VIP on workers', async () => {
-    const init = `apiVersion: kubeadm.k8s.io/v1beta4
-kind: InitConfiguration
-bootstrapTokens:
-- token: ${TOKEN}
-certificateKey: ${KEY}
-localAPIEndpoint:
-  advertiseAddress: ${m1.ip}
-  bindPort: 6443
-nodeRegistration:
-  name: master1
-  criSocket: unix://${CRI_SOCKET}
----
-apiVersion: kubeadm.k8s.io/v1beta4
-kind: ClusterConfiguration
-kubernetesVersion: v1.33.2
-controlPlaneEndpoint: ${VIP}:6443
-encryptionAlgorithm: ECDSA-P256
-networking:
-  podSubnet: 10.244.0.0/16
-`;
+    const init = initConfig({ ip: m1.ip, vip: VIP, kubernetesVersion: 'v1.33.2', criSocket: `unix://${CRI_SOCKET}` });
     const res = await lab.run(m1, 'kubeadm', ['init', '--config', lab.file('init.yaml', init), '--upload-certs']);
     expect(res.exitCode, String(res.stderr)).toBe(0);
     hash = /--discovery-token-ca-cert-hash (sha256:[0-9a-f]{64})/.exec(String(res.stdout))?.[1] ?? '';

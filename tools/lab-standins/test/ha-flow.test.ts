@@ -3,13 +3,12 @@ import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LoopbackCluster, loopbackSkipReason, type LoopbackHost } from './loopback-cluster';
+import { initConfig as initConfigFor, joinConfig as joinConfigFor, KEY, TOKEN } from './loopback-configs';
 import { VipProxy } from './vip-proxy';
 
 const skip = loopbackSkipReason();
 if (skip) console.warn(`\n*** SKIPPED standins HA flow: ${skip} ***\n`);
 
-const TOKEN = 'abcdef.0123456789abcdef';
-const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
 function healthz(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
@@ -26,46 +25,9 @@ function healthz(url: string): Promise<{ status: number; body: string }> {
 let VIP = '';
 const escapedVip = (): string => VIP.replace(/\./g, '\\.');
 
-const initConfig = (ip: string): string => `apiVersion: kubeadm.k8s.io/v1beta4
-kind: InitConfiguration
-bootstrapTokens:
-- token: ${TOKEN}
-  ttl: 24h0m0s
-certificateKey: ${KEY}
-localAPIEndpoint:
-  advertiseAddress: ${ip}
-  bindPort: 6443
-nodeRegistration:
-  name: master1
----
-apiVersion: kubeadm.k8s.io/v1beta4
-kind: ClusterConfiguration
-kubernetesVersion: v1.34.2
-controlPlaneEndpoint: ${VIP}:6443
-encryptionAlgorithm: ECDSA-P256
-networking:
-  podSubnet: 10.244.0.0/16
-`;
-
+const initConfig = (ip: string): string => initConfigFor({ ip, vip: VIP, kubernetesVersion: 'v1.34.2' });
 // v1beta3 on purpose for one of the joins: kubeadm still reads it (with a deprecation warning).
-// Joins expected to fail use a 3 s discovery timeout (kubeadm's default is 5 min of retries).
-const joinConfig = (o: { name: string; hash: string; token?: string; cpIp?: string; key?: string; version?: 'v1beta3' | 'v1beta4'; discovery?: string }): string => {
-  const v = o.version ?? 'v1beta4';
-  const discovery = o.discovery ?? '60s';
-  const timeout = v === 'v1beta4' ? `timeouts:\n  discovery: ${discovery}\n` : '';
-  const cp = o.cpIp ? `controlPlane:\n  certificateKey: ${o.key ?? KEY}\n  localAPIEndpoint:\n    advertiseAddress: ${o.cpIp}\n    bindPort: 6443\n` : '';
-  return `apiVersion: kubeadm.k8s.io/${v}
-kind: JoinConfiguration
-discovery:
-  bootstrapToken:
-    apiServerEndpoint: ${VIP}:6443
-    token: ${o.token ?? TOKEN}
-    caCertHashes:
-    - ${o.hash}
-${v === 'v1beta3' ? `  timeout: ${discovery}\n` : ''}nodeRegistration:
-  name: ${o.name}
-${cp}${timeout}`;
-};
+const joinConfig = (o: Omit<Parameters<typeof joinConfigFor>[0], 'vip'>): string => joinConfigFor({ ...o, vip: VIP });
 
 describe.skipIf(skip !== undefined)('stand-ins: scripted HA flow on loopback with a real 3-member etcd', () => {
   let lab: LoopbackCluster;

@@ -101,7 +101,8 @@ export class Kubelet {
     const node = await this.registerNode();
     const now = this.o.now();
     const allPods = await this.api.list(PODS);
-    await syncMirrorPods(this.api, this.o.host, { name: this.o.nodeName, address: this.o.nodeIp }, allPods.filter((p) => p.metadata?.namespace === 'kube-system'), now, this.o.log);
+    const runner = serviceRunner(this.o.host);
+    await syncMirrorPods(this.api, this.o.host, { name: this.o.nodeName, address: this.o.nodeIp }, allPods.filter((p) => p.metadata?.namespace === 'kube-system'), now, this.o.log, (name) => runner.running(name));
     const mine = allPods.filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === this.o.nodeName);
     await this.syncDaemonSets(node, mine, now);
     const ready = networkReady(this.o.host);
