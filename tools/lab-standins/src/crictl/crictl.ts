@@ -6,6 +6,7 @@ import { flag, parseArgs } from '../common/flags';
 import { type HostEnv, hostEnv, hostPath } from '../common/host-env';
 import { pulledImages } from '../kubeadm/images';
 import { installedPackages } from '../packages/package-db';
+import { listContainers } from './ps';
 import { runtimeCommand } from './runtime-commands';
 
 /** crictl's endpoints when neither a flag nor /etc/crictl.yaml names one (deprecated, with a warning). */
@@ -68,15 +69,15 @@ export async function crictlMain(
   }
   let args;
   try {
-    args = parseArgs(argv, new Set(['quiet', 'q', 'debug', 'D', 'verbose', 'v']), { r: 'runtime-endpoint', i: 'image-endpoint', o: 'output', q: 'quiet', D: 'debug' });
+    args = parseArgs(argv, new Set(['quiet', 'q', 'debug', 'D', 'verbose', 'v', 'all', 'a']), { r: 'runtime-endpoint', i: 'image-endpoint', o: 'output', q: 'quiet', D: 'debug', a: 'all' });
   } catch (err) {
     io.err(`crictl: ${(err as Error).message}\n`);
     return 1;
   }
   const [command] = args.positionals;
   const runtime = command === 'info' || command === 'version';
-  if (!runtime && command !== 'images' && command !== 'img' && command !== 'image') {
-    io.err(`the lab's crictl knows images, info and version, not "${command ?? ''}"\n`);
+  if (!runtime && command !== 'images' && command !== 'img' && command !== 'image' && command !== 'ps') {
+    io.err(`the lab's crictl knows images, ps, info and version, not "${command ?? ''}"\n`);
     return 1;
   }
   const given = runtime
@@ -102,6 +103,7 @@ export async function crictlMain(
     io.err('FATA[0000] validate service connection: CRI v1 image API is not implemented for endpoint\n');
     return 1;
   }
+  if (command === 'ps') return listContainers(args, io, host);
   const tags = pulledImages(host);
   const format = flag(args, 'output') ?? 'table';
   if (flag(args, 'quiet') !== undefined) io.out(tags.map((t) => `${String(imageEntry(t).id)}\n`).join(''));
