@@ -15,8 +15,10 @@ export const RESET_PATH = '*';
 export interface JournalRecord {
   /** ISO time the record was written. */
   time: string;
-  /** Id of the `kumi up` run that wrote it. */
+  /** Id of the run (one `kumi up`, `kumi reset`, ... process) that wrote it. */
   run: string;
+  /** The workflow whose plan the entry belongs to ("up", "reset"); absent in records written before it was kept. */
+  workflow?: string;
   /** Stable plan path, e.g. "join-control-planes/kubeadm.join". */
   path: string;
   host: string;
@@ -24,6 +26,8 @@ export interface JournalRecord {
   /** The step's typed outputs (DONE/NOOP), e.g. the CA hash. */
   outputs?: Record<string, unknown>;
   error?: { code: string; message: string };
+  /** How long the entry ran, on its end record (done, noop, failed). */
+  durationMs?: number;
   /** Why, in words, e.g. a NOOP's reason or "rechecked: nothing to do". Never a secret. */
   note?: string;
 }

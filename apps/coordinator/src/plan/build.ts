@@ -37,7 +37,15 @@ export function buildPlan(spec: ClusterSpec, options: BuildPlanOptions = {}): Pl
   ].filter((stage) => stage.entries.length > 0);
   const allHosts = spec.spec.hosts.map((host) => host.name);
   const stages = selectEntries([attachStage(allHosts), ...work], parsePatterns(options.only ?? []), parsePatterns(options.skip ?? []));
-  return { cluster: spec.metadata.name, stages: withAttachFor(stages, allHosts) };
+  return { workflow: 'up', cluster: spec.metadata.name, stages: withAttachFor(stages, allHosts) };
+}
+
+/**
+ * The ids of the stages `kumi up` runs for this spec, in order (from the plan itself, so
+ * the crash tests' list of stage boundaries can never drift from the scheduler's).
+ */
+export function upStageOrder(spec: ClusterSpec): string[] {
+  return buildPlan(spec).stages.map((stage) => stage.id);
 }
 
 /** Narrows the attach stage to the hosts the selected stages use (all when none). */

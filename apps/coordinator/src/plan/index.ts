@@ -1,4 +1,5 @@
-export { buildPlan, type BuildPlanOptions } from './build';
+export { buildPlan, upStageOrder, type BuildPlanOptions } from './build';
+export { buildResetPlan, type ResetPlanOptions } from './reset-plan';
 export { describeConcurrency, formatPlan, type PrintOptions } from './print';
 export { SelectionError, parsePatterns, type PathPattern } from './select';
 export { PlanParamsError, stepParamSchemas, stepParams } from './step-params';

@@ -93,6 +93,8 @@ export type SchedulerEvent =
   | (EventBase & { kind: 'readiness-wait'; readiness: string; waitsFor: string; host?: string; path?: string })
   | (EventBase & { kind: 'readiness-progress'; readiness: string; text: string; host?: string; path?: string })
   | (EventBase & { kind: 'readiness-end'; readiness: string; ok: boolean; message?: string; host?: string; path?: string; durationMs: number })
+  /** A host finished its entries of the stage (`ok`), or stopped at a failure or cancellation. */
+  | (EventBase & { kind: 'host-end'; host: string; ok: boolean })
   | (EntryEventBase & { kind: 'entry-start' })
   | (EntryEventBase & { kind: 'entry-output'; stream: 'stdout' | 'stderr'; line: string })
   | (EntryEventBase & { kind: 'entry-progress'; text: string })

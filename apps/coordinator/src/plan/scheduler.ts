@@ -41,9 +41,10 @@ function lanesOf(entries: readonly PlanEntry[]): PlanEntry[][] {
 
 /**
  * Runs a plan: stages strictly in order; within a stage, hosts in parallel under the
- * stage's concurrency rule, each host's entries one after another. The first failure
- * stops the stage from starting anything new (entries in flight finish) and ends the
- * run. Pure orchestration: every effect goes through `deps`.
+ * stage's concurrency rule, each host's entries one after another. A failed entry ends
+ * its host's lane; what the other hosts do then is the stage's `afterHostFailure` (by
+ * default nothing new starts, entries in flight finish, and the run ends). Pure
+ * orchestration: every effect goes through `deps`.
  */
 export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunReport> {
   const now = deps.now ?? Date.now;
@@ -150,35 +151,56 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
     }
   };
 
-  const runStage = async (stage: PlanStage): Promise<boolean> => {
-    const started = now();
-    emit({ kind: 'stage-start', stage: stage.id, title: stage.title, concurrency: stage.concurrency, entries: stage.entries.length });
-    let ok = true;
-    for (const readiness of stage.before) if (ok && !signal.aborted) ok = await waitFor(stage.id, readiness);
-    if (ok) ok = await runLanes(stage);
-    for (const readiness of stage.after) if (ok && !signal.aborted) ok = await waitFor(stage.id, readiness);
-    const cancelled = signal.aborted;
-    emit({ kind: 'stage-end', stage: stage.id, status: cancelled ? 'cancelled' : ok ? 'done' : 'failed', durationMs: now() - started });
-    return ok && !cancelled;
-  };
+  /** Hosts a `drop-host` stage took out of the rest of the run. */
+  const dropped = new Set<string>();
 
-  const runLanes = async (stage: PlanStage): Promise<boolean> => {
-    const pending = lanesOf(stage.entries);
+  /** Runs the stage's host lanes; `failed`: some entry failed, `goOn`: the run may continue. */
+  const runLanes = async (stage: PlanStage): Promise<{ failed: boolean; goOn: boolean }> => {
+    const policy = stage.afterHostFailure ?? 'stop';
+    const pending = lanesOf(stage.entries).filter((lane) => !dropped.has(lane[0]?.host ?? ''));
     let stopped = false;
+    let failed = false;
     const worker = async () => {
       for (let lane = pending.shift(); lane && !stopped; lane = pending.shift()) {
+        const host = lane[0]?.host ?? '';
+        let ok = true;
         for (const entry of lane) {
-          if (stopped || signal.aborted) break;
+          if (stopped || signal.aborted) {
+            ok = false;
+            break;
+          }
           if (!(await runEntry(entry))) {
-            stopped = true;
+            ok = false;
+            failed = true;
+            if (policy === 'stop') stopped = true;
+            if (policy === 'drop-host') dropped.add(host);
             break;
           }
         }
+        emit({ kind: 'host-end', stage: stage.id, host, ok });
       }
     };
     const workers = Array.from({ length: Math.min(laneLimit(stage, pending.length), pending.length) }, worker);
     await Promise.all(workers);
-    return !stopped && !signal.aborted;
+    return { failed, goOn: !signal.aborted && (!failed || policy === 'drop-host') };
+  };
+
+  /** Runs one stage; resolves whether the run goes on to the next stage. */
+  const runStage = async (stage: PlanStage): Promise<boolean> => {
+    const started = now();
+    emit({ kind: 'stage-start', stage: stage.id, title: stage.title, concurrency: stage.concurrency, entries: stage.entries.length });
+    let ok = true;
+    let goOn = true;
+    for (const readiness of stage.before) if (ok && !signal.aborted) ok = await waitFor(stage.id, readiness);
+    if (ok) {
+      const lanes = await runLanes(stage);
+      ok = !lanes.failed;
+      goOn = lanes.goOn;
+    } else goOn = false;
+    for (const readiness of stage.after) if (ok && !signal.aborted) ok = goOn = await waitFor(stage.id, readiness);
+    const cancelled = signal.aborted;
+    emit({ kind: 'stage-end', stage: stage.id, status: cancelled ? 'cancelled' : ok ? 'done' : 'failed', durationMs: now() - started });
+    return goOn && !cancelled;
   };
 
   try {
