@@ -1,7 +1,7 @@
-import { kubeadmJoinParams } from '@kumi/steps';
+import { findStep, kubeadmJoinParams } from '@kumi/steps';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from './build';
-import { PlanParamsError, stepParamSchemas, stepParams } from './step-params';
+import { PlanParamsError, stepParams } from './step-params';
 import { seedSpec } from '../../test/seed-spec';
 import type { Plan, PlanEntry } from './types';
 
@@ -21,7 +21,7 @@ describe('buildPlan for the seed cluster', () => {
 
   it('gives every entry parameters its step schema accepts, with a stable path', () => {
     for (const entry of entries(plan)) {
-      const schema = stepParamSchemas[entry.step];
+      const schema = findStep(entry.step)?.params;
       expect(schema, entry.step).toBeDefined();
       const runtime = Object.fromEntries(entry.inputs.filter((i) => i.required).map((i) => [i.param, ['sha256:' + 'a'.repeat(64)]]));
       expect(schema?.safeParse({ ...entry.params, ...runtime }).success, entry.path).toBe(true);

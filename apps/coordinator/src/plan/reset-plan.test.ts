@@ -1,8 +1,9 @@
+import { type HostStepEvent, hostRunnerOf } from './step-handle';
 import { describe, expect, it } from 'vitest';
 import { seedWithWorkers } from '../../test/seed-spec';
 import { buildResetPlan } from './reset-plan';
 import { runPlan } from './scheduler';
-import type { HostRunner, HostStepEvent, ReadinessChecker, SchedulerEvent } from './scheduler-types';
+import type { HostRunner, ReadinessChecker, SchedulerEvent } from './scheduler-types';
 import { SelectionError } from './select';
 
 const alwaysReady: ReadinessChecker = { wait: async () => undefined };
@@ -14,13 +15,11 @@ const alwaysReady: ReadinessChecker = { wait: async () => undefined };
 function gatedRunner() {
   const started: string[] = [];
   const pending = new Map<string, (event: HostStepEvent) => void>();
-  const runner: HostRunner = {
-    async *runStep(request) {
-      const key = `${request.host}:${request.step}`;
-      started.push(key);
-      yield await new Promise<HostStepEvent>((resolve) => pending.set(key, resolve));
-    },
-  };
+  const runner: HostRunner = hostRunnerOf(async function* (request) {
+    const key = `${request.host}:${request.step}`;
+    started.push(key);
+    yield await new Promise<HostStepEvent>((resolve) => pending.set(key, resolve));
+  });
   const settle = async () => {
     for (let i = 0; i < 20; i++) await Promise.resolve();
   };

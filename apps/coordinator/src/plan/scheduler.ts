@@ -4,12 +4,12 @@ import type {
   EntryInputs,
   EntryOutcome,
   EntryStatus,
-  HostStepEvent,
   RunFailure,
   RunReport,
   SchedulerDeps,
   SchedulerEvent,
 } from './scheduler-types';
+import { StepRunError } from './step-handle';
 import type { Plan, PlanEntry, PlanStage, Readiness, StageId } from './types';
 
 /** An event before the scheduler stamps it with seq and time. */
@@ -19,6 +19,10 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** Reads an unknown thrown value as an EntryError (StepFailure keeps its fields). */
 function asEntryError(cause: unknown, secrets: SecretBag = {}): EntryError {
   const clean = (text: string) => redact(text, Object.values(secrets));
+  if (cause instanceof StepRunError) {
+    const { error } = cause;
+    return { ...error, message: clean(error.message), ...(error.stderrTail ? { stderrTail: clean(error.stderrTail) } : {}) };
+  }
   if (cause instanceof StepFailure) {
     return { code: cause.code, message: clean(cause.message), exitCode: cause.exitCode, stderrTail: clean(cause.stderrTail), command: cause.command };
   }
@@ -98,7 +102,8 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
       emit({ kind: 'entry-end', ...base, status: 'failed', durationMs, error: outcome.error });
       return false;
     }
-    emit({ kind: 'entry-end', ...base, status: outcome.status, durationMs, outputs: outcome.outputs, ...(outcome.reason ? { reason: outcome.reason } : {}) });
+    if (outcome.status === 'planned') emit({ kind: 'entry-end', ...base, status: 'planned', durationMs, actions: outcome.actions });
+    else emit({ kind: 'entry-end', ...base, status: outcome.status, durationMs, outputs: outcome.outputs, ...(outcome.reason ? { reason: outcome.reason } : {}) });
     return true;
   };
 
@@ -135,10 +140,19 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
           return outcome;
         }
       }
-      for await (const event of deps.runner.runStep({ host: entry.host, step: entry.step, params, secrets, signal })) {
-        outcome = terminal(event, report, secrets) ?? outcome;
-        if (event.kind === 'done' || event.kind === 'noop' || event.kind === 'failed') break;
+      const clean = (text: string) => redact(text, Object.values(secrets));
+      const handle = deps.runner.runStep({ host: entry.host, step: entry.step, params, secrets, signal, ...(deps.dryRun ? { dryRun: true } : {}) });
+      for await (const progress of handle) {
+        if (progress.kind === 'output') report({ kind: 'entry-output', stream: progress.stream, line: clean(progress.line) });
+        else report({ kind: 'entry-progress', text: clean(progress.text) });
       }
+      const result = await handle;
+      outcome =
+        result.kind === 'planned'
+          ? { status: 'planned', actions: result.actions.map(clean) }
+          : result.kind === 'noop'
+            ? { status: 'noop', outputs: result.outputs, reason: clean(result.reason) }
+            : { status: 'done', outputs: result.outputs };
       return outcome;
     } catch (cause) {
       outcome = { status: 'failed', error: asEntryError(cause, secrets) };
@@ -217,29 +231,6 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
     failures.push({ kind: 'cancelled', ...(stage ? { stage } : {}), message: 'the run was cancelled before it finished' });
   }
   return { ok: failures.length === 0 && !cancelled, cancelled, failures, entries };
-}
-
-/** Forwards live events; returns the outcome when the event ends the step. */
-function terminal(
-  event: HostStepEvent,
-  report: (event: { kind: 'entry-output'; stream: 'stdout' | 'stderr'; line: string } | { kind: 'entry-progress'; text: string }) => void,
-  secrets: SecretBag,
-): (EntryOutcome & { reason?: string }) | undefined {
-  const clean = (text: string) => redact(text, Object.values(secrets));
-  switch (event.kind) {
-    case 'output':
-      report({ kind: 'entry-output', stream: event.stream, line: clean(event.line) });
-      return undefined;
-    case 'progress':
-      report({ kind: 'entry-progress', text: clean(event.text) });
-      return undefined;
-    case 'done':
-      return { status: 'done', outputs: event.outputs };
-    case 'noop':
-      return { status: 'noop', outputs: event.outputs, reason: event.reason };
-    case 'failed':
-      return { status: 'failed', error: { ...event.error, message: clean(event.error.message), ...(event.error.stderrTail ? { stderrTail: clean(event.error.stderrTail) } : {}) } };
-  }
 }
 
 /** Failures grouped by host ("" for failures that belong to no host). */

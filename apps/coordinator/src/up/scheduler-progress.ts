@@ -43,6 +43,8 @@ export function progressOf(event: SchedulerEvent, notes: EntryNotes = new Map())
           return { ...base, kind: 'FAILED', text: event.error?.message ?? 'failed', ...(event.error ? { error: event.error } : {}) };
         case 'noop':
           return { ...base, kind: 'NOOP', text: event.reason ?? 'nothing to do' };
+        case 'planned':
+          return { ...base, kind: 'PLANNED', text: event.actions?.length ? event.actions.join('; ') : 'would run its plan' };
         case 'already-done':
           return { ...base, kind: 'SKIPPED', text: notes.get(event.path) ?? 'already done (journal)' };
         default:
