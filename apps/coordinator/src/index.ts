@@ -5,7 +5,6 @@ export { CliError, usageError } from './cli/cli-error';
 export { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes';
 export { formatDuration, parseDuration } from './cli/duration';
 export { openControlClient, controlCallError } from './client/control-client';
-export { runStepViaControl, type RunStepResult } from './client/run-step-client';
 export { createFileLogger, REDACT_PATHS, type Logger } from './logging/logger';
 export { startCoordinator, type RunningCoordinator, type StartCoordinatorOptions } from './server/coordinator-server';
 export { AgentRegistry, type AgentSession } from './server/agent-registry';

@@ -53,7 +53,8 @@ function endingOf(host: string, step: string, event: HostStepEvent): Ending | un
 /**
  * One step run on one host, as the one way every caller sees it: `for await` over it
  * yields the progress (output lines, progress texts), `await` on it gives the result, and
- * a failure rejects with a StepRunError. Both read the same single run: iterate first and
+ * a failure rejects with a StepRunError. Both read the same single run, which starts when
+ * it is first read (nothing is buffered for a reader who never comes): iterate first and
  * then await (the await returns at once), or only await (progress is skipped). A run
  * whose events stop without an ending, or whose reader stops iterating early, ends in a
  * StepRunError (INTERNAL, CANCELLED). Never rejects unobserved: the outcome is kept as

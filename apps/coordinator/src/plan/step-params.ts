@@ -8,9 +8,15 @@ export function catalogueStepIds(): string[] {
 
 /** The plan asked for parameters a step's schema refuses: a bug in kumi, not in the spec. */
 export class PlanParamsError extends Error {
+  readonly step: string;
+  /** What the schema refused, e.g. "state: Invalid option". */
+  readonly detail: string;
+
   constructor(step: string, detail: string) {
     super(`kumi built parameters that step ${step} refuses (${detail}); please report this bug`);
     this.name = 'PlanParamsError';
+    this.step = step;
+    this.detail = detail;
   }
 }
 
