@@ -2,6 +2,7 @@ import { Secret } from '@kumi/steps';
 import type { StepEvent } from '@kumi/proto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type StepHandle, type StepProgressEvent, type StepResult, StepRunError } from '../src/plan';
+import type { RunBroker } from '../src/server/run-broker';
 import { agentHostRunner, runAgentStep } from '../src/up/agent-steps';
 import { FakeAgentStream } from './helpers/fake-agent';
 import { enrollDirect } from './helpers/sim-cluster';
@@ -107,14 +108,21 @@ describe('the HostRunner over attached agents (real coordinator, mutual TLS on 1
   it('waits while the host still runs a step from a crashed run, then sends the new one', async () => {
     const { c, agent } = await attached('master1', 'run-before-the-crash');
     const seen: Array<StepProgressEvent | StepResult> = [];
-    const handle = runAgentStep(c.coordinator, { host: 'master1', step: 'kubeadm.join', params: {}, secrets: {}, signal: new AbortController().signal });
+    // The busy wait's clock is logical: each pause is one look at the host, counted.
+    let looks = 0;
+    const pause = () => {
+      looks++;
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    const handle = runAgentStep(c.coordinator, { host: 'master1', step: 'kubeadm.join', params: {}, secrets: {}, signal: new AbortController().signal }, { limitMs: 600_000, pause });
     const done = (async () => {
       for await (const event of handle) seen.push(event);
       seen.push(await handle);
     })();
-    await agent.waitFor(() => (seen.length > 0 ? true : undefined));
+    await agent.waitFor(() => (seen.length > 0 && looks >= 25 ? true : undefined));
     expect(seen[0]).toMatchObject({ kind: 'progress', text: expect.stringContaining('still running a step from before (run run-before-the-crash)') });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // 25 looks at the busy host, and nothing was sent to it.
+    expect(c.coordinator.agents.get('master1')?.busyRunId).toBe('run-before-the-crash');
     expect(agent.received.filter((message) => message.run)).toEqual([]);
 
     // The old run ends (its events are replayed to the new coordinator): the host is free.
@@ -129,11 +137,14 @@ describe('the HostRunner over attached agents (real coordinator, mutual TLS on 1
   it('sends a host one step at a time: a second step waits for the first to end', async () => {
     const { c, agent } = await attached();
     const signal = new AbortController().signal;
-    const first = collect(runAgentStep(c.coordinator, { host: 'master1', step: 'kubeadm.token-create', params: {}, secrets: {}, signal }));
-    const second = collect(runAgentStep(c.coordinator, { host: 'master1', step: 'kubeadm.token-delete', params: {}, secrets: {}, signal }));
+    // Every step this process sends goes through broker.start: count them there, not on the wire after a sleep.
+    const started: string[] = [];
+    const link = { agents: c.coordinator.agents, broker: { start: ((request, listener) => (started.push(request.step), c.coordinator.broker.start(request, listener))) as RunBroker['start'] } as RunBroker };
+    const first = collect(runAgentStep(link, { host: 'master1', step: 'kubeadm.token-create', params: {}, secrets: {}, signal }));
+    const second = collect(runAgentStep(link, { host: 'master1', step: 'kubeadm.token-delete', params: {}, secrets: {}, signal }));
     const one = await agent.waitRun(0);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(agent.received.filter((message) => message.run)).toHaveLength(1);
+    // The first step is on the host and its request crossed the network: the second is still queued.
+    expect(started).toEqual(['kubeadm.token-create']);
     agent.event(ev(one.runId, 1, 'EVENT_KIND_DONE'));
     const two = await agent.waitRun(1);
     expect(two.step).toBe('kubeadm.token-delete');

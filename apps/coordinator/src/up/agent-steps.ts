@@ -18,6 +18,14 @@ const BUSY_REMIND_MS = 30_000;
 /** How many times a step is sent again after the agent answered LOCKED. */
 const LOCKED_RETRIES = 3;
 
+/** How long a step waits for a busy host, and how it pauses between looks (tests count the looks). */
+export interface BusyWait {
+  limitMs: number;
+  pause(ms: number): Promise<void>;
+}
+
+const REAL_BUSY_WAIT: BusyWait = { limitMs: BUSY_WAIT_MS, pause: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+
 /** One step sent to one attached agent through the in-process RunBroker; its secrets are revealed only into the StepRequest's secrets field. */
 export type AgentStepRequest = StepRunRequest;
 
@@ -49,7 +57,7 @@ async function takeTurn(link: AgentLink, host: string): Promise<() => void> {
  * re-attached still running a step of a crashed `kumi up`), saying so now and then.
  * Returns an error text when the wait ran out.
  */
-async function* waitWhileBusy(link: AgentLink, request: AgentStepRequest, limitMs: number): AsyncGenerator<HostStepEvent, string | undefined> {
+async function* waitWhileBusy(link: AgentLink, request: AgentStepRequest, { limitMs, pause }: BusyWait): AsyncGenerator<HostStepEvent, string | undefined> {
   const started = Date.now();
   let reported = 0;
   for (;;) {
@@ -61,7 +69,7 @@ async function* waitWhileBusy(link: AgentLink, request: AgentStepRequest, limitM
       reported = Date.now();
       yield { kind: 'progress', text: `${request.host} is still running a step from before (run ${busy}); waiting for it to end before ${request.step}` };
     }
-    await new Promise<void>((resolve) => setTimeout(resolve, BUSY_POLL_MS));
+    await pause(BUSY_POLL_MS);
   }
 }
 
@@ -71,22 +79,22 @@ async function* waitWhileBusy(link: AgentLink, request: AgentStepRequest, limitM
  * LOCKED answer retried); a host that is not attached fails NOT_ATTACHED; aborting the
  * signal asks the agent to cancel.
  */
-export function runAgentStep(link: AgentLink, request: AgentStepRequest, busyWaitMs = BUSY_WAIT_MS): StepHandle {
-  return new StepHandle(request.host, request.step, agentStepEvents(link, request, busyWaitMs));
+export function runAgentStep(link: AgentLink, request: AgentStepRequest, busy: BusyWait = REAL_BUSY_WAIT): StepHandle {
+  return new StepHandle(request.host, request.step, agentStepEvents(link, request, busy));
 }
 
-async function* agentStepEvents(link: AgentLink, request: AgentStepRequest, busyWaitMs: number): AsyncGenerator<HostStepEvent> {
+async function* agentStepEvents(link: AgentLink, request: AgentStepRequest, busy: BusyWait): AsyncGenerator<HostStepEvent> {
   const release = await takeTurn(link, request.host);
   try {
-    yield* sendWhenFree(link, request, busyWaitMs);
+    yield* sendWhenFree(link, request, busy);
   } finally {
     release();
   }
 }
 
-async function* sendWhenFree(link: AgentLink, request: AgentStepRequest, busyWaitMs: number): AsyncGenerator<HostStepEvent> {
+async function* sendWhenFree(link: AgentLink, request: AgentStepRequest, busy: BusyWait): AsyncGenerator<HostStepEvent> {
   for (let attempt = 0; ; attempt++) {
-    const stuck = yield* waitWhileBusy(link, request, busyWaitMs);
+    const stuck = yield* waitWhileBusy(link, request, busy);
     if (stuck) {
       yield { kind: 'failed', error: { code: 'LOCKED', message: stuck } };
       return;
@@ -101,7 +109,7 @@ async function* sendWhenFree(link: AgentLink, request: AgentStepRequest, busyWai
     }
     if (!locked) return;
     yield { kind: 'progress', text: `${request.host} answered LOCKED (busy with another step); waiting, then sending ${request.step} again` };
-    await new Promise<void>((resolve) => setTimeout(resolve, 500));
+    await busy.pause(500);
   }
 }
 
