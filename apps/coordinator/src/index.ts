@@ -16,5 +16,5 @@ export { type ClusterConfig, DEFAULT_PORT } from './state/cluster-config';
 export { existingClusterDir, newClusterDir, statePaths, type ClusterSelection, type StatePaths } from './state/state-paths';
 export { TokenStore, type CreatedToken, type TokenRecord } from './state/token-store';
 export { HostRegistry, type EnrolledHost } from './state/host-registry';
-export { buildPlan, buildResetPlan, upStageOrder, UP_STAGE_IDS, RESET_STAGE_IDS, type Plan } from './plan';
+export { buildPlan, buildResetPlan, upStageOrder, upStageOrderOfFile, UP_STAGE_IDS, RESET_STAGE_IDS, type Plan } from './plan';
 export { loadSpec } from './spec';

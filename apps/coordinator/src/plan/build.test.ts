@@ -140,3 +140,16 @@ describe('stepParams', () => {
     expect(() => stepParams('no.such-step', {})).toThrow(/no such step/);
   });
 });
+
+describe('upStageOrder', () => {
+  it('is the stage order of the plan itself, within UP_STAGE_IDS order, and the same from the file', async () => {
+    const { UP_STAGE_IDS } = await import('./types');
+    const { upStageOrder, upStageOrderOfFile } = await import('./build');
+    const { seedSpec } = await import('../../test/seed-spec');
+    const order = upStageOrder(seedSpec());
+    expect(order).toEqual(['attach', 'preflight', 'prepare', 'endpoint', 'init', 'pod-network', 'join-control-planes', 'join-workers', 'verify', 'drill']);
+    expect([...order].sort((a, b) => UP_STAGE_IDS.indexOf(a as never) - UP_STAGE_IDS.indexOf(b as never))).toEqual(order);
+    expect(upStageOrderOfFile(new URL('../../../../examples/seed-ha.yaml', import.meta.url).pathname)).toEqual(order);
+    expect(upStageOrder(seedSpec((text) => text.replace('enabled: true\n    target: master1', 'enabled: false\n    target: master1')))).not.toContain('drill');
+  });
+});

@@ -1,4 +1,5 @@
-import { type ClusterSpec, topologyOf } from '../spec';
+import { readFileSync } from 'node:fs';
+import { type ClusterSpec, parseSpecText, topologyOf } from '../spec';
 import { parsePatterns, selectEntries } from './select';
 import { drillStage, verifyStage } from './check-stages';
 import type { PlanContext } from './entry';
@@ -46,6 +47,14 @@ export function buildPlan(spec: ClusterSpec, options: BuildPlanOptions = {}): Pl
  */
 export function upStageOrder(spec: ClusterSpec): string[] {
   return buildPlan(spec).stages.map((stage) => stage.id);
+}
+
+/**
+ * upStageOrder for a spec file, read synchronously (for test tables built at import time,
+ * e.g. the lab's crash chain: one crash after every stage boundary).
+ */
+export function upStageOrderOfFile(path: string): string[] {
+  return upStageOrder(parseSpecText(readFileSync(path, 'utf8'), path).spec);
 }
 
 /** Narrows the attach stage to the hosts the selected stages use (all when none). */

@@ -1,4 +1,4 @@
-export { buildPlan, upStageOrder, type BuildPlanOptions } from './build';
+export { buildPlan, upStageOrder, upStageOrderOfFile, type BuildPlanOptions } from './build';
 export { buildResetPlan, type ResetPlanOptions } from './reset-plan';
 export { buildRunPlan, runStageId, type RunPlanOptions, type RunStepSpec } from './run-plan';
 export { describeConcurrency, formatPlan, type PrintOptions } from './print';
