@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import type { SecretRegistry } from './secret-registry';
 
 /**
- * How one (host, step) of a plan ended, or that it started. `reset`: `kumi reset` cleaned
- * the host (path "*"), so every earlier record of that host no longer counts.
+ * How one (host, step) of a plan ended, or that it started. `planned`: a dry run found work
+ * (nothing changed; it does not count as done). `reset`: `kumi reset` cleaned the host
+ * (path "*"), so every earlier record of that host no longer counts. A `started` record
+ * with no later end record of its run was interrupted (the coordinator died).
  */
-export type EntryStatus = 'started' | 'done' | 'noop' | 'failed' | 'reset';
+export type EntryStatus = 'started' | 'done' | 'noop' | 'planned' | 'failed' | 'reset';
 
 /** The path of a `reset` record: it covers every step of its host. */
 export const RESET_PATH = '*';

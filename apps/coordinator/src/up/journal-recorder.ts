@@ -22,6 +22,10 @@ export function journalRecorder(journal: Journal, run: string, workflow: Workflo
       journal.append({ ...base, status: 'failed', durationMs: event.durationMs, error: { code: event.error?.code ?? 'INTERNAL', message: event.error?.message ?? 'failed' } });
       return;
     }
+    if (event.status === 'planned') {
+      journal.append({ ...base, status: 'planned', durationMs: event.durationMs, note: `would: ${(event.actions ?? []).join('; ')}` });
+      return;
+    }
     if (event.status !== 'done' && event.status !== 'noop') return;
     journal.append({ ...base, status: event.status, durationMs: event.durationMs, ...(event.reason ? { note: event.reason } : {}), outputs: event.outputs ?? {} });
   };
