@@ -7,7 +7,7 @@ import { SecretRegistry } from '../journal/secret-registry';
 import { buildRunPlan, catalogueStepIds, type Plan, PlanParamsError, type RunPlanOptions, type RunReport, runPlan, type RunStepSpec } from '../plan';
 import { chooseView } from '../progress/choose-view';
 import { ProgressSink } from '../progress/progress-sink';
-import { failureEvents, shellWord } from '../up/failure-summary';
+import { failureEvents } from '../up/failure-summary';
 import { progressOf } from '../up/scheduler-progress';
 import { openControlClient } from './control-client';
 import { attachedHosts, controlHostRunner } from './control-runner';
@@ -115,12 +115,11 @@ export async function runSteps(options: RunStepsOptions): Promise<RunReport> {
         progress.emit({ ...base, kind: 'RUN_DONE', text: `kumi run: ${tally(report)} on ${hosts.length} host(s) in ${took}` });
         return report;
       }
-      const retry = (host?: string) => ['kumi', 'run', ...options.steps.flatMap((spec, index) => (index === 0 ? [spec.step] : ['--step', spec.step])), '--host', host ?? hosts.join(',')];
-      // Retrying means the failed hosts again (all the steps: their later steps never ran).
+      // Retrying means the failed hosts again, with all the steps (their later steps never
+      // ran) and the same parameters, which this process cannot spell back safely (secrets).
+      const retry = (hostList: string) => `the same kumi run with --host ${hostList}`;
       const failedHosts = [...new Set(report.failures.map((failure) => failure.host ?? '').filter(Boolean))].join(',');
-      for (const failure of failureEvents(report, { resume: retry(failedHosts || undefined).map(shellWord).join(' '), only: (path) => retry(path.split('@')[1]).map(shellWord).join(' ') })) {
-        progress.emit(failure);
-      }
+      for (const failure of failureEvents(report, { resume: retry(failedHosts || hosts.join(',')), only: (path) => retry(path.split('@')[1] ?? '') })) progress.emit(failure);
       progress.emit({ ...base, kind: 'RUN_FAILED', text: `kumi run: ${tally(report)} on ${hosts.length} host(s) in ${took}` });
       if (code === ExitCode.INTERRUPTED) throw new CliError('interrupted; the agents were asked to cancel their steps', code);
       const shown = report.failures.slice(0, 3).map((failure) => (failure.kind === 'step' ? `${failure.step} on ${failure.host}: ${failure.error.code}: ${failure.error.message}` : failure.message));
