@@ -5,7 +5,6 @@ export { CliError, usageError } from './cli/cli-error';
 export { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes';
 export { formatDuration, parseDuration } from './cli/duration';
 export { openControlClient, controlCallError } from './client/control-client';
-export { runStepViaControl, type RunStepResult } from './client/run-step-client';
 export { createFileLogger, REDACT_PATHS, type Logger } from './logging/logger';
 export { startCoordinator, type RunningCoordinator, type StartCoordinatorOptions } from './server/coordinator-server';
 export { AgentRegistry, type AgentSession } from './server/agent-registry';
@@ -18,3 +17,5 @@ export { existingClusterDir, newClusterDir, statePaths, type ClusterSelection, t
 export { TokenStore, type CreatedToken, type TokenRecord } from './state/token-store';
 export { HostRegistry, type EnrolledHost } from './state/host-registry';
 export { findSecretShapes, withoutSecrets } from './report/secret-shapes';
+export { buildPlan, buildResetPlan, upStageOrder, upStageOrderOfFile, UP_STAGE_IDS, RESET_STAGE_IDS, type Plan } from './plan';
+export { loadSpec } from './spec';

@@ -25,6 +25,29 @@ describe('kumi plan / kumi schema', () => {
     expect(plan.stages.flatMap((stage) => stage.entries.map((entry) => entry.path))).toEqual(['prepare/lb.haproxy@lb1', 'prepare/lb.keepalived@lb1']);
   });
 
+  it('prints the reset plan with --for reset: workers, control planes in reverse, load balancers last; --host narrows it', async () => {
+    const { code, stdout } = await kumi('plan', seed, '--for', 'reset');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Plan of kumi reset for cluster seed-ha: 4 stages, 8 host steps/);
+    expect(stdout).toMatch(/reset-workers: .*at most 5 host\(s\) at a time; a failed host does not stop the others/);
+    const paths = stdout.split('\n').filter((line) => line.startsWith('  ') && line.includes('/')).map((line) => line.trim().split(/\s+/).at(-1));
+    expect(paths).toEqual([
+      'reset-workers/kubeadm.reset@worker1',
+      'reset-control-planes/kubeadm.reset@master3',
+      'reset-control-planes/kubeadm.reset@master2',
+      'reset-control-planes/kubeadm.reset@master1',
+      'reset-load-balancers/lb.keepalived@lb1',
+      'reset-load-balancers/lb.haproxy@lb1',
+      'reset-load-balancers/lb.keepalived@lb2',
+      'reset-load-balancers/lb.haproxy@lb2',
+    ]);
+    const one = await kumi('plan', seed, '--for', 'reset', '--host', 'master2', '--json');
+    const plan = JSON.parse(one.stdout) as { workflow: string; stages: Array<{ entries: Array<{ path: string }> }> };
+    expect(plan.workflow).toBe('reset');
+    expect(plan.stages.flatMap((stage) => stage.entries.map((entry) => entry.path))).toEqual(['reset-control-planes/kubeadm.reset@master2']);
+    expect((await kumi('plan', seed, '--for', 'upgrade')).code).toBe(2);
+  });
+
   it('exits 2 naming the valid paths when --only matches nothing', async () => {
     const { code, stdout, stderr } = await kumi('plan', seed, '--only', 'join/kubeadm.join');
     expect(code).toBe(2);

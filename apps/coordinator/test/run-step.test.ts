@@ -1,7 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import type { StepEvent } from '@kumi/proto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runStepViaControl } from '../src/client/run-step-client';
+import { openControlClient } from '../src/client/control-client';
+import { controlHostRunner } from '../src/client/control-runner';
+import { StepRunError } from '../src/plan';
 import { runStep } from './helpers/control';
 import { type AgentIdentity, enrollAgent, FakeAgentStream } from './helpers/fake-agent';
 import { startTestCluster, type TestCluster } from './helpers/test-cluster';
@@ -189,21 +191,37 @@ describe('RunStep over the control socket', () => {
     expect(cancel.runId).toBe(runId);
   });
 
-  it('runStepViaControl: aborting (Ctrl-C of kumi run) cancels the call and the step', async () => {
+  it('the control runner (kumi run): progress streams, and aborting (Ctrl-C) cancels the call and the step, ending in a CANCELLED StepRunError', async () => {
     const { cluster: c, identity } = await setup();
     const agent = await attach(c, identity);
     const interrupt = new AbortController();
-    const seen: number[] = [];
-    const pending = runStepViaControl(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' }, (e) => seen.push(e.seq), interrupt.signal);
-    const { runId } = await agent.waitRun();
-    agent.event(event(runId, 1, 'EVENT_KIND_START'));
-    await agent.waitFor(() => (seen.length === 1 ? true : undefined));
-    interrupt.abort();
-    const result = await pending;
-    expect(result).toMatchObject({ aborted: true, last: { seq: 1, kind: 'EVENT_KIND_START' } });
-    expect(seen).toEqual([1]);
-    const cancel = await agent.waitFor(() => agent.received.find((m) => m.cancel)?.cancel ?? undefined);
-    expect(cancel.runId).toBe(runId);
+    const client = openControlClient(c.coordinator.controlSocket);
+    try {
+      const handle = controlHostRunner(client).runStep({ host: 'cp1', step: 'swap.off', params: {}, secrets: {}, signal: interrupt.signal });
+      const seen: string[] = [];
+      // The run starts when it is first read.
+      const reading = (async () => {
+        for await (const progress of handle) {
+          seen.push(progress.kind === 'output' ? progress.line : progress.text);
+          interrupt.abort();
+        }
+      })();
+      const { runId } = await agent.waitRun();
+      agent.event(event(runId, 1, 'EVENT_KIND_START'));
+      agent.event(event(runId, 2, 'EVENT_KIND_OUTPUT', 'line one', { stream: 'OUTPUT_STREAM_STDOUT' }));
+      await reading;
+      expect(seen).toEqual(['line one']);
+      const error = await handle.then(
+        () => undefined,
+        (cause: unknown) => cause,
+      );
+      expect(error).toBeInstanceOf(StepRunError);
+      expect(error).toMatchObject({ code: 'CANCELLED', host: 'cp1', step: 'swap.off' });
+      const cancel = await agent.waitFor(() => agent.received.find((m) => m.cancel)?.cancel ?? undefined);
+      expect(cancel.runId).toBe(runId);
+    } finally {
+      client.close();
+    }
   });
 
   it('refuses a host that is not attached and bad params with clear errors', async () => {

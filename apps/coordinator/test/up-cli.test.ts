@@ -1,12 +1,12 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../src/journal/journal';
 import { ClusterLock } from '../src/journal/lock';
 import { SecretRegistry } from '../src/journal/secret-registry';
 import type { ProgressEvent } from '../src/progress/progress-event';
 import { kumi } from './helpers/capture';
+import { writeHostileSpecs } from './hostile-spec-edits';
 import { filesUnder, freePort, receivedSecrets, SEED_HOSTS, SEED_SPEC, type UpFixture, upFixture } from './helpers/up-fixture';
 
 let fixture: UpFixture | undefined;
@@ -62,19 +62,19 @@ describe('kumi up (command line)', () => {
 
   it('refuses every hostile spec with exit 2 naming the offending path; no agent gets a step, nothing is written', async () => {
     fixture = await upFixture();
-    const dir = fileURLToPath(new URL('./fixtures/bad-specs/', import.meta.url));
-    const specs = readdirSync(dir).filter((name) => name.endsWith('.yaml'));
+    const specs = writeHostileSpecs(join(fixture.root, 'hostile'));
     expect(specs.length).toBeGreaterThanOrEqual(15);
     const port = await freePort();
     fixture.startAgents(`127.0.0.1:${port}`);
-    for (const name of specs) {
-      const { code, stderr } = await kumi('up', join(dir, name), '--yes', '--state-dir', fixture.dir, '--listen', `127.0.0.1:${port}`);
+    for (const path of specs) {
+      const name = basename(path);
+      const { code, stderr } = await kumi('up', path, '--yes', '--state-dir', fixture.dir, '--listen', `127.0.0.1:${port}`);
       expect(code, name).toBe(2);
       expect(stderr, name).toMatch(/invalid cluster spec .*nothing was run/);
       // Each problem line: file[:line:col]: path: message (fix: ...).
       expect(stderr, name).toMatch(new RegExp(`^  .*${name.replace('.', '\\.')}(:\\d+:\\d+)?: (spec\\.|apiVersion|kind|metadata|\\(document\\))`, 'm'));
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Every `kumi up` above has returned, so no coordinator is left that could still send a step.
     expect(fixture.sim.requests).toEqual([]);
     expect(existsSync(join(fixture.dir, 'journal.ndjson'))).toBe(false);
     expect(existsSync(join(fixture.dir, 'kumi.lock'))).toBe(false);

@@ -37,8 +37,6 @@ export * from './steps/kubeadm-reset/params';
 export * from './steps/cni-flannel/params';
 export * from './steps/verify/params';
 export * from './steps/drill/params';
-export { haStepParamSchemas, haStepSecrets } from './steps/param-schemas';
-export type { HaStepId } from './steps/param-schemas';
 export { preflight } from './steps/preflight/preflight';
 export type { PreflightOutputs } from './steps/preflight/preflight';
 export type { PreflightFinding } from './steps/preflight/findings';

@@ -67,10 +67,6 @@ export interface RunStepOptions {
 /** How a step run ended when it did not fail. */
 export type StepOutcome =
   | { status: 'noop'; reason: string; outputs: Record<string, unknown> }
-  | {
-      status: 'done';
-      outputs: Record<string, unknown>;
-      planned: string[];
-      /** True for a dry run: `planned` lists what would run; nothing ran, outputs are empty. */
-      dryRun?: boolean;
-    };
+  | { status: 'done'; outputs: Record<string, unknown>; planned: string[] }
+  /** A dry run that found work to do: `planned` lists what would run; nothing ran. */
+  | { status: 'planned'; planned: string[] };

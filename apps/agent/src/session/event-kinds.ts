@@ -4,7 +4,7 @@ import type { ErrorCode__Output, StepEvent } from '@kumi/proto';
 export type AgentEvent = Required<Pick<StepEvent, 'runId' | 'host' | 'step' | 'text' | 'outputsJson' | 'planned'>> & {
   seq: number;
   timeUnixMs: number;
-  kind: 'EVENT_KIND_START' | 'EVENT_KIND_OUTPUT' | 'EVENT_KIND_PROGRESS' | 'EVENT_KIND_NOOP' | 'EVENT_KIND_DONE' | 'EVENT_KIND_FAILED';
+  kind: 'EVENT_KIND_START' | 'EVENT_KIND_OUTPUT' | 'EVENT_KIND_PROGRESS' | 'EVENT_KIND_NOOP' | 'EVENT_KIND_DONE' | 'EVENT_KIND_FAILED' | 'EVENT_KIND_PLANNED';
   stream: 'OUTPUT_STREAM_UNSPECIFIED' | 'OUTPUT_STREAM_STDOUT' | 'OUTPUT_STREAM_STDERR';
   error: AgentEventError | null;
 };
@@ -20,5 +20,5 @@ export interface AgentEventError {
 
 /** Whether this event ends its run: nothing follows it. */
 export function isTerminal(event: Pick<AgentEvent, 'kind'>): boolean {
-  return event.kind === 'EVENT_KIND_DONE' || event.kind === 'EVENT_KIND_NOOP' || event.kind === 'EVENT_KIND_FAILED';
+  return event.kind === 'EVENT_KIND_DONE' || event.kind === 'EVENT_KIND_NOOP' || event.kind === 'EVENT_KIND_FAILED' || event.kind === 'EVENT_KIND_PLANNED';
 }

@@ -1,7 +1,7 @@
 import type { StepErrorCode } from '@kumi/steps';
 import type { Outbox } from '../state/outbox';
 import type { ErrorCode__Output } from '@kumi/proto';
-import type { AgentEvent, AgentEventError } from './event-kinds';
+import { type AgentEvent, type AgentEventError, isTerminal } from './event-kinds';
 
 /** The parts of an event its producer chooses; the recorder fills in the rest. */
 export interface EventBody {
@@ -57,7 +57,7 @@ export class EventRecorder {
       planned: (body.planned ?? []).map(redact),
     };
     this.outbox.append(event);
-    if (body.kind === 'EVENT_KIND_DONE' || body.kind === 'EVENT_KIND_NOOP' || body.kind === 'EVENT_KIND_FAILED') {
+    if (isTerminal(body)) {
       this.#seqs.delete(runId);
     }
     this.#listener?.(event);

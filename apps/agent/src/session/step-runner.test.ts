@@ -159,7 +159,7 @@ describe('StepRunner', () => {
     await subject.idle();
     expect(summary('r1')).toEqual([
       [1, 'START', expect.any(String)],
-      [2, 'DONE', ''],
+      [2, 'PLANNED', ''],
     ]);
     expect(events.at(-1)?.planned).toContainEqual(expect.stringMatching(/^write \/etc\/sysctl.d\/kumi-kubernetes.conf/));
     expect(existsSync(join(dir, 'etc/sysctl.d/kumi-kubernetes.conf'))).toBe(false);

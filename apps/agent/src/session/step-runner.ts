@@ -177,9 +177,9 @@ export class StepRunner {
         emit(runId, step.id, { kind: 'EVENT_KIND_NOOP', text: outcome.reason, outputsJson: JSON.stringify(outcome.outputs) });
         log.info({ reason: clean(outcome.reason) }, 'step needed nothing');
       } else {
-        // kumi.v1: DONE carries the planned actions only for a dry run.
-        emit(runId, step.id, { kind: 'EVENT_KIND_DONE', outputsJson: JSON.stringify(outcome.outputs), planned: request.dryRun ? outcome.planned : [] });
-        log.info({ actions: outcome.planned.length }, outcome.dryRun ? 'step planned (dry run)' : 'step done');
+        // kumi.v1: a dry run ends PLANNED with the actions it would take; a real run ends DONE.
+        emit(runId, step.id, outcome.status === 'planned' ? { kind: 'EVENT_KIND_PLANNED', planned: outcome.planned } : { kind: 'EVENT_KIND_DONE', outputsJson: JSON.stringify(outcome.outputs) });
+        log.info({ actions: outcome.planned.length }, outcome.status === 'planned' ? 'step planned (dry run)' : 'step done');
       }
     } catch (error) {
       const body = failureBody(error, signal, StepFailure);

@@ -1,4 +1,4 @@
-import { haStepParamSchemas, type HaStepId } from '@kumi/steps';
+import { findStep } from '@kumi/steps';
 import { describe, expect, it } from 'vitest';
 import { SecretRegistry } from '../journal/secret-registry';
 import { CERTIFICATE_KEY_LIFETIME_MS, type JoinRequest, SecretBroker } from './secret-broker';
@@ -28,8 +28,9 @@ function broker(options: { failJoin?: boolean } = {}) {
   const secrets = new SecretRegistry();
   const b = new SecretBroker({
     call: async (host, step, params, stepSecrets) => {
-      // Every call must pass the step's own parameter schema (engineer E's), as the agent checks it.
-      const parsed = haStepParamSchemas[step as HaStepId].safeParse(params);
+      // Every call must pass the step's own parameter schema (from the catalogue), as the agent checks it.
+      const parsed = findStep(step)?.params.safeParse(params);
+      if (!parsed) throw new Error(`${step} is not in the catalogue`);
       if (!parsed.success) throw new Error(`${step} refused its params: ${parsed.error.message}`);
       calls.push({ host, step, params, secrets: stepSecrets });
       return {};

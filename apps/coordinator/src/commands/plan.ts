@@ -1,28 +1,72 @@
 import type { Command } from 'commander';
 import { collect } from './global-options';
 
-/** `kumi plan SPEC`: the stages, hosts and steps `kumi up` would run, printed, nothing run. */
+interface PlanOptions {
+  for: string;
+  only: string[];
+  skip: string[];
+  host?: string;
+  step: string[];
+  role?: string;
+  maxParallel?: string;
+  params?: boolean;
+  json?: boolean;
+}
+
+/** `kumi plan SPEC [--for up|reset]`, `kumi plan --for run --step S (--host a,b | --role R SPEC)`: a workflow's plan, printed, nothing run. */
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('print the ordered stages, hosts and steps `kumi up` would run for a cluster spec (runs nothing)')
-    .argument('<spec>', 'cluster spec YAML file (apiVersion kumi.dev/v1alpha1, kind Cluster)')
+    .description(
+      'print the ordered stages, hosts and steps a workflow would run (runs nothing): `kumi up` for a spec by default, `--for reset` for `kumi reset`, `--for run --step S --host a,b` for `kumi run`',
+    )
+    .argument('[spec]', 'cluster spec YAML file (apiVersion kumi.dev/v1alpha1, kind Cluster); for --for run only with --role')
+    .option('--for <workflow>', 'the workflow whose plan to print: up, reset or run', 'up')
+    .option('--step <id>', 'with --for run: a step to run (repeatable, in order)', collect, [])
+    .option('--role <role>', 'with --for run: every host of the spec with this role')
+    .option('--max-parallel <n>', 'with --for run: hosts working at once (default 50)')
     .option('--only <path>', 'keep only entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, [])
     .option('--skip <path>', 'leave out entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, [])
+    .option('--host <name>', 'with --for reset: only this host, as `kumi reset --host` does; with --for run: the hosts, comma-separated')
     .option('--params', "also print each entry's step parameters")
     .option('--json', 'print the plan as JSON')
-    .action(async (specPath: string, options: { only: string[]; skip: string[]; params?: boolean; json?: boolean }) => {
+    .action(async (specPath: string | undefined, options: PlanOptions) => {
       const { loadSpecForCli } = await import('../spec/load-for-cli');
-      const { buildPlan, formatPlan, SelectionError } = await import('../plan');
+      const { buildPlan, buildResetPlan, formatPlan, SelectionError } = await import('../plan');
       const { usageError } = await import('../cli/cli-error');
-      const { spec } = await loadSpecForCli(specPath);
+      if (options.for !== 'up' && options.for !== 'reset' && options.for !== 'run') throw usageError(`--for ${options.for}: no such workflow; use up, reset or run`);
       let plan;
-      try {
-        plan = buildPlan(spec, { only: options.only, skip: options.skip });
-      } catch (error) {
-        if (error instanceof SelectionError) throw usageError(error.message);
-        throw error;
+      if (options.for === 'run') {
+        plan = await runPlanFor(specPath, options);
+      } else {
+        if (!specPath) throw usageError(`kumi plan --for ${options.for} needs the cluster spec file`);
+        if (options.host !== undefined && options.for !== 'reset') throw usageError('--host narrows only the reset and run plans: use --only STAGE/STEP@HOST for up');
+        const { spec } = await loadSpecForCli(specPath);
+        try {
+          plan =
+            options.for === 'reset'
+              ? buildResetPlan(spec, { ...(options.host ? { host: options.host } : {}), only: options.only, skip: options.skip })
+              : buildPlan(spec, { only: options.only, skip: options.skip });
+        } catch (error) {
+          if (error instanceof SelectionError) throw usageError(error.message);
+          throw error;
+        }
       }
       process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, { params: options.params === true }));
     });
+}
+
+/** The plan `kumi run` would run for --step and --host (or --role with the spec). */
+async function runPlanFor(specPath: string | undefined, options: PlanOptions) {
+  const { usageError } = await import('../cli/cli-error');
+  const { hostTarget, resolveHosts } = await import('../client/host-targets');
+  const { runPlanOf, DEFAULT_MAX_PARALLEL } = await import('../client/run-steps');
+  if (options.step.length === 0) throw usageError('kumi plan --for run needs the steps: --step ID (repeatable)');
+  const target = hostTarget({ host: options.host ? [options.host] : [], ...(options.role ? { role: options.role } : {}), ...(specPath ? { spec: specPath } : {}) });
+  const hosts = await resolveHosts(target, async () => {
+    throw usageError('kumi plan --for run takes --host or --role; --all needs kumi serve, use `kumi run --dry-run --all`');
+  });
+  const maxParallel = options.maxParallel === undefined ? DEFAULT_MAX_PARALLEL : Number(options.maxParallel);
+  if (!Number.isInteger(maxParallel) || maxParallel < 1) throw usageError(`--max-parallel ${options.maxParallel}: use a whole number of hosts, 1 or more`);
+  return runPlanOf({ cluster: 'attached hosts', steps: options.step.map((step) => ({ step, params: {} })), hosts, maxParallel });
 }

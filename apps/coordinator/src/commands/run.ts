@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { clusterSelection, collect } from './global-options';
 
 interface RunOptions {
-  host: string;
+  step: string[];
+  stepsFile?: string;
+  host: string[];
+  role?: string;
+  all?: boolean;
+  spec?: string;
+  maxParallel?: string;
   param: string[];
   paramsJson?: string;
   secretFile: string[];
@@ -10,52 +16,62 @@ interface RunOptions {
   json?: boolean;
 }
 
-/** `kumi run STEP --host H`: runs one step on one attached host and streams its events. */
+/** `kumi run STEP [--step S …] (--host a,b | --role R --spec FILE | --all)`: steps on many hosts, as a plan on the one scheduler. */
 export function register(program: Command): void {
   program
     .command('run')
-    .description('run one step on one attached host and stream its events (needs `kumi serve` running)')
-    .argument('<step>', 'step id of the agent catalogue, e.g. sysctl.kubernetes')
-    .requiredOption('--host <name>', 'the attached host to run the step on')
-    .option('--param <key=value>', 'a step parameter; the value is read as JSON when it parses, else as text (repeatable)', collect, [])
-    .option('--params-json <json>', 'all parameters as one JSON object (--param values override it)')
+    .description(
+      'run steps on attached hosts through `kumi serve`: each step on every host (in parallel, at most --max-parallel at once) before the next step, a host whose step failed left out of the later ones; exits with the worst result (130 interrupted, 1 a step failed, 4 a host not attached, else 0)',
+    )
+    .argument('[step]', 'step id of the agent catalogue, e.g. sysctl.kubernetes (more with --step)')
+    .option('--step <id>', 'another step, run after the ones before it (repeatable)', collect, [])
+    .option('--steps-file <path>', 'a YAML or JSON list of steps to run in order, each {step: ID, params: {...}}')
+    .option('--host <names>', 'hosts to run on, comma-separated (repeatable)', collect, [])
+    .option('--role <role>', "every host of the spec with this role (worker, control-plane, loadbalancer); needs --spec: kumi serve does not know roles")
+    .option('--spec <file>', 'the cluster spec that --role reads the hosts\' roles from')
+    .option('--all', 'every agent attached to kumi serve now')
+    .option('--max-parallel <n>', 'at most this many hosts work at once (default 50)')
+    .option('--param <key=value>', 'a step parameter; the value is read as JSON when it parses, else as text (repeatable; one step only)', collect, [])
+    .option('--params-json <json>', 'all parameters as one JSON object (one step only; --param values override it)')
     .option('--secret-file <name=path>', 'a secret parameter read from a file (repeatable); never pass secrets in argv', collect, [])
-    .option('--dry-run', 'plan only: show what would be done, change nothing')
-    .option('--json', 'print events as NDJSON')
-    .action(async (step: string, options: RunOptions, command: Command) => {
+    .option('--dry-run', 'plan only: each host says what it would do (PLANNED) or that nothing is needed (NOOP); nothing changes')
+    .option('--json', 'print progress as NDJSON events (host, stage, step, kind, seq, text)')
+    .action(async (step: string | undefined, options: RunOptions, command: Command) => {
       const { buildParams, readSecretFiles } = await import('../cli/step-params');
+      const { hostTarget } = await import('../client/host-targets');
+      const { DEFAULT_MAX_PARALLEL, runSteps } = await import('../client/run-steps');
       const { existingClusterDir, statePaths } = await import('../state/state-paths');
-      const { runStepViaControl } = await import('../client/run-step-client');
-      const { eventLines } = await import('../output/event-line');
-      const { CliError } = await import('../cli/cli-error');
-      const { ExitCode } = await import('../cli/exit-codes');
+      const { usageError } = await import('../cli/cli-error');
 
-      const params = buildParams(options.paramsJson, options.param);
+      const named = [...(step ? [step] : []), ...options.step];
+      const hasParams = options.param.length > 0 || options.paramsJson !== undefined;
+      if (hasParams && (named.length !== 1 || options.stepsFile)) throw usageError('--param and --params-json go with exactly one step; give several steps their parameters in --steps-file');
+      const steps = [...named.map((id) => ({ step: id, params: hasParams ? buildParams(options.paramsJson, options.param) : {} })), ...(options.stepsFile ? await (await import('../client/steps-file')).readStepsFile(options.stepsFile) : [])];
+      if (steps.length === 0) throw usageError('no step to run: name one (kumi run swap.off --host a), add --step, or pass --steps-file');
+      const maxParallel = options.maxParallel === undefined ? DEFAULT_MAX_PARALLEL : Number(options.maxParallel);
+      if (!Number.isInteger(maxParallel) || maxParallel < 1) throw usageError(`--max-parallel ${options.maxParallel}: use a whole number of hosts, 1 or more`);
+      const target = hostTarget(options);
       const secrets = await readSecretFiles(options.secretFile);
-      const { controlSocket } = statePaths(existingClusterDir(clusterSelection(command)));
+      const clusterDir = existingClusterDir(clusterSelection(command));
       const interrupt = new AbortController();
       const onSignal = () => interrupt.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      let result;
       try {
-        result = await runStepViaControl(
-          controlSocket,
-          { host: options.host, step, paramsJson: JSON.stringify(params), secrets, dryRun: Boolean(options.dryRun) },
-          (event) => process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : eventLines(event)),
-          interrupt.signal,
-        );
+        await runSteps({
+          clusterDir,
+          socketPath: statePaths(clusterDir).controlSocket,
+          steps,
+          target,
+          secrets,
+          dryRun: options.dryRun === true,
+          json: options.json === true,
+          maxParallel,
+          signal: interrupt.signal,
+        });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
-      if (result.aborted) throw new CliError(`interrupted; asked host "${options.host}" to cancel the step`, ExitCode.INTERRUPTED);
-      const kind = result.last?.kind;
-      if (kind === 'EVENT_KIND_DONE' || kind === 'EVENT_KIND_NOOP') return;
-      if (kind === 'EVENT_KIND_FAILED') {
-        const code = result.last?.error?.code.replace(/^ERROR_CODE_/, '') ?? 'UNKNOWN';
-        throw new CliError(`step "${step}" failed on host "${options.host}" (${code}); see the error above`, ExitCode.FAILURE);
-      }
-      throw new CliError('the event stream ended before the step did (no DONE, NOOP or FAILED); see the coordinator log', ExitCode.FAILURE);
     });
 }

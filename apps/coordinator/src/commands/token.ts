@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../cli/cli-error';
 import { ExitCode } from '../cli/exit-codes';
-import { clusterSelection } from './global-options';
+import { clusterSelection, collect } from './global-options';
 
 async function openState(command: Command) {
   const { existingClusterDir } = await import('../state/state-paths');
@@ -15,31 +15,61 @@ export function register(program: Command): void {
 
   token
     .command('create')
-    .description('mint a single-use bootstrap token (printed once; only its hash is stored)')
-    .option('--host <name>', 'only this host name may enroll with the token')
+    .description('mint single-use bootstrap tokens (printed once; only their hashes are stored): one for any host, or one per --host, all in this one process')
+    .option('--host <name>', 'only this host name may enroll with the token; repeatable or comma-separated for one token per host', collect, [])
     .option('--ttl <duration>', 'how long the token is valid, e.g. 30m, 24h, 2h30m', '24h')
-    .action(async (options: { host?: string; ttl: string }, command: Command) => {
+    .option('--json', 'print the tokens as JSON: [{host, token, id, expiresAt}] (with the CA pin)')
+    .action(async (options: { host: string[]; ttl: string; json?: boolean }, command: Command) => {
       const { parseDuration } = await import('../cli/duration');
       const { createFileLogger } = await import('../logging/logger');
       const { agentConfigSnippet } = await import('../output/agent-config-snippet');
       const { isValidHostName } = await import('@kumi/trust');
+      const { hostList } = await import('../client/host-targets');
       const ttlMs = parseDuration(options.ttl, '--ttl');
-      if (options.host !== undefined && !isValidHostName(options.host)) {
-        throw new CliError(`invalid --host "${options.host}": use the agent's lower-case host name (letters, digits, '-', '.')`, ExitCode.USAGE);
-      }
+      const hosts = hostList(options.host);
+      const invalid = hosts.filter((host) => !isValidHostName(host));
+      if (invalid.length > 0) throw new CliError(`invalid --host ${invalid.map((host) => `"${host}"`).join(', ')}: use the agent's lower-case host name (letters, digits, '-', '.')`, ExitCode.USAGE);
       const state = await openState(command);
-      const created = await state.tokens.create({ ttlMs, host: options.host });
-      createFileLogger(state.paths.logFile).info({ tokenId: created.record.id, host: created.record.host, expiresAt: created.record.expiresAt }, 'token created');
+      const logger = createFileLogger(state.paths.logFile);
+      // One process for the whole batch: the state is opened once, each token appended in turn.
+      const created = [];
+      for (const host of hosts.length > 0 ? hosts : [undefined]) {
+        const one = await state.tokens.create({ ttlMs, host });
+        logger.info({ tokenId: one.record.id, host: one.record.host, expiresAt: one.record.expiresAt }, 'token created');
+        created.push(one);
+      }
+      if (options.json) {
+        const tokens = created.map((one) => ({ host: one.record.host ?? null, token: one.token, id: one.record.id, expiresAt: one.record.expiresAt }));
+        process.stdout.write(`${JSON.stringify({ caPin: state.config.caPin, tokens }, null, 2)}\n`);
+        return;
+      }
+      const [only] = created;
+      if (created.length === 1 && only) {
+        process.stdout.write(
+          [
+            `token:      ${only.token}`,
+            `ca pin:     ${state.config.caPin}`,
+            `expires:    ${only.record.expiresAt}`,
+            `host:       ${only.record.host ?? '(any host)'}`,
+            '',
+            'The token is shown only now and works once. For the agent, e.g. /etc/kumi/agent.yaml (0600):',
+            '',
+            agentConfigSnippet(state.config, only.token, only.record.host),
+          ].join('\n'),
+        );
+        return;
+      }
+      const width = Math.max(4, ...created.map((one) => (one.record.host ?? '').length));
       process.stdout.write(
         [
-          `token:      ${created.token}`,
           `ca pin:     ${state.config.caPin}`,
-          `expires:    ${created.record.expiresAt}`,
-          `host:       ${created.record.host ?? '(any host)'}`,
+          `expires:    ${only?.record.expiresAt ?? ''}`,
           '',
-          'The token is shown only now and works once. For the agent, e.g. /etc/kumi/agent.yaml (0600):',
+          `${'HOST'.padEnd(width)}  TOKEN`,
+          ...created.map((one) => `${(one.record.host ?? '').padEnd(width)}  ${one.token}`),
           '',
-          agentConfigSnippet(state.config, created.token, created.record.host),
+          'Each token is shown only now and works once, for its host only (`kumi cloud-init` writes the agent files).',
+          '',
         ].join('\n'),
       );
     });

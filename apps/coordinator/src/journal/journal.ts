@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import type { SecretRegistry } from './secret-registry';
 
 /**
- * How one (host, step) of a plan ended, or that it started. `reset`: `kumi reset` cleaned
- * the host (path "*"), so every earlier record of that host no longer counts.
+ * How one (host, step) of a plan ended, or that it started. `planned`: a dry run found work
+ * (nothing changed; it does not count as done). `reset`: `kumi reset` cleaned the host
+ * (path "*"), so every earlier record of that host no longer counts. A `started` record
+ * with no later end record of its run was interrupted (the coordinator died).
  */
-export type EntryStatus = 'started' | 'done' | 'noop' | 'failed' | 'reset';
+export type EntryStatus = 'started' | 'done' | 'noop' | 'planned' | 'failed' | 'reset';
 
 /** The path of a `reset` record: it covers every step of its host. */
 export const RESET_PATH = '*';
@@ -15,8 +17,10 @@ export const RESET_PATH = '*';
 export interface JournalRecord {
   /** ISO time the record was written. */
   time: string;
-  /** Id of the `kumi up` run that wrote it. */
+  /** Id of the run (one `kumi up`, `kumi reset`, ... process) that wrote it. */
   run: string;
+  /** The workflow whose plan the entry belongs to ("up", "reset"); absent in records written before it was kept. */
+  workflow?: string;
   /** Stable plan path, e.g. "join-control-planes/kubeadm.join". */
   path: string;
   host: string;
@@ -25,6 +29,8 @@ export interface JournalRecord {
   outputs?: Record<string, unknown>;
   /** FAILED: what went wrong; a failed command adds its exit code, command line and stderr tail. */
   error?: JournalError;
+  /** How long the entry ran, on its end record (done, noop, failed). */
+  durationMs?: number;
   /** Why, in words, e.g. a NOOP's reason or "rechecked: nothing to do". Never a secret. */
   note?: string;
 }

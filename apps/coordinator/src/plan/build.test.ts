@@ -1,7 +1,7 @@
-import { kubeadmJoinParams } from '@kumi/steps';
+import { findStep, kubeadmJoinParams } from '@kumi/steps';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from './build';
-import { PlanParamsError, stepParamSchemas, stepParams } from './step-params';
+import { PlanParamsError, stepParams } from './step-params';
 import { seedSpec } from '../../test/seed-spec';
 import type { Plan, PlanEntry } from './types';
 
@@ -21,7 +21,7 @@ describe('buildPlan for the seed cluster', () => {
 
   it('gives every entry parameters its step schema accepts, with a stable path', () => {
     for (const entry of entries(plan)) {
-      const schema = stepParamSchemas[entry.step];
+      const schema = findStep(entry.step)?.params;
       expect(schema, entry.step).toBeDefined();
       const runtime = Object.fromEntries(entry.inputs.filter((i) => i.required).map((i) => [i.param, ['sha256:' + 'a'.repeat(64)]]));
       expect(schema?.safeParse({ ...entry.params, ...runtime }).success, entry.path).toBe(true);
@@ -138,5 +138,18 @@ describe('stepParams', () => {
     expect(() => stepParams('lb.keepalived', { vip: '192.0.2.100', state: 'LEADER', priority: 101, authPass: 'x' })).toThrow(PlanParamsError);
     expect(() => stepParams('lb.keepalived', { vip: '192.0.2.100', state: 'LEADER', priority: 101, authPass: 'x' })).toThrow(/lb.keepalived refuses \(state:/);
     expect(() => stepParams('no.such-step', {})).toThrow(/no such step/);
+  });
+});
+
+describe('upStageOrder', () => {
+  it('is the stage order of the plan itself, within UP_STAGE_IDS order, and the same from the file', async () => {
+    const { UP_STAGE_IDS } = await import('./types');
+    const { upStageOrder, upStageOrderOfFile } = await import('./build');
+    const { seedSpec } = await import('../../test/seed-spec');
+    const order = upStageOrder(seedSpec());
+    expect(order).toEqual(['attach', 'preflight', 'prepare', 'endpoint', 'init', 'pod-network', 'join-control-planes', 'join-workers', 'verify', 'drill']);
+    expect([...order].sort((a, b) => UP_STAGE_IDS.indexOf(a as never) - UP_STAGE_IDS.indexOf(b as never))).toEqual(order);
+    expect(upStageOrderOfFile(new URL('../../../../examples/seed-ha.yaml', import.meta.url).pathname)).toEqual(order);
+    expect(upStageOrder(seedSpec((text) => text.replace('enabled: true\n    target: master1', 'enabled: false\n    target: master1')))).not.toContain('drill');
   });
 });

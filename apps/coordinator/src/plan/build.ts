@@ -1,4 +1,5 @@
-import { type ClusterSpec, topologyOf } from '../spec';
+import { readFileSync } from 'node:fs';
+import { type ClusterSpec, parseSpecText, topologyOf } from '../spec';
 import { parsePatterns, selectEntries } from './select';
 import { drillStage, verifyStage } from './check-stages';
 import type { PlanContext } from './entry';
@@ -37,7 +38,23 @@ export function buildPlan(spec: ClusterSpec, options: BuildPlanOptions = {}): Pl
   ].filter((stage) => stage.entries.length > 0);
   const allHosts = spec.spec.hosts.map((host) => host.name);
   const stages = selectEntries([attachStage(allHosts), ...work], parsePatterns(options.only ?? []), parsePatterns(options.skip ?? []));
-  return { cluster: spec.metadata.name, stages: withAttachFor(stages, allHosts) };
+  return { workflow: 'up', cluster: spec.metadata.name, stages: withAttachFor(stages, allHosts) };
+}
+
+/**
+ * The ids of the stages `kumi up` runs for this spec, in order (from the plan itself, so
+ * the crash tests' list of stage boundaries can never drift from the scheduler's).
+ */
+export function upStageOrder(spec: ClusterSpec): string[] {
+  return buildPlan(spec).stages.map((stage) => stage.id);
+}
+
+/**
+ * upStageOrder for a spec file, read synchronously (for test tables built at import time,
+ * e.g. the lab's crash chain: one crash after every stage boundary).
+ */
+export function upStageOrderOfFile(path: string): string[] {
+  return upStageOrder(parseSpecText(readFileSync(path, 'utf8'), path).spec);
 }
 
 /** Narrows the attach stage to the hosts the selected stages use (all when none). */

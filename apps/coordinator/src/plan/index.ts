@@ -1,8 +1,11 @@
-export { buildPlan, type BuildPlanOptions } from './build';
+export { buildPlan, upStageOrder, upStageOrderOfFile, type BuildPlanOptions } from './build';
+export { buildResetPlan, type ResetPlanOptions } from './reset-plan';
+export { buildRunPlan, runStageId, type RunPlanOptions, type RunStepSpec } from './run-plan';
 export { describeConcurrency, formatPlan, type PrintOptions } from './print';
 export { SelectionError, parsePatterns, type PathPattern } from './select';
-export { PlanParamsError, stepParamSchemas, stepParams } from './step-params';
+export { catalogueStepIds, PlanParamsError, stepParams } from './step-params';
 export * from './types';
 export { runPlan, failuresByHost } from './scheduler';
 export * from './scheduler-types';
 export { readinessThroughRunner, type AgentsAttachedWaiter } from './probe-readiness';
+export { hostRunnerOf, StepHandle, StepRunError, type HostStepEvent, type StepProgressEvent, type StepResult } from './step-handle';

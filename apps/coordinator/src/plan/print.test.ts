@@ -7,7 +7,7 @@ describe('formatPlan', () => {
   const text = formatPlan(buildPlan(seedSpec()));
 
   it('prints a header per stage with its concurrency, and one line per host and step', () => {
-    expect(text).toMatch(/^Plan for cluster seed-ha: 10 stages, 50 host steps\n/);
+    expect(text).toMatch(/^Plan of kumi up for cluster seed-ha: 10 stages, 50 host steps\n/);
     expect(text).toContain('[7/10] join-control-planes: Join the other control planes, one at a time (one host at a time)');
     expect(text).toContain('[8/10] join-workers: Join the workers (in parallel, at most 5 host(s) at a time)');
     expect(text).toMatch(/\n {2}master3 {2}kubeadm\.join +join-control-planes\/kubeadm\.join@master3\n/);

@@ -47,9 +47,10 @@ export function formatPlan(plan: Plan, options: PrintOptions = {}): string {
   const entries = plan.stages.flatMap((stage) => stage.entries);
   const hostWidth = Math.max(4, ...entries.map((entry) => entry.host.length));
   const stepWidth = Math.max(4, ...entries.map((entry) => entry.step.length));
-  const lines = [`Plan for cluster ${plan.cluster}: ${plan.stages.length} stages, ${entries.length} host steps`];
+  const lines = [`Plan of kumi ${plan.workflow} for cluster ${plan.cluster}: ${plan.stages.length} stages, ${entries.length} host steps`];
   plan.stages.forEach((stage, index) => {
-    lines.push('', `[${index + 1}/${plan.stages.length}] ${stage.id}: ${stage.title} (${describeConcurrency(stage.concurrency)})`);
+    const afterFailure = stage.afterHostFailure === 'finish-stage' ? '; a failed host does not stop the others' : stage.afterHostFailure === 'drop-host' ? '; a failed host is left out of the later stages' : '';
+    lines.push('', `[${index + 1}/${plan.stages.length}] ${stage.id}: ${stage.title} (${describeConcurrency(stage.concurrency)}${afterFailure})`);
     for (const readiness of stage.before) lines.push(`  ${describeReadiness('before', readiness)}`);
     for (const entry of stage.entries) lines.push(...entryLines(entry, hostWidth, stepWidth, options));
     for (const readiness of stage.after) lines.push(`  ${describeReadiness('after', readiness)}`);

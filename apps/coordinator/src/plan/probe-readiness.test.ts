@@ -1,6 +1,7 @@
+import { type HostStepEvent, hostRunnerOf } from './step-handle';
 import { describe, expect, it } from 'vitest';
 import { readinessThroughRunner } from './probe-readiness';
-import type { HostRunner, HostStepEvent, ReadinessContext, StepRunRequest } from './scheduler-types';
+import type { HostRunner, ReadinessContext, StepRunRequest } from './scheduler-types';
 import type { Readiness } from './types';
 
 const probe: Readiness = {
@@ -14,12 +15,10 @@ function context(progress: string[]): ReadinessContext {
 }
 
 function runnerOf(events: HostStepEvent[], requests: StepRunRequest[]): HostRunner {
-  return {
-    async *runStep(request) {
-      requests.push(request);
-      yield* events;
-    },
-  };
+  return hostRunnerOf(async function* (request) {
+    requests.push(request);
+    yield* events;
+  });
 }
 
 describe('readinessThroughRunner', () => {

@@ -1,5 +1,6 @@
 import { StepFailure } from '@kumi/steps';
 import type { HostRunner, ReadinessChecker, ReadinessContext } from './scheduler-types';
+import { StepRunError } from './step-handle';
 
 /** Waits until the agents of `hosts` are attached; reports progress through the context. */
 export type AgentsAttachedWaiter = (hosts: readonly string[], context: ReadinessContext) => Promise<void>;
@@ -14,14 +15,15 @@ export function readinessThroughRunner(runner: HostRunner, agentsAttached: Agent
     async wait(readiness, context) {
       const { check } = readiness;
       if (check.kind === 'agents-attached') return agentsAttached(check.hosts, context);
-      for await (const event of runner.runStep({ host: check.host, step: check.step, params: check.params, secrets: {}, signal: context.signal })) {
-        if (event.kind === 'progress') context.onProgress(event.text);
-        if (event.kind === 'done' || event.kind === 'noop') return;
-        if (event.kind === 'failed') {
-          throw new StepFailure(event.error.code === 'READINESS_FAILED' || event.error.code === 'INPUTS_UNAVAILABLE' ? 'INTERNAL' : event.error.code, `${readiness.waitsFor}: ${event.error.message}`);
-        }
+      const probe = runner.runStep({ host: check.host, step: check.step, params: check.params, secrets: {}, signal: context.signal });
+      for await (const event of probe) if (event.kind === 'progress') context.onProgress(event.text);
+      try {
+        await probe;
+      } catch (error) {
+        if (!(error instanceof StepRunError)) throw error;
+        const code = error.code === 'READINESS_FAILED' || error.code === 'INPUTS_UNAVAILABLE' ? 'INTERNAL' : error.code;
+        throw new StepFailure(code, `${readiness.waitsFor}: ${error.error.message}`);
       }
-      throw new StepFailure('INTERNAL', `${readiness.waitsFor}: ${check.step} on ${check.host} ended without a result`);
     },
   };
 }

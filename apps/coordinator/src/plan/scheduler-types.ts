@@ -1,4 +1,5 @@
 import type { SecretBag, StepErrorCode } from '@kumi/steps';
+import type { StepHandle } from './step-handle';
 import type { Concurrency, PlanEntry, Readiness, StageId } from './types';
 
 /** Why an entry failed: data, never one concatenated string. Holds no secret. */
@@ -13,26 +14,23 @@ export interface EntryError {
   command?: string;
 }
 
-/** What a host reports while it runs a step; the last event is done, noop or failed. */
-export type HostStepEvent =
-  | { kind: 'output'; stream: 'stdout' | 'stderr'; line: string }
-  | { kind: 'progress'; text: string }
-  | { kind: 'done'; outputs: Record<string, unknown> }
-  | { kind: 'noop'; reason: string; outputs: Record<string, unknown> }
-  | { kind: 'failed'; error: EntryError };
-
 /** One step for one host, as the scheduler asks for it. */
 export interface StepRunRequest {
   host: string;
   step: string;
   params: Record<string, unknown>;
   secrets: SecretBag;
+  /** Plan only: the step ends `planned` (or `noop`) and changes nothing. */
+  dryRun?: boolean;
   signal: AbortSignal;
 }
 
-/** Runs steps on hosts (the coordinator maps it onto the agents' gRPC sessions). */
+/**
+ * Runs steps on hosts (the coordinator maps it onto the agents' gRPC sessions, `kumi run`
+ * onto `kumi serve`'s control socket): one StepHandle per step run.
+ */
 export interface HostRunner {
-  runStep(request: StepRunRequest): AsyncIterable<HostStepEvent>;
+  runStep(request: StepRunRequest): StepHandle;
 }
 
 /** Where the scheduler is when it waits for a readiness condition. */
@@ -58,7 +56,10 @@ export interface EntryInputs {
 }
 
 /** How an entry ended, as the broker sees it after the run. */
-export type EntryOutcome = { status: 'done' | 'noop'; outputs: Record<string, unknown> } | { status: 'failed'; error: EntryError };
+export type EntryOutcome =
+  | { status: 'done' | 'noop'; outputs: Record<string, unknown> }
+  | { status: 'planned'; actions: string[]; outputs?: undefined }
+  | { status: 'failed'; error: EntryError };
 
 /**
  * Mints secrets and fills runtime inputs just in time, then cleans up (deletes the
@@ -69,8 +70,11 @@ export interface EntryInputsProvider {
   finish?(entry: PlanEntry, outcome: EntryOutcome): Promise<void>;
 }
 
-/** How an entry ended in a run. `already-done`: isDone said so; `not-run`: a failure stopped the run first. */
-export type EntryStatus = 'done' | 'noop' | 'already-done' | 'failed' | 'not-run';
+/**
+ * How an entry ended in a run. `planned`: a dry run found work to do (nothing changed);
+ * `already-done`: isDone said so; `not-run`: a failure stopped the run (or its host) first.
+ */
+export type EntryStatus = 'done' | 'noop' | 'planned' | 'already-done' | 'failed' | 'not-run';
 
 interface EventBase {
   /** 1, 2, 3, ... within one scheduler run. */
@@ -93,10 +97,21 @@ export type SchedulerEvent =
   | (EventBase & { kind: 'readiness-wait'; readiness: string; waitsFor: string; host?: string; path?: string })
   | (EventBase & { kind: 'readiness-progress'; readiness: string; text: string; host?: string; path?: string })
   | (EventBase & { kind: 'readiness-end'; readiness: string; ok: boolean; message?: string; host?: string; path?: string; durationMs: number })
+  /** A host finished its entries of the stage (`ok`), or stopped at a failure or cancellation. */
+  | (EventBase & { kind: 'host-end'; host: string; ok: boolean })
   | (EntryEventBase & { kind: 'entry-start' })
   | (EntryEventBase & { kind: 'entry-output'; stream: 'stdout' | 'stderr'; line: string })
   | (EntryEventBase & { kind: 'entry-progress'; text: string })
-  | (EntryEventBase & { kind: 'entry-end'; status: EntryStatus; durationMs: number; reason?: string; outputs?: Record<string, unknown>; error?: EntryError });
+  | (EntryEventBase & {
+      kind: 'entry-end';
+      status: EntryStatus;
+      durationMs: number;
+      reason?: string;
+      outputs?: Record<string, unknown>;
+      /** `planned`: what the dry run would do. */
+      actions?: string[];
+      error?: EntryError;
+    });
 
 /** Anything that stopped a run, per host where there is one. */
 export type RunFailure =
@@ -123,4 +138,6 @@ export interface SchedulerDeps {
   onEvent?(event: SchedulerEvent): void;
   signal?: AbortSignal;
   now?(): number;
+  /** Every entry runs as a dry run: it ends `planned` or `noop` and changes nothing. */
+  dryRun?: boolean;
 }

@@ -1,9 +1,10 @@
 import { Secret } from '@kumi/steps';
+import { hostRunnerOf } from './step-handle';
 import { describe, expect, it } from 'vitest';
 import { seedWithWorkers } from '../../test/seed-spec';
 import { buildPlan } from './build';
 import { failuresByHost, runPlan } from './scheduler';
-import type { EntryError, EntryInputsProvider, HostRunner, HostStepEvent, ReadinessChecker, SchedulerEvent, StepRunRequest } from './scheduler-types';
+import type { EntryError, EntryInputsProvider, HostRunner, ReadinessChecker, SchedulerEvent, StepRunRequest } from './scheduler-types';
 import type { Plan, PlanEntry, Readiness } from './types';
 
 interface Run {
@@ -27,33 +28,31 @@ function fakeRunner(plan: Plan, behave: { delayMs?: (r: StepRunRequest) => numbe
   const runs: Run[] = [];
   // (host, step) is unique in these plans, so it names the stage.
   const stageOf = new Map(plan.stages.flatMap((stage) => stage.entries.map((entry) => [`${entry.step}@${entry.host}`, stage.id] as const)));
-  const runner: HostRunner = {
-    async *runStep(request): AsyncIterable<HostStepEvent> {
-      const key = `${request.host}/${request.step}`;
-      if ([...active].some((running) => running.startsWith(`${request.host}/`))) throw new Error(`LOCKED: ${request.host} already runs a step`);
-      active.add(key);
-      const run: Run = {
-        host: request.host,
-        step: request.step,
-        stage: stageOf.get(`${request.step}@${request.host}`) ?? '?',
-        start: ++tick,
-        end: 0,
-        activeAtStart: active.size,
-        secrets: Object.keys(request.secrets),
-        params: request.params,
-      };
-      runs.push(run);
-      try {
-        yield { kind: 'output', stream: 'stdout', line: `running ${request.step}` };
-        await sleep(behave.delayMs?.(request) ?? 2);
-        const error = behave.fail?.(request);
-        yield error ? { kind: 'failed', error } : { kind: 'done', outputs: { step: request.step } };
-      } finally {
-        run.end = ++tick;
-        active.delete(key);
-      }
-    },
-  };
+  const runner: HostRunner = hostRunnerOf(async function* (request) {
+    const key = `${request.host}/${request.step}`;
+    if ([...active].some((running) => running.startsWith(`${request.host}/`))) throw new Error(`LOCKED: ${request.host} already runs a step`);
+    active.add(key);
+    const run: Run = {
+      host: request.host,
+      step: request.step,
+      stage: stageOf.get(`${request.step}@${request.host}`) ?? '?',
+      start: ++tick,
+      end: 0,
+      activeAtStart: active.size,
+      secrets: Object.keys(request.secrets),
+      params: request.params,
+    };
+    runs.push(run);
+    try {
+      yield { kind: 'output', stream: 'stdout', line: `running ${request.step}` };
+      await sleep(behave.delayMs?.(request) ?? 2);
+      const error = behave.fail?.(request);
+      yield error ? { kind: 'failed', error } : { kind: 'done', outputs: { step: request.step } };
+    } finally {
+      run.end = ++tick;
+      active.delete(key);
+    }
+  });
   return { runner, runs };
 }
 
@@ -233,17 +232,15 @@ describe('runPlan', () => {
   });
 
   it('redacts secret values a host echoes in output or errors', async () => {
-    const leaky: HostRunner = {
-      async *runStep(request) {
-        const token = request.secrets.bootstrapToken?.reveal();
-        if (!token) {
-          yield { kind: 'done', outputs: {} };
-          return;
-        }
-        yield { kind: 'output', stream: 'stderr', line: `using ${token}` };
-        yield { kind: 'failed', error: { code: 'COMMAND_FAILED', message: `bad token ${token}`, stderrTail: token } };
-      },
-    };
+    const leaky: HostRunner = hostRunnerOf(async function* (request) {
+      const token = request.secrets.bootstrapToken?.reveal();
+      if (!token) {
+        yield { kind: 'done', outputs: {} };
+        return;
+      }
+      yield { kind: 'output', stream: 'stderr', line: `using ${token}` };
+      yield { kind: 'failed', error: { code: 'COMMAND_FAILED', message: `bad token ${token}`, stderrTail: token } };
+    });
     const events: SchedulerEvent[] = [];
     const report = await runPlan(plan, { runner: leaky, readiness: fakeReadiness().readiness, inputs: fakeBroker(), onEvent: (e) => events.push(e) });
     const text = JSON.stringify({ events, report });
@@ -286,16 +283,14 @@ describe('runPlan', () => {
   it('cancels when the signal aborts: the step in hand sees it, nothing new starts', async () => {
     const controller = new AbortController();
     const seen: boolean[] = [];
-    const runner: HostRunner = {
-      async *runStep(request) {
-        if (request.step === 'kubeadm.init') {
-          controller.abort();
-          seen.push(request.signal.aborted);
-          throw new Error('cancelled');
-        }
-        yield { kind: 'done', outputs: {} };
-      },
-    };
+    const runner: HostRunner = hostRunnerOf(async function* (request) {
+      if (request.step === 'kubeadm.init') {
+        controller.abort();
+        seen.push(request.signal.aborted);
+        throw new Error('cancelled');
+      }
+      yield { kind: 'done', outputs: {} };
+    });
     const report = await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: fakeBroker(), signal: controller.signal });
     expect(seen).toEqual([true]);
     expect(report).toMatchObject({ ok: false, cancelled: true });

@@ -4,12 +4,12 @@ import type {
   EntryInputs,
   EntryOutcome,
   EntryStatus,
-  HostStepEvent,
   RunFailure,
   RunReport,
   SchedulerDeps,
   SchedulerEvent,
 } from './scheduler-types';
+import { StepRunError } from './step-handle';
 import type { Plan, PlanEntry, PlanStage, Readiness, StageId } from './types';
 
 /** An event before the scheduler stamps it with seq and time. */
@@ -19,6 +19,10 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** Reads an unknown thrown value as an EntryError (StepFailure keeps its fields). */
 function asEntryError(cause: unknown, secrets: SecretBag = {}): EntryError {
   const clean = (text: string) => redact(text, Object.values(secrets));
+  if (cause instanceof StepRunError) {
+    const { error } = cause;
+    return { ...error, message: clean(error.message), ...(error.stderrTail ? { stderrTail: clean(error.stderrTail) } : {}) };
+  }
   if (cause instanceof StepFailure) {
     return { code: cause.code, message: clean(cause.message), exitCode: cause.exitCode, stderrTail: clean(cause.stderrTail), command: cause.command };
   }
@@ -41,9 +45,10 @@ function lanesOf(entries: readonly PlanEntry[]): PlanEntry[][] {
 
 /**
  * Runs a plan: stages strictly in order; within a stage, hosts in parallel under the
- * stage's concurrency rule, each host's entries one after another. The first failure
- * stops the stage from starting anything new (entries in flight finish) and ends the
- * run. Pure orchestration: every effect goes through `deps`.
+ * stage's concurrency rule, each host's entries one after another. A failed entry ends
+ * its host's lane; what the other hosts do then is the stage's `afterHostFailure` (by
+ * default nothing new starts, entries in flight finish, and the run ends). Pure
+ * orchestration: every effect goes through `deps`.
  */
 export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunReport> {
   const now = deps.now ?? Date.now;
@@ -97,7 +102,8 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
       emit({ kind: 'entry-end', ...base, status: 'failed', durationMs, error: outcome.error });
       return false;
     }
-    emit({ kind: 'entry-end', ...base, status: outcome.status, durationMs, outputs: outcome.outputs, ...(outcome.reason ? { reason: outcome.reason } : {}) });
+    if (outcome.status === 'planned') emit({ kind: 'entry-end', ...base, status: 'planned', durationMs, actions: outcome.actions });
+    else emit({ kind: 'entry-end', ...base, status: outcome.status, durationMs, outputs: outcome.outputs, ...(outcome.reason ? { reason: outcome.reason } : {}) });
     return true;
   };
 
@@ -134,10 +140,19 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
           return outcome;
         }
       }
-      for await (const event of deps.runner.runStep({ host: entry.host, step: entry.step, params, secrets, signal })) {
-        outcome = terminal(event, report, secrets) ?? outcome;
-        if (event.kind === 'done' || event.kind === 'noop' || event.kind === 'failed') break;
+      const clean = (text: string) => redact(text, Object.values(secrets));
+      const handle = deps.runner.runStep({ host: entry.host, step: entry.step, params, secrets, signal, ...(deps.dryRun ? { dryRun: true } : {}) });
+      for await (const progress of handle) {
+        if (progress.kind === 'output') report({ kind: 'entry-output', stream: progress.stream, line: clean(progress.line) });
+        else report({ kind: 'entry-progress', text: clean(progress.text) });
       }
+      const result = await handle;
+      outcome =
+        result.kind === 'planned'
+          ? { status: 'planned', actions: result.actions.map(clean) }
+          : result.kind === 'noop'
+            ? { status: 'noop', outputs: result.outputs, reason: clean(result.reason) }
+            : { status: 'done', outputs: result.outputs };
       return outcome;
     } catch (cause) {
       outcome = { status: 'failed', error: asEntryError(cause, secrets) };
@@ -150,35 +165,56 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
     }
   };
 
-  const runStage = async (stage: PlanStage): Promise<boolean> => {
-    const started = now();
-    emit({ kind: 'stage-start', stage: stage.id, title: stage.title, concurrency: stage.concurrency, entries: stage.entries.length });
-    let ok = true;
-    for (const readiness of stage.before) if (ok && !signal.aborted) ok = await waitFor(stage.id, readiness);
-    if (ok) ok = await runLanes(stage);
-    for (const readiness of stage.after) if (ok && !signal.aborted) ok = await waitFor(stage.id, readiness);
-    const cancelled = signal.aborted;
-    emit({ kind: 'stage-end', stage: stage.id, status: cancelled ? 'cancelled' : ok ? 'done' : 'failed', durationMs: now() - started });
-    return ok && !cancelled;
-  };
+  /** Hosts a `drop-host` stage took out of the rest of the run. */
+  const dropped = new Set<string>();
 
-  const runLanes = async (stage: PlanStage): Promise<boolean> => {
-    const pending = lanesOf(stage.entries);
+  /** Runs the stage's host lanes; `failed`: some entry failed, `goOn`: the run may continue. */
+  const runLanes = async (stage: PlanStage): Promise<{ failed: boolean; goOn: boolean }> => {
+    const policy = stage.afterHostFailure ?? 'stop';
+    const pending = lanesOf(stage.entries).filter((lane) => !dropped.has(lane[0]?.host ?? ''));
     let stopped = false;
+    let failed = false;
     const worker = async () => {
       for (let lane = pending.shift(); lane && !stopped; lane = pending.shift()) {
+        const host = lane[0]?.host ?? '';
+        let ok = true;
         for (const entry of lane) {
-          if (stopped || signal.aborted) break;
+          if (stopped || signal.aborted) {
+            ok = false;
+            break;
+          }
           if (!(await runEntry(entry))) {
-            stopped = true;
+            ok = false;
+            failed = true;
+            if (policy === 'stop') stopped = true;
+            if (policy === 'drop-host') dropped.add(host);
             break;
           }
         }
+        emit({ kind: 'host-end', stage: stage.id, host, ok });
       }
     };
     const workers = Array.from({ length: Math.min(laneLimit(stage, pending.length), pending.length) }, worker);
     await Promise.all(workers);
-    return !stopped && !signal.aborted;
+    return { failed, goOn: !signal.aborted && (!failed || policy === 'drop-host') };
+  };
+
+  /** Runs one stage; resolves whether the run goes on to the next stage. */
+  const runStage = async (stage: PlanStage): Promise<boolean> => {
+    const started = now();
+    emit({ kind: 'stage-start', stage: stage.id, title: stage.title, concurrency: stage.concurrency, entries: stage.entries.length });
+    let ok = true;
+    let goOn = true;
+    for (const readiness of stage.before) if (ok && !signal.aborted) ok = await waitFor(stage.id, readiness);
+    if (ok) {
+      const lanes = await runLanes(stage);
+      ok = !lanes.failed;
+      goOn = lanes.goOn;
+    } else goOn = false;
+    for (const readiness of stage.after) if (ok && !signal.aborted) ok = goOn = await waitFor(stage.id, readiness);
+    const cancelled = signal.aborted;
+    emit({ kind: 'stage-end', stage: stage.id, status: cancelled ? 'cancelled' : ok ? 'done' : 'failed', durationMs: now() - started });
+    return goOn && !cancelled;
   };
 
   try {
@@ -195,29 +231,6 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
     failures.push({ kind: 'cancelled', ...(stage ? { stage } : {}), message: 'the run was cancelled before it finished' });
   }
   return { ok: failures.length === 0 && !cancelled, cancelled, failures, entries };
-}
-
-/** Forwards live events; returns the outcome when the event ends the step. */
-function terminal(
-  event: HostStepEvent,
-  report: (event: { kind: 'entry-output'; stream: 'stdout' | 'stderr'; line: string } | { kind: 'entry-progress'; text: string }) => void,
-  secrets: SecretBag,
-): (EntryOutcome & { reason?: string }) | undefined {
-  const clean = (text: string) => redact(text, Object.values(secrets));
-  switch (event.kind) {
-    case 'output':
-      report({ kind: 'entry-output', stream: event.stream, line: clean(event.line) });
-      return undefined;
-    case 'progress':
-      report({ kind: 'entry-progress', text: clean(event.text) });
-      return undefined;
-    case 'done':
-      return { status: 'done', outputs: event.outputs };
-    case 'noop':
-      return { status: 'noop', outputs: event.outputs, reason: event.reason };
-    case 'failed':
-      return { status: 'failed', error: { ...event.error, message: clean(event.error.message), ...(event.error.stderrTail ? { stderrTail: clean(event.error.stderrTail) } : {}) } };
-  }
 }
 
 /** Failures grouped by host ("" for failures that belong to no host). */

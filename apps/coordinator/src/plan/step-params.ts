@@ -1,30 +1,33 @@
-import { haStepParamSchemas, kernelModules, netWaitTcp, swapOff, sysctlKubernetes } from '@kumi/steps';
+import { catalogue, findStep } from '@kumi/steps';
 import * as z from 'zod';
 
-/** Parameter schema of every step a plan may contain, by step id (from @kumi/steps). */
-export const stepParamSchemas: Readonly<Record<string, z.ZodType>> = {
-  ...haStepParamSchemas,
-  [swapOff.id]: swapOff.params,
-  [kernelModules.id]: kernelModules.params,
-  [sysctlKubernetes.id]: sysctlKubernetes.params,
-  [netWaitTcp.id]: netWaitTcp.params,
-};
+/** The catalogue's step ids, for messages naming what exists. */
+export function catalogueStepIds(): string[] {
+  return [...catalogue.keys()];
+}
 
 /** The plan asked for parameters a step's schema refuses: a bug in kumi, not in the spec. */
 export class PlanParamsError extends Error {
+  readonly step: string;
+  /** What the schema refused, e.g. "state: Invalid option". */
+  readonly detail: string;
+
   constructor(step: string, detail: string) {
     super(`kumi built parameters that step ${step} refuses (${detail}); please report this bug`);
     this.name = 'PlanParamsError';
+    this.step = step;
+    this.detail = detail;
   }
 }
 
 /**
- * Checks a step's parameters against its schema and returns them with defaults filled.
+ * Checks a step's parameters against its catalogue schema and returns them with defaults filled.
  * `runtimeParams` are filled while running and left out of the check.
  */
 export function stepParams(step: string, params: Record<string, unknown>, runtimeParams: readonly string[] = []): Record<string, unknown> {
-  const schema = stepParamSchemas[step];
-  if (schema === undefined) throw new PlanParamsError(step, 'no such step in @kumi/steps');
+  // The catalogue is the one registry of steps and their parameter schemas.
+  const schema = findStep(step)?.params;
+  if (schema === undefined) throw new PlanParamsError(step, 'no such step in the catalogue');
   let checked: z.ZodType = schema;
   if (runtimeParams.length > 0) {
     if (!(schema instanceof z.ZodObject)) throw new PlanParamsError(step, 'runtime inputs need an object schema');

@@ -4,8 +4,8 @@
  * from the secret broker. `kumi plan` prints it; the scheduler runs it.
  */
 
-/** Stage ids in the order they run. */
-export const STAGE_IDS = [
+/** `kumi up`'s stage ids in the order they run: the one definition of that order (the crash tests derive theirs from it). */
+export const UP_STAGE_IDS = [
   'attach',
   'preflight',
   'prepare',
@@ -17,8 +17,35 @@ export const STAGE_IDS = [
   'verify',
   'drill',
 ] as const;
-/** One of STAGE_IDS. */
-export type StageId = (typeof STAGE_IDS)[number];
+/** One of UP_STAGE_IDS. */
+export type UpStageId = (typeof UP_STAGE_IDS)[number];
+
+/** `kumi reset`'s stage ids in the order they run: nodes first (workers, then control planes), load balancers last. */
+export const RESET_STAGE_IDS = ['attach', 'reset-workers', 'reset-control-planes', 'reset-load-balancers'] as const;
+/** One of RESET_STAGE_IDS. */
+export type ResetStageId = (typeof RESET_STAGE_IDS)[number];
+
+/**
+ * A stage id: one of a workflow's fixed ids (UP_STAGE_IDS, RESET_STAGE_IDS), or `run-N`
+ * for the N-th step of a `kumi run` (one stage per step).
+ */
+export type StageId = string;
+
+/** The workflows that are plans run by the one scheduler. */
+export const WORKFLOWS = ['up', 'reset', 'run'] as const;
+/** One of WORKFLOWS. */
+export type Workflow = (typeof WORKFLOWS)[number];
+
+/**
+ * What the other hosts of a stage do once one host's entry failed (the failed host never
+ * runs its later entries):
+ * - `stop`: nothing new starts, entries in flight finish, the run ends after the stage;
+ * - `finish-stage`: every other host still runs its entries, then the run ends (reset:
+ *   one broken worker must not leave the others half reset);
+ * - `drop-host`: every other host still runs its entries and the run goes on without the
+ *   failed host (Ansible's linear strategy, for `kumi run`).
+ */
+export type AfterHostFailure = 'stop' | 'finish-stage' | 'drop-host';
 
 /** How many hosts of a stage work at the same time. A host runs its entries in order. */
 export type Concurrency = { kind: 'all' } | { kind: 'one-at-a-time' } | { kind: 'cap'; max: number };
@@ -108,10 +135,13 @@ export interface PlanStage {
   entries: PlanEntry[];
   /** Conditions that close the stage. */
   after: Readiness[];
+  /** What the other hosts do after one failed; `stop` when absent. */
+  afterHostFailure?: AfterHostFailure;
 }
 
 /** A whole plan: stages in the order they run. */
 export interface Plan {
+  workflow: Workflow;
   cluster: string;
   stages: PlanStage[];
 }

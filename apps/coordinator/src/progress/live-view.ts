@@ -10,7 +10,7 @@ interface HostLine {
   last: string;
 }
 
-const ENDED = new Set(['DONE', 'NOOP', 'FAILED', 'SKIPPED']);
+const ENDED = new Set(['DONE', 'NOOP', 'PLANNED', 'FAILED', 'SKIPPED']);
 
 const CLEAR_LINE = '\x1b[2K';
 const up = (n: number) => (n > 0 ? `\x1b[${n}A` : '');

@@ -25,7 +25,8 @@ export interface ProgressEvent {
  * Event kinds. Run: RUN_START, RUN_DONE, RUN_FAILED, and one FAILURE per failure at the
  * end. Stage: STAGE_START, STAGE_DONE, STAGE_FAILED. Readiness: WAITING (also while it
  * waits, saying what for), READY, NOT_READY. Entry: START, OUTPUT, PROGRESS, then NOOP,
- * DONE, FAILED or SKIPPED (the journal says done and a re-check agreed).
+ * DONE, PLANNED (a dry run found work; nothing changed), FAILED or SKIPPED (the journal
+ * says done and a re-check agreed).
  */
 export type ProgressKind =
   | 'RUN_START'
@@ -42,6 +43,7 @@ export type ProgressKind =
   | 'OUTPUT'
   | 'PROGRESS'
   | 'NOOP'
+  | 'PLANNED'
   | 'DONE'
   | 'FAILED'
   | 'SKIPPED';

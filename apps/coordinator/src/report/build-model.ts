@@ -1,5 +1,5 @@
 import type { JournalError, JournalRecord } from '../journal/journal';
-import { STAGE_IDS } from '../plan/types';
+import { TOKEN_PATH } from '../up/token-ledger';
 import { criticalPath } from './critical-path';
 
 /**
@@ -94,13 +94,9 @@ export function noCounts(): ResultCounts {
   return { done: 0, noop: 0, failed: 0, interrupted: 0, running: 0, planned: 0 };
 }
 
-function isPlanStage(stage: string): boolean {
-  return (STAGE_IDS as readonly string[]).includes(stage);
-}
-
-function stageRank(stage: string): number {
-  const index = (STAGE_IDS as readonly string[]).indexOf(stage);
-  return index < 0 ? STAGE_IDS.length : index;
+/** Plan steps are journaled as "stage/step"; the broker's token ledger is bookkeeping, not a step. */
+function isPlanStep(path: string): boolean {
+  return path !== TOKEN_PATH && path.includes('/');
 }
 
 /** Splits a journal path "stage/step" (the host is the record's own field). */
@@ -144,7 +140,7 @@ export function buildModel(records: readonly JournalRecord[], options: BuildMode
   for (const record of records) if (record.status !== 'reset' && !runs.includes(record.run)) runs.push(record.run);
   const run = options.run ?? runs.at(-1) ?? '';
   // Only plan steps are bars: the broker's own bookkeeping (its token ledger) is no step.
-  const mine = records.filter((record) => record.run === run && record.status !== 'reset' && isPlanStage(splitPath(record.path).stage));
+  const mine = records.filter((record) => record.run === run && record.status !== 'reset' && isPlanStep(record.path));
   const t0 = mine.length ? Date.parse(mine[0]!.time) : 0;
   const at = (record: JournalRecord) => Date.parse(record.time) - t0;
   const lastMs = mine.reduce((latest, record) => Math.max(latest, at(record)), 0);
@@ -170,7 +166,7 @@ export function buildModel(records: readonly JournalRecord[], options: BuildMode
     const bar = open.get(key);
     if (!bar) continue; // A result without its start: the start line was torn by a crash.
     open.delete(key);
-    bar.result = record.status === 'failed' ? 'failed' : record.status === 'noop' ? 'noop' : 'done';
+    bar.result = record.status === 'failed' ? 'failed' : record.status === 'noop' ? 'noop' : record.status === 'planned' ? 'planned' : 'done';
     bar.endMs = Math.max(bar.startMs, at(record));
     if (record.error) bar.error = record.error;
     if (record.note) bar.note = record.note;
@@ -188,11 +184,10 @@ export function pictureOf(parts: PictureParts): BuildModel {
   const critical = criticalPath(bars.map((bar) => ({ ...bar, unfinished: bar.result === 'interrupted' || bar.result === 'running' })));
   for (const id of critical) bars[id]!.critical = true;
   const byStage = groupBy(bars, (bar) => bar.stage);
-  const stageIds = [...byStage.keys()].sort((a, b) => stageRank(a) - stageRank(b));
-  const stages = stageIds.map((id): StageSpan => {
-    const own = byStage.get(id)!;
-    return { id, startMs: own.reduce((first, bar) => Math.min(first, bar.startMs), Infinity), endMs: own.reduce((last, bar) => Math.max(last, bar.endMs), 0) };
-  });
+  // Every workflow (up, reset, run) runs its stages one after another: their first starts order them.
+  const stages = [...byStage.entries()]
+    .map(([id, own]): StageSpan => ({ id, startMs: own.reduce((first, bar) => Math.min(first, bar.startMs), Infinity), endMs: own.reduce((last, bar) => Math.max(last, bar.endMs), 0) }))
+    .sort((a, b) => a.startMs - b.startMs);
   const byHost = groupBy(bars, (bar) => bar.host);
   const problems = bars.filter((bar) => bar.result === 'failed' || bar.result === 'interrupted').sort((a, b) => a.endMs - b.endMs);
   const has = (result: BarResult) => bars.some((bar) => bar.result === result);
@@ -203,7 +198,7 @@ export function pictureOf(parts: PictureParts): BuildModel {
     outcome,
     stages,
     critical,
-    stageTotals: stageIds.map((id) => totalsOf(id, byStage.get(id)!)),
+    stageTotals: stages.map(({ id }) => totalsOf(id, byStage.get(id)!)),
     hostTotals: hosts.map((host) => totalsOf(host, byHost.get(host) ?? [])),
     problems: problems.map((bar) => bar.id),
   };

@@ -6,8 +6,9 @@ import type { Logger } from '../logging/logger';
 import type { AgentRegistry, AgentSession } from './agent-registry';
 import { statusError } from './status-error';
 
-/** Event kinds that end a run. */
-export const TERMINAL_KINDS = new Set(['EVENT_KIND_DONE', 'EVENT_KIND_NOOP', 'EVENT_KIND_FAILED']);
+import { TERMINAL_KINDS } from '../client/wire-step-events';
+
+export { TERMINAL_KINDS };
 
 /** Receives the accepted events of one run, each exactly once, in seq order. */
 export type RunListener = (event: StepEvent) => void;

@@ -1,9 +1,9 @@
 import type { StepEvent } from '@kumi/proto';
-import type { SecretBag } from '@kumi/steps';
 import { formatDuration } from '../cli/duration';
-import type { EntryError, HostRunner, HostStepEvent } from '../plan';
+import { hostStepEventOf, TERMINAL_KINDS } from '../client/wire-step-events';
+import { type HostRunner, type HostStepEvent, StepHandle, type StepRunRequest } from '../plan';
 import type { AgentRegistry } from '../server/agent-registry';
-import { type RunBroker, TERMINAL_KINDS } from '../server/run-broker';
+import type { RunBroker } from '../server/run-broker';
 
 /** The in-process coordinator's parts that reach the agents (a RunningCoordinator fits). */
 export interface AgentLink {
@@ -18,62 +18,16 @@ const BUSY_REMIND_MS = 30_000;
 /** How many times a step is sent again after the agent answered LOCKED. */
 const LOCKED_RETRIES = 3;
 
-/** One step sent to one attached agent through the in-process RunBroker. */
-export interface AgentStepRequest {
-  host: string;
-  step: string;
-  params: Record<string, unknown>;
-  /** Revealed only here, into the StepRequest's dedicated secrets field. */
-  secrets: SecretBag;
-  dryRun?: boolean;
-  signal: AbortSignal;
+/** How long a step waits for a busy host, and how it pauses between looks (tests count the looks). */
+export interface BusyWait {
+  limitMs: number;
+  pause(ms: number): Promise<void>;
 }
 
-/** A step event as kumi up reads it: the scheduler's shape, plus a dry run's plan. */
-export type AgentStepEvent = HostStepEvent | { kind: 'planned'; actions: string[] };
+const REAL_BUSY_WAIT: BusyWait = { limitMs: BUSY_WAIT_MS, pause: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
 
-const ERROR_PREFIX = /^ERROR_CODE_/;
-
-/** The wire error of a FAILED event as an EntryError (its texts are already redacted by the agent). */
-function entryError(event: StepEvent): EntryError {
-  const error = event.error;
-  const code = String(error?.code ?? 'ERROR_CODE_INTERNAL').replace(ERROR_PREFIX, '');
-  return {
-    code: (code === 'UNSPECIFIED' ? 'INTERNAL' : code) as EntryError['code'],
-    message: error?.message || event.text || 'the step failed without a message',
-    ...(error?.exitCode ? { exitCode: error.exitCode } : {}),
-    ...(error?.stderrTail ? { stderrTail: error.stderrTail } : {}),
-    ...(error?.command ? { command: error.command } : {}),
-  };
-}
-
-function outputsOf(event: StepEvent): Record<string, unknown> {
-  if (!event.outputsJson) return {};
-  try {
-    const parsed: unknown = JSON.parse(event.outputsJson);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-/** Maps one accepted wire event; undefined for events kumi up does not show (START). */
-function mapEvent(event: StepEvent, dryRun: boolean): AgentStepEvent[] {
-  switch (event.kind) {
-    case 'EVENT_KIND_OUTPUT':
-      return [{ kind: 'output', stream: event.stream === 'OUTPUT_STREAM_STDERR' ? 'stderr' : 'stdout', line: event.text ?? '' }];
-    case 'EVENT_KIND_PROGRESS':
-      return [{ kind: 'progress', text: event.text ?? '' }];
-    case 'EVENT_KIND_NOOP':
-      return [{ kind: 'noop', reason: event.text || 'nothing to do', outputs: outputsOf(event) }];
-    case 'EVENT_KIND_DONE':
-      return [...(dryRun ? [{ kind: 'planned' as const, actions: event.planned ?? [] }] : []), { kind: 'done', outputs: outputsOf(event) }];
-    case 'EVENT_KIND_FAILED':
-      return [{ kind: 'failed', error: entryError(event) }];
-    default:
-      return [];
-  }
-}
+/** One step sent to one attached agent through the in-process RunBroker; its secrets are revealed only into the StepRequest's secrets field. */
+export type AgentStepRequest = StepRunRequest;
 
 /** Per link and host: the tail of the queue of steps this process sends to that host. */
 const hostQueues = new WeakMap<AgentLink, Map<string, Promise<void>>>();
@@ -103,7 +57,7 @@ async function takeTurn(link: AgentLink, host: string): Promise<() => void> {
  * re-attached still running a step of a crashed `kumi up`), saying so now and then.
  * Returns an error text when the wait ran out.
  */
-async function* waitWhileBusy(link: AgentLink, request: AgentStepRequest, limitMs: number): AsyncGenerator<AgentStepEvent, string | undefined> {
+async function* waitWhileBusy(link: AgentLink, request: AgentStepRequest, { limitMs, pause }: BusyWait): AsyncGenerator<HostStepEvent, string | undefined> {
   const started = Date.now();
   let reported = 0;
   for (;;) {
@@ -115,27 +69,32 @@ async function* waitWhileBusy(link: AgentLink, request: AgentStepRequest, limitM
       reported = Date.now();
       yield { kind: 'progress', text: `${request.host} is still running a step from before (run ${busy}); waiting for it to end before ${request.step}` };
     }
-    await new Promise<void>((resolve) => setTimeout(resolve, BUSY_POLL_MS));
+    await pause(BUSY_POLL_MS);
   }
 }
 
 /**
- * Runs one step on an attached agent and yields its events until it ends. A host busy
- * with a step from before is waited for (and a LOCKED answer retried); a host that is not
- * attached yields FAILED NOT_ATTACHED; aborting the signal asks the agent to cancel.
+ * Runs one step on an attached agent: the handle streams its progress and ends with its
+ * result (or a StepRunError). A host busy with a step from before is waited for (and a
+ * LOCKED answer retried); a host that is not attached fails NOT_ATTACHED; aborting the
+ * signal asks the agent to cancel.
  */
-export async function* agentStepEvents(link: AgentLink, request: AgentStepRequest, busyWaitMs = BUSY_WAIT_MS): AsyncGenerator<AgentStepEvent> {
+export function runAgentStep(link: AgentLink, request: AgentStepRequest, busy: BusyWait = REAL_BUSY_WAIT): StepHandle {
+  return new StepHandle(request.host, request.step, agentStepEvents(link, request, busy));
+}
+
+async function* agentStepEvents(link: AgentLink, request: AgentStepRequest, busy: BusyWait): AsyncGenerator<HostStepEvent> {
   const release = await takeTurn(link, request.host);
   try {
-    yield* sendWhenFree(link, request, busyWaitMs);
+    yield* sendWhenFree(link, request, busy);
   } finally {
     release();
   }
 }
 
-async function* sendWhenFree(link: AgentLink, request: AgentStepRequest, busyWaitMs: number): AsyncGenerator<AgentStepEvent> {
+async function* sendWhenFree(link: AgentLink, request: AgentStepRequest, busy: BusyWait): AsyncGenerator<HostStepEvent> {
   for (let attempt = 0; ; attempt++) {
-    const stuck = yield* waitWhileBusy(link, request, busyWaitMs);
+    const stuck = yield* waitWhileBusy(link, request, busy);
     if (stuck) {
       yield { kind: 'failed', error: { code: 'LOCKED', message: stuck } };
       return;
@@ -150,11 +109,11 @@ async function* sendWhenFree(link: AgentLink, request: AgentStepRequest, busyWai
     }
     if (!locked) return;
     yield { kind: 'progress', text: `${request.host} answered LOCKED (busy with another step); waiting, then sending ${request.step} again` };
-    await new Promise<void>((resolve) => setTimeout(resolve, 500));
+    await busy.pause(500);
   }
 }
 
-async function* runOnce(broker: RunBroker, request: AgentStepRequest): AsyncGenerator<AgentStepEvent> {
+async function* runOnce(broker: RunBroker, request: AgentStepRequest): AsyncGenerator<HostStepEvent> {
   const queue: StepEvent[] = [];
   let wake: (() => void) | undefined;
   let ended = false;
@@ -181,7 +140,8 @@ async function* runOnce(broker: RunBroker, request: AgentStepRequest): AsyncGene
     for (;;) {
       const event = queue.shift();
       if (event) {
-        yield* mapEvent(event, request.dryRun === true);
+        const mapped = hostStepEventOf(event);
+        if (mapped) yield mapped;
         if (TERMINAL_KINDS.has(String(event.kind))) return;
         continue;
       }
@@ -204,9 +164,5 @@ async function* runOnce(broker: RunBroker, request: AgentStepRequest): AsyncGene
 
 /** The scheduler's HostRunner over the attached agents. */
 export function agentHostRunner(link: AgentLink): HostRunner {
-  return {
-    async *runStep(request) {
-      for await (const event of agentStepEvents(link, request)) if (event.kind !== 'planned') yield event;
-    },
-  };
+  return { runStep: (request) => runAgentStep(link, request) };
 }

@@ -1,6 +1,7 @@
 import { Secret, StepFailure } from '@kumi/steps';
 import type { StepCall, StepStillCurrent } from '../broker/secret-broker';
-import { type AgentLink, agentStepEvents } from './agent-steps';
+import { StepRunError } from '../plan';
+import { type AgentLink, runAgentStep } from './agent-steps';
 
 /** A broker step as it starts and ends, for progress lines (never with its secrets). */
 export interface BrokerStepReport {
@@ -11,6 +12,10 @@ export interface BrokerStepReport {
   error?: { code: string; message: string; stderrTail?: string };
 }
 
+function secretBag(secrets: Readonly<Record<string, string>>): Record<string, Secret> {
+  return Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, new Secret(value)]));
+}
+
 /**
  * The SecretBroker's StepCall over the attached agents: runs upload-certs, token-create
  * and token-delete on a control plane, resolves with the step's outputs, rejects with a
@@ -18,23 +23,22 @@ export interface BrokerStepReport {
  */
 export function brokerStepCall(link: AgentLink, signal: AbortSignal, report: (step: BrokerStepReport) => void): StepCall {
   return async (host, step, params, secrets) => {
-    const bag = Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, new Secret(value)]));
     report({ host, step, phase: 'start', text: `${step} on ${host} for the secret broker` });
-    for await (const event of agentStepEvents(link, { host, step, params, secrets: bag, signal })) {
-      if (event.kind === 'done' || event.kind === 'noop') {
-        report({ host, step, phase: event.kind, text: event.kind === 'noop' ? event.reason : `${step} done` });
-        return event.outputs;
-      }
-      if (event.kind === 'failed') {
-        report({ host, step, phase: 'failed', text: event.error.message, error: event.error });
-        throw new StepFailure(event.error.code === 'READINESS_FAILED' || event.error.code === 'INPUTS_UNAVAILABLE' ? 'INTERNAL' : event.error.code, `${step} on ${host}: ${event.error.message}`, {
-          exitCode: event.error.exitCode,
-          stderrTail: event.error.stderrTail,
-          command: event.error.command,
-        });
-      }
+    try {
+      const result = await runAgentStep(link, { host, step, params, secrets: secretBag(secrets), signal });
+      if (result.kind === 'planned') throw new StepFailure('INTERNAL', `${step} on ${host} answered as a dry run to a real run`);
+      report({ host, step, phase: result.kind, text: result.kind === 'noop' ? result.reason : `${step} done` });
+      return result.outputs;
+    } catch (error) {
+      if (!(error instanceof StepRunError)) throw error;
+      const failure = error.error;
+      report({ host, step, phase: 'failed', text: failure.message, error: failure });
+      throw new StepFailure(failure.code === 'READINESS_FAILED' || failure.code === 'INPUTS_UNAVAILABLE' ? 'INTERNAL' : failure.code, `${step} on ${host}: ${failure.message}`, {
+        exitCode: failure.exitCode,
+        stderrTail: failure.stderrTail,
+        command: failure.command,
+      });
     }
-    throw new StepFailure('INTERNAL', `${step} on ${host} ended without a result`);
   };
 }
 
@@ -44,11 +48,10 @@ export function brokerStepCall(link: AgentLink, signal: AbortSignal, report: (st
  */
 export function brokerStillCurrent(link: AgentLink, signal: AbortSignal): StepStillCurrent {
   return async (host, step, params, secrets) => {
-    const bag = Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, new Secret(value)]));
-    for await (const event of agentStepEvents(link, { host, step, params, secrets: bag, dryRun: true, signal })) {
-      if (event.kind === 'noop') return true;
-      if (event.kind === 'done' || event.kind === 'failed') return false;
-    }
-    return false;
+    const result = await runAgentStep(link, { host, step, params, secrets: secretBag(secrets), dryRun: true, signal }).then(
+      (ended) => ended,
+      () => undefined,
+    );
+    return result?.kind === 'noop';
   };
 }

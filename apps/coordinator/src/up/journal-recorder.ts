@@ -1,5 +1,5 @@
 import type { Journal } from '../journal/journal';
-import type { PlanEntry, SchedulerEvent } from '../plan';
+import type { PlanEntry, SchedulerEvent, Workflow } from '../plan';
 
 /** The journal's path of an entry: `stage/step` (the host is its own field). */
 export function journalPath(entry: Pick<PlanEntry, 'stage' | 'step'>): string {
@@ -8,12 +8,12 @@ export function journalPath(entry: Pick<PlanEntry, 'stage' | 'step'>): string {
 
 /**
  * Writes every (host, step) start and result of a scheduler run to the journal (which
- * scrubs secrets from each record itself).
+ * scrubs secrets from each record itself), with the workflow's name and each end's duration.
  */
-export function journalRecorder(journal: Journal, run: string): (event: SchedulerEvent) => void {
+export function journalRecorder(journal: Journal, run: string, workflow: Workflow): (event: SchedulerEvent) => void {
   return (event) => {
     if (event.kind !== 'entry-start' && event.kind !== 'entry-end') return;
-    const base = { run, path: journalPath(event), host: event.host };
+    const base = { run, workflow, path: journalPath(event), host: event.host };
     if (event.kind === 'entry-start') {
       journal.append({ ...base, status: 'started' });
       return;
@@ -23,11 +23,16 @@ export function journalRecorder(journal: Journal, run: string): (event: Schedule
       journal.append({
         ...base,
         status: 'failed',
+        durationMs: event.durationMs,
         error: { code, message, ...(exitCode !== undefined ? { exitCode } : {}), ...(stderrTail ? { stderrTail } : {}), ...(command ? { command } : {}) },
       });
       return;
     }
+    if (event.status === 'planned') {
+      journal.append({ ...base, status: 'planned', durationMs: event.durationMs, note: `would: ${(event.actions ?? []).join('; ')}` });
+      return;
+    }
     if (event.status !== 'done' && event.status !== 'noop') return;
-    journal.append({ ...base, status: event.status, ...(event.reason ? { note: event.reason } : {}), outputs: event.outputs ?? {} });
+    journal.append({ ...base, status: event.status, durationMs: event.durationMs, ...(event.reason ? { note: event.reason } : {}), outputs: event.outputs ?? {} });
   };
 }

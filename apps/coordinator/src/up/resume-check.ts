@@ -1,6 +1,6 @@
 import type { Journal } from '../journal/journal';
 import type { PlanEntry } from '../plan';
-import { type AgentLink, agentStepEvents } from './agent-steps';
+import { type AgentLink, runAgentStep } from './agent-steps';
 import { journalPath } from './journal-recorder';
 
 /**
@@ -43,18 +43,17 @@ export function resumeCheck(deps: ResumeCheckDeps): (entry: PlanEntry) => Promis
       deps.notes.set(entry.path, `${since}; ${entry.step} is never repeated`);
       return true;
     }
-    for await (const event of agentStepEvents(deps.agents, { host: entry.host, step: entry.step, params: entry.params, secrets: {}, dryRun: true, signal: deps.signal })) {
-      if (event.kind === 'noop') {
-        deps.notes.set(entry.path, `${since}; rechecked: ${event.reason}`);
-        deps.journal.append({ run: deps.run, path, host: entry.host, status: 'noop', outputs: event.outputs, note: `rechecked: ${event.reason}` });
-        return true;
-      }
-      if (event.kind === 'planned') {
-        deps.onDrift(entry, `${since}, but the host needs it again: ${event.actions.join('; ') || 'its checks'}`);
-        return false;
-      }
-      if (event.kind === 'failed' || event.kind === 'done') return false;
+    const recheck = await runAgentStep(deps.agents, { host: entry.host, step: entry.step, params: entry.params, secrets: {}, dryRun: true, signal: deps.signal }).then(
+      (result) => result,
+      // A failed re-check (host unreachable, check error): run the entry again, which reports it.
+      () => undefined,
+    );
+    if (recheck?.kind === 'noop') {
+      deps.notes.set(entry.path, `${since}; rechecked: ${recheck.reason}`);
+      deps.journal.append({ run: deps.run, path, host: entry.host, status: 'noop', outputs: recheck.outputs, note: `rechecked: ${recheck.reason}` });
+      return true;
     }
+    if (recheck?.kind === 'planned') deps.onDrift(entry, `${since}, but the host needs it again: ${recheck.actions.join('; ') || 'its checks'}`);
     return false;
   };
 }

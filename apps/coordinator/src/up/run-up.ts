@@ -1,33 +1,19 @@
-import { CliError, usageError } from '../cli/cli-error';
-import { formatDuration } from '../cli/duration';
-import { ExitCode, type ExitCodeValue } from '../cli/exit-codes';
+import { usageError } from '../cli/cli-error';
 import { SecretBroker } from '../broker/secret-broker';
-import {
-  buildPlan,
-  type Plan,
-  readinessThroughRunner,
-  type RunReport,
-  runPlan,
-  type SchedulerDeps,
-  SelectionError,
-} from '../plan';
-import { formatListenAddress, type ListenAddress } from '../server/listen-address';
+import { buildPlan, type Plan, type RunReport, type SchedulerDeps, SelectionError } from '../plan';
+import type { ListenAddress } from '../server/listen-address';
 import { type ClusterSpec, topologyOf } from '../spec';
 import { loadSpecForCli } from '../spec/load-for-cli';
 import type { ClusterSelection } from '../state/state-paths';
-import { agentHostRunner } from './agent-steps';
-import { agentsAttachedWaiter } from './agents-attached';
 import { brokerStepCall, brokerStillCurrent } from './broker-step-call';
 import { clusterDirForSpec } from './cluster-dir';
 import { confirm, type ConfirmIo } from './confirm';
 import { entryInputsProvider } from './entry-inputs';
-import { failureEvents, type RetryCommand, shellWord } from './failure-summary';
-import { journalRecorder } from './journal-recorder';
+import { type RetryCommand, shellWord } from './failure-summary';
 import { resumeCheck } from './resume-check';
-import { TokenLedger } from './token-ledger';
-import { progressOf } from './scheduler-progress';
+import { countEntries, runWorkflow, sessionDeps } from './run-workflow';
 import { openSession, sessionOptionsFor, type Session } from './session';
-import { type BuildPicture, buildPictureOptions, startBuildPicture } from '../web/build-picture';
+import { TokenLedger } from './token-ledger';
 
 /** Which part of the plan a command runs. */
 export type UpMode = 'up' | 'verify' | 'drill';
@@ -92,23 +78,9 @@ export function retryCommand(options: Pick<UpOptions, 'mode' | 'specPath' | 'onl
   return { resume, only: (path) => `kumi up ${shellWord(options.specPath)}${selection.length ? ` ${selection.map(shellWord).join(' ')}` : ''} --only ${shellWord(path)}` };
 }
 
-function countEntries(plan: Plan): number {
-  return plan.stages.reduce((sum, stage) => sum + stage.entries.length, 0);
-}
-
-/** The exit code of a failed run: interrupted, agents missing, or a failure. */
-function exitCodeOf(report: RunReport): ExitCodeValue {
-  if (report.cancelled) return ExitCode.INTERRUPTED;
-  const unavailable = report.failures.every(
-    (failure) => (failure.kind === 'readiness' && failure.readiness === 'agents-attached') || (failure.kind === 'step' && failure.error.code === 'NOT_ATTACHED'),
-  );
-  return unavailable ? ExitCode.UNAVAILABLE : ExitCode.FAILURE;
-}
-
-/** The scheduler's dependencies over the session's in-process coordinator. */
-function schedulerDeps(session: Session, spec: ClusterSpec, options: UpOptions): SchedulerDeps {
+/** The scheduler's dependencies for up, verify and drill: the shared ones, plus the secret broker and (for up) resume. */
+function upDeps(session: Session, spec: ClusterSpec, options: UpOptions): SchedulerDeps {
   const { coordinator, journal, progress } = session;
-  const runner = agentHostRunner(coordinator);
   const topology = topologyOf(spec);
   const broker = new SecretBroker({
     secrets: session.secrets,
@@ -126,10 +98,8 @@ function schedulerDeps(session: Session, spec: ClusterSpec, options: UpOptions):
     ),
   });
   const notes = new Map<string, string>();
-  const record = journalRecorder(journal, session.run);
   return {
-    runner,
-    readiness: readinessThroughRunner(runner, agentsAttachedWaiter(coordinator.agents, session.state.hosts, options.attachTimeoutMs)),
+    ...sessionDeps(session, 'up', { attachTimeoutMs: options.attachTimeoutMs, notes }),
     inputs: entryInputsProvider({
       broker,
       journal,
@@ -151,11 +121,6 @@ function schedulerDeps(session: Session, spec: ClusterSpec, options: UpOptions):
           }),
         }
       : {}),
-    onEvent: (event) => {
-      record(event);
-      progress.emit(progressOf(event, notes));
-    },
-    signal: session.signal,
   };
 }
 
@@ -179,46 +144,16 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
     if (answer === false) throw usageError('not confirmed; nothing was run (pass --yes to skip the question)');
   }
   const session = await openSession(sessionOptionsFor(dir, `kumi ${options.mode} ${options.specPath}`, options));
-  const started = Date.now();
-  let picture: BuildPicture | undefined;
   try {
-    session.progress.emit({
-      kind: 'RUN_START',
-      stage: '',
-      host: '',
-      step: '',
-      text: `kumi ${options.mode}: cluster "${plan.cluster}", ${plan.stages.length} stage(s), ${entries} step(s); agents connect to ${formatListenAddress(session.listen)}; journal ${session.journal.file}; log ${session.state.paths.logFile}`,
+    return await runWorkflow(session, {
+      label: `kumi ${options.mode}`,
+      plan,
+      deps: upDeps(session, spec, options),
+      retry: retryCommand(options),
+      web: { web: options.web, webExposed: options.webExposed },
+      ...(options.onListening ? { onListening: (open: Session) => options.onListening?.(open.listen) } : {}),
     });
-    picture = await startBuildPicture(buildPictureOptions(session, plan.cluster, options));
-    options.onListening?.(session.listen);
-    const report = await runPlan(plan, schedulerDeps(session, spec, options));
-    await picture.finish(); // Says where the report is before the run's last event.
-    const took = formatDuration(Date.now() - started);
-    if (report.ok) {
-      session.progress.emit({ kind: 'RUN_DONE', stage: '', host: '', step: '', text: `kumi ${options.mode}: cluster "${plan.cluster}" done in ${took}` });
-      return report;
-    }
-    const retry = retryCommand(options);
-    for (const failure of failureEvents(report, retry)) session.progress.emit(failure);
-    const hosts = new Set(report.failures.map((failure) => failure.host).filter(Boolean));
-    session.progress.emit({
-      kind: 'RUN_FAILED',
-      stage: '',
-      host: '',
-      step: '',
-      text: `kumi ${options.mode}: ${report.cancelled ? 'interrupted' : `${report.failures.length} failure(s)${hosts.size ? ` on ${[...hosts].join(', ')}` : ''}`} after ${took}; resume with: ${retry.resume}`,
-    });
-    const code = exitCodeOf(report);
-    throw new CliError(
-      report.cancelled
-        ? `interrupted; what finished is in the journal, resume with: ${retry.resume}`
-        : code === ExitCode.UNAVAILABLE
-          ? `agents missing; see above, then resume with: ${retry.resume}`
-          : `failed; see the summary above, then resume with: ${retry.resume}`,
-      code,
-    );
   } finally {
-    await picture?.finish();
     await session.close();
   }
 }

@@ -5,8 +5,8 @@ import type { ProgressInput } from '../progress/progress-sink';
 /** Extra words for entries, e.g. why a journal-done entry was skipped. */
 export type EntryNotes = ReadonlyMap<string, string>;
 
-/** A scheduler event as a progress event (entry events carry host, step and path). */
-export function progressOf(event: SchedulerEvent, notes: EntryNotes = new Map()): ProgressInput {
+/** A scheduler event as a progress event (entry events carry host, step and path); undefined for events not shown. */
+export function progressOf(event: SchedulerEvent, notes: EntryNotes = new Map()): ProgressInput | undefined {
   const stageLevel = { stage: event.stage, host: '', step: '' };
   switch (event.kind) {
     case 'stage-start':
@@ -28,6 +28,8 @@ export function progressOf(event: SchedulerEvent, notes: EntryNotes = new Map())
         ? { ...base, kind: 'READY', text: `${event.readiness} after ${formatDuration(event.durationMs)}` }
         : { ...base, kind: 'NOT_READY', text: `${event.readiness}: ${event.message ?? 'failed'}` };
     }
+    case 'host-end':
+      return undefined;
     case 'entry-start':
       return { stage: event.stage, host: event.host, step: event.step, path: event.path, kind: 'START', text: event.path };
     case 'entry-output':
@@ -41,6 +43,8 @@ export function progressOf(event: SchedulerEvent, notes: EntryNotes = new Map())
           return { ...base, kind: 'FAILED', text: event.error?.message ?? 'failed', ...(event.error ? { error: event.error } : {}) };
         case 'noop':
           return { ...base, kind: 'NOOP', text: event.reason ?? 'nothing to do' };
+        case 'planned':
+          return { ...base, kind: 'PLANNED', text: event.actions?.length ? event.actions.join('; ') : 'would run its plan' };
         case 'already-done':
           return { ...base, kind: 'SKIPPED', text: notes.get(event.path) ?? 'already done (journal)' };
         default:

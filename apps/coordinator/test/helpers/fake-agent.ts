@@ -101,9 +101,9 @@ export class FakeAgentStream {
     return this.waitFor(() => this.ended, timeoutMs);
   }
 
-  /** Waits for the n-th StepRequest. */
-  waitRun(index = 0) {
-    return this.waitFor(() => this.received.filter((m) => m.run)[index]?.run ?? undefined);
+  /** Waits for the n-th StepRequest (longer timeoutMs where a cold command start precedes it). */
+  waitRun(index = 0, timeoutMs = 5_000) {
+    return this.waitFor(() => this.received.filter((m) => m.run)[index]?.run ?? undefined, timeoutMs);
   }
 
   /** Acks received so far, as "runId:seq". */

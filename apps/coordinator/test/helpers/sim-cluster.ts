@@ -167,8 +167,11 @@ export class SimAgent {
     const answer = this.sim.answer(request);
     if (answer.kind === 'FAILED') {
       send(3, { kind: 'EVENT_KIND_FAILED', text: answer.text, error: { code: 'ERROR_CODE_COMMAND_FAILED', message: answer.text, exitCode: 1, stderrTail: answer.stderr ?? '', command: `kubeadm ${run.step}` } });
+    } else if (answer.kind === 'DONE' && run.dryRun) {
+      // As the agent does: a dry run that finds work ends PLANNED with the actions.
+      send(3, { kind: 'EVENT_KIND_PLANNED', planned: answer.planned ?? [] });
     } else {
-      send(3, { kind: answer.kind === 'DONE' ? 'EVENT_KIND_DONE' : 'EVENT_KIND_NOOP', text: answer.text, outputsJson: JSON.stringify(answer.outputs ?? {}), planned: answer.planned ?? [] });
+      send(3, { kind: answer.kind === 'DONE' ? 'EVENT_KIND_DONE' : 'EVENT_KIND_NOOP', text: answer.text, outputsJson: JSON.stringify(answer.outputs ?? {}) });
     }
   }
 }

@@ -107,9 +107,7 @@ describe('runStep flow', () => {
     ]);
     const outcome = await runStep(step, runOptions(root, { dryRun: true, spawnObserver: (argv) => spawned.push(argv) }));
     expect(outcome).toEqual({
-      status: 'done',
-      dryRun: true,
-      outputs: {},
+      status: 'planned',
       planned: ['write /etc/x.conf  # test', `run touch ${join(root, 'ran')}  # test`],
     });
     expect(existsSync(join(root, 'etc'))).toBe(false);

@@ -46,7 +46,7 @@ export async function runStep(step: AnyStep, options: RunStepOptions): Promise<S
     return { status: 'noop', reason: plan.noop ?? 'nothing to do', outputs };
   }
   const planned = plan.actions.map(describeAction);
-  if (options.dryRun) return { status: 'done', outputs: {}, planned, dryRun: true };
+  if (options.dryRun) return { status: 'planned', planned };
 
   const context = contextFor(options, plan.actions);
   for (const action of plan.actions) {

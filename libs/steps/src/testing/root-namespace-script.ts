@@ -20,7 +20,7 @@ for (const step of [kernelModules, sysctlKubernetes]) {
   const options = { root: '/', facts, params: {}, secrets: {}, dryRun: false, spawnObserver: (argv: readonly string[]) => spawned.push([...argv]) };
   // Loading a module is not confined to a namespace: leave kernel.modules out where it would.
   const preview = await runStep(step, { ...options, dryRun: true });
-  if (preview.status === 'done' && preview.planned.some((line) => line.startsWith('run modprobe'))) {
+  if (preview.status === 'planned' && preview.planned.some((line) => line.startsWith('run modprobe'))) {
     results[step.id] = [{ status: 'skipped: modules not loaded on this machine' }];
     continue;
   }

@@ -8,6 +8,11 @@ export const EventKind = {
   EVENT_KIND_NOOP: 'EVENT_KIND_NOOP',
   EVENT_KIND_DONE: 'EVENT_KIND_DONE',
   EVENT_KIND_FAILED: 'EVENT_KIND_FAILED',
+  /**
+   * A dry run ended: `planned` lists what the step would do; nothing was changed. A dry
+   * run with nothing to do ends NOOP. Ends its run, like NOOP, DONE and FAILED.
+   */
+  EVENT_KIND_PLANNED: 'EVENT_KIND_PLANNED',
 } as const;
 
 export type EventKind =
@@ -25,5 +30,11 @@ export type EventKind =
   | 5
   | 'EVENT_KIND_FAILED'
   | 6
+  /**
+   * A dry run ended: `planned` lists what the step would do; nothing was changed. A dry
+   * run with nothing to do ends NOOP. Ends its run, like NOOP, DONE and FAILED.
+   */
+  | 'EVENT_KIND_PLANNED'
+  | 7
 
 export type EventKind__Output = typeof EventKind[keyof typeof EventKind]

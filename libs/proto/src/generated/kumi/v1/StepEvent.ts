@@ -33,7 +33,7 @@ export interface StepEvent {
    */
   'error'?: (_kumi_v1_StepError | null);
   /**
-   * START and DONE of a dry run carry the planned actions, one line each.
+   * PLANNED: the actions a dry run would take, one line each.
    */
   'planned'?: (string)[];
 }
@@ -66,7 +66,7 @@ export interface StepEvent__Output {
    */
   'error': (_kumi_v1_StepError__Output | null);
   /**
-   * START and DONE of a dry run carry the planned actions, one line each.
+   * PLANNED: the actions a dry run would take, one line each.
    */
   'planned': (string)[];
 }
