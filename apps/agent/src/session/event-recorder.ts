@@ -1,7 +1,7 @@
 import type { StepErrorCode } from '@kumi/steps';
 import type { Outbox } from '../state/outbox';
 import type { ErrorCode__Output } from '@kumi/proto';
-import type { AgentEvent, AgentEventError } from './event-kinds';
+import { isTerminal, type AgentEvent, type AgentEventError } from './event-kinds';
 
 /** The parts of an event its producer chooses; the recorder fills in the rest. */
 export interface EventBody {
@@ -15,7 +15,7 @@ export interface EventBody {
 
 /**
  * Numbers, stamps, redacts and persists step events, then hands them to whoever is
- * connected. Seq counts 1, 2, 3 ... per run, continuing where the outbox left off.
+ * connected once they are on disk (the outbox writes them in bursts). Seq counts 1, 2, 3 ... per run, continuing where the outbox left off.
  */
 export class EventRecorder {
   readonly #seqs = new Map<string, number>();
@@ -27,7 +27,7 @@ export class EventRecorder {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Sets (or clears) where new events go once they are on disk. */
+  /** Sets (or clears) where new events go once they are on disk; events already on disk are the outbox's pending ones. */
   onEvent(listener: ((event: AgentEvent) => void) | undefined): void {
     this.#listener = listener;
   }
@@ -56,12 +56,15 @@ export class EventRecorder {
         : null,
       planned: (body.planned ?? []).map(redact),
     };
-    this.outbox.append(event);
-    if (body.kind === 'EVENT_KIND_DONE' || body.kind === 'EVENT_KIND_NOOP' || body.kind === 'EVENT_KIND_FAILED') {
-      this.#seqs.delete(runId);
-    }
-    this.#listener?.(event);
+    // Handed on once its burst is on disk: whoever is connected then sends it.
+    this.outbox.append(event, (durable) => this.#listener?.(durable));
+    if (isTerminal(event)) this.#seqs.delete(runId);
     return event;
+  }
+
+  /** Writes the events recorded so far to disk now, instead of at the end of this turn. */
+  flush(): void {
+    this.outbox.flush();
   }
 }
 

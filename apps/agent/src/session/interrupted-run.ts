@@ -19,5 +19,7 @@ export function reportInterruptedRun(marker: RunMarkerFile, outbox: Outbox, reco
     );
     logger.warn({ runId: interrupted.runId, step: interrupted.step }, 'a step was cut short by an agent stop; reported as INTERRUPTED');
   }
+  // On disk before the marker goes (see StepRunner).
+  outbox.flush();
   marker.clear();
 }

@@ -8,6 +8,7 @@ import { StepFailure, type AnyStep, type HostFacts, type RunStepOptions, type St
 import { pino } from 'pino';
 import * as z from 'zod';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FactsCache, type GatherReason } from '../facts/facts-cache';
 import { Outbox } from '../state/outbox';
 import { RunMarkerFile } from '../state/run-marker';
 import type { AgentEvent } from './event-kinds';
@@ -50,7 +51,7 @@ describe('StepRunner', () => {
   });
 
   function runner(overrides: Partial<StepRunnerDeps> = {}): StepRunner {
-    return new StepRunner({ recorder, marker: new RunMarkerFile(dir), logger: pino({ level: 'silent' }), root: dir, facts: async () => FACTS, ...overrides });
+    return new StepRunner({ recorder, marker: new RunMarkerFile(dir), logger: pino({ level: 'silent' }), root: dir, facts: new FactsCache(async () => FACTS), ...overrides });
   }
 
   const summary = (runId: string): unknown[] =>
@@ -68,6 +69,7 @@ describe('StepRunner', () => {
     });
     subject.handle(request('r1'));
     subject.handle(request('r2'));
+    outbox.flush();
     expect(summary('r2')).toEqual([[1, 'FAILED', 'LOCKED']]);
     expect(events.find((event) => event.runId === 'r2')?.error?.message).toMatch(/already running run r1/);
     expect(subject.busyRunId).toBe('r1');
@@ -86,6 +88,71 @@ describe('StepRunner', () => {
       [1, 'START', 'Demo step'],
       [2, 'NOOP', 'already fine'],
     ]);
+  });
+
+  it('gathers facts once for a burst of no-op steps, and again before the next step after one that changed the host', async () => {
+    const gatherings: GatherReason[] = [];
+    let gathered = 0;
+    const facts = new FactsCache(
+      async () => {
+        gathered += 1;
+        return FACTS;
+      },
+      (reason) => gatherings.push(reason),
+    );
+    const outcomes: StepOutcome[] = [];
+    const seenFacts: HostFacts[] = [];
+    const subject = runner({
+      facts,
+      findStep: () => demoStep,
+      runStep: async (_step, options) => {
+        seenFacts.push(options.facts);
+        const outcome = outcomes.shift() ?? { status: 'noop', reason: 'fine', outputs: {} };
+        if (outcome.status === 'done' && !outcome.dryRun) options.onProgress?.({ kind: 'progress', text: 'run sysctl --system' });
+        return outcome;
+      },
+    });
+    await facts.refresh(); // the attach
+    const runAll = async (runIds: string[]): Promise<void> => {
+      for (const runId of runIds) {
+        subject.handle(request(runId));
+        await subject.idle();
+      }
+    };
+    await runAll(['n1', 'n2', 'n3']);
+    expect(gatherings).toEqual(['attach']);
+
+    outcomes.push({ status: 'done', outputs: {}, planned: ['write /etc/x'], dryRun: true });
+    await runAll(['dry', 'n4']);
+    expect(gatherings).toEqual(['attach']);
+
+    outcomes.push({ status: 'done', outputs: {}, planned: ['write /etc/x'] });
+    await runAll(['changed', 'n5', 'n6']);
+    expect(gatherings).toEqual(['attach', 'host changed']);
+    expect(gathered).toBe(2);
+    expect(seenFacts).toHaveLength(8);
+    expect(seenFacts.every((seen) => seen === FACTS)).toBe(true);
+  });
+
+  it('gathers facts again after a step that failed once its actions began, not after one that failed before', async () => {
+    const gatherings: GatherReason[] = [];
+    const facts = new FactsCache(async () => FACTS, (reason) => gatherings.push(reason));
+    let act = false;
+    const subject = runner({
+      facts,
+      findStep: () => demoStep,
+      runStep: async (_step, options) => {
+        if (act) options.onProgress?.({ kind: 'progress', text: 'run modprobe br_netfilter' });
+        throw new StepFailure(act ? 'COMMAND_FAILED' : 'CHECK_FAILED', 'failed');
+      },
+    });
+    await facts.refresh();
+    for (const [runId, began] of [['check', false], ['after-check', false], ['command', true], ['after-command', false]] as const) {
+      act = began;
+      subject.handle(request(runId));
+      await subject.idle();
+    }
+    expect(gatherings).toEqual(['attach', 'host changed']);
   });
 
   it('streams output and progress in seq order and ends DONE with outputs and planned lines', async () => {

@@ -1,7 +1,8 @@
 import type { StepRequest__Output } from '@kumi/proto';
-import type { AnyStep, HostFacts, RunStepOptions, SecretBag, StepOutcome } from '@kumi/steps';
+import type { AnyStep, RunStepOptions, SecretBag, StepOutcome } from '@kumi/steps';
 import type { Logger } from 'pino';
 import { loadPartFromAssets, partFromSource, type LoadedPart } from '../runtime/agent-parts';
+import type { FactsCache } from '../facts/facts-cache';
 import type { RunMarkerFile } from '../state/run-marker';
 import { failedBody, type EventRecorder } from './event-recorder';
 import type * as StepLibraryModule from './step-library';
@@ -13,7 +14,8 @@ export interface StepRunnerDeps {
   logger: Logger;
   /** Root every step path is resolved under ("/" on a real host). */
   root: string;
-  facts: () => Promise<HostFacts>;
+  /** The host's facts in memory (see FactsCache); told when a run may have changed the host. */
+  facts: Pick<FactsCache, 'current' | 'hostChanged'>;
   findStep?: (id: string) => AnyStep | undefined;
   runStep?: (step: AnyStep, options: RunStepOptions) => Promise<StepOutcome>;
   /** Loads the step library (default: the `steps` part, or the source outside the executable). */
@@ -131,6 +133,9 @@ export class StepRunner {
         recorder.record(request.runId, request.step, failedBody('INTERNAL', `the agent failed while running the step: ${(error as Error)?.message ?? String(error)}`));
       });
     } finally {
+      // The run's last event on disk before its marker goes: a crash in between must leave
+      // one or the other, or the run's end would be lost.
+      recorder.flush();
       marker.clear();
     }
   }
@@ -152,16 +157,20 @@ export class StepRunner {
     const log = logger.child({ runId, step: step.id, dryRun: request.dryRun });
     log.info('step started');
     emit(runId, step.id, { kind: 'EVENT_KIND_START', text: step.title });
+    // The executor reports each action before it runs it and only then any output: from
+    // the first report on, the run may have changed the host.
+    let actionsBegan = false;
     try {
       const params = parseParamsJson(request.paramsJson, StepFailure);
       const outcome = await (this.deps.runStep ?? runCatalogueStep)(step, {
         root: this.deps.root,
-        facts: await this.deps.facts(),
+        facts: await this.deps.facts.current(),
         params,
         secrets,
         dryRun: request.dryRun,
         signal,
         onProgress: (progress) => {
+          actionsBegan = true;
           if (progress.kind === 'output') {
             emit(runId, step.id, {
               kind: 'EVENT_KIND_OUTPUT',
@@ -177,11 +186,13 @@ export class StepRunner {
         emit(runId, step.id, { kind: 'EVENT_KIND_NOOP', text: outcome.reason, outputsJson: JSON.stringify(outcome.outputs) });
         log.info({ reason: clean(outcome.reason) }, 'step needed nothing');
       } else {
+        if (!outcome.dryRun) this.deps.facts.hostChanged();
         // kumi.v1: DONE carries the planned actions only for a dry run.
         emit(runId, step.id, { kind: 'EVENT_KIND_DONE', outputsJson: JSON.stringify(outcome.outputs), planned: request.dryRun ? outcome.planned : [] });
         log.info({ actions: outcome.planned.length }, outcome.dryRun ? 'step planned (dry run)' : 'step done');
       }
     } catch (error) {
+      if (actionsBegan) this.deps.facts.hostChanged();
       const body = failureBody(error, signal, StepFailure);
       emit(runId, step.id, body);
       log.warn({ code: body.error?.code, error: clean(body.error?.message ?? '') }, 'step failed');

@@ -24,6 +24,8 @@ describe('Outbox', () => {
     recorder.record(runId, 'demo.step', { kind: 'EVENT_KIND_START', text: 'Demo' });
     for (let line = 0; line < lines; line += 1) recorder.record(runId, 'demo.step', { kind: 'EVENT_KIND_OUTPUT', text: `line ${line}`, stream: 'OUTPUT_STREAM_STDOUT' });
     if (end) recorder.record(runId, 'demo.step', { kind: 'EVENT_KIND_DONE', outputsJson: '{}' });
+    // The end of the burst: on disk and sent, so the coordinator may acknowledge it.
+    recorder.flush();
   }
 
   const ids = (events: readonly AgentEvent[]): string[] => events.map((event) => `${event.runId}#${event.seq}`);
@@ -58,8 +60,27 @@ describe('Outbox', () => {
     reopened.ack('r1', 5);
     expect(reopened.pending()).toEqual([]);
     reopened.close();
-    // Nothing pending and no open run: the file is compacted to nothing.
-    expect(await readFile(join(dir, OUTBOX_FILE), 'utf8')).toBe('');
+    expect(ids(Outbox.open(dir).pending())).toEqual([]);
+  });
+
+  it('rewrites the file to nothing once nothing is pending after a few hundred records, not after every run', async () => {
+    const outbox = Outbox.open(dir);
+    const recorder = new EventRecorder(outbox, 'h1');
+    for (let run = 1; run <= 150; run += 1) {
+      recordRun(recorder, `r${run}`, 0, true);
+      outbox.ack(`r${run}`, 2);
+    }
+    const syncsFor150Runs = outbox.fsyncCount;
+    const lines = (await readFile(join(dir, OUTBOX_FILE), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(450); // 150 × (START, DONE, ack): no rewrite yet
+    for (let run = 151; run <= 300; run += 1) {
+      recordRun(recorder, `r${run}`, 0, true);
+      outbox.ack(`r${run}`, 2);
+    }
+    // Nothing pending and no open run: compacted to nothing on the way.
+    expect((await readFile(join(dir, OUTBOX_FILE), 'utf8')).trim().split('\n').length).toBeLessThan(450);
+    outbox.close();
+    expect(syncsFor150Runs).toBe(150); // one per burst, none for acks
   });
 
   it('keeps counting seq for an open run after everything was acked and compacted', async () => {
@@ -154,6 +175,7 @@ describe('Outbox', () => {
       { ...failedBody('COMMAND_FAILED', 'failed with s3cr3t', { stderrTail: 'bad s3cr3t', command: 'x s3cr3t' }), outputsJson: '{"a":"s3cr3t"}', planned: ['run s3cr3t'] },
       clean,
     );
+    outbox.flush();
     expect(JSON.stringify(event)).not.toContain('s3cr3t');
     expect(await readFile(join(dir, OUTBOX_FILE), 'utf8')).not.toContain('s3cr3t');
     outbox.close();

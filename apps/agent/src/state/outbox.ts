@@ -5,8 +5,14 @@ import { isTerminal, type AgentEvent } from '../session/event-kinds';
 /** File name of the outbox inside the state folder. */
 export const OUTBOX_FILE = 'outbox.jsonl';
 
-/** Records appended since the last rewrite after which an ack rewrites the file even if events are pending. */
+/** Records since the last rewrite after which an ack rewrites the file even if events are pending. */
 const COMPACT_AFTER_RECORDS = 10_000;
+/**
+ * Records since the last rewrite after which an ack that leaves nothing pending rewrites the
+ * file. Not on every such ack: a rewrite costs an fsync and a rename, and a burst of short
+ * steps empties the outbox after each one.
+ */
+const COMPACT_IDLE_AFTER_RECORDS = 512;
 
 type Record_ =
   | { event: AgentEvent }
@@ -14,21 +20,37 @@ type Record_ =
   /** Written by compaction: a run that has not ended yet and the last seq it used. */
   | { open: { runId: string; seq: number } };
 
+/** An event appended but not yet on disk, with what to do once it is. */
+interface Unsynced {
+  event: AgentEvent;
+  afterDurable: ((event: AgentEvent) => void) | undefined;
+}
+
 /**
  * Step events not yet acknowledged by the coordinator, kept on disk so they survive a
  * lost stream or an agent restart. The file is append-only JSON lines (events and acks),
- * synced to disk on every event that ends a run, and rewritten small once nothing is
- * pending. Replaying it gives the pending events in the order they were made.
+ * rewritten small from time to time once nothing is pending. Replaying it gives the pending
+ * events in the order they were made.
+ *
+ * Events are written in bursts: every event appended in one turn of the event loop goes to
+ * the file in one write and one fsync, and only then is each handed on (`afterDurable`:
+ * sent to the coordinator). So the coordinator never sees, nor acknowledges, an event the
+ * agent could lose in a crash, and a seq it has seen is never used again.
  */
 export class Outbox {
   readonly #path: string;
   #fd: number;
+  /** Durable events not acknowledged yet, oldest first. */
   #pending: AgentEvent[] = [];
+  /** Appended events waiting for the next flush, oldest first. */
+  #unsynced: Unsynced[] = [];
+  #flushScheduled: NodeJS.Immediate | undefined;
   /** Runs without a terminal event yet, with the last seq each used. */
   readonly #open = new Map<string, number>();
   /** Runs that ended since the last compaction. */
   readonly #ended = new Set<string>();
   #recordsSinceCompaction = 0;
+  #fsyncs = 0;
 
   private constructor(path: string) {
     this.#path = path;
@@ -41,7 +63,7 @@ export class Outbox {
     return new Outbox(join(stateDir, OUTBOX_FILE));
   }
 
-  /** Unacknowledged events, oldest first. */
+  /** Durable events not acknowledged yet, oldest first (what a new stream replays). */
   pending(): readonly AgentEvent[] {
     return this.#pending;
   }
@@ -56,11 +78,50 @@ export class Outbox {
     return this.#ended.has(runId);
   }
 
-  /** Persists an event before it is sent; a terminal event is synced to disk. */
-  append(event: AgentEvent): void {
-    this.#write({ event });
-    if (isTerminal(event)) fsyncSync(this.#fd);
-    this.#apply({ event });
+  /** fsync calls on the outbox file since it was opened (for tests and benchmarks). */
+  get fsyncCount(): number {
+    return this.#fsyncs;
+  }
+
+  /**
+   * Takes an event; it is written and synced with the rest of its burst (see flush), then
+   * handed to `afterDurable`.
+   */
+  append(event: AgentEvent, afterDurable?: (event: AgentEvent) => void): void {
+    this.#track(event);
+    this.#unsynced.push({ event, afterDurable });
+    this.#flushScheduled ??= setImmediate(() => {
+      try {
+        this.flush();
+      } catch {
+        // The burst stays in memory (see flush) and goes out with the next one, or with
+        // the flush of close(), which reports the error to the caller.
+      }
+    });
+  }
+
+  /**
+   * Writes every appended event in one write and one fsync, then hands each on in order.
+   * Runs by itself after each burst; call it to make the outbox durable now (stopping).
+   */
+  flush(): void {
+    clearImmediate(this.#flushScheduled);
+    this.#flushScheduled = undefined;
+    const burst = this.#unsynced;
+    if (burst.length === 0) return;
+    this.#unsynced = [];
+    try {
+      writeSync(this.#fd, burst.map(({ event }) => `${JSON.stringify({ event } satisfies Record_)}\n`).join(''));
+      fsyncSync(this.#fd);
+    } catch (error) {
+      // Not durable, so not handed on: kept for the next flush, ahead of newer events.
+      this.#unsynced = [...burst, ...this.#unsynced];
+      throw error;
+    }
+    this.#fsyncs += 1;
+    this.#recordsSinceCompaction += burst.length;
+    for (const { event } of burst) this.#pending.push(event);
+    for (const { event, afterDurable } of burst) afterDurable?.(event);
   }
 
   /** Drops every pending event of `runId` up to and including `seq`. */
@@ -68,11 +129,16 @@ export class Outbox {
     const before = this.#pending.length;
     this.#apply({ ack: { runId, seq } });
     if (this.#pending.length === before) return;
-    if (this.#pending.length === 0 || this.#recordsSinceCompaction >= COMPACT_AFTER_RECORDS) this.#compact();
+    const idle = this.#pending.length === 0 && this.#unsynced.length === 0;
+    if ((idle && this.#recordsSinceCompaction >= COMPACT_IDLE_AFTER_RECORDS) || this.#recordsSinceCompaction >= COMPACT_AFTER_RECORDS) this.#compact();
+    // Written at once but not synced: an ack lost in a power cut only makes the
+    // coordinator see the event again, and it drops replays by seq.
     else this.#write({ ack: { runId, seq } });
   }
 
+  /** Flushes what is appended and closes the file. */
   close(): void {
+    this.flush();
     closeSync(this.#fd);
   }
 
@@ -81,16 +147,20 @@ export class Outbox {
     this.#recordsSinceCompaction += 1;
   }
 
+  /** Keeps the run bookkeeping of an event, from the moment it is appended. */
+  #track(event: AgentEvent): void {
+    if (isTerminal(event)) {
+      this.#open.delete(event.runId);
+      this.#ended.add(event.runId);
+    } else {
+      this.#open.set(event.runId, event.seq);
+    }
+  }
+
   #apply(record: Record_): void {
     if ('event' in record) {
-      const { event } = record;
-      this.#pending.push(event);
-      if (isTerminal(event)) {
-        this.#open.delete(event.runId);
-        this.#ended.add(event.runId);
-      } else {
-        this.#open.set(event.runId, event.seq);
-      }
+      this.#pending.push(record.event);
+      this.#track(record.event);
     } else if ('ack' in record) {
       const { runId, seq } = record.ack;
       this.#pending = this.#pending.filter((event) => event.runId !== runId || event.seq > seq);
@@ -123,6 +193,8 @@ export class Outbox {
 
   /** Rewrites the file with only what still matters: open runs and pending events. */
   #compact(): void {
+    // Compaction rewrites from memory, which only knows durable events as pending.
+    this.flush();
     const temp = `${this.#path}.tmp`;
     const fd = openSync(temp, 'w', 0o600);
     try {
@@ -132,6 +204,7 @@ export class Outbox {
       ];
       if (lines.length > 0) writeSync(fd, `${lines.join('\n')}\n`);
       fsyncSync(fd);
+      this.#fsyncs += 1;
     } finally {
       closeSync(fd);
     }
