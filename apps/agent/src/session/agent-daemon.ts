@@ -7,7 +7,6 @@ import { FactsCache } from '../facts/facts-cache';
 import { gatherFacts, hostFactSources } from '../facts/gather-facts';
 import { ensureStateDir } from '../state/credentials-store';
 import { Outbox } from '../state/outbox';
-import { RunMarkerFile } from '../state/run-marker';
 import { AGENT_VERSION } from '../version';
 import { openAttachSession, type AttachSession } from './attach-session';
 import { Backoff } from './backoff';
@@ -18,7 +17,7 @@ import { StepRunner } from './step-runner';
 /**
  * How long a stopping agent waits for a cancelled step to record its end. Short, so the
  * agent is gone within a second of SIGTERM: a step that has not ended by then is reported
- * INTERRUPTED by the next start (its run marker stays).
+ * INTERRUPTED by the next start (the outbox still has it in hand).
  */
 const STOP_GRACE_MS = 600;
 /** A stream open this long counts as a working connection for the backoff. */
@@ -35,14 +34,13 @@ export async function runAgent(config: AgentConfig, hostName: string, logger: Lo
   if (!identity) return;
 
   const outbox = Outbox.open(config.stateDir);
-  const marker = new RunMarkerFile(config.stateDir);
   const recorder = new EventRecorder(outbox, hostName);
-  reportInterruptedRun(marker, outbox, recorder, logger);
+  reportInterruptedRun(outbox, recorder, logger);
   const facts = new FactsCache(
     () => gatherFacts(hostFactSources(hostName)),
     (reason) => logger.info({ reason }, 'host facts gathered'),
   );
-  const runner = new StepRunner({ recorder, marker, logger, root: config.root, facts });
+  const runner = new StepRunner({ recorder, logger, root: config.root, facts });
   const client = coordinatorClient(config.coordinator, identity.caPem, identity);
   const backoff = new Backoff();
   let session: AttachSession | undefined;

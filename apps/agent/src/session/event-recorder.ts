@@ -62,7 +62,12 @@ export class EventRecorder {
     return event;
   }
 
-  /** Writes the events recorded so far to disk now, instead of at the end of this turn. */
+  /** Notes on disk that the run is in hand, before its first event: a crash from here on is reported by the next start. */
+  begin(runId: string, step: string): void {
+    this.outbox.begin({ runId, step, startedAtMs: this.now() });
+  }
+
+  /** Writes the events recorded so far to disk now, instead of at the end of their burst. */
   flush(): void {
     this.outbox.flush();
   }

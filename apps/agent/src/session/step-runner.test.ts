@@ -10,7 +10,6 @@ import * as z from 'zod';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FactsCache, type GatherReason } from '../facts/facts-cache';
 import { Outbox } from '../state/outbox';
-import { RunMarkerFile } from '../state/run-marker';
 import type { AgentEvent } from './event-kinds';
 import { EventRecorder } from './event-recorder';
 import * as stepLibrary from './step-library';
@@ -51,7 +50,7 @@ describe('StepRunner', () => {
   });
 
   function runner(overrides: Partial<StepRunnerDeps> = {}): StepRunner {
-    return new StepRunner({ recorder, marker: new RunMarkerFile(dir), logger: pino({ level: 'silent' }), root: dir, facts: new FactsCache(async () => FACTS), ...overrides });
+    return new StepRunner({ recorder, logger: pino({ level: 'silent' }), root: dir, facts: new FactsCache(async () => FACTS), ...overrides });
   }
 
   const summary = (runId: string): unknown[] =>
@@ -73,7 +72,7 @@ describe('StepRunner', () => {
     expect(summary('r2')).toEqual([[1, 'FAILED', 'LOCKED']]);
     expect(events.find((event) => event.runId === 'r2')?.error?.message).toMatch(/already running run r1/);
     expect(subject.busyRunId).toBe('r1');
-    expect(new RunMarkerFile(dir).read()?.runId).toBe('r1');
+    expect(outbox.inHand()?.runId).toBe('r1');
     release();
     await subject.idle();
     expect(summary('r1')).toEqual([
@@ -81,7 +80,7 @@ describe('StepRunner', () => {
       [2, 'NOOP', 'already fine'],
     ]);
     expect(subject.busyRunId).toBe('');
-    expect(new RunMarkerFile(dir).read()).toBeUndefined();
+    expect(outbox.inHand()).toBeUndefined();
     subject.handle(request('r3'));
     await subject.idle();
     expect(summary('r3')).toEqual([

@@ -3,14 +3,12 @@ import type { AnyStep, RunStepOptions, SecretBag, StepOutcome } from '@kumi/step
 import type { Logger } from 'pino';
 import { loadPartFromAssets, partFromSource, type LoadedPart } from '../runtime/agent-parts';
 import type { FactsCache } from '../facts/facts-cache';
-import type { RunMarkerFile } from '../state/run-marker';
 import { failedBody, type EventRecorder } from './event-recorder';
 import type * as StepLibraryModule from './step-library';
 
 /** What the runner needs; tests swap the step lookup and executor. */
 export interface StepRunnerDeps {
   recorder: EventRecorder;
-  marker: RunMarkerFile;
   logger: Logger;
   /** Root every step path is resolved under ("/" on a real host). */
   root: string;
@@ -115,10 +113,10 @@ export class StepRunner {
   }
 
   async #run(request: StepRequest__Output, signal: AbortSignal): Promise<void> {
-    const { recorder, marker } = this.deps;
-    // Written before anything is awaited, so that a crash from here on is reported as an
+    const { recorder } = this.deps;
+    // Noted before anything is awaited, so that a crash from here on is reported as an
     // interrupted run when the agent restarts.
-    marker.write({ runId: request.runId, step: request.step, startedAtMs: Date.now() });
+    recorder.begin(request.runId, request.step);
     try {
       let library: StepLibrary;
       try {
@@ -133,10 +131,9 @@ export class StepRunner {
         recorder.record(request.runId, request.step, failedBody('INTERNAL', `the agent failed while running the step: ${(error as Error)?.message ?? String(error)}`));
       });
     } finally {
-      // The run's last event on disk before its marker goes: a crash in between must leave
-      // one or the other, or the run's end would be lost.
+      // The run's end on disk now, with the rest of its events: one write and one fsync
+      // for a short step.
       recorder.flush();
-      marker.clear();
     }
   }
 

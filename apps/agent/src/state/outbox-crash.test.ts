@@ -44,6 +44,7 @@ describe('Outbox across a SIGKILL', () => {
     expect(pending).toEqual([...r1.slice(10), ...r2]);
     expect(reopened.lastSeq('r2')).toBe(4);
     expect(reopened.lastSeq('r3')).toBe(0);
+    expect(reopened.inHand()?.runId).toBe('r2');
     const next = new EventRecorder(reopened, 'h1').record('r2', 'demo.step', { kind: 'EVENT_KIND_PROGRESS', text: 'after restart' });
     expect(next.seq).toBe(5);
     reopened.close();

@@ -14,8 +14,23 @@ const COMPACT_AFTER_RECORDS = 10_000;
  */
 const COMPACT_IDLE_AFTER_RECORDS = 512;
 
+/** The run the agent has in hand: noted when a request is taken, before anything else. */
+export interface RunMarker {
+  runId: string;
+  step: string;
+  startedAtMs: number;
+}
+
+/**
+ * How long a non-terminal event may wait for others before its burst is written. A run's
+ * end is written at once (see flush), so a short step costs one write and one fsync in all.
+ */
+const BURST_WINDOW_MS = 10;
+
 type Record_ =
   | { event: AgentEvent }
+  /** A run taken in hand; a later terminal event of the same run ends it. */
+  | { begin: RunMarker }
   | { ack: { runId: string; seq: number } }
   /** Written by compaction: a run that has not ended yet and the last seq it used. */
   | { open: { runId: string; seq: number } };
@@ -28,14 +43,16 @@ interface Unsynced {
 
 /**
  * Step events not yet acknowledged by the coordinator, kept on disk so they survive a
- * lost stream or an agent restart. The file is append-only JSON lines (events and acks),
+ * lost stream or an agent restart, and the run in hand, so that a restart after a crash
+ * reports it. The file is append-only JSON lines (events, acks, the run taken in hand),
  * rewritten small from time to time once nothing is pending. Replaying it gives the pending
  * events in the order they were made.
  *
- * Events are written in bursts: every event appended in one turn of the event loop goes to
- * the file in one write and one fsync, and only then is each handed on (`afterDurable`:
- * sent to the coordinator). So the coordinator never sees, nor acknowledges, an event the
- * agent could lose in a crash, and a seq it has seen is never used again.
+ * Events are written in bursts: the events appended within BURST_WINDOW_MS of each other
+ * (a terminal event ends the burst at the end of its turn) go to the file in one write and
+ * one fsync, and only then is each handed on (`afterDurable`: sent to the coordinator). So
+ * the coordinator never sees, nor acknowledges, an event the agent could lose in a crash,
+ * and a seq it has seen is never used again.
  */
 export class Outbox {
   readonly #path: string;
@@ -44,11 +61,12 @@ export class Outbox {
   #pending: AgentEvent[] = [];
   /** Appended events waiting for the next flush, oldest first. */
   #unsynced: Unsynced[] = [];
-  #flushScheduled: NodeJS.Immediate | undefined;
+  /** The next flush, if one is due: soon (a terminal event) or at the end of the burst window. */
+  #flushScheduled: { kind: 'soon'; handle: NodeJS.Immediate } | { kind: 'window'; handle: NodeJS.Timeout } | undefined;
+  /** The run taken in hand whose terminal event has not been appended. */
+  #inHand: RunMarker | undefined;
   /** Runs without a terminal event yet, with the last seq each used. */
   readonly #open = new Map<string, number>();
-  /** Runs that ended since the last compaction. */
-  readonly #ended = new Set<string>();
   #recordsSinceCompaction = 0;
   #fsyncs = 0;
 
@@ -73,14 +91,24 @@ export class Outbox {
     return this.#open.get(runId) ?? 0;
   }
 
-  /** Whether the run's terminal event is in the outbox history (since the last compaction). */
-  hasEnded(runId: string): boolean {
-    return this.#ended.has(runId);
-  }
-
   /** fsync calls on the outbox file since it was opened (for tests and benchmarks). */
   get fsyncCount(): number {
     return this.#fsyncs;
+  }
+
+  /** The run in hand when the outbox was last written: after a restart, the run a crash cut short. */
+  inHand(): RunMarker | undefined {
+    return this.#inHand;
+  }
+
+  /**
+   * Notes that a run is in hand, before its first event: written at once (a crash of the
+   * process cannot lose it) and synced with the run's first burst. The run's terminal event
+   * ends it.
+   */
+  begin(marker: RunMarker): void {
+    this.#inHand = { ...marker };
+    this.#write({ begin: this.#inHand });
   }
 
   /**
@@ -90,23 +118,17 @@ export class Outbox {
   append(event: AgentEvent, afterDurable?: (event: AgentEvent) => void): void {
     this.#track(event);
     this.#unsynced.push({ event, afterDurable });
-    this.#flushScheduled ??= setImmediate(() => {
-      try {
-        this.flush();
-      } catch {
-        // The burst stays in memory (see flush) and goes out with the next one, or with
-        // the flush of close(), which reports the error to the caller.
-      }
-    });
+    if (isTerminal(event)) this.#schedule('soon');
+    else if (!this.#flushScheduled) this.#schedule('window');
   }
 
   /**
    * Writes every appended event in one write and one fsync, then hands each on in order.
-   * Runs by itself after each burst; call it to make the outbox durable now (stopping).
+   * Runs by itself at the end of each burst; call it to make the outbox durable now (a
+   * run's end, stopping).
    */
   flush(): void {
-    clearImmediate(this.#flushScheduled);
-    this.#flushScheduled = undefined;
+    this.#cancelScheduled();
     const burst = this.#unsynced;
     if (burst.length === 0) return;
     this.#unsynced = [];
@@ -122,6 +144,27 @@ export class Outbox {
     this.#recordsSinceCompaction += burst.length;
     for (const { event } of burst) this.#pending.push(event);
     for (const { event, afterDurable } of burst) afterDurable?.(event);
+  }
+
+  #schedule(when: 'soon' | 'window'): void {
+    if (this.#flushScheduled?.kind === 'soon') return;
+    this.#cancelScheduled();
+    const flush = (): void => {
+      this.#flushScheduled = undefined;
+      try {
+        this.flush();
+      } catch {
+        // The burst stays in memory (see flush) and goes out with the next one, or with
+        // the flush of close(), which reports the error to the caller.
+      }
+    };
+    this.#flushScheduled = when === 'soon' ? { kind: 'soon', handle: setImmediate(flush) } : { kind: 'window', handle: setTimeout(flush, BURST_WINDOW_MS) };
+  }
+
+  #cancelScheduled(): void {
+    if (this.#flushScheduled?.kind === 'soon') clearImmediate(this.#flushScheduled.handle);
+    else if (this.#flushScheduled?.kind === 'window') clearTimeout(this.#flushScheduled.handle);
+    this.#flushScheduled = undefined;
   }
 
   /** Drops every pending event of `runId` up to and including `seq`. */
@@ -151,7 +194,7 @@ export class Outbox {
   #track(event: AgentEvent): void {
     if (isTerminal(event)) {
       this.#open.delete(event.runId);
-      this.#ended.add(event.runId);
+      if (this.#inHand?.runId === event.runId) this.#inHand = undefined;
     } else {
       this.#open.set(event.runId, event.seq);
     }
@@ -161,6 +204,8 @@ export class Outbox {
     if ('event' in record) {
       this.#pending.push(record.event);
       this.#track(record.event);
+    } else if ('begin' in record) {
+      this.#inHand = record.begin;
     } else if ('ack' in record) {
       const { runId, seq } = record.ack;
       this.#pending = this.#pending.filter((event) => event.runId !== runId || event.seq > seq);
@@ -199,6 +244,7 @@ export class Outbox {
     const fd = openSync(temp, 'w', 0o600);
     try {
       const lines = [
+        ...(this.#inHand ? [JSON.stringify({ begin: this.#inHand } satisfies Record_)] : []),
         ...[...this.#open].map(([runId, seq]) => JSON.stringify({ open: { runId, seq } })),
         ...this.#pending.map((event) => JSON.stringify({ event })),
       ];
@@ -212,8 +258,5 @@ export class Outbox {
     closeSync(this.#fd);
     this.#fd = openSync(this.#path, 'a', 0o600);
     this.#recordsSinceCompaction = 0;
-    // Ended runs' events that are still pending were rewritten above and count again.
-    this.#ended.clear();
-    for (const event of this.#pending) if (isTerminal(event)) this.#ended.add(event.runId);
   }
 }

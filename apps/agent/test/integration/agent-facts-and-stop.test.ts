@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Outbox } from '../../src/state/outbox';
 import { buildBundles } from './support/bundles';
 import { killStartedProcesses, startNode, waitFor } from './support/processes';
 import { freeLoopbackPort, parseEvents, TestCluster } from './support/test-cluster';
@@ -101,7 +102,9 @@ describe('kumi-agent: facts kept between steps, and a fast stop', () => {
     const last = recorded.at(-1);
     expect(last).toMatchObject({ kind: 'EVENT_KIND_FAILED', error: { code: 'ERROR_CODE_CANCELLED' } });
     expect(last!.seq).toBeGreaterThan(Number(started.seq));
-    expect(existsSync(join(agent.stateDir, 'current-run.json'))).toBe(false);
+    const outbox = Outbox.open(agent.stateDir);
+    expect(outbox.inHand()).toBeUndefined();
+    outbox.close();
     run.child.kill('SIGTERM');
   });
 });
