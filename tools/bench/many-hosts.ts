@@ -33,6 +33,8 @@ const TARGETS = { wallS: 4, agentCpuMsPerStep: 3 };
 const ATTACH_LIMIT_MS = 180_000;
 const STEP_TIMEOUT_MS = 120_000;
 const TOKEN_PARALLEL = 4;
+/** Agent restarts allowed while the fleet attaches (all agents together). */
+const MAX_RESTARTS = 100;
 const run = promisify(execFile);
 
 const { values: flags } = parseArgs({
@@ -67,6 +69,17 @@ const holders: Namespace[] = [];
 const STOP_GRACE_MS = 3_000;
 
 /** SIGTERM to every child still running, SIGKILL to those still there after STOP_GRACE_MS. */
+/** SIGTERMs the agents together; ms until the last one exited, undefined if one did not within STOP_GRACE_MS. */
+async function stopAgents(agents: ChildProcess[]): Promise<number | undefined> {
+  const began = performance.now();
+  const exited = agents.map((agent) => (agent.exitCode === null && agent.signalCode === null ? new Promise((done) => agent.once('exit', done)) : Promise.resolve()));
+  for (const agent of agents) agent.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const inTime = await Promise.race([Promise.all(exited).then(() => true), new Promise<boolean>((done) => (timer = setTimeout(done, STOP_GRACE_MS, false)))]);
+  clearTimeout(timer);
+  return inTime ? performance.now() - began : undefined;
+}
+
 async function stopChildren(): Promise<void> {
   const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
   const exited = running.map((child) => new Promise((done) => child.once('exit', done)));
@@ -132,6 +145,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   let client: ControlClient | undefined;
+  /** The logs stay for a look when the benchmark failed. */
+  let kept = true;
   try {
     const kumiBundle = join(base, 'kumi.cjs');
     const agentBundle = flags['agent-bundle'] ? resolve(flags['agent-bundle']) : join(base, 'kumi-agent.cjs');
@@ -154,7 +169,9 @@ async function main(): Promise<void> {
     client = new (kumiV1().Control)(`unix:${join(stateDir, 'control.sock')}`, credentials.createInsecure());
 
     console.error(`${hostCount} hosts: tokens, agents …`);
-    const agentPids: number[] = [];
+    const agents = new Map<string, ChildProcess>();
+    const restartArgv = new Map<string, string[]>();
+    let restarts = 0;
     await eachLimited(hosts, TOKEN_PARALLEL, async (host) => {
       const token = /^token:\s+(\S+)$/m.exec(await kumi(['token', 'create', '--host', host, '--ttl', '2h']))?.[1];
       if (!token) throw new Error(`kumi token create --host ${host} printed no token`);
@@ -166,16 +183,27 @@ async function main(): Promise<void> {
       const ns = hostNs[hosts.indexOf(host)]!;
       const agentArgs = ['run', '--config', join(home, 'agent.yaml'), '--coordinator', `${COORDINATOR_ADDRESS}:${PORT}`, '--ca-pin', caPin, '--host-name', host];
       agentArgs.push('--state-dir', join(home, 'state'), '--root', join(home, 'root'), '--token-file', join(home, 'token'));
-      agentPids.push(startLogged(inNamespace(ns, [process.execPath, ...flags['agent-node-arg'], agentBundle, ...agentArgs]), join(home, 'agent.log')).pid!);
+      const argv = inNamespace(ns, [process.execPath, ...flags['agent-node-arg'], agentBundle, ...agentArgs]);
+      agents.set(host, startLogged(argv, join(home, 'agent.log')));
+      restartArgv.set(host, argv);
     });
     const attachDeadline = Date.now() + ATTACH_LIMIT_MS;
     for (;;) {
       const attached = await listAgents(client).then((list) => list.agents.length, () => 0);
       if (attached === hostCount) break;
+      // An agent that gave up (today: an enrollment refused while the coordinator was
+      // busy) is started again, as systemd's Restart=always does on a host.
+      for (const [host, agent] of agents) {
+        if (agent.exitCode === null && agent.signalCode === null) continue;
+        if (restarts >= MAX_RESTARTS) throw new Error(`agents exited ${restarts} times before all attached (logs under ${base}/hosts)`);
+        restarts += 1;
+        agents.set(host, startLogged(restartArgv.get(host)!, join(base, 'hosts', host, 'agent.log')));
+      }
       if (Date.now() > attachDeadline) throw new Error(`${attached} of ${hostCount} agents attached within ${ATTACH_LIMIT_MS / 1000} s (logs under ${base}/hosts)`);
       await new Promise((done) => setTimeout(done, 200));
     }
 
+    const agentPids = [...agents.values()].map((agent) => agent.pid!);
     const steps = Array.from({ length: stepCount }, () => flags.step);
     const drive = (hostList: readonly string[], stepList: readonly string[]): Promise<StepResult[]> =>
       driver === 'cli'
@@ -218,13 +246,18 @@ async function main(): Promise<void> {
     console.log(`| CPU, coordinator (kumi serve) | ${(mid((round) => round.coordinatorCpuMs) / 1000).toFixed(2)} s | ${spread((round) => round.coordinatorCpuMs / 1000, 2)} | |`);
     console.log(`| CPU, ${driver === 'cli' ? 'kumi run processes' : 'the driving process'} | ${(mid((round) => round.clientCpuMs) / 1000).toFixed(2)} s | ${spread((round) => round.clientCpuMs / 1000, 2)} | |`);
     console.log(`| coordinator RSS after the round (peak) | ${mid((round) => round.coordinatorRssMiB).toFixed(1)} MiB (${(await peakRssMiB(servePid)).toFixed(1)}) | ${spread((round) => round.coordinatorRssMiB)} | |`);
+    console.log(`| agent restarts before all attached | ${restarts} | | |`);
     console.log(`| failed step runs | ${rounds.reduce((sum, round) => sum + round.failures.length, 0)} of ${steps_ * runs} | | 0 |`);
     for (const failure of rounds.flatMap((round) => round.failures).slice(0, 5)) console.log(`  failure: ${failure.host}: ${failure.detail}`);
+    const stopMs = await stopAgents([...agents.values()]);
+    console.log(`| all ${hostCount} agents exited after SIGTERM | ${stopMs === undefined ? `not within ${STOP_GRACE_MS} ms` : `${stopMs.toFixed(0)} ms`} | | < 1 s each |`);
+    kept = false;
   } finally {
     client?.close();
     await stopChildren();
     killEverything();
-    await rm(base, { recursive: true, force: true }).catch(() => undefined);
+    if (kept) console.error(`logs kept under ${base}`);
+    else await rm(base, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
