@@ -69,15 +69,23 @@ const holders: Namespace[] = [];
 const STOP_GRACE_MS = 3_000;
 
 /** SIGTERM to every child still running, SIGKILL to those still there after STOP_GRACE_MS. */
-/** SIGTERMs the agents together; ms until the last one exited, undefined if one did not within STOP_GRACE_MS. */
-async function stopAgents(agents: ChildProcess[]): Promise<number | undefined> {
-  const began = performance.now();
-  const exited = agents.map((agent) => (agent.exitCode === null && agent.signalCode === null ? new Promise((done) => agent.once('exit', done)) : Promise.resolve()));
-  for (const agent of agents) agent.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const inTime = await Promise.race([Promise.all(exited).then(() => true), new Promise<boolean>((done) => (timer = setTimeout(done, STOP_GRACE_MS, false)))]);
-  clearTimeout(timer);
-  return inTime ? performance.now() - began : undefined;
+/** Longest one agent may take to exit on SIGTERM before it counts as not stopped. */
+const AGENT_STOP_LIMIT_MS = 2_000;
+
+/** SIGTERMs the agents one after the other; each one's ms until exit (AGENT_STOP_LIMIT_MS or more: it did not stop). */
+async function stopAgents(agents: ChildProcess[]): Promise<number[]> {
+  const times: number[] = [];
+  for (const agent of agents) {
+    if (agent.exitCode !== null || agent.signalCode !== null) continue;
+    const began = performance.now();
+    const exited = new Promise((done) => agent.once('exit', done));
+    agent.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((done) => (timer = setTimeout(done, AGENT_STOP_LIMIT_MS)))]);
+    clearTimeout(timer);
+    times.push(performance.now() - began);
+  }
+  return times;
 }
 
 async function stopChildren(): Promise<void> {
@@ -250,7 +258,8 @@ async function main(): Promise<void> {
     console.log(`| failed step runs | ${rounds.reduce((sum, round) => sum + round.failures.length, 0)} of ${steps_ * runs} | | 0 |`);
     for (const failure of rounds.flatMap((round) => round.failures).slice(0, 5)) console.log(`  failure: ${failure.host}: ${failure.detail}`);
     const stopMs = await stopAgents([...agents.values()]);
-    console.log(`| all ${hostCount} agents exited after SIGTERM | ${stopMs === undefined ? `not within ${STOP_GRACE_MS} ms` : `${stopMs.toFixed(0)} ms`} | | < 1 s each |`);
+    const slow = stopMs.filter((ms) => ms >= AGENT_STOP_LIMIT_MS).length;
+    console.log(`| agent exit after SIGTERM (one at a time) | ${median(stopMs).toFixed(0)} ms | ${Math.min(...stopMs).toFixed(0)} … ${Math.max(...stopMs).toFixed(0)}${slow ? ` (${slow} not within ${AGENT_STOP_LIMIT_MS} ms)` : ''} | < 1 s |`);
     kept = false;
   } finally {
     client?.close();
