@@ -30,7 +30,7 @@ import { median, readRss } from './process-memory';
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const PORT = 7443;
 const TARGETS = { wallS: 4, agentCpuMsPerStep: 3 };
-const ATTACH_LIMIT_MS = 180_000;
+const ATTACH_LIMIT_MS = 300_000;
 const STEP_TIMEOUT_MS = 120_000;
 const TOKEN_PARALLEL = 4;
 /** Agent restarts allowed while the fleet attaches (all agents together). */

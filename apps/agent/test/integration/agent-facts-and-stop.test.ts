@@ -11,6 +11,10 @@ import { freeLoopbackPort, parseEvents, TestCluster } from './support/test-clust
 // Real kumi-agent processes against a real `kumi serve` (~15 s on 2 cores: bundles, init,
 // two agents, a dozen `kumi run` processes).
 
+/** Generous: on a loaded machine every `kumi` command is a Node start of a second or more. */
+const ATTACH_WAIT_MS = 60_000;
+const TEST_TIMEOUT_MS = 180_000;
+
 let currentCluster: TestCluster | undefined;
 const cluster = (): TestCluster => {
   if (!currentCluster) throw new Error('the cluster is not set up');
@@ -57,7 +61,7 @@ describe('kumi-agent: facts kept between steps, and a fast stop', () => {
       await mkdir(join(agent.root, 'proc/sys', file, '..'), { recursive: true });
       await writeFile(join(agent.root, 'proc/sys', file), '0\n');
     }
-    await waitFor('the agent to attach', async () => (await cluster().agents()).some((info) => info.hostName === host));
+    await waitFor('the agent to attach', async () => (await cluster().agents()).some((info) => info.hostName === host), ATTACH_WAIT_MS);
     const gatherings = (): string[] => [...agent.process.output().matchAll(/"reason":"([^"]+)"[^\n]*"msg":"host facts gathered"/g)].map((match) => match[1]!);
     expect(await nftStarts()).toBe(1);
 
@@ -71,12 +75,12 @@ describe('kumi-agent: facts kept between steps, and a fast stop', () => {
     expect(await runStep(host, 'swap.off', 'facts-after-change-2.log')).toEqual(['START', 'NOOP']);
     expect(await nftStarts()).toBe(2);
     expect(gatherings()).toEqual(['attach', 'host changed']);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('exits within 1 s of SIGTERM with the cancelled step ended and its events on disk', async () => {
     const host = 'stop-host';
     const agent = await cluster().startAgent({ hostName: host, token: await cluster().createToken({ host }) });
-    await waitFor('the agent to attach', async () => (await cluster().agents()).some((info) => info.hostName === host));
+    await waitFor('the agent to attach', async () => (await cluster().agents()).some((info) => info.hostName === host), ATTACH_WAIT_MS);
     const params = { host: '127.0.0.1', port: await freeLoopbackPort(), timeoutSeconds: 60 };
     const run = startNode(
       cluster().bundles.kumi,
@@ -106,5 +110,5 @@ describe('kumi-agent: facts kept between steps, and a fast stop', () => {
     expect(outbox.inHand()).toBeUndefined();
     outbox.close();
     run.child.kill('SIGTERM');
-  });
+  }, TEST_TIMEOUT_MS);
 });
