@@ -238,7 +238,7 @@ export class Outbox {
     }
   }
 
-  /** Rewrites the file with only what still matters: open runs and pending events. */
+  /** Rewrites the file with only what still matters: the run in hand, open runs and pending events. */
   #compact(): void {
     // Compaction rewrites from memory, which only knows durable events as pending.
     this.flush();
