@@ -56,7 +56,8 @@ class FakeCoordinator {
   }
 
   async waitFor<T>(what: string, check: () => T | undefined): Promise<T> {
-    const deadline = Date.now() + 5_000;
+    // Generous: the machine may be busy; a passing run returns as soon as the check holds.
+    const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const value = check();
       if (value !== undefined) return value;
