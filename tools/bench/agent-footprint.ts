@@ -29,6 +29,7 @@ import { makeSeaBlob } from '../../apps/agent/package/make-sea-blob';
 import { NODE_RUNTIME_PACKAGES } from '../../apps/agent/package/node-runtimes';
 import { stripBinary } from '../../apps/agent/package/strip-binary';
 import { dropFromPageCache } from './page-cache';
+import { machine } from './machine';
 import { median, readRss, type Rss } from './process-memory';
 import { YOUNG_GENERATION_FLAG } from '../../apps/agent/src/runtime/young-generation';
 
@@ -150,14 +151,6 @@ async function bareSeaRss(base: string, env: NodeJS.ProcessEnv): Promise<Rss> {
   const rss = await readRss(idle.child.pid as number);
   await stop(idle.child);
   return rss;
-}
-
-async function machine(): Promise<string> {
-  const release = await readFile('/etc/os-release', 'utf8').catch(() => '');
-  const distro = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(release)?.[1] ?? os.type();
-  const cpus = os.cpus();
-  const load = os.loadavg().map((value) => value.toFixed(1)).join(' ');
-  return `${cpus[0]?.model.trim() ?? 'unknown CPU'} × ${cpus.length} (${os.arch()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${distro}, Linux ${os.release()}, build Node ${process.version}; load average at the end ${load}`;
 }
 
 async function main(): Promise<void> {

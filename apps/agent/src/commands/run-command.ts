@@ -51,6 +51,10 @@ export function runCommand(): Command {
         process.once('SIGINT', onSignal('SIGINT'));
         await runAgent(config, hostName, logger, stop.signal);
         logger.info('kumi-agent stopped');
+        // Stopped by a signal, with the outbox flushed and closed: a step command that did
+        // not end within the stop grace (it was sent SIGTERM when the step was cancelled)
+        // must not hold the process; its run stays in hand and the next start reports it.
+        if (stop.signal.aborted) process.exit();
       } catch (error) {
         const message = (error as Error).message;
         logger.fatal({ error: message }, 'kumi-agent cannot run');

@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
 import { coordinatorClient } from '../enroll/coordinator-client';
 import { obtainIdentity } from '../enroll/obtain-identity';
+import { FactsCache } from '../facts/facts-cache';
 import { gatherFacts, hostFactSources } from '../facts/gather-facts';
 import { ensureStateDir } from '../state/credentials-store';
 import { Outbox } from '../state/outbox';
-import { RunMarkerFile } from '../state/run-marker';
 import { AGENT_VERSION } from '../version';
 import { openAttachSession, type AttachSession } from './attach-session';
 import { Backoff } from './backoff';
@@ -14,8 +14,12 @@ import { EventRecorder } from './event-recorder';
 import { reportInterruptedRun } from './interrupted-run';
 import { StepRunner } from './step-runner';
 
-/** How long a stopping agent waits for a cancelled step to record its end. */
-const STOP_GRACE_MS = 5_000;
+/**
+ * How long a stopping agent waits for a cancelled step to record its end. Short, so the
+ * agent is gone within a second of SIGTERM: a step that has not ended by then is reported
+ * INTERRUPTED by the next start (the outbox still has it in hand).
+ */
+const STOP_GRACE_MS = 600;
 /** A stream open this long counts as a working connection for the backoff. */
 const STABLE_STREAM_MS = 10_000;
 
@@ -30,11 +34,13 @@ export async function runAgent(config: AgentConfig, hostName: string, logger: Lo
   if (!identity) return;
 
   const outbox = Outbox.open(config.stateDir);
-  const marker = new RunMarkerFile(config.stateDir);
   const recorder = new EventRecorder(outbox, hostName);
-  reportInterruptedRun(marker, outbox, recorder, logger);
-  const facts = () => gatherFacts(hostFactSources(hostName));
-  const runner = new StepRunner({ recorder, marker, logger, root: config.root, facts });
+  reportInterruptedRun(outbox, recorder, logger);
+  const facts = new FactsCache(
+    () => gatherFacts(hostFactSources(hostName)),
+    (reason) => logger.info({ reason }, 'host facts gathered'),
+  );
+  const runner = new StepRunner({ recorder, logger, root: config.root, facts });
   const client = coordinatorClient(config.coordinator, identity.caPem, identity);
   const backoff = new Backoff();
   let session: AttachSession | undefined;
@@ -56,7 +62,7 @@ export async function runAgent(config: AgentConfig, hostName: string, logger: Lo
           recorder,
           runner,
           logger,
-          facts,
+          facts: () => facts.refresh(),
           onEstablished: () => {
             backoff.reset();
             logger.info({ coordinator: config.coordinator }, 'attached');
@@ -79,8 +85,12 @@ export async function runAgent(config: AgentConfig, hostName: string, logger: Lo
     }
   } finally {
     signal.removeEventListener('abort', onStop);
-    await Promise.race([runner.idle(), sleep(STOP_GRACE_MS)]);
+    const grace = new AbortController();
+    await Promise.race([runner.idle(), sleep(STOP_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+    // The timer must not keep the process alive once the step has ended.
+    grace.abort();
     client.close();
+    // Flushes the last burst: a stopped agent leaves every event it made on disk.
     outbox.close();
   }
 }

@@ -7,8 +7,8 @@ import type { AnyStep, HostFacts } from '@kumi/steps';
 import { pino } from 'pino';
 import * as z from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FactsCache } from '../facts/facts-cache';
 import { Outbox } from '../state/outbox';
-import { RunMarkerFile } from '../state/run-marker';
 import { openAttachSession } from './attach-session';
 import { EventRecorder } from './event-recorder';
 import { StepRunner } from './step-runner';
@@ -56,7 +56,8 @@ class FakeCoordinator {
   }
 
   async waitFor<T>(what: string, check: () => T | undefined): Promise<T> {
-    const deadline = Date.now() + 5_000;
+    // Generous: the machine may be busy; a passing run returns as soon as the check holds.
+    const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const value = check();
       if (value !== undefined) return value;
@@ -93,7 +94,7 @@ describe('openAttachSession', () => {
     const logger = pino({ level: 'silent' });
     const recorder = new EventRecorder(outbox, 'h1');
     for (const kind of ['EVENT_KIND_START', 'EVENT_KIND_PROGRESS', 'EVENT_KIND_DONE'] as const) recorder.record('old', 'demo.echo', { kind });
-    const runner = new StepRunner({ recorder, marker: new RunMarkerFile(dir), logger, root: dir, facts: async () => FACTS, findStep: () => echoStep });
+    const runner = new StepRunner({ recorder, logger, root: dir, facts: new FactsCache(async () => FACTS), findStep: () => echoStep });
     const context = { client, hostName: 'h1', agentVersion: '0.1.0', outbox, recorder, runner, logger, facts: async () => FACTS, onEstablished: () => undefined };
 
     const first = await openAttachSession(context);

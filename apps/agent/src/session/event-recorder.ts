@@ -15,7 +15,7 @@ export interface EventBody {
 
 /**
  * Numbers, stamps, redacts and persists step events, then hands them to whoever is
- * connected. Seq counts 1, 2, 3 ... per run, continuing where the outbox left off.
+ * connected once they are on disk (the outbox writes them in bursts). Seq counts 1, 2, 3 ... per run, continuing where the outbox left off.
  */
 export class EventRecorder {
   readonly #seqs = new Map<string, number>();
@@ -27,7 +27,7 @@ export class EventRecorder {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Sets (or clears) where new events go once they are on disk. */
+  /** Sets (or clears) where new events go once they are on disk; events already on disk are the outbox's pending ones. */
   onEvent(listener: ((event: AgentEvent) => void) | undefined): void {
     this.#listener = listener;
   }
@@ -56,12 +56,20 @@ export class EventRecorder {
         : null,
       planned: (body.planned ?? []).map(redact),
     };
-    this.outbox.append(event);
-    if (isTerminal(body)) {
-      this.#seqs.delete(runId);
-    }
-    this.#listener?.(event);
+    // Handed on once its burst is on disk: whoever is connected then sends it.
+    this.outbox.append(event, (durable) => this.#listener?.(durable));
+    if (isTerminal(event)) this.#seqs.delete(runId);
     return event;
+  }
+
+  /** Notes on disk that the run is in hand, before its first event: a crash from here on is reported by the next start. */
+  begin(runId: string, step: string): void {
+    this.outbox.begin({ runId, step, startedAtMs: this.now() });
+  }
+
+  /** Writes the events recorded so far to disk now, instead of at the end of their burst. */
+  flush(): void {
+    this.outbox.flush();
   }
 }
 

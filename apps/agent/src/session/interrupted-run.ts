@@ -1,23 +1,20 @@
 import type { Logger } from 'pino';
 import type { Outbox } from '../state/outbox';
-import type { RunMarkerFile } from '../state/run-marker';
 import { failedBody, type EventRecorder } from './event-recorder';
 
 /**
- * After a restart: if the previous process died during a step (the marker is still there
- * and the run never ended), records FAILED/INTERRUPTED as that run's next event, so the
- * coordinator learns its fate. Clears the marker either way.
+ * After a restart: if the previous process died during a step (the outbox still has the
+ * run in hand, without its end), records FAILED/INTERRUPTED as that run's next event, so
+ * the coordinator learns its fate.
  */
-export function reportInterruptedRun(marker: RunMarkerFile, outbox: Outbox, recorder: EventRecorder, logger: Logger): void {
-  const interrupted = marker.read();
+export function reportInterruptedRun(outbox: Outbox, recorder: EventRecorder, logger: Logger): void {
+  const interrupted = outbox.inHand();
   if (!interrupted) return;
-  if (!outbox.hasEnded(interrupted.runId)) {
-    recorder.record(
-      interrupted.runId,
-      interrupted.step,
-      failedBody('INTERRUPTED', 'the agent stopped while the step ran (crash or restart); check the host and run the step again'),
-    );
-    logger.warn({ runId: interrupted.runId, step: interrupted.step }, 'a step was cut short by an agent stop; reported as INTERRUPTED');
-  }
-  marker.clear();
+  recorder.record(
+    interrupted.runId,
+    interrupted.step,
+    failedBody('INTERRUPTED', 'the agent stopped while the step ran (crash or restart); check the host and run the step again'),
+  );
+  recorder.flush();
+  logger.warn({ runId: interrupted.runId, step: interrupted.step }, 'a step was cut short by an agent stop; reported as INTERRUPTED');
 }

@@ -8,8 +8,8 @@ import { StepFailure, type AnyStep, type HostFacts, type RunStepOptions, type St
 import { pino } from 'pino';
 import * as z from 'zod';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FactsCache, type GatherReason } from '../facts/facts-cache';
 import { Outbox } from '../state/outbox';
-import { RunMarkerFile } from '../state/run-marker';
 import type { AgentEvent } from './event-kinds';
 import { EventRecorder } from './event-recorder';
 import * as stepLibrary from './step-library';
@@ -50,7 +50,7 @@ describe('StepRunner', () => {
   });
 
   function runner(overrides: Partial<StepRunnerDeps> = {}): StepRunner {
-    return new StepRunner({ recorder, marker: new RunMarkerFile(dir), logger: pino({ level: 'silent' }), root: dir, facts: async () => FACTS, ...overrides });
+    return new StepRunner({ recorder, logger: pino({ level: 'silent' }), root: dir, facts: new FactsCache(async () => FACTS), ...overrides });
   }
 
   const summary = (runId: string): unknown[] =>
@@ -68,10 +68,11 @@ describe('StepRunner', () => {
     });
     subject.handle(request('r1'));
     subject.handle(request('r2'));
+    outbox.flush();
     expect(summary('r2')).toEqual([[1, 'FAILED', 'LOCKED']]);
     expect(events.find((event) => event.runId === 'r2')?.error?.message).toMatch(/already running run r1/);
     expect(subject.busyRunId).toBe('r1');
-    expect(new RunMarkerFile(dir).read()?.runId).toBe('r1');
+    expect(outbox.inHand()?.runId).toBe('r1');
     release();
     await subject.idle();
     expect(summary('r1')).toEqual([
@@ -79,13 +80,78 @@ describe('StepRunner', () => {
       [2, 'NOOP', 'already fine'],
     ]);
     expect(subject.busyRunId).toBe('');
-    expect(new RunMarkerFile(dir).read()).toBeUndefined();
+    expect(outbox.inHand()).toBeUndefined();
     subject.handle(request('r3'));
     await subject.idle();
     expect(summary('r3')).toEqual([
       [1, 'START', 'Demo step'],
       [2, 'NOOP', 'already fine'],
     ]);
+  });
+
+  it('gathers facts once for a burst of no-op steps, and again before the next step after one that changed the host', async () => {
+    const gatherings: GatherReason[] = [];
+    let gathered = 0;
+    const facts = new FactsCache(
+      async () => {
+        gathered += 1;
+        return FACTS;
+      },
+      (reason) => gatherings.push(reason),
+    );
+    const outcomes: StepOutcome[] = [];
+    const seenFacts: HostFacts[] = [];
+    const subject = runner({
+      facts,
+      findStep: () => demoStep,
+      runStep: async (_step, options) => {
+        seenFacts.push(options.facts);
+        const outcome = outcomes.shift() ?? { status: 'noop', reason: 'fine', outputs: {} };
+        if (outcome.status === 'done') options.onProgress?.({ kind: 'progress', text: 'run sysctl --system' });
+        return outcome;
+      },
+    });
+    await facts.refresh(); // the attach
+    const runAll = async (runIds: string[]): Promise<void> => {
+      for (const runId of runIds) {
+        subject.handle(request(runId));
+        await subject.idle();
+      }
+    };
+    await runAll(['n1', 'n2', 'n3']);
+    expect(gatherings).toEqual(['attach']);
+
+    outcomes.push({ status: 'planned', planned: ['write /etc/x'] });
+    await runAll(['dry', 'n4']);
+    expect(gatherings).toEqual(['attach']);
+
+    outcomes.push({ status: 'done', outputs: {}, planned: ['write /etc/x'] });
+    await runAll(['changed', 'n5', 'n6']);
+    expect(gatherings).toEqual(['attach', 'host changed']);
+    expect(gathered).toBe(2);
+    expect(seenFacts).toHaveLength(8);
+    expect(seenFacts.every((seen) => seen === FACTS)).toBe(true);
+  });
+
+  it('gathers facts again after a step that failed once its actions began, not after one that failed before', async () => {
+    const gatherings: GatherReason[] = [];
+    const facts = new FactsCache(async () => FACTS, (reason) => gatherings.push(reason));
+    let act = false;
+    const subject = runner({
+      facts,
+      findStep: () => demoStep,
+      runStep: async (_step, options) => {
+        if (act) options.onProgress?.({ kind: 'progress', text: 'run modprobe br_netfilter' });
+        throw new StepFailure(act ? 'COMMAND_FAILED' : 'CHECK_FAILED', 'failed');
+      },
+    });
+    await facts.refresh();
+    for (const [runId, began] of [['check', false], ['after-check', false], ['command', true], ['after-command', false]] as const) {
+      act = began;
+      subject.handle(request(runId));
+      await subject.idle();
+    }
+    expect(gatherings).toEqual(['attach', 'host changed']);
   });
 
   it('streams output and progress in seq order and ends DONE with outputs and planned lines', async () => {

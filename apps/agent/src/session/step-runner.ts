@@ -1,19 +1,19 @@
 import type { StepRequest__Output } from '@kumi/proto';
-import type { AnyStep, HostFacts, RunStepOptions, SecretBag, StepOutcome } from '@kumi/steps';
+import type { AnyStep, RunStepOptions, SecretBag, StepOutcome } from '@kumi/steps';
 import type { Logger } from 'pino';
 import { loadPartFromAssets, partFromSource, type LoadedPart } from '../runtime/agent-parts';
-import type { RunMarkerFile } from '../state/run-marker';
+import type { FactsCache } from '../facts/facts-cache';
 import { failedBody, type EventRecorder } from './event-recorder';
 import type * as StepLibraryModule from './step-library';
 
 /** What the runner needs; tests swap the step lookup and executor. */
 export interface StepRunnerDeps {
   recorder: EventRecorder;
-  marker: RunMarkerFile;
   logger: Logger;
   /** Root every step path is resolved under ("/" on a real host). */
   root: string;
-  facts: () => Promise<HostFacts>;
+  /** The host's facts in memory (see FactsCache); told when a run may have changed the host. */
+  facts: Pick<FactsCache, 'current' | 'hostChanged'>;
   findStep?: (id: string) => AnyStep | undefined;
   runStep?: (step: AnyStep, options: RunStepOptions) => Promise<StepOutcome>;
   /** Loads the step library (default: the `steps` part, or the source outside the executable). */
@@ -113,10 +113,10 @@ export class StepRunner {
   }
 
   async #run(request: StepRequest__Output, signal: AbortSignal): Promise<void> {
-    const { recorder, marker } = this.deps;
-    // Written before anything is awaited, so that a crash from here on is reported as an
+    const { recorder } = this.deps;
+    // Noted before anything is awaited, so that a crash from here on is reported as an
     // interrupted run when the agent restarts.
-    marker.write({ runId: request.runId, step: request.step, startedAtMs: Date.now() });
+    recorder.begin(request.runId, request.step);
     try {
       let library: StepLibrary;
       try {
@@ -131,7 +131,9 @@ export class StepRunner {
         recorder.record(request.runId, request.step, failedBody('INTERNAL', `the agent failed while running the step: ${(error as Error)?.message ?? String(error)}`));
       });
     } finally {
-      marker.clear();
+      // The run's end on disk now, with the rest of its events: one write and one fsync
+      // for a short step.
+      recorder.flush();
     }
   }
 
@@ -152,16 +154,20 @@ export class StepRunner {
     const log = logger.child({ runId, step: step.id, dryRun: request.dryRun });
     log.info('step started');
     emit(runId, step.id, { kind: 'EVENT_KIND_START', text: step.title });
+    // The executor reports each action before it runs it and only then any output: from
+    // the first report on, the run may have changed the host.
+    let actionsBegan = false;
     try {
       const params = parseParamsJson(request.paramsJson, StepFailure);
       const outcome = await (this.deps.runStep ?? runCatalogueStep)(step, {
         root: this.deps.root,
-        facts: await this.deps.facts(),
+        facts: await this.deps.facts.current(),
         params,
         secrets,
         dryRun: request.dryRun,
         signal,
         onProgress: (progress) => {
+          actionsBegan = true;
           if (progress.kind === 'output') {
             emit(runId, step.id, {
               kind: 'EVENT_KIND_OUTPUT',
@@ -177,11 +183,13 @@ export class StepRunner {
         emit(runId, step.id, { kind: 'EVENT_KIND_NOOP', text: outcome.reason, outputsJson: JSON.stringify(outcome.outputs) });
         log.info({ reason: clean(outcome.reason) }, 'step needed nothing');
       } else {
+        if (outcome.status !== 'planned') this.deps.facts.hostChanged();
         // kumi.v1: a dry run ends PLANNED with the actions it would take; a real run ends DONE.
         emit(runId, step.id, outcome.status === 'planned' ? { kind: 'EVENT_KIND_PLANNED', planned: outcome.planned } : { kind: 'EVENT_KIND_DONE', outputsJson: JSON.stringify(outcome.outputs) });
         log.info({ actions: outcome.planned.length }, outcome.status === 'planned' ? 'step planned (dry run)' : 'step done');
       }
     } catch (error) {
+      if (actionsBegan) this.deps.facts.hostChanged();
       const body = failureBody(error, signal, StepFailure);
       emit(runId, step.id, body);
       log.warn({ code: body.error?.code, error: clean(body.error?.message ?? '') }, 'step failed');

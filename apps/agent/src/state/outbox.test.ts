@@ -7,7 +7,6 @@ import type { AgentEvent } from '../session/event-kinds';
 import { EventRecorder, failedBody } from '../session/event-recorder';
 import { reportInterruptedRun } from '../session/interrupted-run';
 import { Outbox, OUTBOX_FILE } from './outbox';
-import { RunMarkerFile } from './run-marker';
 
 const silent = pino({ level: 'silent' });
 
@@ -24,6 +23,8 @@ describe('Outbox', () => {
     recorder.record(runId, 'demo.step', { kind: 'EVENT_KIND_START', text: 'Demo' });
     for (let line = 0; line < lines; line += 1) recorder.record(runId, 'demo.step', { kind: 'EVENT_KIND_OUTPUT', text: `line ${line}`, stream: 'OUTPUT_STREAM_STDOUT' });
     if (end) recorder.record(runId, 'demo.step', { kind: 'EVENT_KIND_DONE', outputsJson: '{}' });
+    // The end of the burst: on disk and sent, so the coordinator may acknowledge it.
+    recorder.flush();
   }
 
   const ids = (events: readonly AgentEvent[]): string[] => events.map((event) => `${event.runId}#${event.seq}`);
@@ -39,8 +40,7 @@ describe('Outbox', () => {
     expect(ids(second.pending())).toEqual(['r1#1', 'r1#2', 'r1#3', 'r1#4', 'r2#1', 'r2#2']);
     expect(second.pending()[1]).toMatchObject({ host: 'h1', kind: 'EVENT_KIND_OUTPUT', text: 'line 0', stream: 'OUTPUT_STREAM_STDOUT' });
     expect(second.lastSeq('r2')).toBe(2);
-    expect(second.hasEnded('r1')).toBe(true);
-    expect(second.hasEnded('r2')).toBe(false);
+    expect(second.lastSeq('r1')).toBe(0);
     second.close();
   });
 
@@ -58,8 +58,27 @@ describe('Outbox', () => {
     reopened.ack('r1', 5);
     expect(reopened.pending()).toEqual([]);
     reopened.close();
-    // Nothing pending and no open run: the file is compacted to nothing.
-    expect(await readFile(join(dir, OUTBOX_FILE), 'utf8')).toBe('');
+    expect(ids(Outbox.open(dir).pending())).toEqual([]);
+  });
+
+  it('rewrites the file to nothing once nothing is pending after a few hundred records, not after every run', async () => {
+    const outbox = Outbox.open(dir);
+    const recorder = new EventRecorder(outbox, 'h1');
+    for (let run = 1; run <= 150; run += 1) {
+      recordRun(recorder, `r${run}`, 0, true);
+      outbox.ack(`r${run}`, 2);
+    }
+    const syncsFor150Runs = outbox.fsyncCount;
+    const lines = (await readFile(join(dir, OUTBOX_FILE), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(450); // 150 × (START, DONE, ack): no rewrite yet
+    for (let run = 151; run <= 300; run += 1) {
+      recordRun(recorder, `r${run}`, 0, true);
+      outbox.ack(`r${run}`, 2);
+    }
+    // Nothing pending and no open run: compacted to nothing on the way.
+    expect((await readFile(join(dir, OUTBOX_FILE), 'utf8')).trim().split('\n').length).toBeLessThan(450);
+    outbox.close();
+    expect(syncsFor150Runs).toBe(150); // one per burst, none for acks
   });
 
   it('keeps counting seq for an open run after everything was acked and compacted', async () => {
@@ -102,47 +121,77 @@ describe('Outbox', () => {
     reopened.close();
   });
 
-  it('reports a run cut short by a crash as INTERRUPTED with the next seq, exactly once', async () => {
+  it('reports a run cut short by a crash as INTERRUPTED with the next seq, exactly once, also after a rewrite', async () => {
     const outbox = Outbox.open(dir);
-    const marker = new RunMarkerFile(dir);
-    marker.write({ runId: 'r1', step: 'net.wait-tcp', startedAtMs: 1 });
-    recordRun(new EventRecorder(outbox, 'h1'), 'r1', 2, false);
+    const recorder = new EventRecorder(outbox, 'h1');
+    recorder.begin('r1', 'net.wait-tcp');
+    recordRun(recorder, 'r1', 2, false);
     outbox.ack('r1', 2);
-    outbox.close(); // the process dies here: the marker stays behind
+    expect(outbox.inHand()).toMatchObject({ runId: 'r1', step: 'net.wait-tcp' });
+    outbox.close(); // the process dies here, the run still in hand
 
     const restarted = Outbox.open(dir);
-    const recorder = new EventRecorder(restarted, 'h1');
-    reportInterruptedRun(new RunMarkerFile(dir), restarted, recorder, silent);
+    expect(restarted.inHand()?.runId).toBe('r1');
+    reportInterruptedRun(restarted, new EventRecorder(restarted, 'h1'), silent);
     expect(restarted.pending().map((event) => [event.seq, event.kind, event.error?.code ?? null])).toEqual([
       [3, 'EVENT_KIND_OUTPUT', null],
       [4, 'EVENT_KIND_FAILED', 'ERROR_CODE_INTERRUPTED'],
     ]);
-    expect(new RunMarkerFile(dir).read()).toBeUndefined();
+    expect(restarted.inHand()).toBeUndefined();
     restarted.close();
 
     const again = Outbox.open(dir);
-    reportInterruptedRun(new RunMarkerFile(dir), again, new EventRecorder(again, 'h1'), silent);
+    reportInterruptedRun(again, new EventRecorder(again, 'h1'), silent);
     expect(again.pending()).toHaveLength(2);
     again.close();
   });
 
-  it('reports INTERRUPTED as seq 1 when the process died before START was written', async () => {
-    new RunMarkerFile(dir).write({ runId: 'r9', step: 'swap.off', startedAtMs: 1 });
+  it('keeps the run in hand across a rewrite of the file', async () => {
     const outbox = Outbox.open(dir);
-    reportInterruptedRun(new RunMarkerFile(dir), outbox, new EventRecorder(outbox, 'h1'), silent);
+    const recorder = new EventRecorder(outbox, 'h1');
+    recorder.begin('long', 'kubeadm.init');
+    recordRun(recorder, 'long', 10_050, false);
+    outbox.ack('long', 10_040);
+    outbox.close();
+    expect((await readFile(join(dir, OUTBOX_FILE), 'utf8')).trim().split('\n').length).toBeLessThan(20);
+    const reopened = Outbox.open(dir);
+    expect(reopened.inHand()).toMatchObject({ runId: 'long', step: 'kubeadm.init' });
+    reportInterruptedRun(reopened, new EventRecorder(reopened, 'h1'), silent);
+    expect(reopened.pending().at(-1)).toMatchObject({ seq: 10_052, error: { code: 'ERROR_CODE_INTERRUPTED' } });
+    reopened.close();
+  });
+
+  it('reports INTERRUPTED as seq 1 when the process died before START was written', async () => {
+    const first = Outbox.open(dir);
+    new EventRecorder(first, 'h1').begin('r9', 'swap.off');
+    first.close();
+    const outbox = Outbox.open(dir);
+    reportInterruptedRun(outbox, new EventRecorder(outbox, 'h1'), silent);
     expect(outbox.pending().map((event) => [event.runId, event.seq, event.step, event.error?.code])).toEqual([['r9', 1, 'swap.off', 'ERROR_CODE_INTERRUPTED']]);
     outbox.close();
   });
 
-  it('does not report a run whose end was recorded before the marker could be removed', async () => {
+  it('does not report a run that ended, nor take another run\'s end for the end of the one in hand', async () => {
     const outbox = Outbox.open(dir);
-    new RunMarkerFile(dir).write({ runId: 'r1', step: 'demo.step', startedAtMs: 1 });
-    recordRun(new EventRecorder(outbox, 'h1'), 'r1', 0, true);
+    const recorder = new EventRecorder(outbox, 'h1');
+    recorder.begin('r1', 'demo.step');
+    recordRun(recorder, 'r1', 0, true);
+    recorder.begin('r2', 'demo.step');
+    recorder.record('r2', 'demo.step', { kind: 'EVENT_KIND_START' });
+    recorder.record('r3', 'demo.step', failedBody('LOCKED', 'busy with r2'));
     outbox.close();
     const reopened = Outbox.open(dir);
-    reportInterruptedRun(new RunMarkerFile(dir), reopened, new EventRecorder(reopened, 'h1'), silent);
-    expect(ids(reopened.pending())).toEqual(['r1#1', 'r1#2']);
+    expect(reopened.inHand()?.runId).toBe('r2');
     reopened.close();
+
+    const ended = Outbox.open(dir);
+    new EventRecorder(ended, 'h1').record('r2', 'demo.step', { kind: 'EVENT_KIND_NOOP' });
+    ended.close();
+    const last = Outbox.open(dir);
+    expect(last.inHand()).toBeUndefined();
+    reportInterruptedRun(last, new EventRecorder(last, 'h1'), silent);
+    expect(ids(last.pending())).toEqual(['r1#1', 'r1#2', 'r2#1', 'r3#1', 'r2#2']);
+    last.close();
   });
 
   it('redacts secret values from every text field of an event', async () => {
@@ -154,6 +203,7 @@ describe('Outbox', () => {
       { ...failedBody('COMMAND_FAILED', 'failed with s3cr3t', { stderrTail: 'bad s3cr3t', command: 'x s3cr3t' }), outputsJson: '{"a":"s3cr3t"}', planned: ['run s3cr3t'] },
       clean,
     );
+    outbox.flush();
     expect(JSON.stringify(event)).not.toContain('s3cr3t');
     expect(await readFile(join(dir, OUTBOX_FILE), 'utf8')).not.toContain('s3cr3t');
     outbox.close();

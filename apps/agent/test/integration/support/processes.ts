@@ -13,9 +13,9 @@ export interface Started {
 /** Every process this suite started: afterAll kills exactly these, by pid. */
 export const startedProcesses: Started[] = [];
 
-/** Spawns `node script args` with output captured to `logPath`; optional text on stdin. */
-export function startNode(script: string, args: string[], logPath: string, stdin?: string): Started {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Spawns `node script args` with output captured to `logPath`; optional text on stdin and environment. */
+export function startNode(script: string, args: string[], logPath: string, stdin?: string, env?: NodeJS.ProcessEnv): Started {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
   const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
   let text = '';
   const collect = (chunk: Buffer): void => {

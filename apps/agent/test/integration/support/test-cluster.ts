@@ -30,6 +30,8 @@ export interface AgentOptions {
   stateDir?: string;
   /** Log file name under <base>/logs; defaults to agent-<hostName>.log. */
   logName?: string;
+  /** The agent's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A cluster state folder, its `kumi serve` process and agents, all under one temp folder. */
@@ -101,7 +103,7 @@ export class TestCluster {
       await writeFile(tokenFile, `${options.token}\n`, { mode: 0o600 });
       args.push('--token-file', tokenFile);
     }
-    const process = startNode(this.bundles.agent, args, join(this.logDir, options.logName ?? `agent-${options.hostName}.log`));
+    const process = startNode(this.bundles.agent, args, join(this.logDir, options.logName ?? `agent-${options.hostName}.log`), undefined, options.env);
     return { process, stateDir, root };
   }
 
