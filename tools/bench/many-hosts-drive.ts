@@ -12,31 +12,29 @@ export interface StepResult {
 /**
  * The kumi command lines that run `steps` (in order) on `hosts`, as lanes: the commands of
  * a lane run one after the other, the lanes side by side. The one place that knows the
- * command's shape: with the many-hosts `kumi run STEP [--step S …] --host a,b` this becomes
- * a single lane holding a single command.
+ * command's shape: `kumi run STEP [--step S …] --host a,b --json` runs every step on every
+ * host as one plan, so it is a single lane holding a single command.
  */
 export function kumiRunCommands(hosts: readonly string[], steps: readonly string[]): string[][][] {
-  // Today's `kumi run`: one step on one host per process; a host takes one step at a time.
-  return hosts.map((host) => steps.map((step) => ['run', step, '--host', host, '--json']));
+  const [first, ...rest] = steps;
+  if (first === undefined) return [];
+  return [[['run', first, ...rest.flatMap((step) => ['--step', step]), '--host', hosts.join(','), '--max-parallel', String(hosts.length), '--json']]];
 }
 
-/** Results of one `kumi run … --json` process: one per host it ran on, from its events. */
+/** Results of one `kumi run … --json` process: one per (host, step) entry, from its progress events. */
 function resultsOf(output: string, code: number | null, fallbackHost: string): StepResult[] {
-  const last = new Map<string, string>();
+  const ends = new Map<string, { host: string; kind: string }>();
   for (const line of output.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
-      const event = JSON.parse(line) as { host?: string; runId?: string; kind?: string };
-      if (event.kind && event.runId) last.set(event.runId, `${event.host ?? fallbackHost} ${event.kind}`);
+      const event = JSON.parse(line) as { host?: string; path?: string; kind?: string };
+      if (event.path && event.host && ['NOOP', 'DONE', 'PLANNED', 'FAILED', 'SKIPPED'].includes(event.kind ?? '')) ends.set(event.path, { host: event.host, kind: event.kind! });
     } catch {
-      // a line of another shape (a summary): not an event
+      // a line of another shape: not a progress event
     }
   }
-  if (last.size === 0) return [{ host: fallbackHost, ok: false, detail: `exit ${code}, no events: ${output.trim().slice(-200)}` }];
-  return [...last.values()].map((value) => {
-    const [host, kind] = value.split(' ');
-    return { host: host!, ok: code === 0 && (kind === 'EVENT_KIND_NOOP' || kind === 'EVENT_KIND_DONE'), detail: `${kind} (exit ${code})` };
-  });
+  if (ends.size === 0) return [{ host: fallbackHost, ok: false, detail: `exit ${code}, no step ended: ${output.trim().slice(-200)}` }];
+  return [...ends.values()].map(({ host, kind }) => ({ host, ok: kind === 'NOOP' || kind === 'DONE', detail: `${kind} (exit ${code})` }));
 }
 
 /**

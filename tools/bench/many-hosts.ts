@@ -6,8 +6,8 @@
 // Not a test: it prints a table to paste into docs/benchmarks.md.
 //
 //   npx tsx tools/bench/many-hosts.ts [--hosts 50] [--steps 20] [--runs 3] [--step swap.off]
-//        [--driver cli|control] [--cli-parallel 8] [--agent-bundle FILE]
-//     --driver        cli: the `kumi run` command lines of kumiRunCommands (many-hosts-drive.ts);
+//        [--driver cli|control] [--agent-bundle FILE]
+//     --driver        cli (default): the product's one `kumi run STEP --step … --host a,b` (kumiRunCommands);
 //                     control: the same RunStep calls from this one process over the control socket
 //     --agent-bundle  run this kumi-agent bundle instead of one built from the tree (e.g. an
 //                     older commit's, for a before/after figure)
@@ -43,8 +43,7 @@ const { values: flags } = parseArgs({
     steps: { type: 'string', default: '20' },
     runs: { type: 'string', default: '3' },
     step: { type: 'string', default: 'swap.off' },
-    driver: { type: 'string', default: 'control' },
-    'cli-parallel': { type: 'string', default: '8' },
+    driver: { type: 'string', default: 'cli' },
     'agent-bundle': { type: 'string' },
     'agent-node-arg': { type: 'string', multiple: true, default: [] },
   },
@@ -57,7 +56,6 @@ const wholeIn = (name: string, value: string, min: number, max: number): number 
 const hostCount = wholeIn('hosts', flags.hosts, 1, 1000);
 const stepCount = wholeIn('steps', flags.steps, 1, 1000);
 const runs = wholeIn('runs', flags.runs, 1, 20);
-const cliParallel = wholeIn('cli-parallel', flags['cli-parallel'], 1, 64);
 if (flags.driver !== 'cli' && flags.driver !== 'control') throw new Error(`--driver ${flags.driver}: give cli or control`);
 const driver = flags.driver;
 
@@ -215,7 +213,7 @@ async function main(): Promise<void> {
     const steps = Array.from({ length: stepCount }, () => flags.step);
     const drive = (hostList: readonly string[], stepList: readonly string[]): Promise<StepResult[]> =>
       driver === 'cli'
-        ? driveWithCli(kumiArgv, kumiRunCommands(hostList, stepList), cliParallel, STEP_TIMEOUT_MS)
+        ? driveWithCli(kumiArgv, kumiRunCommands(hostList, stepList), 1, STEP_TIMEOUT_MS)
         : driveWithControl(join(stateDir, 'control.sock'), hostList, stepList, STEP_TIMEOUT_MS);
     // Warm-up, not measured: every agent loads its step library on its first step.
     const warm = await drive(hosts, [flags.step]);
@@ -242,7 +240,7 @@ async function main(): Promise<void> {
     const spread = (pick: (round: Round) => number, digits = 1): string => `${Math.min(...rounds.map(pick)).toFixed(digits)} … ${Math.max(...rounds.map(pick)).toFixed(digits)}`;
     const wallS = mid((round) => round.wallMs) / 1000;
     const agentPerStep = mid((round) => round.agentCpuMs / steps_);
-    const command = driver === 'cli' ? `kumi ${kumiRunCommands(['H'], [flags.step])[0]![0]!.join(' ')} (one process per host and step, ${cliParallel} at a time)` : 'RunStep calls on the control socket from one process';
+    const command = driver === 'cli' ? `kumi ${kumiRunCommands(['H'], [flags.step])[0]![0]!.join(' ')} (one process for every host and step)` : 'RunStep calls on the control socket from one process';
     console.log(`Machine: ${await machine()}`);
     console.log(`${hostCount} hosts × ${stepCount} no-op steps (${flags.step}) = ${steps_} step runs per round; driven by ${command}; ${runs} rounds on one fleet after a warm-up step (medians)`);
     console.log('');
