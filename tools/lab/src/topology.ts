@@ -74,16 +74,26 @@ export function seedTopology(): Topology {
   });
 }
 
+/**
+ * The seed's hosts and firewalls on Debian 12 only: firewalld (Debian's own package, the same
+ * firewalld 1.3 as Rocky 9's) on the control planes, the hardened nftables rule set on the worker.
+ */
+export function debianSeedTopology(): Topology {
+  const seed = seedTopology();
+  return { vip: seed.vip, hosts: seed.hosts.map((host) => ({ ...host, os: 'debian-12' })) };
+}
+
 /** The seed's hosts on plain Debian 12 without any firewall: for tests of the lab's own machinery. */
 export function bareSeedTopology(): Topology {
   const seed = seedTopology();
   return { vip: seed.vip, hosts: seed.hosts.map(({ name, role, address }) => ({ name, role, address })) };
 }
 
-/** Reads `seed`, `bare-seed` or a YAML/JSON topology file: `{ vip?, hosts: [{ name, role, address?, os?, firewall? }] }`. */
+/** Reads `seed`, `debian-seed`, `bare-seed` or a YAML/JSON topology file: `{ vip?, hosts: [{ name, role, address?, os?, firewall? }] }`. */
 export function loadTopology(spec: string): Topology {
   if (spec === 'seed') return seedTopology();
   if (spec === 'bare-seed') return bareSeedTopology();
+  if (spec === 'debian-seed') return debianSeedTopology();
   let raw: unknown;
   try {
     raw = parse(readFileSync(spec, 'utf8'));

@@ -40,12 +40,6 @@ export function flannelNetwork(netConf: string | undefined): string {
   }
 }
 
-/** The /24 lease of the node with this index in a /16 flannel network, e.g. 10.244.2.0/24. */
-export function nodeSubnet(network: string, nodeIndex: number): string {
-  const base = network.split('/')[0]?.split('.') ?? ['10', '244', '0', '0'];
-  return `${base[0]}.${base[1]}.${nodeIndex}.0/24`;
-}
-
 /**
  * What flannel's install-cni init container and flanneld write on a node once its pod runs:
  * the CNI config (10-flannel.conflist) and /run/flannel/subnet.env for the node's lease
@@ -61,8 +55,3 @@ export function writeFlannelFiles(host: HostEnv, network: string, subnet: string
   fs.writeFileSync(path.join(confDir, '10-flannel.conflist'), `${JSON.stringify(FLANNEL_CONFLIST, null, 2)}\n`);
 }
 
-/** installFlannel for the node with this index: its lease from the net-conf.json's network. */
-export function installFlannel(host: HostEnv, netConf: string | undefined, nodeIndex: number): void {
-  const network = flannelNetwork(netConf);
-  writeFlannelFiles(host, network, nodeSubnet(network, nodeIndex));
-}
