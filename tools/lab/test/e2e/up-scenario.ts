@@ -278,3 +278,43 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
   }, 60_000);
 });
 }
+
+/**
+ * A row this machine cannot build, for a reason kumi must name before it changes anything:
+ * `kumi up` has to stop in preflight with `refusal` for every Kubernetes node and exit non-zero.
+ */
+export function kumiUpRefusedScenario(row: Omit<MatrixRow, 'crashChain'>, refusal: RegExp, because: string): void {
+  const skip = labSkipReason();
+  if (skip) console.warn(`\n*** SKIPPED: kumi up end-to-end lab tests, row ${row.name} (${skip}) ***\n`);
+  const LAB_DIR = `/var/tmp/kumi-lab-test-e2e-${row.name}-${process.pid}`;
+  process.env.KUMI_LAB_DIR = LAB_DIR;
+  const STATE_DIR = `/var/tmp/kumi-lab-test-e2e-${row.name}-state-${process.pid}`;
+  const nodes = row.topology.hosts.filter((h) => h.role !== 'lb').map((h) => h.name).sort();
+  let cluster: LabCluster | undefined;
+
+  describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () => {
+    beforeAll(async () => {
+      cluster = await startLabCluster({ topology: row.topology, stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: row.name });
+      await provisionSeedExtras(cluster.topology);
+    }, 180_000);
+
+    afterAll(async () => {
+      killKumiRuns();
+      try {
+        await cluster?.stop();
+      } finally {
+        rmSync(STATE_DIR, { recursive: true, force: true });
+        rmSync(LAB_DIR, { recursive: true, force: true });
+      }
+    }, 120_000);
+
+    it(`kumi up stops in preflight on every node: ${because}`, async () => {
+      const run = await runKumiStreaming(cluster!.bundles.kumi, STATE_DIR, ['up', path.join(REPO_ROOT, row.spec), '--yes', '--json', ...ATTACH], { timeoutMs: 150_000 });
+      expect(run.exitCode, `kumi up should have failed: ${failureSummary(run.events, run.stderr)}`).not.toBe(0);
+      const failed = run.events.filter((e) => e.kind === 'FAILED' && e.step === 'preflight' && refusal.test(`${e.text ?? ''} ${e.error?.message ?? ''}`)).map((e) => e.host);
+      expect([...new Set(failed)].sort(), failureSummary(run.events, run.stderr)).toEqual(nodes);
+      // Nothing was installed: the build never got past preflight.
+      expect(run.events.filter((e) => e.stage === 'prepare' && e.kind === 'DONE')).toEqual([]);
+    }, 4 * 60_000);
+  });
+}
