@@ -1,6 +1,8 @@
 // The README's demo: the seed's HA cluster built by `kumi up` in the one-machine lab, then
 // verified and put through the failover drill. Run as root from the repo root:
-//   npx tsx tools/demo/lab-demo.ts [--keep]
+//   npx tsx tools/demo/lab-demo.ts [--keep] [--hosts seed|debian-seed]
+// --hosts: the seed's own OSes (default: Rocky Linux 9 + firewalld control planes, a hardened
+// nftables Debian worker) or the same firewalls on Debian hosts only.
 // --keep leaves the lab up afterwards (and says how to explore it); otherwise it is torn down,
 // also on Ctrl-C or a failure.
 import { rmSync } from 'node:fs';
@@ -11,14 +13,18 @@ import { describeFirewallChange, hostFirewallState, type HostFirewallState } fro
 import { runKumiInteractive } from '../lab/src/e2e/kumi-interactive';
 import { provisionSeedExtras } from '../lab/src/e2e/seed-extras';
 import { labDown } from '../lab/src/lab-down';
-import { seedTopology } from '../lab/src/topology';
+import { debianSeedTopology, seedTopology } from '../lab/src/topology';
 
-const keep = process.argv.includes('--keep');
-const unknown = process.argv.slice(2).filter((arg) => arg !== '--keep');
-if (unknown.length > 0) {
-  console.error(`lab demo: unknown argument ${unknown.join(' ')}; the only option is --keep (leave the lab up afterwards)`);
+const args = process.argv.slice(2);
+const keep = args.includes('--keep');
+const hostsAt = args.indexOf('--hosts');
+const hostsChoice = hostsAt >= 0 ? args[hostsAt + 1] : 'seed';
+const unknown = args.filter((arg, i) => arg !== '--keep' && i !== hostsAt && i !== hostsAt + 1);
+if (unknown.length > 0 || (hostsChoice !== 'seed' && hostsChoice !== 'debian-seed')) {
+  console.error(`lab demo: unknown argument ${[...unknown, hostsChoice].join(' ')}; options: --keep (leave the lab up afterwards), --hosts seed|debian-seed`);
   process.exit(2);
 }
+const topology = hostsChoice === 'seed' ? seedTopology() : debianSeedTopology();
 if (process.getuid?.() !== 0) {
   console.error(
     'lab demo: refusing to run without root. The lab creates network namespaces, a private bridge, veth pairs,\n' +
@@ -79,11 +85,12 @@ async function kumi(args: string[]): Promise<number> {
 
 async function main(): Promise<void> {
   const timings: Array<[string, number]> = [];
-  say('Lab up: the seed topology (lb1 lb2 Debian 12; master1-3 Rocky Linux 9 with firewalld; worker1 Debian 12 with a drop-policy nftables rule set) in namespaces on bridge 192.0.2.0/24, a kumi agent in each');
+  const oses = topology.hosts.map((host) => `${host.name} ${host.os ?? 'debian-12'}${host.firewall && host.firewall !== 'none' ? `+${host.firewall}` : ''}`).join(', ');
+  say(`Lab up: the seed topology (${oses}) in namespaces on bridge 192.0.2.0/24, a kumi agent in each`);
   await labDown().catch(() => undefined); // leftovers of an earlier demo that was killed
   rmSync(stateDir, { recursive: true, force: true });
   const started = Date.now();
-  cluster = await startLabCluster({ topology: seedTopology(), stateDir, serve: false, removeStateDir: !keep, clusterName: 'seed-ha', log: (line) => console.log(`  ${line}`) });
+  cluster = await startLabCluster({ topology, stateDir, serve: false, removeStateDir: !keep, clusterName: 'seed-ha', log: (line) => console.log(`  ${line}`) });
   await provisionSeedExtras(cluster.topology);
   timings.push(['lab up, agents started', Date.now() - started]);
   // Each host's firewall as the host reports it, before kumi touches anything.

@@ -165,7 +165,7 @@ export function bootFirewallCheck(firewall: HostFirewall): string | undefined {
  * the host (the kumi agent, a test) before it: on a real machine firewalld and nftables.service
  * come up before any service that listens. `check` runs a shell line in the host.
  */
-export async function waitForBootFirewall(host: LabHost, check: (script: string) => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function waitForBootFirewall(host: LabHost, check: (script: string) => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const script = bootFirewallCheck(hostFirewall(host));
   if (!script) return;
   const deadline = Date.now() + timeoutMs;
