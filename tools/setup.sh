@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 debian_packages=(
   haproxy keepalived etcd-server etcd-client firewalld iptables nftables containerd
-  cloud-init iproute2 dbus openssl file procps psmisc conntrack
+  cloud-init iproute2 dbus openssl file procps psmisc conntrack containernetworking-plugins iputils-ping
   curl wget systemd binutils-x86-64-linux-gnu binutils-aarch64-linux-gnu
   qemu-user libc6-arm64-cross libstdc++6-arm64-cross time
   chromium

@@ -1,23 +1,30 @@
 // The README's demo: the seed's HA cluster built by `kumi up` in the one-machine lab, then
 // verified and put through the failover drill. Run as root from the repo root:
-//   npx tsx tools/demo/lab-demo.ts [--keep]
+//   npx tsx tools/demo/lab-demo.ts [--keep] [--hosts seed|debian-seed]
+// --hosts: the seed's own OSes (default: Rocky Linux 9 + firewalld control planes, a hardened
+// nftables Debian worker) or the same firewalls on Debian hosts only.
 // --keep leaves the lab up afterwards (and says how to explore it); otherwise it is torn down,
 // also on Ctrl-C or a failure.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startLabCluster, type LabCluster } from '../lab/src/cluster';
 import { etcdMemberNames, healthzThroughVip, nodeNames } from '../lab/src/e2e/cluster-facts';
+import { describeFirewallChange, hostFirewallState, type HostFirewallState } from '../lab/src/e2e/host-firewall';
 import { runKumiInteractive } from '../lab/src/e2e/kumi-interactive';
 import { provisionSeedExtras } from '../lab/src/e2e/seed-extras';
 import { labDown } from '../lab/src/lab-down';
-import { seedTopology } from '../lab/src/topology';
+import { debianSeedTopology, seedTopology } from '../lab/src/topology';
 
-const keep = process.argv.includes('--keep');
-const unknown = process.argv.slice(2).filter((arg) => arg !== '--keep');
-if (unknown.length > 0) {
-  console.error(`lab demo: unknown argument ${unknown.join(' ')}; the only option is --keep (leave the lab up afterwards)`);
+const args = process.argv.slice(2);
+const keep = args.includes('--keep');
+const hostsAt = args.indexOf('--hosts');
+const hostsChoice = hostsAt >= 0 ? args[hostsAt + 1] : 'seed';
+const unknown = args.filter((arg, i) => arg !== '--keep' && i !== hostsAt && i !== hostsAt + 1);
+if (unknown.length > 0 || (hostsChoice !== 'seed' && hostsChoice !== 'debian-seed')) {
+  console.error(`lab demo: unknown argument ${[...unknown, hostsChoice].join(' ')}; options: --keep (leave the lab up afterwards), --hosts seed|debian-seed`);
   process.exit(2);
 }
+const topology = hostsChoice === 'seed' ? seedTopology() : debianSeedTopology();
 if (process.getuid?.() !== 0) {
   console.error(
     'lab demo: refusing to run without root. The lab creates network namespaces, a private bridge, veth pairs,\n' +
@@ -31,7 +38,8 @@ if (process.getuid?.() !== 0) {
 // The default lab (so plain `npx kumi-lab ...` reaches it after --keep); tests use their own.
 const labDir = process.env.KUMI_LAB_DIR ?? '/var/tmp/kumi-lab';
 process.env.KUMI_LAB_DIR = labDir;
-const stateDir = '/var/tmp/kumi-lab-demo-state';
+// kumi's state beside the lab's (the default lab: /var/tmp/kumi-lab-demo-state).
+const stateDir = `${labDir}-demo-state`;
 const spec = path.join(REPO_ROOT, 'examples/seed-ha.yaml');
 const specArg = path.relative(process.cwd(), spec) || spec;
 
@@ -77,13 +85,17 @@ async function kumi(args: string[]): Promise<number> {
 
 async function main(): Promise<void> {
   const timings: Array<[string, number]> = [];
-  say('Lab up: the seed topology (lb1 lb2, master1-3, worker1) in namespaces on bridge 192.0.2.0/24, a kumi agent in each');
+  const oses = topology.hosts.map((host) => `${host.name} ${host.os ?? 'debian-12'}${host.firewall && host.firewall !== 'none' ? `+${host.firewall}` : ''}`).join(', ');
+  say(`Lab up: the seed topology (${oses}) in namespaces on bridge 192.0.2.0/24, a kumi agent in each`);
   await labDown().catch(() => undefined); // leftovers of an earlier demo that was killed
   rmSync(stateDir, { recursive: true, force: true });
   const started = Date.now();
-  cluster = await startLabCluster({ topology: seedTopology(), stateDir, serve: false, removeStateDir: !keep, clusterName: 'seed-ha', log: (line) => console.log(`  ${line}`) });
+  cluster = await startLabCluster({ topology, stateDir, serve: false, removeStateDir: !keep, clusterName: 'seed-ha', log: (line) => console.log(`  ${line}`) });
   await provisionSeedExtras(cluster.topology);
   timings.push(['lab up, agents started', Date.now() - started]);
+  // Each host's firewall as the host reports it, before kumi touches anything.
+  const hosts = cluster.topology.hosts.map((host) => host.name);
+  const firewallsBefore = new Map<string, HostFirewallState>(await Promise.all(hosts.map(async (host) => [host, await hostFirewallState(host)] as const)));
 
   say(`kumi up ${specArg}: the whole HA build, one line per host (kumi listens on 192.0.2.1:7443; the agents dial in)`);
   timings.push(['kumi up (build and verify)', await kumi(['up', spec, '--yes', '--skip', 'drill'])]);
@@ -95,6 +107,7 @@ async function main(): Promise<void> {
   timings.push(['kumi drill', await kumi(['drill', spec, '--yes'])]);
 
   const [members, nodes, healthz] = await Promise.all([etcdMemberNames('master2'), nodeNames('master2'), healthzThroughVip('192.0.2.100')]);
+  const firewallsAfter = new Map<string, HostFirewallState>(await Promise.all(hosts.map(async (host) => [host, await hostFirewallState(host)] as const)));
   // Checked before anything is claimed: a broken cluster must not print "proven".
   const roles = cluster.topology.hosts.map((host) => host.role);
   const controlPlanes = roles.filter((role) => role === 'master').length;
@@ -113,6 +126,9 @@ async function main(): Promise<void> {
       `  - API through the VIP 192.0.2.100:6443 (HAProxy + keepalived on lb1/lb2): /healthz = ${healthz || 'no answer'}`,
       '  - with master1 down, the API (through the VIP), cluster DNS and etcd quorum kept working (kumi drill)',
       `  - join secrets were minted by kumi and handed only to the joining host; kumi's journal and logs: ${stateDir}${keep ? '' : ' (removed with the lab; --keep keeps them)'}`,
+      '',
+      "  Each host's firewall (as the host reports it) and what kumi changed in it:",
+      ...hosts.map((host) => `  - ${host.padEnd(8)} ${describeFirewallChange(firewallsBefore.get(host)!, firewallsAfter.get(host)!)}`),
     ].join('\n'),
   );
 }

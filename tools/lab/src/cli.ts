@@ -30,7 +30,7 @@ const program = new Command('kumi-lab')
 program
   .command('up')
   .description('create the lab network (its own namespace) and boot every host of the topology')
-  .option('--topology <seed|FILE>', 'the seed topology or a YAML file { vip?, hosts: [{name, role, address?}] }', 'seed')
+  .option('--topology <seed|debian-seed|bare-seed|FILE>', 'the seed topology (its OSes and firewalls), debian-seed (its firewalls on Debian hosts), bare-seed (Debian, no firewall) or a YAML file { vip?, hosts: [{name, role, address?, os?, firewall?}] }', 'seed')
   .option('--keep-going', 'keep the hosts that booted when one fails')
   .option('--agent <command>', 'start this command (space-separated argv) as service kumi-agent in every host')
   .action(async (opts: { topology: string; keepGoing?: boolean; agent?: string }) => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { HostInfo } from '@kumi/lab-standins/host/host-info';
 import { packagedCommands } from '@kumi/lab-standins/packages/catalog';
 import { BRIDGE_ADDRESS, labDir, labPaths, OVERLAY_DIRS } from './lab-paths';
+import { enableBootFirewall, PACKAGE_MANAGER_COMMANDS, packageCommandsOf, writeOsRelease } from './host-os';
 import type { LabHost, Topology } from './topology';
 
 /**
@@ -22,7 +23,7 @@ export function prepareHostFs(host: LabHost, topology: Topology): void {
   }
   writeUnitDir(host.name);
   writeEtc(host, topology);
-  installBaseCommands(host.name);
+  installBaseCommands(host);
   hideMachineSysctls(host.name);
 }
 
@@ -42,6 +43,8 @@ function writeEtc(host: LabHost, topology: Topology): void {
   ];
   writeFileSync(path.join(etc, 'hosts'), `${hosts.join('\n')}\n`);
   writeOnce(path.join(etc, 'machine-id'), `${randomBytes(16).toString('hex')}\n`);
+  writeOsRelease(host, etc);
+  enableBootFirewall(host, etc);
   // A fresh cloud VM has a swap file in fstab, which kubeadm's preflight rejects.
   const fstab = existsSync('/etc/fstab') ? readFileSync('/etc/fstab', 'utf8') : '';
   writeOnce(path.join(etc, 'fstab'), `${fstab.trimEnd()}\n/swap.img\tnone\tswap\tsw\t0\t0\n`.trimStart());
@@ -116,9 +119,19 @@ export function commandPathInHost(command: string): string {
   return existsSync(`/usr/sbin/${command}`) && !existsSync(`/usr/bin/${command}`) ? `/usr/sbin/${command}` : `/usr/bin/${command}`;
 }
 
-function installBaseCommands(host: string): void {
-  const usr = path.join(labPaths.hostLayer(host, 'usr'), 'upper');
+function installBaseCommands(host: LabHost): void {
+  const usr = path.join(labPaths.hostLayer(host.name, 'usr'), 'upper');
   const packaged = packagedCommands();
+  // A RHEL-family host has dnf and no apt; a Debian-family host the reverse.
+  const own = new Set(packageCommandsOf(host));
+  for (const command of PACKAGE_MANAGER_COMMANDS) {
+    if (own.has(command)) continue;
+    const inUpper = path.join(usr, commandPathInHost(command).slice('/usr/'.length));
+    rmSync(inUpper, { force: true });
+    if (!lexists(`/usr/bin/${command}`)) continue;
+    mkdirSync(path.dirname(inUpper), { recursive: true });
+    execFileSync('mknod', [inUpper, 'c', '0', '0']);
+  }
   // A fresh host has none of the packaged commands, even where the machine has one (e.g. its
   // own kubectl): hide those behind overlayfs whiteouts (0/0 character devices) until installed.
   for (const command of packaged) {
@@ -127,7 +140,7 @@ function installBaseCommands(host: string): void {
     mkdirSync(path.dirname(inUpper), { recursive: true });
     execFileSync('mknod', [inUpper, 'c', '0', '0']);
   }
-  const commands = existsSync(labPaths.bin()) ? readdirSync(labPaths.bin()).filter((c) => !packaged.has(c)) : [];
+  const commands = existsSync(labPaths.bin()) ? readdirSync(labPaths.bin()).filter((c) => !packaged.has(c) && (own.has(c) || !PACKAGE_MANAGER_COMMANDS.has(c))) : [];
   for (const command of commands) {
     const link = path.join(usr, commandPathInHost(command).slice('/usr/'.length));
     mkdirSync(path.dirname(link), { recursive: true });

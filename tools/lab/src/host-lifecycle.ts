@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anchorAlive, bootAnchor, namespaceId, pidsInNetNamespaces, withoutMachineNetNamespaces } from './host-anchor';
 import { prepareHostFs } from './host-fs';
+import { waitForBootFirewall } from './host-os';
+import { inHost } from './in-host';
 import { labPaths } from './lab-paths';
 import { readLabState, writeLabState, type HostRecord, type LabState } from './lab-state';
 import { setHostLink, wireHost } from './network';
@@ -17,6 +19,7 @@ export async function bootHost(host: LabHost, topology: Topology, switchPid: num
   });
   await wireHost(switchPid, host.name, anchor.pid, host.address);
   writeFileSync(labPaths.hostWired(host.name), '');
+  await waitForBootFirewall(host, async (script) => (await inHost(host.name, ['sh', '-c', script], { timeoutMs: 10_000 })).exitCode === 0);
   return record;
 }
 

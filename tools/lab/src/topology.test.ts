@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTopology, seedTopology } from './topology';
+import { bareSeedTopology, loadTopology, seedTopology } from './topology';
 
 let dir: string;
 let files = 0;
@@ -29,6 +29,29 @@ describe('topology', () => {
       'master3=192.0.2.23',
       'worker1=192.0.2.31',
     ]);
+  });
+
+  it("the seed's operating systems with their firewalls on: Rocky 9 + firewalld control planes, a hardened Debian worker", () => {
+    expect(seedTopology().hosts.map((h) => `${h.name}:${h.os}/${h.firewall ?? 'none'}`)).toEqual([
+      'lb1:debian-12/none',
+      'lb2:debian-12/none',
+      'master1:rocky-9/firewalld',
+      'master2:rocky-9/firewalld',
+      'master3:rocky-9/firewalld',
+      'worker1:debian-12/nftables',
+    ]);
+    expect(bareSeedTopology().hosts.every((h) => h.os === undefined && h.firewall === undefined)).toBe(true);
+    expect(loadTopology('bare-seed')).toEqual(bareSeedTopology());
+  });
+
+  it('reads os and firewall per host, and rejects unknown ones', () => {
+    const t = loadTopology(file('hosts:\n  - {name: cp1, role: master, os: almalinux-9, firewall: firewalld}\n  - {name: w1, role: worker, os: ubuntu-22.04}\n'));
+    expect(t.hosts).toEqual([
+      { name: 'cp1', role: 'master', address: '192.0.2.21', os: 'almalinux-9', firewall: 'firewalld' },
+      { name: 'w1', role: 'worker', address: '192.0.2.31', os: 'ubuntu-22.04' },
+    ]);
+    expect(() => loadTopology(file('hosts:\n  - {name: a, role: master, os: centos-7}'))).toThrow(/hosts\.0\.os/);
+    expect(() => loadTopology(file('hosts:\n  - {name: a, role: master, firewall: ufw}'))).toThrow(/hosts\.0\.firewall/);
   });
 
   it('reads a YAML file and numbers addresses per role', () => {

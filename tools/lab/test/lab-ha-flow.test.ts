@@ -9,7 +9,7 @@ import { inCoordinator, inHost, writeHostFile } from '../src/in-host';
 import { labDown } from '../src/lab-down';
 import { readLabState } from '../src/lab-state';
 import { labUp } from '../src/lab-up';
-import { seedTopology } from '../src/topology';
+import { bareSeedTopology } from '../src/topology';
 import { labSkipReason } from './lab-checks';
 import { FLANNEL_MANIFEST_SOURCE } from '../src/e2e/seed-extras';
 
@@ -96,7 +96,7 @@ describe.skipIf(skip !== undefined).sequential('stand-ins in the lab: kubeadm HA
 
   beforeAll(async () => {
     await labDown();
-    await labUp({ topology: seedTopology() });
+    await labUp({ topology: bareSeedTopology() });
     for (const [host, state, priority] of [['lb1', 'MASTER', 101], ['lb2', 'BACKUP', 100]] as const) {
       await writeHostFile(host, '/etc/haproxy/haproxy.cfg', haproxyCfg, 0o644);
       await writeHostFile(host, '/etc/keepalived/keepalived.conf', keepalivedCfg(host, state, priority), 0o644);
@@ -177,8 +177,8 @@ describe.skipIf(skip !== undefined).sequential('stand-ins in the lab: kubeadm HA
 
   it('booting master1 again brings its static pods back (kubelet): 3 healthy etcd members', async () => {
     const state = readLabState();
-    const host = seedTopology().hosts.find((h) => h.name === 'master1');
-    await bootHost(host!, seedTopology(), state!.switch!.pid);
+    const host = bareSeedTopology().hosts.find((h) => h.name === 'master1');
+    await bootHost(host!, bareSeedTopology(), state!.switch!.pid);
     const pki = '/etc/kubernetes/pki/etcd';
     let out = '';
     const started = Date.now();

@@ -16,7 +16,7 @@ import { readLabState } from '../src/lab-state';
 import { labUp } from '../src/lab-up';
 import { forwardGuardDrops, inSwitchArgv } from '../src/network';
 import { run } from '../src/run-command';
-import { seedTopology } from '../src/topology';
+import { bareSeedTopology } from '../src/topology';
 import { labNetNamespaces, labSkipReason, leftovers, machineSnapshot, type MachineSnapshot } from './lab-checks';
 
 const skip = labSkipReason();
@@ -86,7 +86,7 @@ describe.skipIf(skip !== undefined).sequential('the lab (seed topology)', () => 
   beforeAll(async () => {
     before = machineSnapshot();
     await labDown();
-    const result = await labUp({ topology: seedTopology() });
+    const result = await labUp({ topology: bareSeedTopology() });
     upMs = result.ms;
     netNs = labNetNamespaces();
     console.log(`lab up (6 hosts): ${upMs} ms`);
@@ -257,7 +257,7 @@ describe.skipIf(skip !== undefined).sequential('the lab (seed topology)', () => 
     expect((await sh('lb2', 'ip -4 -o addr show eth0')).out).toContain('192.0.2.100/24');
 
     // Booted again, lb1 starts its enabled units and, with the higher priority, takes the VIP back.
-    await bootHost(seedTopology().hosts[0]!, seedTopology(), readLabState()!.switch!.pid);
+    await bootHost(bareSeedTopology().hosts[0]!, bareSeedTopology(), readLabState()!.switch!.pid);
     const backMs = await waitFor('the VIP to come back to lb1', 15_000, async () => (await vipAnswer()) === 'lb1');
     console.log(`lb1 rebooted, VIP back on lb1 after ${backMs} ms`);
   }, 60_000);

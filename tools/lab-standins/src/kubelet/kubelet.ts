@@ -8,7 +8,8 @@ import { rfc3339, type KubeCondition, type KubeObject } from '../common/kube-obj
 import { loadKubeconfig } from '../common/kubeconfig';
 import { createCa } from '../common/pki';
 import { resourceByRest } from '../common/resources';
-import { installFlannel, isFlannelPod, networkReady } from './network';
+import { syncFlannelNode, podSandboxIp } from './flannel-node';
+import { isFlannelPod, networkReady } from './network';
 import { ownerUid, toleratesNode } from './scheduling';
 import { stopRemovedStaticPods, syncMirrorPods, syncStaticPods } from './static-pods';
 import { serviceRunner } from '../common/service-runner';
@@ -161,14 +162,14 @@ export class Kubelet {
       const hostNetwork = (pod.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork === true;
       const runs = sandboxes && (hostNetwork || ready || isFlannelPod(pod));
       const status = (pod.status ?? {}) as { phase?: string; conditions?: KubeCondition[] };
-      if (runs && isFlannelPod(pod) && !ready) {
+      if (runs && isFlannelPod(pod)) {
         const cm = await this.api.find(CONFIGMAPS, pod.metadata?.namespace, 'kube-flannel-cfg').catch(() => undefined);
-        const nodes = await this.api.list(NODES);
-        installFlannel(this.o.host, (cm?.data as Record<string, string> | undefined)?.['net-conf.json'], Math.max(0, nodes.findIndex((n) => n.metadata?.name === this.o.nodeName)));
+        await syncFlannelNode(this.api, this.o.host, { name: this.o.nodeName, ip: this.o.nodeIp }, (cm?.data as Record<string, string> | undefined)?.['net-conf.json']);
       }
       const phase = runs ? 'Running' : 'Pending';
-      if (status.phase === phase && (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === (runs ? 'True' : 'False'))) continue;
-      const next = { ...status, phase, hostIP: this.o.nodeIp, podIP: hostNetwork ? this.o.nodeIp : undefined, conditions: [{ type: 'Ready', status: runs ? 'True' : 'False', lastTransitionTime: rfc3339(now) }] };
+      const podIP = hostNetwork ? this.o.nodeIp : runs && ready ? await podSandboxIp(this.o.host, pod) : undefined;
+      if (status.phase === phase && (status as { podIP?: string }).podIP === podIP && (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === (runs ? 'True' : 'False'))) continue;
+      const next = { ...status, phase, hostIP: this.o.nodeIp, podIP, conditions: [{ type: 'Ready', status: runs ? 'True' : 'False', lastTransitionTime: rfc3339(now) }] };
       await this.api.client.request('PUT', `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/status`, { ...pod, status: next }).catch(() => undefined);
     }
   }

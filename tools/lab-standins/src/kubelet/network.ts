@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type HostEnv, hostPath } from '../common/host-env';
 import type { KubeObject } from '../common/kube-object';
+import { formatSubnetEnv, SUBNET_ENV_PATH } from './flannel-cni';
 
 /** Where CNI configuration lives (the kubelet reads it; kubeadm reset leaves it). */
 export const CNI_CONF_DIR = '/etc/cni/net.d';
@@ -22,25 +23,35 @@ export function isFlannelPod(pod: KubeObject): boolean {
   return labels.app === 'flannel' || labels['k8s-app'] === 'flannel' || (pod.metadata?.name ?? '').startsWith('kube-flannel-ds');
 }
 
-/**
- * What flannel's install-cni init container and flanneld do on a node once its pod runs:
- * the CNI config (10-flannel.conflist) and /run/flannel/subnet.env from the net-conf.json
- * of the kube-flannel-cfg ConfigMap.
- */
-export function installFlannel(host: HostEnv, netConf: string | undefined, nodeIndex: number): void {
-  let network = '10.244.0.0/16';
+/** flannel v0.26.7's cni-conf.json (Documentation/kube-flannel.yml), which install-cni copies to 10-flannel.conflist. */
+export const FLANNEL_CONFLIST = {
+  name: 'cbr0',
+  cniVersion: '0.3.1',
+  plugins: [{ type: 'flannel', delegate: { hairpinMode: true, isDefaultGateway: true } }, { type: 'portmap', capabilities: { portMappings: true } }],
+};
+
+/** The flannel network of a net-conf.json (flannel's default 10.244.0.0/16 when unreadable). */
+export function flannelNetwork(netConf: string | undefined): string {
   try {
-    network = (JSON.parse(netConf ?? '{}') as { Network?: string }).Network ?? network;
+    return (JSON.parse(netConf ?? '{}') as { Network?: string }).Network ?? '10.244.0.0/16';
   } catch {
     // a broken net-conf.json keeps flannel's default, as flanneld would refuse later anyway
+    return '10.244.0.0/16';
   }
-  const base = network.split('/')[0]?.split('.') ?? ['10', '244', '0', '0'];
-  const subnet = `${base[0]}.${base[1]}.${nodeIndex}.1/24`;
-  const runDir = hostPath(host, '/run/flannel');
+}
+
+/**
+ * What flannel's install-cni init container and flanneld write on a node once its pod runs:
+ * the CNI config (10-flannel.conflist) and /run/flannel/subnet.env for the node's lease
+ * (FLANNEL_SUBNET is the lease's first address, FLANNEL_MTU the uplink's 1500 - 50 of VXLAN).
+ */
+export function writeFlannelFiles(host: HostEnv, network: string, subnet: string): void {
+  const runDir = hostPath(host, path.dirname(SUBNET_ENV_PATH));
   fs.mkdirSync(runDir, { recursive: true });
-  fs.writeFileSync(path.join(runDir, 'subnet.env'), `FLANNEL_NETWORK=${network}\nFLANNEL_SUBNET=${subnet}\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n`);
+  const gateway = subnet.replace(/\.0\/(\d+)$/, '.1/$1');
+  fs.writeFileSync(hostPath(host, SUBNET_ENV_PATH), formatSubnetEnv({ network, subnet: gateway, mtu: 1450, ipMasq: true }));
   const confDir = hostPath(host, CNI_CONF_DIR);
   fs.mkdirSync(confDir, { recursive: true });
-  const conflist = { name: 'cbr0', cniVersion: '0.3.1', plugins: [{ type: 'flannel', delegate: { hairpinMode: true, isDefaultGateway: true } }, { type: 'portmap', capabilities: { portMappings: true } }] };
-  fs.writeFileSync(path.join(confDir, '10-flannel.conflist'), `${JSON.stringify(conflist, null, 2)}\n`);
+  fs.writeFileSync(path.join(confDir, '10-flannel.conflist'), `${JSON.stringify(FLANNEL_CONFLIST, null, 2)}\n`);
 }
+

@@ -1,3 +1,4 @@
+import { podNetnsName } from '@kumi/lab-standins/kubelet/pod-network';
 import { inCoordinator, inHost } from '../in-host';
 
 /** kubectl's arguments for the cluster admin's kubeconfig on a control plane. */
@@ -38,6 +39,23 @@ export async function healthzThroughVip(vip: string): Promise<string> {
 export async function clusterDnsAnswers(host: string): Promise<boolean> {
   const result = await inHost(host, ['kubectl', ...ADMIN, 'exec', 'kumi-dnsutils', '--', 'nslookup', 'kubernetes.default'], { timeoutMs: 20_000 });
   return result.exitCode === 0;
+}
+
+/** A running pod with its own network (not hostNetwork): its node, IP and sandbox netns. */
+export interface NetworkedPod {
+  name: string;
+  node: string;
+  ip: string;
+  netns: string;
+}
+
+/** Running pods that have their own network namespace, through the API (the lab kubelet names the netns cni-<pod uid>). */
+export async function podsWithNetwork(host: string): Promise<NetworkedPod[]> {
+  const out = await mustRun(host, ['kubectl', ...ADMIN, 'get', 'pods', '-A', '-o', 'json']);
+  type Pod = { metadata?: { name?: string; uid?: string }; spec?: { nodeName?: string; hostNetwork?: boolean }; status?: { phase?: string; podIP?: string } };
+  return ((JSON.parse(out) as { items?: Pod[] }).items ?? [])
+    .filter((pod) => pod.spec?.hostNetwork !== true && pod.status?.phase === 'Running' && pod.status.podIP && pod.spec?.nodeName)
+    .map((pod) => ({ name: pod.metadata?.name ?? '', node: pod.spec!.nodeName!, ip: pod.status!.podIP!, netns: podNetnsName(pod.metadata?.uid ?? '') }));
 }
 
 /**

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabCluster, type LabCluster } from '../../src/cluster';
 import { provisionSeedExtras } from '../../src/e2e/seed-extras';
 import { inHost } from '../../src/in-host';
-import { seedTopology } from '../../src/topology';
+import { bareSeedTopology } from '../../src/topology';
 import { labSkipReason } from '../lab-checks';
 import { haBuildSequence, type BuildStep, type MintedSecrets } from './ha-build-sequence';
 import { seedPlanEntries } from './plan-params';
@@ -48,7 +48,7 @@ describe.skipIf(skip !== undefined).sequential('real kumi agents drive every hos
   beforeAll(async () => {
     const swept = await sweepStaleRuns();
     if (swept.length > 0) console.log(`brought down labs of killed earlier runs: ${swept.join(' ')}`);
-    cluster = await startLabCluster({ topology: seedTopology(), stateDir: STATE_DIR, log: (line) => console.log(`[lab-cluster] ${line}`) });
+    cluster = await startLabCluster({ topology: bareSeedTopology(), stateDir: STATE_DIR, log: (line) => console.log(`[lab-cluster] ${line}`) });
     // What the seed spec expects beyond the lab (as the kumi up e2e does): the pkgs.k8s.io key
     // reachable without an uplink, and kube-flannel.yml at /opt/kumi on the control planes.
     await provisionSeedExtras(cluster.topology);
@@ -63,7 +63,7 @@ describe.skipIf(skip !== undefined).sequential('real kumi agents drive every hos
     const agents = await cluster!.agents();
     expect(agents.map((a) => a.hostName).sort()).toEqual(['lb1', 'lb2', 'master1', 'master2', 'master3', 'worker1']);
     for (const agent of agents) {
-      const address = seedTopology().hosts.find((h) => h.name === agent.hostName)?.address;
+      const address = bareSeedTopology().hosts.find((h) => h.name === agent.hostName)?.address;
       expect(agent.peerAddress.startsWith(`${address}:`), `${agent.hostName} dials from its own address`).toBe(true);
     }
     const { labUpMs, attachMs, bundleMs } = cluster!.timings;

@@ -11,7 +11,7 @@ import { labDown } from '../../src/lab-down';
 import { labUp } from '../../src/lab-up';
 import type { Topology } from '../../src/topology';
 import { labSkipReason } from '../lab-checks';
-import { firewalldSnapshot, type FirewalldSnapshot } from './firewalld-zones';
+import { firewalldSnapshot, type FirewalldSnapshot } from '../../src/e2e/firewalld-zones';
 
 const skip = labSkipReason();
 if (skip) console.warn(`\n*** SKIPPED: firewall step against a real firewalld (${skip}) ***\n`);

@@ -1,4 +1,4 @@
-import { inHost } from '../../src/in-host';
+import { inHost } from '../in-host';
 
 /** One firewalld zone as `firewall-cmd --list-all` prints it. */
 export interface ZoneView {

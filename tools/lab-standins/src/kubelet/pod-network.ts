@@ -1,0 +1,124 @@
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { flannelDelegate, parseSubnetEnv, SUBNET_ENV_PATH, type PluginConf } from './flannel-cni';
+
+const run = promisify(execFile);
+
+/** Where the CNI plugin binaries are: kubernetes-cni's /opt/cni/bin (containerd's default bin_dir), then Debian's containernetworking-plugins. */
+export const CNI_PATH = '/opt/cni/bin:/usr/lib/cni';
+/** Where flannel's plugin keeps the delegate config of each container for DEL (flannel.go defaultDataDir, cni-plugin v1.6.2-flannel1). */
+const FLANNEL_DATA_DIR = '/var/lib/cni/flannel';
+/** containerd's loopback network (go-cni loopback config, containerd v1.7): lo up in every pod netns. */
+const LOOPBACK: PluginConf = { cniVersion: '0.3.1', name: 'cni-loopback', type: 'loopback' };
+
+/** A network configuration list (/etc/cni/net.d/*.conflist). */
+interface ConfList {
+  name: string;
+  cniVersion: string;
+  plugins: PluginConf[];
+}
+
+/** A pod's network namespace and the address CNI gave its eth0. */
+export interface PodNetwork {
+  netns: string;
+  ip: string;
+}
+
+/** The named netns of a pod sandbox, as `ip netns` lists it (containerd names them cni-<uuid>). */
+export function podNetnsName(sandboxId: string): string {
+  return `cni-${sandboxId.replace(/[^a-z0-9-]/gi, '').slice(0, 36)}`;
+}
+
+/** The first network configuration in the directory, in file-name order (what containerd's CRI loads). */
+export function loadConfList(confDir: string): ConfList {
+  const files = fs.readdirSync(confDir).filter((f) => /\.(conflist|conf|json)$/.test(f)).sort();
+  const first = files[0];
+  if (!first) throw new Error(`no CNI network configuration in ${confDir}`);
+  const parsed = JSON.parse(fs.readFileSync(path.join(confDir, first), 'utf8')) as Partial<ConfList> & PluginConf;
+  // A single .conf is one plugin without a list around it.
+  if (!Array.isArray(parsed.plugins)) return { name: String(parsed.name), cniVersion: String(parsed.cniVersion ?? ''), plugins: [parsed] };
+  return { name: String(parsed.name), cniVersion: String(parsed.cniVersion ?? ''), plugins: parsed.plugins };
+}
+
+/** Runs one CNI plugin binary (CNI spec 0.3.1/1.0 conventions: config on stdin, result on stdout, errors as JSON). */
+function invokePlugin(conf: PluginConf, env: Record<string, string>): Promise<Record<string, unknown>> {
+  const binary = CNI_PATH.split(':').map((dir) => path.join(dir, conf.type)).find((file) => fs.existsSync(file));
+  if (!binary) return Promise.reject(new Error(`CNI plugin ${conf.type} not found in ${CNI_PATH} (install containernetworking-plugins)`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, [], { env: { ...process.env, ...env, CNI_PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve(stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {});
+      let message = stderr.trim() || stdout.trim();
+      try {
+        const error = JSON.parse(stdout) as { msg?: string; details?: string };
+        message = [error.msg, error.details].filter(Boolean).join(': ');
+      } catch {
+        // not a CNI error object: keep the raw text
+      }
+      reject(new Error(`CNI ${env.CNI_COMMAND} ${conf.type} failed (exit ${code}): ${message}`));
+    });
+    child.stdin.end(JSON.stringify(conf));
+  });
+}
+
+/** The plugin config to run for an entry: flannel's entry becomes its bridge delegate (see flannel-cni.ts). */
+function resolvePlugin(plugin: PluginConf, list: ConfList, sandboxId: string, command: 'ADD' | 'DEL'): PluginConf {
+  if (plugin.type !== 'flannel') return { ...plugin, name: list.name, cniVersion: list.cniVersion };
+  const saved = path.join(FLANNEL_DATA_DIR, sandboxId);
+  if (command === 'DEL' && fs.existsSync(saved)) return JSON.parse(fs.readFileSync(saved, 'utf8')) as PluginConf;
+  const delegate = flannelDelegate(plugin, list, parseSubnetEnv(fs.readFileSync(SUBNET_ENV_PATH, 'utf8')));
+  fs.mkdirSync(FLANNEL_DATA_DIR, { recursive: true });
+  fs.writeFileSync(saved, JSON.stringify(delegate));
+  return delegate;
+}
+
+/**
+ * Sets up a pod sandbox's network as containerd's CRI does: a named netns, the loopback plugin
+ * on lo, then the node's CNI network list on eth0 in order, each plugin given the previous
+ * result. Returns the pod's IPv4 address. Idempotent for an existing netns with an address.
+ */
+export async function addPodNetwork(sandboxId: string, confDir: string): Promise<PodNetwork> {
+  const netns = podNetnsName(sandboxId);
+  const existing = await podAddress(netns).catch(() => undefined);
+  if (existing) return { netns, ip: existing };
+  const list = loadConfList(confDir);
+  await run('ip', ['netns', 'add', netns], { timeout: 10_000 }).catch((error: Error) => {
+    if (!/File exists/.test(error.message)) throw error;
+  });
+  const base = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: sandboxId, CNI_NETNS: `/run/netns/${netns}` };
+  await invokePlugin(LOOPBACK, { ...base, CNI_IFNAME: 'lo' });
+  let previous: Record<string, unknown> | undefined;
+  for (const plugin of list.plugins) {
+    const conf = resolvePlugin(plugin, list, sandboxId, 'ADD');
+    previous = await invokePlugin(previous ? { ...conf, prevResult: previous } : conf, { ...base, CNI_IFNAME: 'eth0' });
+  }
+  const ip = ((previous?.ips as Array<{ address?: string }> | undefined) ?? [])[0]?.address?.split('/')[0];
+  if (!ip) throw new Error(`CNI network ${list.name} gave sandbox ${sandboxId} no IPv4 address`);
+  return { netns, ip };
+}
+
+/** Tears a pod sandbox's network down: the list's plugins in reverse order, then the netns. */
+export async function removePodNetwork(sandboxId: string, confDir: string): Promise<void> {
+  const netns = podNetnsName(sandboxId);
+  const list = fs.existsSync(confDir) ? loadConfList(confDir) : undefined;
+  const base = { CNI_COMMAND: 'DEL', CNI_CONTAINERID: sandboxId, CNI_NETNS: `/run/netns/${netns}`, CNI_IFNAME: 'eth0' };
+  for (const plugin of [...(list?.plugins ?? [])].reverse()) await invokePlugin(resolvePlugin(plugin, list!, sandboxId, 'DEL'), base);
+  fs.rmSync(path.join(FLANNEL_DATA_DIR, sandboxId), { force: true });
+  await run('ip', ['netns', 'del', netns], { timeout: 10_000 }).catch(() => undefined);
+}
+
+/** The IPv4 address of eth0 in a pod netns, undefined when it has none. */
+async function podAddress(netns: string): Promise<string | undefined> {
+  const { stdout } = await run('ip', ['-n', netns, '-j', '-4', 'addr', 'show', 'dev', 'eth0'], { timeout: 10_000 });
+  const [link] = JSON.parse(stdout) as Array<{ addr_info?: Array<{ local?: string }> }>;
+  return link?.addr_info?.[0]?.local;
+}
