@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STAGE_IDS } from '../../../../apps/coordinator/src/plan/types';
+import { UP_STAGE_IDS } from '../../../../apps/coordinator/src/plan/types';
 import { AGENT_LOG_PATH, REPO_ROOT, startLabCluster, type LabCluster } from '../../src/cluster';
 import { clusterDnsAnswers, etcdMemberNames, healthzThroughVip, nodeNames, podsWithNetwork, resetLeftovers } from '../../src/e2e/cluster-facts';
 import { killKumiRuns, runKumiStreaming, type KumiRunOptions, type KumiRunResult } from '../../src/e2e/kumi-run';
@@ -52,7 +52,7 @@ const stageDone = (stage: string): CrashPoint => ({ label: `after stage ${stage}
  * of the first worker's join. The run after the last point must finish.
  */
 export function crashChain(firstWorker: string): CrashPoint[] {
-  return STAGE_IDS.slice(0, -1).flatMap((stage): CrashPoint[] => {
+  return UP_STAGE_IDS.slice(0, -1).flatMap((stage): CrashPoint[] => {
     if (stage === 'join-control-planes') {
       return [
         { label: `after stage ${stage} (then the lab clock +25h: every token made so far expires)`, at: (e) => e.kind === 'STAGE_DONE' && e.stage === stage, after: () => shiftLabClock(parseClockShift('+25h')) },
