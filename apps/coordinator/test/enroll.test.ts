@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { status } from '@grpc/grpc-js';
 import { createKeyAndCsr, verifyPeerCert } from '@kumi/trust';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -52,12 +51,12 @@ describe('Enroll', () => {
   it('refuses a reused token and signs nothing the second time', async () => {
     const created = await cluster.state.tokens.create({ ttlMs: 60_000 });
     await enrollWith(created.token, 'cp1');
-    const hostsBefore = await readFile(cluster.state.paths.hosts, 'utf8');
+    const hostsBefore = await cluster.state.hosts.list();
 
     const error = await refusal(created.token, 'cp2');
     expect(error.code).toBe(status.UNAUTHENTICATED);
     expect(error.details).toMatch(/already used \(by host "cp1" at .*\).*kumi token create/);
-    expect(await readFile(cluster.state.paths.hosts, 'utf8')).toBe(hostsBefore);
+    expect(await cluster.state.hosts.list()).toEqual(hostsBefore);
     expect(await cluster.state.hosts.find('cp2')).toBeUndefined();
   });
 
@@ -72,13 +71,13 @@ describe('Enroll', () => {
 
   it('re-enrolls an enrolled host only with a token bound to it', async () => {
     await enrollWith((await cluster.state.tokens.create({ ttlMs: 60_000 })).token, 'cp1');
-    const hostsBefore = await readFile(cluster.state.paths.hosts, 'utf8');
+    const hostsBefore = await cluster.state.hosts.list();
     const unbound = await cluster.state.tokens.create({ ttlMs: 60_000 });
 
     const error = await refusal(unbound.token, 'cp1');
     expect(error.code).toBe(status.PERMISSION_DENIED);
     expect(error.details).toContain('host "cp1" is already enrolled; to enroll it again (e.g. reinstalled), use a token bound to it: `kumi token create --host cp1`');
-    expect(await readFile(cluster.state.paths.hosts, 'utf8')).toBe(hostsBefore);
+    expect(await cluster.state.hosts.list()).toEqual(hostsBefore);
     expect((await cluster.state.tokens.list()).find((record) => record.id === unbound.record.id)?.usedAt).toBeNull();
 
     const bound = await cluster.state.tokens.create({ ttlMs: 60_000, host: 'cp1' });

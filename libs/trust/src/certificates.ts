@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { checkKeyPolicy } from './key-policy';
 import { generateKeyPair, privateKeyFromPem, privateKeyToPem } from './keys';
 import { EC_SIGN, x509, type CryptoKey } from './x509-provider';
 
@@ -59,15 +60,26 @@ interface LeafOptions {
   ipAddresses?: readonly string[];
 }
 
-async function issueLeaf(ca: KeyPairPem, options: LeafOptions): Promise<string> {
+/** A CA ready to sign: certificate parsed, key imported, authority key id made. */
+interface PreparedCa {
+  caCert: x509.X509Certificate;
+  signingKey: CryptoKey;
+  authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+}
+
+async function prepareCa(ca: KeyPairPem): Promise<PreparedCa> {
   const caCert = new x509.X509Certificate(ca.certPem);
-  const signingKey = await privateKeyFromPem(ca.keyPem);
+  return { caCert, signingKey: await privateKeyFromPem(ca.keyPem), authorityKeyId: await x509.AuthorityKeyIdentifierExtension.create(caCert, false) };
+}
+
+async function issueLeaf(ca: PreparedCa, options: LeafOptions): Promise<string> {
+  const { caCert, signingKey } = ca;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    // ECDSA keys sign; RFC 5480 forbids keyEncipherment for them.
+    // Leaf keys sign (ECDSA, Ed25519, RSA in TLS 1.3 / ECDHE); RFC 5480 forbids keyEncipherment for ECDSA.
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([options.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
-    await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
+    ca.authorityKeyId,
   ];
   const names = [
     ...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
@@ -96,7 +108,7 @@ export async function issueServerCert(
   names: { commonName: string; dnsNames: readonly string[]; ipAddresses: readonly string[] },
 ): Promise<KeyPairPem> {
   const keys = await generateKeyPair();
-  const certPem = await issueLeaf(ca, { ...names, publicKey: keys.publicKey, usage: 'server' });
+  const certPem = await issueLeaf(await prepareCa(ca), { ...names, publicKey: keys.publicKey, usage: 'server' });
   return { certPem, keyPem: await privateKeyToPem(keys.privateKey) };
 }
 
@@ -111,21 +123,75 @@ export async function createKeyAndCsr(hostName: string): Promise<{ keyPem: strin
   return { keyPem: await privateKeyToPem(keys.privateKey), csrPem: csr.toString('pem') };
 }
 
+/** A certificate request whose signature verified: the key's owner asked for this name. */
+export interface VerifiedCsr {
+  commonName: string;
+  /** The requested key's SubjectPublicKeyInfo, DER. */
+  spkiDer: Uint8Array;
+  publicKey: x509.PublicKey;
+}
+
+/** A CSR refused: the message says why, and never repeats the request. */
+export class CsrRefusedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CsrRefusedError';
+  }
+}
+
 /**
- * Signs an agent's CSR as a client certificate (1 year) after checking the request's own
- * signature (proof the agent holds the key) and that it names the host being enrolled.
+ * Reads an agent's CSR: its own signature must verify (proof the agent holds the key),
+ * its key must pass the key policy, and it must name hostName.
  */
-export async function signClientCsr(ca: KeyPairPem, csrPem: string, hostName: string): Promise<string> {
+export async function readClientCsr(csrPem: string, hostName: string): Promise<VerifiedCsr> {
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(csrPem);
   } catch (error) {
-    throw new Error('the certificate request is not a valid PEM PKCS#10 request', { cause: error });
+    throw new CsrRefusedError('the certificate request is not a valid PEM PKCS#10 request', { cause: error });
   }
-  if (!(await csr.verify())) throw new Error('the certificate request signature does not verify');
+  const spkiDer = new Uint8Array(csr.publicKey.rawData);
+  // The policy comes first: verifying a signature made with a weak key proves little.
+  const policy = checkKeyPolicy(spkiDer);
+  if (!policy.ok) throw new CsrRefusedError(`the certificate request's key is refused: ${policy.reason}`);
+  let verified: boolean;
+  try {
+    verified = await csr.verify();
+  } catch (error) {
+    throw new CsrRefusedError('the certificate request signature cannot be checked', { cause: error });
+  }
+  if (!verified) throw new CsrRefusedError('the certificate request signature does not verify');
   const commonName = csr.subjectName.getField('CN')[0];
   if (commonName !== hostName) {
-    throw new Error(`the certificate request is for "${commonName ?? ''}", not for host "${hostName}"`);
+    throw new CsrRefusedError(`the certificate request is for "${commonName ?? ''}", not for host "${hostName}"`);
   }
-  return issueLeaf(ca, { commonName: hostName, publicKey: csr.publicKey, usage: 'client' });
+  return { commonName, spkiDer, publicKey: csr.publicKey };
+}
+
+/**
+ * Signs agents' requests as client certificates (1 year). The CA's key is imported and
+ * its certificate parsed once, not per certificate.
+ */
+export class ClientCertIssuer {
+  readonly #ca: KeyPairPem;
+  #prepared: Promise<PreparedCa> | undefined;
+
+  constructor(ca: KeyPairPem) {
+    this.#ca = ca;
+  }
+
+  /** Issues a client certificate for a verified CSR; CN = its host name. */
+  async issue(csr: VerifiedCsr): Promise<string> {
+    this.#prepared ??= prepareCa(this.#ca);
+    return issueLeaf(await this.#prepared, { commonName: csr.commonName, publicKey: csr.publicKey, usage: 'client' });
+  }
+}
+
+/**
+ * Signs an agent's CSR as a client certificate (1 year) after checking the request's own
+ * signature (proof the agent holds the key), its key against the key policy and that it
+ * names the host being enrolled.
+ */
+export async function signClientCsr(ca: KeyPairPem, csrPem: string, hostName: string): Promise<string> {
+  return new ClientCertIssuer(ca).issue(await readClientCsr(csrPem, hostName));
 }

@@ -1,5 +1,6 @@
 export type { KeyPairPem } from './certificates';
-export { createCa, createKeyAndCsr, issueServerCert, signClientCsr } from './certificates';
+export { ClientCertIssuer, CsrRefusedError, createCa, createKeyAndCsr, issueServerCert, readClientCsr, signClientCsr, type VerifiedCsr } from './certificates';
+export { checkKeyPolicy, KEY_POLICY_TEXT, type KeyPolicyVerdict } from './key-policy';
 export type { PeerCheck } from './verify';
 export { assertPinFormat, caPin, certCommonName, derToPem, matchesPin, verifyPeerCert } from './verify';
 export { isValidHostName } from './host-name';

@@ -3,8 +3,9 @@ import { certCommonName, matchesPin } from '@kumi/trust/verify';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
 import { splitHostPort } from '../config/host-port';
-import { Backoff } from '../session/backoff';
+import { Backoff, type BackoffPolicy } from '../session/backoff';
 import { loadCredentials, saveCredentials, type AgentCredentials } from '../state/credentials-store';
+import type { KeyAndCsr } from './enroll';
 import { EnrollRefusedError } from './enroll-refused-error';
 import { CoordinatorNameError, PinMismatchError } from './pinned-ca';
 
@@ -15,6 +16,13 @@ export class FatalAgentError extends Error {
     this.name = 'FatalAgentError';
   }
 }
+
+/**
+ * Retry policy of enrollment: full jitter from 0.5 s doubling to a 10 s cap. A herd of
+ * booting hosts told "busy" spreads out over the next seconds instead of coming back
+ * together; the cap keeps a host from waiting long once the coordinator has room.
+ */
+export const ENROLL_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 10_000 };
 
 /** The stored identity, or a fresh one from enrollment (retried while the coordinator is unreachable). */
 export async function obtainIdentity(config: AgentConfig, hostName: string, logger: Logger, signal: AbortSignal): Promise<AgentCredentials | undefined> {
@@ -41,15 +49,18 @@ export async function obtainIdentity(config: AgentConfig, hostName: string, logg
     );
   }
   const { host, port } = splitHostPort(config.coordinator);
-  const backoff = new Backoff();
+  const backoff = new Backoff(ENROLL_BACKOFF);
+  // Loaded only here: an agent that restarts with its stored certificate never enrolls.
+  // The heavy half (key and CSR: @peculiar/x509 and its ASN.1 stack, ~2.5 MiB of heap)
+  // is the `csr` part, dropped again once the key and CSR are made.
+  const { enroll, makeKeyAndCsr } = await import('./enroll');
+  let keyAndCsr: KeyAndCsr | undefined;
   while (!signal.aborted) {
     try {
       logger.info({ coordinator: config.coordinator, hostName }, 'enrolling');
-      // Loaded only here: an agent that restarts with its stored certificate never enrolls.
-      // The heavy half (key and CSR: @peculiar/x509 and its ASN.1 stack, ~2.5 MiB of heap)
-      // is the `csr` part, dropped again once enrollment is over.
-      const { enroll } = await import('./enroll');
-      const credentials = await enroll({ address: config.coordinator, host, port, pin: config.caPin, token: config.token, hostName });
+      // One key for every attempt: a retry after a lost answer is recognised by it.
+      keyAndCsr ??= await makeKeyAndCsr(hostName);
+      const credentials = await enroll({ address: config.coordinator, host, port, pin: config.caPin, token: config.token, hostName }, keyAndCsr);
       await saveCredentials(config.stateDir, credentials);
       logger.info({ stateDir: config.stateDir }, 'enrolled; certificate stored');
       return credentials;

@@ -19,11 +19,24 @@ export function register(program: Command): void {
 
       const detachGraceMs = parseDuration(options.detachGrace, '--detach-grace');
       const answerTimeoutMs = parseDuration(options.answerTimeout, '--answer-timeout');
-      const state = await openClusterState(existingClusterDir(clusterSelection(command)));
+      const { descriptorAdvice } = await import('../server/descriptor-limit');
+      const state = await openClusterState(existingClusterDir(clusterSelection(command)), { command: 'kumi serve' });
       const listen = options.listen ? parseListenAddress(options.listen) : state.config.listen;
       const material = await readServingMaterial(state.paths);
       const logger = createFileLogger(state.paths.logFile);
-      const coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs, answerTimeoutMs });
+      let coordinator;
+      try {
+        coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs, answerTimeoutMs });
+      } catch (error) {
+        await state.close();
+        throw error;
+      }
+      // Every enrolled host may attach at once, and each holds a descriptor.
+      const advice = descriptorAdvice((await state.hosts.list()).length);
+      if (advice) {
+        logger.warn({ advice }, 'open-files limit too low');
+        process.stderr.write(`kumi serve: warning: ${advice}\n`);
+      }
       process.stdout.write(
         `kumi serve: cluster "${state.config.name}" listening on ${listen.host}:${coordinator.port} (TLS), control socket ${coordinator.controlSocket}, logs in ${state.paths.logFile}\n`,
       );
@@ -33,7 +46,11 @@ export function register(program: Command): void {
           process.off('SIGTERM', stop);
           logger.info({ signal }, 'stopping on signal');
           process.stdout.write(`kumi serve: ${signal}, shutting down\n`);
-          coordinator.close().then(resolve, resolve);
+          const running = coordinator;
+          running
+            .close()
+            .then(() => state.close())
+            .then(resolve, resolve);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
