@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { checkKeyPolicy } from './key-policy';
+import { ClientCertIssuer, readClientCsr } from './client-cert';
 import { generateKeyPair, privateKeyFromPem, privateKeyToPem } from './keys';
 import { EC_SIGN, x509, type CryptoKey } from './x509-provider';
 
@@ -123,75 +123,11 @@ export async function createKeyAndCsr(hostName: string): Promise<{ keyPem: strin
   return { keyPem: await privateKeyToPem(keys.privateKey), csrPem: csr.toString('pem') };
 }
 
-/** A certificate request whose signature verified: the key's owner asked for this name. */
-export interface VerifiedCsr {
-  commonName: string;
-  /** The requested key's SubjectPublicKeyInfo, DER. */
-  spkiDer: Uint8Array;
-  publicKey: x509.PublicKey;
-}
-
-/** A CSR refused: the message says why, and never repeats the request. */
-export class CsrRefusedError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CsrRefusedError';
-  }
-}
-
-/**
- * Reads an agent's CSR: its own signature must verify (proof the agent holds the key),
- * its key must pass the key policy, and it must name hostName.
- */
-export async function readClientCsr(csrPem: string, hostName: string): Promise<VerifiedCsr> {
-  let csr: x509.Pkcs10CertificateRequest;
-  try {
-    csr = new x509.Pkcs10CertificateRequest(csrPem);
-  } catch (error) {
-    throw new CsrRefusedError('the certificate request is not a valid PEM PKCS#10 request', { cause: error });
-  }
-  const spkiDer = new Uint8Array(csr.publicKey.rawData);
-  // The policy comes first: verifying a signature made with a weak key proves little.
-  const policy = checkKeyPolicy(spkiDer);
-  if (!policy.ok) throw new CsrRefusedError(`the certificate request's key is refused: ${policy.reason}`);
-  let verified: boolean;
-  try {
-    verified = await csr.verify();
-  } catch (error) {
-    throw new CsrRefusedError('the certificate request signature cannot be checked', { cause: error });
-  }
-  if (!verified) throw new CsrRefusedError('the certificate request signature does not verify');
-  const commonName = csr.subjectName.getField('CN')[0];
-  if (commonName !== hostName) {
-    throw new CsrRefusedError(`the certificate request is for "${commonName ?? ''}", not for host "${hostName}"`);
-  }
-  return { commonName, spkiDer, publicKey: csr.publicKey };
-}
-
-/**
- * Signs agents' requests as client certificates (1 year). The CA's key is imported and
- * its certificate parsed once, not per certificate.
- */
-export class ClientCertIssuer {
-  readonly #ca: KeyPairPem;
-  #prepared: Promise<PreparedCa> | undefined;
-
-  constructor(ca: KeyPairPem) {
-    this.#ca = ca;
-  }
-
-  /** Issues a client certificate for a verified CSR; CN = its host name. */
-  async issue(csr: VerifiedCsr): Promise<string> {
-    this.#prepared ??= prepareCa(this.#ca);
-    return issueLeaf(await this.#prepared, { commonName: csr.commonName, publicKey: csr.publicKey, usage: 'client' });
-  }
-}
-
 /**
  * Signs an agent's CSR as a client certificate (1 year) after checking the request's own
  * signature (proof the agent holds the key), its key against the key policy and that it
  * names the host being enrolled.
  */
 export async function signClientCsr(ca: KeyPairPem, csrPem: string, hostName: string): Promise<string> {
-  return new ClientCertIssuer(ca).issue(await readClientCsr(csrPem, hostName));
+  return new ClientCertIssuer(ca).issue(readClientCsr(csrPem, hostName));
 }

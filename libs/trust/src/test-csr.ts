@@ -1,4 +1,4 @@
-import { x509, subtle } from './x509-provider';
+import { type CryptoKeyPair, subtle, x509 } from './x509-provider';
 
 /** The key a test CSR is made with. */
 export type TestCsrKey = { rsaBits: number } | { ed25519: true } | { curve: 'P-256' | 'P-384' };

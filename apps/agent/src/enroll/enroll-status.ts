@@ -1,4 +1,12 @@
 import { status } from '@grpc/grpc-js';
+import type { BackoffPolicy } from '../session/backoff';
+
+/**
+ * Retry policy of enrollment: full jitter from 0.5 s doubling to a 10 s cap. A herd of
+ * booting hosts told "busy" spreads out over the next seconds instead of coming back
+ * together; the cap keeps a host from waiting long once the coordinator has room.
+ */
+export const ENROLL_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 10_000 };
 
 /**
  * Statuses that mean "this request will never be accepted as it is": a bad or spent

@@ -3,10 +3,11 @@ import { certCommonName, matchesPin } from '@kumi/trust/verify';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
 import { splitHostPort } from '../config/host-port';
-import { Backoff, type BackoffPolicy } from '../session/backoff';
+import { Backoff } from '../session/backoff';
 import { loadCredentials, saveCredentials, type AgentCredentials } from '../state/credentials-store';
 import type { KeyAndCsr } from './enroll';
 import { EnrollRefusedError } from './enroll-refused-error';
+import { ENROLL_BACKOFF } from './enroll-status';
 import { CoordinatorNameError, PinMismatchError } from './pinned-ca';
 
 /** A problem the agent cannot get past by retrying; it exits with this message. */
@@ -16,13 +17,6 @@ export class FatalAgentError extends Error {
     this.name = 'FatalAgentError';
   }
 }
-
-/**
- * Retry policy of enrollment: full jitter from 0.5 s doubling to a 10 s cap. A herd of
- * booting hosts told "busy" spreads out over the next seconds instead of coming back
- * together; the cap keeps a host from waiting long once the coordinator has room.
- */
-export const ENROLL_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 10_000 };
 
 /** The stored identity, or a fresh one from enrollment (retried while the coordinator is unreachable). */
 export async function obtainIdentity(config: AgentConfig, hostName: string, logger: Logger, signal: AbortSignal): Promise<AgentCredentials | undefined> {

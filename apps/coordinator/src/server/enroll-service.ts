@@ -20,25 +20,34 @@ export interface EnrollDeps {
 
 /** Bounds on enrollment work. */
 export interface EnrollLimits {
-  /** CSRs checked and signed at once. */
-  signers: number;
-  /** Admitted enrollments waiting for a signer; beyond it callers get UNAVAILABLE. */
+  /** Enrollments processed at once: each signs (about a millisecond) and then waits for its log record to be on disk. */
+  workers: number;
+  /** Admitted enrollments waiting for a worker; beyond it callers get UNAVAILABLE. */
   queueCapacity: number;
   /** Per-address limits of Enroll calls (they come before any authentication). */
   peer: PeerLimitOptions;
+  /**
+   * How long a call over its address' limits, or with a token that fails its check,
+   * waits for its refusal. A flood keeping many calls in flight then costs one refusal per
+   * call per delay instead of as many as the server can answer; an agent would wait this
+   * long before retrying anyway, and a bad token is not fixed by asking faster.
+   */
+  refusalDelayMs: number;
 }
 
 /**
  * Defaults sized for a herd of a thousand VMs booting at once on a 2-core coordinator:
- * signing costs a few ms, so 256 waiting is under two seconds of work; the rest are told
- * to come back (agents retry with jittered backoff). One address may have 64 calls in
+ * an enrollment costs about 2 ms of CPU, so 512 waiting is about a second of work; the
+ * rest are told to come back (agents retry with jittered backoff). 32 at once let their
+ * log records share fsyncs (group commit). One address may have 64 calls in
  * progress and make 50 per second (bursts of 200), which a NAT of many hosts stays under
  * and a flood from one address hits at once.
  */
 export const DEFAULT_ENROLL_LIMITS: EnrollLimits = {
-  signers: 4,
-  queueCapacity: 256,
+  workers: 32,
+  queueCapacity: 512,
   peer: { maxConcurrent: 64, ratePerSecond: 50, burst: 200 },
+  refusalDelayMs: 1_000,
 };
 
 /** A CSR longer than this is not an agent's: refused before it is parsed. */
@@ -102,7 +111,7 @@ export class Enroller {
     if (!this.deps.store.writable) throw new Error('the state log cannot be written; no enrollment is acknowledged until the coordinator is restarted');
     let csr;
     try {
-      csr = await readClientCsr(admitted.csrPem, hostName);
+      csr = readClientCsr(admitted.csrPem, hostName);
     } catch (error) {
       if (!(error instanceof CsrRefusedError)) throw error;
       // A spent token with an unusable request is no retry of a lost answer: it is reuse.
@@ -111,7 +120,7 @@ export class Enroller {
       throw statusError(status.INVALID_ARGUMENT, `certificate request refused: ${error.message}; the CSR must be signed by the agent's key and its CN must be "${hostName}"`);
     }
     if (admitted.retryOf) return this.#answerRetry(admitted, admitted.retryOf, csr.spkiDer);
-    const certificatePem = await this.#issuer.issue(csr);
+    const certificatePem = this.#issuer.issue(csr);
     // Not burnt for a caller that is gone: it will retry with the token.
     if (gone()) throw statusError(status.CANCELLED, 'the caller went away before its certificate was recorded');
     const cert = new X509Certificate(certificatePem);
@@ -208,28 +217,38 @@ export async function enroll(request: EnrollRequest__Output, deps: EnrollDeps): 
  */
 export function enrollHandler(deps: EnrollDeps, limits: EnrollLimits = DEFAULT_ENROLL_LIMITS) {
   const enroller = new Enroller(deps);
-  const queue = new BoundedWorkQueue(limits.signers, limits.queueCapacity);
+  const queue = new BoundedWorkQueue(limits.workers, limits.queueCapacity);
   const peers = new PeerLimits(limits.peer);
   return (call: ServerUnaryCall<EnrollRequest__Output, EnrollResponse>, callback: sendUnaryData<EnrollResponse>) => {
     const admission = peers.admit(peerAddress(call.getPeer()));
     if ('refused' in admission) {
-      callback(
-        statusError(
-          status.RESOURCE_EXHAUSTED,
-          admission.refused === 'concurrent'
-            ? 'too many enrollment calls from your address at once; retry in a few seconds'
-            : 'too many enrollment calls from your address in a short time; retry in a few seconds',
-        ),
+      const refusal = statusError(
+        status.RESOURCE_EXHAUSTED,
+        admission.refused === 'concurrent'
+          ? 'too many enrollment calls from your address at once; retry in a few seconds'
+          : 'too many enrollment calls from your address in a short time; retry in a few seconds',
       );
+      setTimeout(() => callback(refusal), limits.refusalDelayMs).unref();
       return;
     }
     const gone = () => call.cancelled || (call.getDeadline() instanceof Date && (call.getDeadline() as Date).getTime() <= Date.now());
     const answer = (error: (Error & { code?: number }) | null, response?: EnrollResponse) => {
-      admission.release();
       if (!error) {
+        admission.release();
         callback(null, response);
         return;
       }
+      if (error.code === status.UNAUTHENTICATED || error.code === status.PERMISSION_DENIED) {
+        // A failed token check waits before it is answered (and keeps its place in the
+        // address' limit meanwhile), as a login prompt does: guessing or flooding then
+        // costs the server one cheap check per call per delay.
+        setTimeout(() => {
+          admission.release();
+          callback(error);
+        }, limits.refusalDelayMs).unref();
+        return;
+      }
+      admission.release();
       if (error instanceof QueueFullError) {
         callback(statusError(status.UNAVAILABLE, 'the coordinator is busy enrolling other hosts; retry in a few seconds'));
       } else if (typeof error.code === 'number') {
