@@ -50,7 +50,14 @@ export function register(program: Command): void {
           running
             .close()
             .then(() => state.close())
-            .then(resolve, resolve);
+            .then(
+              () => {
+                // Everything is closed and on disk: leave now instead of waiting for the
+                // last HTTP/2 sessions and timers of gone peers to wind down.
+                process.exit(process.exitCode ?? 0);
+              },
+              resolve,
+            );
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
@@ -58,7 +58,7 @@ const TLS_SERVER_OPTIONS = {
 } as const;
 
 /** How long close() lets calls end by themselves before it cuts the rest. */
-const SHUTDOWN_GRACE_MS = 100;
+const SHUTDOWN_GRACE_MS = 50;
 
 /**
  * Starts `kumi serve`: the Coordinator service on TLS (Enroll without, Attach with a
@@ -110,7 +110,8 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
         broker.close();
         agents.closeAll('the coordinator is shutting down');
         await Promise.all([shutdown(tlsServer), shutdown(controlServer)]);
-        await rm(socketPath, { force: true });
+        // One syscall: no trip through the thread pool on the way out.
+        rmSync(socketPath, { force: true });
         logger.info('coordinator stopped');
       })();
       return closing;
