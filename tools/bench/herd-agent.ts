@@ -3,6 +3,7 @@
 // imported), then holds an Attach stream over mutual TLS and answers every step request
 // with a no-op. Keys and CSRs are made up front by the caller (makeHerdKeys), outside
 // any timed part.
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
 import type { AgentMessage, CoordinatorClient, CoordinatorMessage__Output } from '@kumi/proto';
@@ -50,6 +51,8 @@ const ENROLL_TIMEOUT_MS = 15_000;
  * retried with the agent's backoff, a permanent refusal recorded and returned as undefined.
  */
 export async function enrollLikeAgent(host: HerdHost, port: number, caPem: string, stats: HerdStats, signal: AbortSignal): Promise<string | undefined> {
+  // One signal stops a whole herd: each of its agents waits on it.
+  setMaxListeners(0, signal);
   const backoff = new Backoff(ENROLL_BACKOFF);
   let client: RawEnrollClient | undefined;
   try {

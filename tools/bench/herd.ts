@@ -28,7 +28,7 @@ const AGENTS = Number(values.agents);
 const RUNS = Number(values.runs);
 const FLOOD = Number(values.flood);
 const LEGIT = Number(values.legit);
-const ATTACH_LIMIT_MS = 120_000;
+const ATTACH_LIMIT_MS = 900_000;
 
 interface RunFigures {
   enrollS: number;

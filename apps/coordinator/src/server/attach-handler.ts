@@ -89,8 +89,8 @@ function serveAttach(call: AttachCall, identity: PeerIdentity, deps: AttachDeps,
   const closed = () => {
     clearTimeout(helloTimer);
     if (!session) return;
-    deps.agents.detach(session);
-    deps.logger.info({ host: session.hostName, sessionId: session.sessionId }, 'agent detached');
+    // A stream closed by closeAll (shutdown) is logged once there, not once per agent.
+    if (deps.agents.detach(session)) deps.logger.info({ host: session.hostName, sessionId: session.sessionId }, 'agent detached');
   };
   call.on('end', () => {
     closed();

@@ -108,7 +108,8 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
     close() {
       closing ??= (async () => {
         broker.close();
-        agents.closeAll('the coordinator is shutting down');
+        const streams = agents.closeAll('the coordinator is shutting down');
+        logger.info({ streams }, 'attach streams closed for shutdown');
         await Promise.all([shutdown(tlsServer), shutdown(controlServer)]);
         // One syscall: no trip through the thread pool on the way out.
         rmSync(socketPath, { force: true });
