@@ -55,7 +55,6 @@ export async function createCa(commonName: string): Promise<KeyPairPem> {
 interface LeafOptions {
   commonName: string;
   publicKey: CryptoKey | x509.PublicKey;
-  usage: 'server' | 'client';
   dnsNames?: readonly string[];
   ipAddresses?: readonly string[];
 }
@@ -76,9 +75,9 @@ async function issueLeaf(ca: PreparedCa, options: LeafOptions): Promise<string> 
   const { caCert, signingKey } = ca;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    // Leaf keys sign (ECDSA, Ed25519, RSA in TLS 1.3 / ECDHE); RFC 5480 forbids keyEncipherment for ECDSA.
+    // ECDSA keys sign; RFC 5480 forbids keyEncipherment for them.
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension([options.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     ca.authorityKeyId,
   ];
   const names = [
@@ -108,7 +107,7 @@ export async function issueServerCert(
   names: { commonName: string; dnsNames: readonly string[]; ipAddresses: readonly string[] },
 ): Promise<KeyPairPem> {
   const keys = await generateKeyPair();
-  const certPem = await issueLeaf(await prepareCa(ca), { ...names, publicKey: keys.publicKey, usage: 'server' });
+  const certPem = await issueLeaf(await prepareCa(ca), { ...names, publicKey: keys.publicKey });
   return { certPem, keyPem: await privateKeyToPem(keys.privateKey) };
 }
 
