@@ -2,11 +2,13 @@
 // CLI) over a fresh state folder whose tokens are minted beforehand through the same
 // store code `kumi token create` uses, and readings of its CPU and memory from /proc.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ClientCertIssuer, readClientCsr } from '@kumi/trust';
 import { initCluster } from '../../apps/coordinator/src/state/cluster-init';
 import { statePaths } from '../../apps/coordinator/src/state/state-paths';
 import { StateStore } from '../../apps/coordinator/src/state/state-store';
@@ -31,6 +33,39 @@ export async function prepareCluster(root: string, hostNames: string[]): Promise
     const created = await Promise.all(hostNames.map((host) => store.createToken({ ttlMs: 3_600_000, host })));
     for (const token of created) tokens.push(token.token);
     return { dir, tokens, caPem: await readFile(statePaths(dir).caCert, 'utf8') };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A state folder whose hosts are already enrolled: each key's certificate is issued and
+ * recorded in the set-up (as enrollment would), for measuring attached agents alone.
+ */
+export async function prepareEnrolledCluster(root: string, keys: Array<{ hostName: string; csrPem: string }>): Promise<{ dir: string; certs: string[]; caPem: string }> {
+  const dir = join(root, 'state');
+  await initCluster({ name: 'herd', dir, addresses: ['127.0.0.1'], port: 7443, listenHost: '127.0.0.1' });
+  const paths = statePaths(dir);
+  const ca = { certPem: await readFile(paths.caCert, 'utf8'), keyPem: await readFile(paths.caKey, 'utf8') };
+  const issuer = new ClientCertIssuer(ca);
+  const store = await StateStore.open(paths, { command: 'herd benchmark set-up' });
+  try {
+    const certs = keys.map((key) => issuer.issue(readClientCsr(key.csrPem, key.hostName)));
+    await Promise.all(
+      certs.map((certPem, i) => {
+        const cert = new X509Certificate(certPem);
+        return store.recordHost({
+          hostName: (keys[i] as { hostName: string }).hostName,
+          enrolledAt: new Date().toISOString(),
+          certSha256: createHash('sha256').update(cert.raw).digest('hex'),
+          tokenId: 'bench',
+          certPem,
+          notBefore: new Date(cert.validFrom).toISOString(),
+          notAfter: new Date(cert.validTo).toISOString(),
+        });
+      }),
+    );
+    return { dir, certs, caPem: ca.certPem };
   } finally {
     await store.close();
   }

@@ -8,6 +8,8 @@
 // through the store beforehand too. Not a test: it prints a table for docs/benchmarks.md.
 //
 //   npx tsx tools/bench/herd.ts [--agents 1000] [--runs 3] [--flood 0 --legit 20]
+//     --attach-only  the hosts are enrolled in the set-up (certificates issued and recorded
+//                 beforehand): measures N agents attaching and held, one step on all, stop
 //     --flood N   also keep N unauthenticated Enroll calls (unknown token) in flight from
 //                 10 other addresses (a separate process, tools/bench/herd-flood.ts) while
 //                 --legit agents enroll one after another; prints their latency.
@@ -19,11 +21,11 @@ import { parseArgs } from 'node:util';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { type ControlClient, kumiV1, type StepEvent__Output } from '@kumi/proto';
 import { enrollLikeAgent, HerdAttachment, HerdStats, makeHerdKeys } from './herd-agent';
-import { bundleKumi, prepareCluster, processCpuSeconds, processMemory, runFolder, startServe } from './herd-coordinator';
+import { bundleKumi, prepareCluster, prepareEnrolledCluster, processCpuSeconds, processMemory, runFolder, startServe } from './herd-coordinator';
 import { sourceAddress } from './herd-enroll-client';
 import { median } from './process-memory';
 
-const { values } = parseArgs({ options: { agents: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' }, flood: { type: 'string', default: '0' }, legit: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { 'attach-only': { type: 'boolean', default: false }, agents: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' }, flood: { type: 'string', default: '0' }, legit: { type: 'string', default: '20' } } });
 const AGENTS = Number(values.agents);
 const RUNS = Number(values.runs);
 const FLOOD = Number(values.flood);
@@ -77,7 +79,8 @@ async function herdRun(kumi: string, run: number): Promise<RunFigures> {
   try {
     const names = Array.from({ length: AGENTS }, (_, i) => `h${i}`);
     const keys = await makeHerdKeys(names);
-    const cluster = await prepareCluster(folder.root, names);
+    const attachOnly = values['attach-only'] === true;
+    const cluster = attachOnly ? { ...(await prepareEnrolledCluster(folder.root, keys)), tokens: [] as string[] } : { ...(await prepareCluster(folder.root, names)), certs: [] as string[] };
     const serve = await startServe(kumi, cluster.dir);
     const pid = serve.child.pid as number;
     const control = controlClient(serve.controlSocket);
@@ -90,7 +93,7 @@ async function herdRun(kumi: string, run: number): Promise<RunFigures> {
       const stop = AbortSignal.timeout(ATTACH_LIMIT_MS);
       const enrolling = keys.map(async (key, i) => {
         const host = { ...key, token: cluster.tokens[i] as string, sourceAddress: sourceAddress(77, i) };
-        const certPem = await enrollLikeAgent(host, serve.port, cluster.caPem, stats, stop);
+        const certPem = attachOnly ? cluster.certs[i] : await enrollLikeAgent(host, serve.port, cluster.caPem, stats, stop);
         enrolledAt = performance.now();
         // A real agent attaches as soon as it holds its certificate.
         if (certPem) attachments.push(new HerdAttachment(`127.0.0.1:${serve.port}`, cluster.caPem, key.hostName, { keyPem: key.keyPem, certPem }));
