@@ -9,7 +9,8 @@ debian_packages=(
   haproxy keepalived etcd-server etcd-client firewalld iptables nftables containerd
   cloud-init iproute2 dbus openssl file procps psmisc conntrack
   curl wget systemd binutils-x86-64-linux-gnu binutils-aarch64-linux-gnu
-  qemu-user libc6-arm64-cross libstdc++6-arm64-cross
+  qemu-user libc6-arm64-cross libstdc++6-arm64-cross time
+  chromium
 )
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { partAssetKey, type AgentPart } from '../src/runtime/agent-parts';
+import type { SeaBundle } from './build-sea-binaries';
 
 /** The entry point of each part, relative to the repository root (see runtime/agent-parts.ts). */
 const PART_ENTRIES: Readonly<Record<AgentPart, string>> = {
@@ -9,15 +10,11 @@ const PART_ENTRIES: Readonly<Record<AgentPart, string>> = {
   csr: 'apps/agent/src/enroll/csr-part.ts',
 };
 
-/** What the single executable is made from. */
-export interface AgentBundle {
-  /** The main script: start-up, config, enrollment, the Attach session. */
-  main: string;
-  /** Asset key → file, one per part. */
-  assets: Record<string, string>;
-  /** esbuild warnings (e.g. an optional require it cannot resolve), for the build log. */
-  warnings: string[];
-}
+/**
+ * What the agent's single executable is made from: the main script (start-up, config,
+ * enrollment, the Attach session) and one asset per part.
+ */
+export type AgentBundle = SeaBundle;
 
 /**
  * Bundles the agent into the scripts a SEA blob holds: the main script and one script per
@@ -30,21 +27,24 @@ export interface AgentBundle {
  */
 export async function bundleAgent(repoRoot: string, outDir: string): Promise<AgentBundle> {
   const main = join(outDir, 'kumi-agent.cjs');
-  const warnings = await bundleOne(join(repoRoot, 'apps/agent/src/main.ts'), main);
+  const warnings = await bundleOne(repoRoot, join(repoRoot, 'apps/agent/src/main.ts'), main);
   const assets: Record<string, string> = {};
   for (const [part, entry] of Object.entries(PART_ENTRIES) as [AgentPart, string][]) {
     const outfile = join(outDir, partAssetKey(part));
-    warnings.push(...(await bundleOne(join(repoRoot, entry), outfile)));
+    warnings.push(...(await bundleOne(repoRoot, join(repoRoot, entry), outfile)));
     assets[partAssetKey(part)] = outfile;
   }
   return { main, assets, warnings };
 }
 
-async function bundleOne(entry: string, outfile: string): Promise<string[]> {
+async function bundleOne(repoRoot: string, entry: string, outfile: string): Promise<string[]> {
   // esbuild rejects on errors; warnings are returned so that the build can show them.
   const result = await build({
     entryPoints: [entry],
     outfile,
+    // Module names in the bundle are relative to this: the same bytes (and an up-to-date
+    // build) from any cwd, e.g. the package test in apps/agent and nx at the root.
+    absWorkingDir: repoRoot,
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -1,11 +1,11 @@
-/** The CPU architectures kumi-agent is shipped for (Node's `process.arch` names). */
+/** The CPU architectures kumi-agent and kumi are shipped for (Node's `process.arch` names). */
 export type TargetArch = 'x64' | 'arm64';
 
 /** Every architecture, in the order the packages are built. */
 export const TARGET_ARCHES: readonly TargetArch[] = ['x64', 'arm64'];
 
 /**
- * The Node.js release inside every kumi-agent file. A SEA blob only runs in the Node
+ * The Node.js release inside every kumi-agent and kumi single file. A SEA blob only runs in the Node
  * version that made it, so the Node that runs the build must be this one too.
  */
 export const NODE_RUNTIME_VERSION = '20.20.2';
@@ -42,8 +42,3 @@ export const NODE_RUNTIME_PACKAGES: Readonly<Record<TargetArch, NodeRuntimePacka
     binaryPath: 'package/bin/node',
   },
 };
-
-/** The file name of the shipped agent for arch, e.g. "kumi-agent-linux-x64". */
-export function agentFileName(arch: TargetArch): string {
-  return `kumi-agent-linux-${arch}`;
-}

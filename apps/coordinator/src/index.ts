@@ -17,3 +17,4 @@ export { type ClusterConfig, DEFAULT_PORT } from './state/cluster-config';
 export { existingClusterDir, newClusterDir, statePaths, type ClusterSelection, type StatePaths } from './state/state-paths';
 export { TokenStore, type CreatedToken, type TokenRecord } from './state/token-store';
 export { HostRegistry, type EnrolledHost } from './state/host-registry';
+export { findSecretShapes, withoutSecrets } from './report/secret-shapes';

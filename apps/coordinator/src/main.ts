@@ -1,13 +1,14 @@
-#!/usr/bin/env node
-// The `kumi` CLI. Run from source with `npx tsx apps/coordinator/src/main.ts ...`.
-import { runCli } from './cli/run-cli';
+// The `kumi` CLI (npm bin: apps/coordinator/bin/kumi.mjs; single files: nx run coordinator:package).
+import { endQuietlyOnClosedPipe } from './cli/quiet-pipe';
+import { runCli, UNEXPECTED_ERROR_HINT } from './cli/run-cli';
 
+endQuietlyOnClosedPipe();
 runCli(process.argv).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`kumi: ${String(error)}\n`);
+    process.stderr.write(`kumi: ${String(error)}\n${UNEXPECTED_ERROR_HINT}\n`);
     process.exitCode = 1;
   },
 );

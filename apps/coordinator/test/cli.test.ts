@@ -1,7 +1,9 @@
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { kumi } from './helpers/capture';
 import { enrollAgent, FakeAgentStream } from './helpers/fake-agent';
 import { startTestCluster, type TestCluster } from './helpers/test-cluster';
@@ -190,5 +192,63 @@ describe('kumi agents and kumi run', () => {
     const down = await kumi('--state-dir', cluster.state.paths.dir, 'agents');
     expect(down.code).toBe(4);
     expect(down.stderr).toContain('kumi serve is not running for this cluster');
+  });
+});
+
+describe('CLI conventions', () => {
+  const bin = fileURLToPath(new URL('../bin/kumi.mjs', import.meta.url));
+
+  it('completes commands, subcommands and options in bash from the program itself', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kumi-completion-'));
+    const script = join(dir, 'kumi.bash');
+    await writeFile(script, (await kumi('completion', 'bash')).stdout);
+    const complete = async (...words: string[]) => {
+      const call = `source "$1"; COMP_WORDS=(${words.map((word) => `'${word}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _kumi; echo "\${COMPREPLY[*]}"`;
+      return execFileSync('bash', ['-c', call, 'bash', script], { cwd: dir, encoding: 'utf8' }).trim().split(' ');
+    };
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    expect(await complete('kumi', 'tok')).toEqual(['token']);
+    expect(await complete('kumi', 'token', '')).toEqual(['create', 'list', 'delete', '--help']);
+    expect(await complete('kumi', '--state-dir', '/x', 'token', 'create', '--')).toEqual(['--host', '--ttl', '--help']);
+    expect(await complete('kumi', 'cloud-init', '--agent-')).toEqual(expect.arrayContaining(['--agent-url', '--agent-sha256', '--agent-sums']));
+  });
+
+  it('writes zsh and fish scripts, and names the shells it knows', async () => {
+    const zsh = await kumi('completion', 'zsh');
+    expect(zsh.stdout).toMatch(/^#compdef kumi\n/);
+    expect(zsh.stdout).toContain("('token create') candidates=(--host --ttl --help) ;;");
+    const fish = await kumi('completion', 'fish');
+    expect(fish.stdout).toContain("complete -c kumi -n '__fish_seen_subcommand_from token; and __fish_seen_subcommand_from create' -l ttl -r -F");
+    const bad = await kumi('completion', 'tcsh');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('use one of bash, zsh, fish');
+  });
+
+  it('ends quietly with exit code 0 when stdout is closed early (kumi --help | head -1)', async () => {
+    // A real process whose stdout reader is gone before it writes, as after `head` exited.
+    const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 30_000);
+
+  it('refuses a spec that is an alias bomb with exit code 2, naming the file, running nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kumi-bomb-'));
+    try {
+      const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+      for (const [index, name] of ['b', 'c', 'd', 'e', 'f', 'g'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefg'[index]}`).join(', ')}]`);
+      const file = join(dir, 'bomb.yaml');
+      await writeFile(file, `apiVersion: kumi.dev/v1alpha1\nkind: Cluster\nmetadata: { name: bomb }\n${levels.join('\n')}\n`);
+      const result = await kumi('--state-dir', join(dir, 'state'), 'plan', file);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`invalid cluster spec ${file} (1 problem; nothing was run)`);
+      expect(result.stderr).toContain('YAML aliases expand too far');
+      expect(result.stdout).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -77,8 +77,12 @@ export interface WaitAction {
 export type WaitCondition =
   /** A TCP connection to host:port succeeds. */
   | { kind: 'tcp'; host: string; port: number }
+  /** Nothing accepts a TCP connection on host:port any more (refused, or no answer in time). */
+  | { kind: 'tcp-closed'; host: string; port: number }
   /** A read-only command exits 0. */
-  | { kind: 'command'; argv: readonly string[] };
+  | { kind: 'command'; argv: readonly string[] }
+  /** A read-only command exits 0 and prints nothing (e.g. `crictl ps --name X -q`: no such container left). */
+  | { kind: 'command-silent'; argv: readonly string[] };
 
 /**
  * What a step still has to do. An empty action list must carry `noop`: the reason

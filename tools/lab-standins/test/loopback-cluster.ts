@@ -1,8 +1,12 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { buildStandins } from '../src/build-standins';
+
+/** containerd's CRI socket, kubeadm's default criSocket. */
+export const CRI_SOCKET = '/var/run/containerd/containerd.sock';
 
 const LAB_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -28,23 +32,38 @@ export class LoopbackCluster {
   readonly prefix = `127.${10 + Math.floor(Math.random() * 240)}.0.`;
   private readonly hosts: LoopbackHost[] = [];
 
-  constructor() {
+  /** `kubeadmVersion`: the kubeadm every host of this cluster has (KUMI_STANDIN_KUBEADM_VERSION); the stand-in's default otherwise. */
+  constructor(private readonly options: { kubeadmVersion?: string } = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kumi-standins-'));
     this.labDir = path.join(this.dir, 'lab');
     fs.mkdirSync(this.labDir);
   }
 
-  /** Adds a host at prefix + last octet. */
-  host(name: string, lastOctet: number): LoopbackHost {
+  /**
+   * Adds a host at prefix + last octet, prepared as kumi leaves a host before kubeadm runs
+   * (what kubeadm's preflight checks): net.ipv4.ip_forward = 1 and a container runtime
+   * answering on containerd's CRI socket (a listener: the lab's runtime is not a stand-in).
+   */
+  async host(name: string, lastOctet: number): Promise<LoopbackHost> {
     const host = { name, ip: `${this.prefix}${lastOctet}`, root: path.join(this.dir, name) };
-    fs.mkdirSync(host.root, { recursive: true });
+    fs.mkdirSync(path.join(host.root, 'proc/sys/net/ipv4'), { recursive: true });
+    fs.writeFileSync(path.join(host.root, 'proc/sys/net/ipv4/ip_forward'), '1\n');
+    const socket = path.join(host.root, CRI_SOCKET);
+    fs.mkdirSync(path.dirname(socket), { recursive: true });
+    const server = net.createServer((connection) => connection.destroy());
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    this.runtimes.push(server);
     this.hosts.push(host);
     return host;
   }
 
+  private readonly runtimes: net.Server[] = [];
+
   /** Environment of a stand-in command running "on" the host. */
   env(host: LoopbackHost): Record<string, string> {
-    return { KUMI_STANDIN_ROOT: host.root, KUMI_STANDIN_HOSTNAME: host.name, KUMI_STANDIN_NODE_IP: host.ip, KUMI_LAB_DIR: this.labDir };
+    const env: Record<string, string> = { KUMI_STANDIN_ROOT: host.root, KUMI_STANDIN_HOSTNAME: host.name, KUMI_STANDIN_NODE_IP: host.ip, KUMI_LAB_DIR: this.labDir };
+    if (this.options.kubeadmVersion !== undefined) env.KUMI_STANDIN_KUBEADM_VERSION = this.options.kubeadmVersion;
+    return env;
   }
 
   /** Bundles the stand-ins as the lab does (one CJS file per command, ~50 ms startup); `run` then uses them. */
@@ -55,9 +74,15 @@ export class LoopbackCluster {
 
   private binDir: string | undefined;
 
-  /** Runs a stand-in command (kubeadm, kubectl) on the host: the bundle when built, else from source. */
-  run(host: LoopbackHost, tool: 'kubeadm' | 'kubectl', args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
-    const argv = this.binDir ? [path.join(this.binDir, tool)] : ['--import', 'tsx', path.join(LAB_ROOT, 'src', 'standins', tool, 'bin', `${tool}.ts`)];
+  /** The folder holding the bundled stand-in commands (after `bundle`). */
+  get bin(): string {
+    if (this.binDir === undefined) throw new Error('bundle() first');
+    return this.binDir;
+  }
+
+  /** Runs a stand-in command (kubeadm, kubectl, crictl) on the host: the bundle when built, else from source. */
+  run(host: LoopbackHost, tool: 'kubeadm' | 'kubectl' | 'crictl', args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
+    const argv = this.binDir ? [path.join(this.binDir, tool)] : ['--import', 'tsx', path.join(import.meta.dirname, '..', 'src', tool, 'bin', `${tool}.ts`)];
     return execa(process.execPath, [...argv, ...args], {
       cwd: LAB_ROOT,
       env: this.env(host),
@@ -107,6 +132,7 @@ export class LoopbackCluster {
   /** Kills every host's processes and removes the test dir. */
   async destroy(): Promise<void> {
     for (const host of this.hosts) this.kill(host);
+    for (const runtime of this.runtimes) runtime.close();
     await new Promise((r) => setTimeout(r, 300));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

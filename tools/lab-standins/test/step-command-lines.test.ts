@@ -214,14 +214,17 @@ describe('drill: kubectl wait --for=delete and the kubelet parking a static pod'
     fs.writeFileSync(path.join(manifests, 'kube-apiserver.yaml'), manifest);
     const host = { root, hostname: 'master1' };
     const node = { name: 'master1', address: '192.0.2.21' };
-    const sync = async (): Promise<void> => syncMirrorPods(api, host, node, await api.list(PODS, 'kube-system'), new Date(), () => undefined);
+    const running = new Set(['kube-apiserver', 'etcd']);
+    const runner = { start: () => Promise.resolve(), stop: (name: string) => Promise.resolve(void running.delete(name)), running: (name: string) => running.has(name), logFile: (name: string) => `/var/log/${name}.log` };
+    const sync = async (): Promise<void> => syncMirrorPods(api, host, node, await api.list(PODS, 'kube-system'), new Date(), () => undefined, runner.running);
     await sync();
     const mirror = await api.get(PODS, 'kube-system', 'kube-apiserver-master1');
     expect(mirror.metadata?.annotations?.['kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint']).toBe('192.0.2.21:6443');
 
-    const running = new Set(['kube-apiserver', 'etcd']);
-    const runner = { start: () => Promise.resolve(), stop: (name: string) => Promise.resolve(void running.delete(name)), running: (name: string) => running.has(name), logFile: (name: string) => `/var/log/${name}.log` };
     fs.renameSync(path.join(manifests, 'kube-apiserver.yaml'), path.join(root, 'parked.yaml'));
+    // The pod still runs: its mirror stays until it has stopped (HandlePodCleanups).
+    await sync();
+    expect(await api.find(PODS, 'kube-system', 'kube-apiserver-master1')).toBeDefined();
     await stopRemovedStaticPods(host, runner, () => undefined);
     expect([...running]).toEqual([]);
     await sync();

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatSha256Sums } from '../../package/checksums';
+import { formatSha256Sums, mergeSha256Sums } from '../../package/checksums';
 import { readElfHeader } from '../../package/elf-header';
 import { verifyIntegrity } from '../../package/fetch-node-runtime';
 import { assertBuildNode } from '../../package/make-sea-blob';
@@ -66,6 +66,13 @@ describe('readElfHeader', () => {
 describe('build inputs', () => {
   it('writes SHA256SUMS lines that sha256sum -c reads', () => {
     expect(formatSha256Sums([{ path: '/x/dist/kumi-agent-linux-x64', sha256: 'ab'.repeat(32) }])).toBe(`${'ab'.repeat(32)}  kumi-agent-linux-x64\n`);
+  });
+
+  it('replaces only its own lines of a shared SHA256SUMS', () => {
+    const [a, b, c] = ['aa', 'bb', 'cc'].map((hex) => hex.repeat(32));
+    const existing = `${a}  kumi-agent-linux-x64\n${b}  kumi-linux-x64\n`;
+    expect(mergeSha256Sums(existing, [{ path: '/d/kumi-linux-x64', sha256: c as string }])).toBe(`${a}  kumi-agent-linux-x64\n${c}  kumi-linux-x64\n`);
+    expect(mergeSha256Sums('', [{ path: '/d/kumi-linux-arm64', sha256: a as string }])).toBe(`${a}  kumi-linux-arm64\n`);
   });
 
   it('insists on the Node version that is shipped inside the agent', () => {

@@ -3,6 +3,10 @@ import { CliError } from './cli-error';
 import { ExitCode } from './exit-codes';
 import { createProgram } from './program';
 
+/** What to do after an error kumi did not foresee (every foreseen one names its own fix). */
+export const UNEXPECTED_ERROR_HINT =
+  'kumi: this error was not expected: run the command again; if it persists, look at kumi.log in the cluster state folder (KUMI_LOG_LEVEL=debug for more) and report it with that log';
+
 /** Runs `kumi` with argv (as process.argv) and returns the exit code; never exits itself. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = createProgram();
@@ -18,7 +22,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`kumi: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`kumi: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(`kumi: ${(error as Error).message ?? String(error)}\n${UNEXPECTED_ERROR_HINT}\n`);
     return ExitCode.FAILURE;
   }
 }

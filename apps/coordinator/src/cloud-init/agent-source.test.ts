@@ -16,7 +16,7 @@ describe('parseAgentSource', () => {
   });
 
   it.each([
-    ['no URL', { sha256: [X64] }, /missing --agent-url/],
+    ['a digest without a URL', { sha256: [X64] }, /--agent-sha256 and --agent-sums go with --agent-url/],
     ['not http', { url: 'ftp://f.example/a', sha256: [X64] }, /only http:\/\/ and https:\/\//],
     ['not a URL', { url: 'kumi-agent', sha256: [X64] }, /absolute http/],
     ['a quote in the URL', { url: "https://f.example/a'b", sha256: [X64] }, /must not contain/],

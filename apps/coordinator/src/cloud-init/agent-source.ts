@@ -18,6 +18,11 @@ export interface AgentSource {
    * "any", for the single file the URL names.
    */
   sha256: Partial<Record<AgentArch | 'any', string>>;
+  /**
+   * PEM of the CA the download server's certificate must chain to (the cluster CA, when
+   * the coordinator serves the agent); absent: the host's own trust store.
+   */
+  caCertPem?: string;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -32,15 +37,14 @@ export interface AgentSourceFlags {
 }
 
 /**
- * Validates the agent download flags: an http(s) URL, and a digest for every file it can
+ * Validates the agent download flags of a mirror (--agent-url): an http(s) URL, and a digest for every file it can
  * name (one per architecture with {arch}, exactly one without). Throws a usage error
  * naming the flag and the fix.
  */
 export function parseAgentSource(flags: AgentSourceFlags): AgentSource {
   if (!flags.url) {
     throw usageError(
-      'missing --agent-url: give the URL hosts download kumi-agent from, e.g. https://files.example.com/kumi/kumi-agent-linux-{arch} ' +
-        '({arch} becomes x64 or arm64 on each host); publish dist/kumi-agent-linux-* (nx run agent:package) there first',
+      '--agent-sha256 and --agent-sums go with --agent-url (a mirror): without it, hosts download kumi-agent from the coordinator and the checksums come from its agent files (--agent-dir)',
     );
   }
   const url = checkUrl(flags.url);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,5 +57,35 @@ describe('kumi cloud-init refuses bad input and mints nothing', () => {
     expect(record?.host).toBe('worker1');
     expect(result.stderr).toContain(`token ${record?.id} (single-use, this host only)`);
     expect(result.stderr).not.toMatch(/[a-z0-9]{6}\.[a-z0-9]{16}/);
+  });
+});
+
+describe('kumi cloud-init without --agent-url: the coordinator serves the agent', () => {
+  it('points hosts at https://ADDRESS:PORT+1/v1/agent/ with the CA certificate and each file\'s sha256', async () => {
+    const agentDir = join(root, 'agent-files');
+    await mkdir(agentDir, { recursive: true });
+    await writeFile(join(agentDir, 'kumi-agent-linux-x64'), 'x64 agent');
+    await writeFile(join(agentDir, 'kumi-agent-linux-arm64'), 'arm64 agent');
+    await writeFile(join(agentDir, 'SHA256SUMS'), `${'a'.repeat(64)}  kumi-agent-linux-x64\n${'b'.repeat(64)}  kumi-agent-linux-arm64\n`);
+    const result = await kumi('--state-dir', seedState, 'cloud-init', SEED_SPEC, '--agent-dir', agentDir, '--host', 'master1');
+    expect(result.stderr).not.toContain('error');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`url='https://192.0.2.1:7444/v1/agent/linux-'"$arch"`);
+    expect(result.stdout).toContain(`x86_64 | amd64) arch=x64; sha256='${'a'.repeat(64)}'`);
+    expect(result.stdout).toContain(`aarch64 | arm64) arch=arm64; sha256='${'b'.repeat(64)}'`);
+    expect(result.stdout).toContain('curl -fsSL --cacert /etc/kumi/coordinator-ca.crt ');
+    const caPem = await readFile(join(seedState, 'ca.crt'), 'utf8');
+    const { parse } = await import('yaml');
+    const userData = parse(result.stdout) as { write_files: { path: string; content: string; permissions: string }[] };
+    expect(userData.write_files.find((file) => file.path === '/etc/kumi/coordinator-ca.crt')).toEqual({ path: '/etc/kumi/coordinator-ca.crt', owner: 'root:root', permissions: '0644', content: caPem });
+    expect(result.stdout).not.toContain('PRIVATE KEY');
+  });
+
+  it('refuses with the fix when there are no agent files, and mints nothing', async () => {
+    const before = await tokenCount(seedState);
+    const result = await kumi('--state-dir', seedState, 'cloud-init', SEED_SPEC, '--agent-dir', join(root, 'empty'), '--host', 'master1');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no kumi-agent files to put in the user-data: build them with `nx run agent:package`.*or give --agent-url/);
+    expect(await tokenCount(seedState)).toBe(before);
   });
 });

@@ -76,7 +76,7 @@ function checkCoordinatorCertificate(coordinator: string, config: ClusterState['
 /** spec.coordinator.address split into host and port (the spec schema has checked it already). */
 function coordinatorHostPort(address: string): { host: string; port: number } {
   const parsed = parseHostPort(address);
-  if ('reason' in parsed) throw usageError(`spec.coordinator.address: ${parsed.reason}`);
+  if ('reason' in parsed) throw usageError(`spec.coordinator.address: ${parsed.reason}; set it to the IPV4:PORT the hosts dial, e.g. 192.0.2.1:7443`);
   return parsed;
 }
 

@@ -1,6 +1,6 @@
 import { Document } from 'yaml';
 import type { AgentSource } from './agent-source';
-import { INSTALL_SCRIPT_PATH, renderInstallScript } from './install-script';
+import { DOWNLOAD_CA_PATH, INSTALL_SCRIPT_PATH, renderInstallScript } from './install-script';
 
 /** Where the agent reads its settings (the agent's default --config). */
 export const AGENT_CONFIG_PATH = '/etc/kumi/agent.yaml';
@@ -35,14 +35,16 @@ export function renderAgentConfig(input: HostUserDataInput): string {
 }
 
 /**
- * The #cloud-config user-data of one host: agent.yaml (0600) and the install script as
- * write_files, and a runcmd that runs the script. It carries the coordinator address,
+ * The #cloud-config user-data of one host: agent.yaml (0600), the CA certificate the
+ * download is checked with (when the coordinator serves the agent) and the install script
+ * as write_files, and a runcmd that runs the script. It carries the coordinator address,
  * the CA pin and the host's single-use token, and no key of any kind.
  */
 export function renderUserData(input: HostUserDataInput): string {
   const doc = new Document({
     write_files: [
       { path: AGENT_CONFIG_PATH, owner: 'root:root', permissions: '0600', content: renderAgentConfig(input) },
+      ...(input.source.caCertPem ? [{ path: DOWNLOAD_CA_PATH, owner: 'root:root', permissions: '0644', content: input.source.caCertPem }] : []),
       { path: INSTALL_SCRIPT_PATH, owner: 'root:root', permissions: '0755', content: renderInstallScript(input.source) },
     ],
     runcmd: [INSTALL_SCRIPT_PATH],

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { register as registerAgents } from './agents';
 import { register as registerCloudInit } from './cloud-init';
+import { register as registerCompletion } from './completion';
 import { register as registerDrill } from './drill';
 import { register as registerInit } from './init';
 import { register as registerPlan } from './plan';
+import { register as registerReport } from './report';
 import { register as registerReset } from './reset';
 import { register as registerRun } from './run';
 import { register as registerSchema } from './schema';
@@ -30,5 +32,7 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerStatus,
   registerVerify,
   registerDrill,
+  registerReport,
   registerReset,
+  registerCompletion,
 ];

@@ -14,6 +14,9 @@ export function register(program: Command): void {
         return;
       }
       const { writeFile } = await import('node:fs/promises');
-      await writeFile(options.output, text);
+      const { usageError } = await import('../cli/cli-error');
+      await writeFile(options.output, text).catch((error: NodeJS.ErrnoException) => {
+        throw usageError(`cannot write ${options.output} (${error.code ?? error.message}): give a path in a folder you can write to`);
+      });
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addRunOptions, addSelectionOptions, type RawUpOptions } from '../up/up-command-options';
+import { addWebOptions, type RawWebOptions, webOption } from '../web/web-address';
 
 /** `kumi up SPEC`: builds the whole cluster through the agents, resuming what is done. */
 export function register(program: Command): void {
@@ -10,9 +11,9 @@ export function register(program: Command): void {
     )
     .argument('<spec>', 'cluster spec YAML file (apiVersion kumi.dev/v1alpha1, kind Cluster)')
     .option('-y, --yes', 'do not ask for confirmation on a terminal');
-  addRunOptions(addSelectionOptions(command)).action(async (spec: string, raw: RawUpOptions, cmd: Command) => {
+  addWebOptions(addRunOptions(addSelectionOptions(command))).action(async (spec: string, raw: RawUpOptions & RawWebOptions, cmd: Command) => {
     const { runUp } = await import('../up/run-up');
     const { upOptions } = await import('../up/up-command-options');
-    await runUp(upOptions('up', spec, raw, cmd));
+    await runUp({ ...upOptions('up', spec, raw, cmd), ...webOption(raw) });
   });
 }

@@ -53,6 +53,27 @@ describe('Journal', () => {
     expect(noop?.outputs).toEqual({ caCertHash: 'sha256:00' });
     expect(journal.isDone('join/kubeadm.join', 'worker1')).toBe(true);
   });
+
+  it('keeps a failed command\'s exit code, command line and stderr tail, scrubbed, for the report', () => {
+    const token = 'abcdef.0123456789abcdef';
+    const secrets = new SecretRegistry();
+    secrets.add(token);
+    const journal = new Journal(dir, secrets);
+    journal.append({
+      run: 'r1',
+      path: 'join-workers/kubeadm.join',
+      host: 'worker1',
+      status: 'failed',
+      error: { code: 'COMMAND_FAILED', message: 'kubeadm join: exit 1', exitCode: 1, stderrTail: `error: token ${token} expired`, command: 'kubeadm join 10.0.0.1:6443' },
+    });
+    expect(journal.read()[0]?.error).toEqual({
+      code: 'COMMAND_FAILED',
+      message: 'kubeadm join: exit 1',
+      exitCode: 1,
+      stderrTail: 'error: token *** expired',
+      command: 'kubeadm join 10.0.0.1:6443',
+    });
+  });
 });
 
 describe('SecretRegistry', () => {

@@ -23,9 +23,22 @@ export interface JournalRecord {
   status: EntryStatus;
   /** The step's typed outputs (DONE/NOOP), e.g. the CA hash. */
   outputs?: Record<string, unknown>;
-  error?: { code: string; message: string };
+  /** FAILED: what went wrong; a failed command adds its exit code, command line and stderr tail. */
+  error?: JournalError;
   /** Why, in words, e.g. a NOOP's reason or "rechecked: nothing to do". Never a secret. */
   note?: string;
+}
+
+/** Why an entry failed, as journaled (every text scrubbed of known secrets). */
+export interface JournalError {
+  code: string;
+  message: string;
+  /** COMMAND_FAILED: the command's exit code. */
+  exitCode?: number;
+  /** COMMAND_FAILED: the last lines of its standard error. */
+  stderrTail?: string;
+  /** COMMAND_FAILED: the command line. */
+  command?: string;
 }
 
 export const JOURNAL_FILE = 'journal.ndjson';
@@ -77,8 +90,19 @@ export class Journal {
     return {
       ...rest,
       ...(outputs !== undefined && !withheld ? { outputs } : {}),
-      ...(error ? { error: { code: this.#secrets.redact(error.code), message: this.#secrets.redact(error.message) } } : {}),
+      ...(error ? { error: this.#scrubbedError(error) } : {}),
       ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+    };
+  }
+
+  #scrubbedError(error: JournalError): JournalError {
+    const redact = (text: string) => this.#secrets.redact(text);
+    return {
+      code: redact(error.code),
+      message: redact(error.message),
+      ...(error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),
+      ...(error.stderrTail ? { stderrTail: redact(error.stderrTail) } : {}),
+      ...(error.command ? { command: redact(error.command) } : {}),
     };
   }
 

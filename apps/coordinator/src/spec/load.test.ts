@@ -21,6 +21,16 @@ function problemsOf(text: string) {
 }
 
 describe('loading a cluster spec', () => {
+  it('refuses an alias bomb as bad input, before any check runs', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [index, name] of ['b', 'c', 'd', 'e', 'f'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdef'[index]}`).join(', ')}]`);
+    const bomb = `apiVersion: kumi.dev/v1alpha1\nkind: Cluster\nmetadata: { name: bomb }\n${levels.join('\n')}\n`;
+    const { errors } = problemsOf(bomb);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(/YAML aliases expand too far .*at most 100 alias uses/);
+    expect(errors[0]?.fix).toMatch(/write the values out/);
+  });
+
   it('accepts the seed cluster with no warnings and fills defaults', () => {
     const { spec, warnings } = parseSpecText(seed, 'seed-ha.yaml');
     expect(warnings).toEqual([]);

@@ -49,12 +49,32 @@ export function parseSpecText(text: string, source: string): LoadedSpec {
       }),
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  const raw = documentValue(doc, source);
   const parsed = clusterSpecSchema.safeParse(raw);
   const problems = parsed.success ? semanticChecks(parsed.data) : zodIssuesToProblems(clusterSpecSchema, raw, parsed.error.issues);
   const located = problems.map((problem) => ({ ...problem, ...locate(doc, lineCounter, problem.path) }));
   if (!parsed.success || located.some((problem) => problem.severity === 'error')) throw new SpecError(source, located);
   return { spec: parsed.data, warnings: located };
+}
+
+/**
+ * The document as plain data. yaml refuses (with a ReferenceError) a document whose
+ * aliases would expand past MAX_ALIAS_COUNT; that is bad input like a syntax error.
+ */
+function documentValue(doc: Document, source: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new SpecError(source, [
+      {
+        severity: 'error',
+        path: [],
+        message: `YAML aliases expand too far (${error.message}; at most ${MAX_ALIAS_COUNT} alias uses are allowed)`,
+        fix: 'write the values out instead of nesting anchors (&name) and aliases (*name)',
+      },
+    ]);
+  }
 }
 
 /** Line and column of the node at `path` (the key, for a map entry), or of its nearest parent. */

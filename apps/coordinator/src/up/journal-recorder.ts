@@ -19,7 +19,12 @@ export function journalRecorder(journal: Journal, run: string): (event: Schedule
       return;
     }
     if (event.status === 'failed') {
-      journal.append({ ...base, status: 'failed', error: { code: event.error?.code ?? 'INTERNAL', message: event.error?.message ?? 'failed' } });
+      const { code = 'INTERNAL', message = 'failed', exitCode, stderrTail, command } = event.error ?? {};
+      journal.append({
+        ...base,
+        status: 'failed',
+        error: { code, message, ...(exitCode !== undefined ? { exitCode } : {}), ...(stderrTail ? { stderrTail } : {}), ...(command ? { command } : {}) },
+      });
       return;
     }
     if (event.status !== 'done' && event.status !== 'noop') return;

@@ -27,6 +27,7 @@ import { resumeCheck } from './resume-check';
 import { TokenLedger } from './token-ledger';
 import { progressOf } from './scheduler-progress';
 import { openSession, sessionOptionsFor, type Session } from './session';
+import { type BuildPicture, buildPictureOptions, startBuildPicture } from '../web/build-picture';
 
 /** Which part of the plan a command runs. */
 export type UpMode = 'up' | 'verify' | 'drill';
@@ -48,6 +49,9 @@ export interface UpOptions {
   confirmIo?: ConfirmIo;
   /** The secret broker's clock (tests move it to cross the 2 h certificate limit). */
   now?: () => number;
+  /** `--web`: serve the live picture of the build there (`webExposed`: not on loopback on purpose). */
+  web?: ListenAddress;
+  webExposed?: boolean;
   /** Called once the coordinator listens (tests start their agents here). */
   onListening?(address: ListenAddress): void;
 }
@@ -176,6 +180,7 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
   }
   const session = await openSession(sessionOptionsFor(dir, `kumi ${options.mode} ${options.specPath}`, options));
   const started = Date.now();
+  let picture: BuildPicture | undefined;
   try {
     session.progress.emit({
       kind: 'RUN_START',
@@ -184,8 +189,10 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
       step: '',
       text: `kumi ${options.mode}: cluster "${plan.cluster}", ${plan.stages.length} stage(s), ${entries} step(s); agents connect to ${formatListenAddress(session.listen)}; journal ${session.journal.file}; log ${session.state.paths.logFile}`,
     });
+    picture = await startBuildPicture(buildPictureOptions(session, plan.cluster, options));
     options.onListening?.(session.listen);
     const report = await runPlan(plan, schedulerDeps(session, spec, options));
+    await picture.finish(); // Says where the report is before the run's last event.
     const took = formatDuration(Date.now() - started);
     if (report.ok) {
       session.progress.emit({ kind: 'RUN_DONE', stage: '', host: '', step: '', text: `kumi ${options.mode}: cluster "${plan.cluster}" done in ${took}` });
@@ -211,6 +218,7 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
       code,
     );
   } finally {
+    await picture?.finish();
     await session.close();
   }
 }

@@ -7,6 +7,7 @@ import { SecretRegistry } from '../journal/secret-registry';
 import { createFileLogger, type Logger } from '../logging/logger';
 import { chooseView } from '../progress/choose-view';
 import { ProgressSink } from '../progress/progress-sink';
+import { offerAgentFiles, type OfferedAgentFiles } from '../agent-files/offer-agent-files';
 import { type RunningCoordinator, startCoordinator } from '../server/coordinator-server';
 import type { ListenAddress } from '../server/listen-address';
 import { type ClusterState, openClusterState, readServingMaterial } from '../state/cluster-state';
@@ -81,12 +82,13 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     process.exit(ExitCode.INTERRUPTED);
   };
   let coordinator: RunningCoordinator | undefined;
+  let agentFiles: OfferedAgentFiles | undefined;
   let progress: ProgressSink | undefined;
   const release = async () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress?.close();
-    await coordinator?.close();
+    await Promise.all([coordinator?.close(), agentFiles?.close()]);
     lock.release();
   };
   try {
@@ -97,6 +99,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     const listen = options.listen ?? state.config.listen;
     const material = await readServingMaterial(state.paths);
     coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs: options.detachGraceMs });
+    // Hosts booting from `kumi cloud-init` user-data download kumi-agent from here (port + 1; see the log).
+    agentFiles = await offerAgentFiles({ material, host: listen.host, tlsPort: coordinator.port, logger });
     progress = new ProgressSink(chooseView({ json: options.json, out: options.out }), secrets, logger);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

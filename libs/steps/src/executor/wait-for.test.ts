@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StepProgress } from '../run-types';
@@ -87,6 +88,34 @@ describe('wait actions', () => {
       const outcome = await runStep(step, runOptions('/nonexistent-root', { spawnObserver: (a) => spawned.push(a) }));
       expect(outcome.status).toBe('done');
       expect(spawned).toEqual([argv, argv, argv]);
+    } finally {
+      await removeTempRoot(dir);
+    }
+  });
+
+  it('tcp-closed: waits until the listener goes away', async () => {
+    const port = await freeLoopbackPort();
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    setTimeout(() => server.close(), 400);
+    const step = scriptedStep([{ kind: 'wait', until: { kind: 'tcp-closed', host: '127.0.0.1', port }, what: `:${port} closed`, timeoutMs: 5_000, intervalMs: 100, why: 'test' }]);
+    const started = Date.now();
+    expect((await runStep(step, runOptions('/nonexistent-root'))).status).toBe('done');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+  });
+
+  it('command-silent: waits until the command prints nothing (output alone is not enough)', async () => {
+    const dir = await makeTempRoot();
+    try {
+      // Prints a "container id" on its first two runs, nothing on the third; always exits 0.
+      const counter = join(dir, 'attempts');
+      const argv = nodeScript(
+        "const fs = require('fs'); const f = process.argv.at(-1); const n = (fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : 0) + 1; fs.writeFileSync(f, String(n)); if (n < 3) console.log('3f2a9c')",
+        counter,
+      );
+      const step = scriptedStep([{ kind: 'wait', until: { kind: 'command-silent', argv }, what: 'no containers', timeoutMs: 10_000, intervalMs: 100, why: 'test' }]);
+      expect((await runStep(step, runOptions('/nonexistent-root'))).status).toBe('done');
+      expect(Number(readFileSync(counter, 'utf8'))).toBe(3);
     } finally {
       await removeTempRoot(dir);
     }

@@ -45,7 +45,10 @@ async function holds(condition: WaitCondition, limitMs: number, context: Executi
   switch (condition.kind) {
     case 'tcp':
       return tcpAccepts(condition.host, condition.port, limitMs);
-    case 'command': {
+    case 'tcp-closed':
+      return !(await tcpAccepts(condition.host, condition.port, limitMs));
+    case 'command':
+    case 'command-silent': {
       const [file, ...args] = condition.argv;
       if (file === undefined) throw new StepFailure('INTERNAL', 'a wait command has an empty argv');
       if (secretInArgv(condition.argv, context.secrets)) {
@@ -58,7 +61,7 @@ async function holds(condition: WaitCondition, limitMs: number, context: Executi
         timeout: limitMs,
         cancelSignal: context.signal,
       });
-      return result.exitCode === 0;
+      return result.exitCode === 0 && (condition.kind === 'command' || String(result.stdout).trim() === '');
     }
   }
 }

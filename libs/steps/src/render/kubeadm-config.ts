@@ -57,13 +57,27 @@ export function renderInitConfig(input: InitConfigInput): string {
   return `${stringify(init)}---\n${stringify(cluster)}`;
 }
 
-/** An InitConfiguration holding only a bootstrap token, for `kubeadm token create --config`. */
+/**
+ * A ClusterConfiguration naming only the version. kubeadm commands that take --config but
+ * read no cluster settings (token create, init phase upload-certs) otherwise default
+ * kubernetesVersion to "stable-1" and look that label up on dl.k8s.io: a delay and a warning
+ * offline (kubernetes/kubernetes cmd/kubeadm/app/apis/kubeadm/v1beta4/defaults.go
+ * DefaultKubernetesVersion, v1.33).
+ */
+function versionOnlyClusterConfig(kubernetesVersion: string): string {
+  return stringify({ apiVersion: kubeadmApiVersionFor(kubernetesVersion), kind: 'ClusterConfiguration', kubernetesVersion: `v${kubernetesVersion}` });
+}
+
+/**
+ * An InitConfiguration holding only a bootstrap token plus the version-only
+ * ClusterConfiguration, for `kubeadm token create --config`.
+ */
 export function renderTokenConfig(kubernetesVersion: string, token: BootstrapTokenEntry): string {
-  return stringify({
+  return `${stringify({
     apiVersion: kubeadmApiVersionFor(kubernetesVersion),
     kind: 'InitConfiguration',
     bootstrapTokens: [{ ...token, usages: TOKEN_USAGES, groups: TOKEN_GROUPS }],
-  });
+  })}---\n${versionOnlyClusterConfig(kubernetesVersion)}`;
 }
 
 /** What `kubeadm join --config` needs. */
@@ -102,10 +116,5 @@ export function renderJoinConfig(input: JoinConfigInput): string {
  * cannot be passed as a flag next to --config) and the version, so kubeadm looks nothing up.
  */
 export function renderUploadCertsConfig(kubernetesVersion: string, certificateKey: string): string {
-  const apiVersion = kubeadmApiVersionFor(kubernetesVersion);
-  return `${stringify({ apiVersion, kind: 'InitConfiguration', certificateKey })}---\n${stringify({
-    apiVersion,
-    kind: 'ClusterConfiguration',
-    kubernetesVersion: `v${kubernetesVersion}`,
-  })}`;
+  return `${stringify({ apiVersion: kubeadmApiVersionFor(kubernetesVersion), kind: 'InitConfiguration', certificateKey })}---\n${versionOnlyClusterConfig(kubernetesVersion)}`;
 }

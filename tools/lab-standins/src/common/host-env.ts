@@ -30,6 +30,16 @@ export function hostPath(host: HostEnv, absolute: string): string {
   return host.root === '/' ? absolute : path.join(host.root, absolute);
 }
 
+/**
+ * An absolute path a command line gave a stand-in (`--kubeconfig /etc/kubernetes/admin.conf`),
+ * on the host: under the host's root unless it is there already (a path the stand-ins built
+ * with hostPath themselves). Inside a lab host, unchanged.
+ */
+export function argPath(host: HostEnv, given: string): string {
+  if (host.root === '/' || !given.startsWith('/')) return given;
+  return given === host.root || given.startsWith(`${host.root}/`) ? given : hostPath(host, given);
+}
+
 /** The well-known kubeadm paths, relative to the host's "/". */
 export const KubePaths = {
   kubernetesDir: '/etc/kubernetes',

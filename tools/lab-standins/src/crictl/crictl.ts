@@ -5,6 +5,9 @@ import YAML from 'yaml';
 import { flag, parseArgs } from '../common/flags';
 import { type HostEnv, hostEnv, hostPath } from '../common/host-env';
 import { pulledImages } from '../kubeadm/images';
+import { installedPackages } from '../packages/package-db';
+import { listContainers } from './ps';
+import { runtimeCommand } from './runtime-commands';
 
 /** crictl's endpoints when neither a flag nor /etc/crictl.yaml names one (deprecated, with a warning). */
 const DEFAULT_ENDPOINTS = ['unix:///run/containerd/containerd.sock', 'unix:///run/crio/crio.sock', 'unix:///var/run/cri-dockerd.sock'];
@@ -22,10 +25,10 @@ function connects(socketPath: string): Promise<boolean> {
   });
 }
 
-function configuredEndpoint(host: HostEnv): string | undefined {
+function configuredEndpoint(host: HostEnv, kind: 'image' | 'runtime'): string | undefined {
   try {
     const config = YAML.parse(fs.readFileSync(hostPath(host, '/etc/crictl.yaml'), 'utf8')) as Record<string, unknown> | null;
-    const value = config?.['image-endpoint'] ?? config?.['runtime-endpoint'];
+    const value = (kind === 'image' ? config?.['image-endpoint'] : undefined) ?? config?.['runtime-endpoint'];
     return typeof value === 'string' && value !== '' ? value : undefined;
   } catch {
     return undefined;
@@ -48,31 +51,41 @@ function table(tags: readonly string[]): string {
 }
 
 /**
- * The lab's crictl: `[-r|--runtime-endpoint|-i|--image-endpoint S] images|img [-o json|yaml|table] [-q]`.
- * It needs the runtime to answer on the endpoint (as crictl does) and lists the images the
- * lab recorded as pulled (`kubeadm config images pull`).
+ * The lab's crictl: `[-r|--runtime-endpoint|-i|--image-endpoint S] images|img [-o json|yaml|table] [-q]`
+ * lists the images the lab recorded as pulled (`kubeadm config images pull`) once the
+ * endpoint answers; `info [-o json|yaml] [-q]` and `version` speak the real CRI
+ * (runtime.v1.RuntimeService) to the runtime on the endpoint, e.g. the real containerd.
  */
 export async function crictlMain(
   argv: readonly string[],
   io: { out: (t: string) => void; err: (t: string) => void } = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
   host: HostEnv = hostEnv(),
 ): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    // urfave/cli's version flag: "crictl version v1.33.0" (cri-tools cmd/crictl/main.go); the version is cri-tools' package version.
+    const installed = installedPackages()['cri-tools']?.version ?? '0.0.0';
+    io.out(`crictl version v${installed.replace(/-.*$/, '')}\n`);
+    return 0;
+  }
   let args;
   try {
-    args = parseArgs(argv, new Set(['quiet', 'q', 'debug', 'D', 'verbose', 'v']), { r: 'runtime-endpoint', i: 'image-endpoint', o: 'output', q: 'quiet', D: 'debug' });
+    args = parseArgs(argv, new Set(['quiet', 'q', 'debug', 'D', 'verbose', 'v', 'all', 'a']), { r: 'runtime-endpoint', i: 'image-endpoint', o: 'output', q: 'quiet', D: 'debug', a: 'all' });
   } catch (err) {
     io.err(`crictl: ${(err as Error).message}\n`);
     return 1;
   }
   const [command] = args.positionals;
-  if (command !== 'images' && command !== 'img' && command !== 'image') {
-    io.err(`the lab's crictl lists images only ("crictl images"), not "${command ?? ''}"\n`);
+  const runtime = command === 'info' || command === 'version';
+  if (!runtime && command !== 'images' && command !== 'img' && command !== 'image' && command !== 'ps') {
+    io.err(`the lab's crictl knows images, ps, info and version, not "${command ?? ''}"\n`);
     return 1;
   }
-  const given = flag(args, 'image-endpoint') ?? flag(args, 'runtime-endpoint') ?? configuredEndpoint(host);
+  const given = runtime
+    ? (flag(args, 'runtime-endpoint') ?? configuredEndpoint(host, 'runtime'))
+    : (flag(args, 'image-endpoint') ?? flag(args, 'runtime-endpoint') ?? configuredEndpoint(host, 'image'));
   let endpoint = given;
   if (endpoint === undefined) {
-    io.err(`WARN[0000] image connect using default endpoints: [${DEFAULT_ENDPOINTS.join(' ')}]. As the default settings are now deprecated, you should set the endpoint instead.\n`);
+    io.err(`WARN[0000] ${runtime ? 'runtime' : 'image'} connect using default endpoints: [${DEFAULT_ENDPOINTS.join(' ')}]. As the default settings are now deprecated, you should set the endpoint instead.\n`);
     for (const candidate of DEFAULT_ENDPOINTS) {
       if (await connects(hostPath(host, candidate.replace(/^unix:\/\//, '')))) {
         endpoint = candidate;
@@ -81,11 +94,16 @@ export async function crictlMain(
     }
   }
   const socketPath = (endpoint ?? DEFAULT_ENDPOINTS[DEFAULT_ENDPOINTS.length - 1] ?? '').replace(/^unix:\/\//, '');
+  if (runtime) {
+    const options = { output: flag(args, 'output') ?? 'json', quiet: flag(args, 'quiet') !== undefined };
+    return runtimeCommand(command, endpoint ?? `unix://${socketPath}`, hostPath(host, socketPath), options, io);
+  }
   if (!(await connects(hostPath(host, socketPath)))) {
     io.err(`E0000 validate service connection: validate CRI v1 image API for endpoint "${endpoint ?? `unix://${socketPath}`}": rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial unix ${socketPath}: connect: no such file or directory"\n`);
     io.err('FATA[0000] validate service connection: CRI v1 image API is not implemented for endpoint\n');
     return 1;
   }
+  if (command === 'ps') return listContainers(args, io, host);
   const tags = pulledImages(host);
   const format = flag(args, 'output') ?? 'table';
   if (flag(args, 'quiet') !== undefined) io.out(tags.map((t) => `${String(imageEntry(t).id)}\n`).join(''));

@@ -31,6 +31,11 @@ export async function runServiceMonitor(name: string): Promise<void> {
   });
   const starts: number[] = [];
   for (;;) {
+    // SIGTERM may come before the first spawn (a stop right after a start): start nothing then.
+    if (stopping) {
+      writeServiceRecord({ ...record, state: 'inactive' });
+      return;
+    }
     starts.push(Date.now());
     mkdirSync(path.dirname(spec.logFile), { recursive: true });
     const log = openSync(spec.logFile, 'a');

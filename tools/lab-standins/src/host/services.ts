@@ -127,6 +127,10 @@ export async function startService(
   writeFileSync(specFile(name), JSON.stringify(spec), { mode: 0o600 });
   const monitor = spawn(process.execPath, [serviceTool(), 'monitor', name], { detached: true, stdio: 'ignore' });
   monitor.unref();
+  // Record the monitor before anything can await: if this process dies now (a kubelet stopped
+  // mid-sync), a later stopService still finds the monitor and stops what it starts, instead
+  // of seeing no record and leaving an orphan service behind.
+  if (monitor.pid) writeServiceRecord({ name, state: 'starting', monitorPid: monitor.pid, restarts: 0, argv, logFile: spec.logFile });
   for (let i = 0; i < 100; i++) {
     const record = readServiceRecord(name);
     if (record && record.state !== 'starting') return record;
@@ -149,6 +153,8 @@ export async function stopService(name: string, timeoutMs = 5000): Promise<void>
   const deadline = Date.now() + timeoutMs + 2000;
   while (pidAlive(record.monitorPid) && Date.now() < deadline) await sleep(20);
   if (pidAlive(record.monitorPid)) throw new Error(`service ${name} (monitor ${record.monitorPid}) did not stop`);
+  // A monitor stopped before it took over leaves the starter's 'starting' record: it never ran.
+  if (readServiceRecord(name)?.state === 'starting') writeServiceRecord({ ...record, state: 'inactive' });
 }
 
 /** Sends a signal to a service's main process (e.g. SIGHUP for a reload). */

@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { goYaml } from '../common/go-yaml';
 import { KubeApiError, type KubeApi } from '../common/kube-api';
 import { rfc3339, type KubeObject } from '../common/kube-object';
 import { resourceByRest } from '../common/resources';
@@ -15,9 +15,9 @@ const MARK_ATTEMPTS = 10;
 export async function uploadConfig(api: KubeApi, rawCluster: Record<string, unknown>, cluster: ClusterConfig, log: (line: string) => void): Promise<void> {
   log('[upload-config] Storing the configuration used in ConfigMap "kubeadm-config" in the "kube-system" Namespace');
   const clusterDoc = { ...rawCluster, apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration', kubernetesVersion: cluster.kubernetesVersion, controlPlaneEndpoint: cluster.controlPlaneEndpoint, clusterName: cluster.clusterName, certificatesDir: cluster.certificatesDir, encryptionAlgorithm: cluster.encryptionAlgorithm, networking: { dnsDomain: cluster.dnsDomain, podSubnet: cluster.podSubnet || undefined, serviceSubnet: cluster.serviceSubnet } };
-  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' }, data: { ClusterConfiguration: YAML.stringify(clusterDoc) } });
+  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' }, data: { ClusterConfiguration: goYaml(clusterDoc) } });
   log('[kubelet] Creating a ConfigMap "kubelet-config" in namespace kube-system with the configuration for the kubelets in the cluster');
-  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubelet-config', namespace: 'kube-system' }, data: { kubelet: YAML.stringify(kubeletConfiguration(cluster)) } });
+  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubelet-config', namespace: 'kube-system' }, data: { kubelet: goYaml(kubeletConfiguration(cluster)) } });
 }
 
 /** The KubeletConfiguration kubeadm writes to /var/lib/kubelet/config.yaml. */

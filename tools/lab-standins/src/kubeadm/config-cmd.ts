@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { type ParsedArgs, flag } from '../common/flags';
 import { hostPath } from '../common/host-env';
 import type { KubeadmContext } from './cli-context';
@@ -6,7 +5,9 @@ import { loadKubeadmConfig } from './config';
 import { imagesFor, recordPulledImages } from './images';
 import { checkMixedArguments } from './init';
 import { KubeadmError } from './kubeadm-error';
-import { hostKubeadmVersion } from './version-cmd';
+import { criDialProblem } from './preflight';
+import { DEFAULT_KUBERNETES_VERSION_LABEL, resolveKubernetesVersion } from './stable-version';
+import { installedKubeadmVersion } from './version-cmd';
 
 const DEFAULT_CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
 
@@ -20,27 +21,10 @@ function imageSettings(args: ParsedArgs, ctx: KubeadmContext): { version: string
     const repository = typeof config.rawCluster.imageRepository === 'string' ? config.rawCluster.imageRepository : 'registry.k8s.io';
     return { version: config.cluster.kubernetesVersion, repository, criSocket: config.init?.criSocket ?? DEFAULT_CRI_SOCKET };
   }
-  let version = flag(args, 'kubernetes-version');
-  if (version === undefined) {
-    // No uplink in the lab: kubeadm's lookup of stable-1 fails and it uses its own version.
-    version = hostKubeadmVersion('short').trim();
-    ctx.err(`W0000 could not fetch a Kubernetes version from the internet: unable to get URL "https://dl.k8s.io/release/stable-1.txt"\nW0000 falling back to the local client version: ${version}\n`);
-  }
+  // No uplink in the lab: a release label (kubeadm's default "stable-1") falls back to kubeadm's own version.
+  const { version, warnings } = resolveKubernetesVersion(flag(args, 'kubernetes-version') ?? DEFAULT_KUBERNETES_VERSION_LABEL, installedKubeadmVersion());
+  for (const w of warnings) ctx.err(`${w}\n`);
   return { version, repository: flag(args, 'image-repository') ?? 'registry.k8s.io', criSocket: flag(args, 'cri-socket') ?? DEFAULT_CRI_SOCKET };
-}
-
-/** Resolves when something accepts connections on the CRI socket. */
-function criReachable(socketPath: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = net.connect(socketPath);
-    const done = (error: string | undefined): void => {
-      socket.destroy();
-      resolve(error);
-    };
-    socket.setTimeout(2000, () => done('i/o timeout'));
-    socket.once('connect', () => done(undefined));
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'ECONNREFUSED' ? 'connection refused' : err.message));
-  });
 }
 
 /**
@@ -66,7 +50,7 @@ export async function runConfig(args: ParsedArgs, ctx: KubeadmContext): Promise<
     return;
   }
   const socketPath = settings.criSocket.replace(/^unix:\/\//, '');
-  const problem = await criReachable(hostPath(ctx.host, socketPath));
+  const problem = await criDialProblem(hostPath(ctx.host, socketPath));
   if (problem !== undefined) {
     throw new KubeadmError(`failed to create new CRI image service: validate service connection: validate CRI v1 image API for endpoint "${settings.criSocket}": rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial unix ${socketPath}: connect: ${problem}"`);
   }

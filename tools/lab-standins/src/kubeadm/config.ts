@@ -4,7 +4,11 @@ import YAML from 'yaml';
 import { BOOTSTRAP_TOKEN_RE } from '../common/bootstrap-token';
 import { parseGoDuration } from '../common/go-duration';
 import type { KeyAlgorithm } from '../common/pki';
+import { decodeKubeadmDocument, strictDecodingWarning } from './config-schema';
+import { minorOf, validateFeatureGates } from './features';
 import { KubeadmError } from './kubeadm-error';
+import { DEFAULT_KUBERNETES_VERSION_LABEL, resolveKubernetesVersion } from './stable-version';
+import { installedKubeadmVersion } from './version-cmd';
 
 /** Default group of tokens made by `kubeadm init` / `kubeadm token create`. */
 export const DEFAULT_TOKEN_GROUP = 'system:bootstrappers:kubeadm:default-node-token';
@@ -37,6 +41,8 @@ export interface ClusterConfig {
   encryptionAlgorithm: KeyAlgorithm;
   certificatesDir: string;
   etcdDataDir: string;
+  /** ClusterConfiguration.featureGates (kubeadm's own gates). */
+  featureGates: Record<string, boolean>;
 }
 
 /** InitConfiguration fields the stand-in honours. */
@@ -47,6 +53,8 @@ export interface InitConfig {
   bindPort: number;
   nodeName: string;
   criSocket: string;
+  /** nodeRegistration.ignorePreflightErrors. */
+  ignorePreflightErrors: string[];
 }
 
 /** JoinConfiguration fields the stand-in honours. */
@@ -59,6 +67,8 @@ export interface JoinConfig {
   tlsBootstrapToken: string;
   nodeName: string;
   criSocket: string;
+  /** nodeRegistration.ignorePreflightErrors. */
+  ignorePreflightErrors: string[];
   controlPlane?: { certificateKey: string; advertiseAddress: string; bindPort: number };
 }
 
@@ -74,6 +84,7 @@ export interface KubeadmConfigFile {
 
 type Doc = Record<string, unknown>;
 const obj = (v: unknown): Doc => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Doc) : {});
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map((item) => String(item)) : []);
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback);
 
 /** The first non-loopback IPv4 address, as kubeadm picks the default interface's address (KUMI_STANDIN_NODE_IP overrides). */
@@ -95,7 +106,7 @@ function clusterFrom(doc: Doc): ClusterConfig {
     throw new KubeadmError(`ClusterConfiguration.encryptionAlgorithm: Invalid value: "${algorithm}": the lab supports RSA-2048, RSA-3072, RSA-4096 and ECDSA-P256`);
   }
   return {
-    kubernetesVersion: str(doc.kubernetesVersion, 'v1.34.2'),
+    kubernetesVersion: str(doc.kubernetesVersion, DEFAULT_KUBERNETES_VERSION_LABEL),
     controlPlaneEndpoint: str(doc.controlPlaneEndpoint),
     clusterName: str(doc.clusterName, 'kubernetes'),
     podSubnet: str(networking.podSubnet),
@@ -105,6 +116,7 @@ function clusterFrom(doc: Doc): ClusterConfig {
     encryptionAlgorithm: algorithm as KeyAlgorithm,
     certificatesDir: str(doc.certificatesDir, '/etc/kubernetes/pki'),
     etcdDataDir: str(etcdLocal.dataDir, '/var/lib/etcd'),
+    featureGates: Object.fromEntries(Object.entries(obj(doc.featureGates)).map(([name, value]) => [name, value === true])),
   };
 }
 
@@ -139,6 +151,7 @@ function initFrom(doc: Doc, hostname: string): InitConfig {
     bindPort: Number(endpoint.bindPort ?? 6443),
     nodeName: str(reg.name, hostname),
     criSocket: str(reg.criSocket, 'unix:///var/run/containerd/containerd.sock'),
+    ignorePreflightErrors: strings(reg.ignorePreflightErrors),
   };
 }
 
@@ -172,18 +185,30 @@ function joinFrom(doc: Doc, version: string, hostname: string): JoinConfig {
     tlsBootstrapToken: str(discovery.tlsBootstrapToken, token),
     nodeName: str(reg.name, hostname),
     criSocket: str(reg.criSocket, 'unix:///var/run/containerd/containerd.sock'),
+    ignorePreflightErrors: strings(reg.ignorePreflightErrors),
     controlPlane: cp ? { certificateKey, advertiseAddress: str(cpEndpoint.advertiseAddress) || defaultAdvertiseAddress(), bindPort: Number(cpEndpoint.bindPort ?? 6443) } : undefined,
   };
 }
 
-/** Reads a kubeadm config file (YAML, several documents), v1beta4 or v1beta3. */
-export function loadKubeadmConfig(file: string, hostname: string): KubeadmConfigFile {
+/** kubeadm's "W1206 ..." prefix of a klog warning line (klog's header without time and source). */
+function warningLine(message: string): string {
+  return `W${new Date().toISOString().slice(5, 10).replace('-', '')} ${message}`;
+}
+
+/**
+ * Reads a kubeadm config file (YAML, several documents) as kubeadm `kubeadmVersion` does:
+ * v1beta3 (with a deprecation warning from v1.31) or v1beta4 (from v1.31), each document
+ * decoded strictly (config-schema.ts: unknown fields warn, wrong types fail) and the
+ * ClusterConfiguration's featureGates checked against the gates that kubeadm knows.
+ */
+export function loadKubeadmConfig(file: string, hostname: string, kubeadmVersion = installedKubeadmVersion()): KubeadmConfigFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new KubeadmError(`unable to read config from "${file}" : open ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(err)}`);
   }
+  const minor = minorOf(kubeadmVersion);
   const warnings: string[] = [];
   let init: Doc | undefined;
   let cluster: Doc | undefined;
@@ -197,23 +222,40 @@ export function loadKubeadmConfig(file: string, hostname: string): KubeadmConfig
     const kind = str(doc.kind);
     if (apiVersion.startsWith('kubeadm.k8s.io/')) {
       version = apiVersion.slice('kubeadm.k8s.io/'.length);
-      if (version === 'v1beta3') {
-        warnings.push(`W${new Date().toISOString().slice(5, 10).replace('-', '')} your configuration file uses a deprecated API spec: "kubeadm.k8s.io/v1beta3" (kind: "${kind}"). Please use 'kubeadm config migrate --old-config old-config-file --new-config new-config-file', which will write the new, similar spec using a newer API version.`);
-      } else if (version !== 'v1beta4') {
+      // cmd/kubeadm/app/util/config/common.go validateSupportedVersion: v1beta4 exists from v1.31, which deprecates v1beta3.
+      const known = version === 'v1beta3' || (version === 'v1beta4' && minor >= 31);
+      if (!known && ['v1alpha1', 'v1alpha2', 'v1alpha3', 'v1beta1', 'v1beta2'].includes(version)) {
         throw new KubeadmError(`your configuration file uses an old API spec: "${apiVersion}" (kind: "${kind}"). Please use kubeadm v1.22 instead and run 'kubeadm config migrate --old-config old.yaml --new-config new.yaml', which will write the new, similar spec using a newer API version.`);
       }
+      if (!known || !['InitConfiguration', 'ClusterConfiguration', 'JoinConfiguration', 'ResetConfiguration', 'UpgradeConfiguration'].includes(kind)) {
+        throw new KubeadmError(`no kind "${kind}" is registered for version "${apiVersion}" in scheme "k8s.io/kubernetes/cmd/kubeadm/app/apis/kubeadm/scheme/scheme.go:31"`);
+      }
+      if (version === 'v1beta3' && minor >= 31) {
+        warnings.push(warningLine(`your configuration file uses a deprecated API spec: "kubeadm.k8s.io/v1beta3" (kind: "${kind}"). Please use 'kubeadm config migrate --old-config old-config-file --new-config new-config-file', which will write the new, similar spec using a newer API version.`));
+      }
+      const { unknownFields } = decodeKubeadmDocument(doc, version as 'v1beta3' | 'v1beta4', kind);
+      if (unknownFields.length > 0) warnings.push(warningLine(strictDecodingWarning('kubeadm.k8s.io', version, kind, unknownFields)));
       if (kind === 'InitConfiguration') init = doc;
       else if (kind === 'ClusterConfiguration') cluster = doc;
       else if (kind === 'JoinConfiguration') join = doc;
-      else if (kind !== 'ResetConfiguration' && kind !== 'UpgradeConfiguration') throw new KubeadmError(`no kind "${kind}" is registered for version "${apiVersion}" in scheme "k8s.io/kubernetes/cmd/kubeadm/app/apis/kubeadm/scheme/scheme.go:31"`);
     } else if (apiVersion === '' || kind === '') {
       throw new KubeadmError(`invalid configuration for GroupVersionKind /, Kind=: kind and apiVersion is mandatory information that must be specified`);
     }
   }
   if (init && join) throw new KubeadmError(`the config file ${file} has both an InitConfiguration and a JoinConfiguration: use one per command`);
+  const clusterConfig = clusterFrom(cluster ?? {});
+  validateFeatureGates(clusterConfig.featureGates, kubeadmVersion);
+  // Loading an InitConfiguration (init, token create, config images, upload-certs) without a
+  // ClusterConfiguration or its kubernetesVersion looks "stable-1" up online; a join reads the
+  // cluster's own ClusterConfiguration from the kubeadm-config ConfigMap instead.
+  if (!join) {
+    const resolved = resolveKubernetesVersion(clusterConfig.kubernetesVersion, kubeadmVersion);
+    clusterConfig.kubernetesVersion = resolved.version;
+    warnings.push(...resolved.warnings);
+  }
   return {
     init: init ? initFrom(init, hostname) : undefined,
-    cluster: clusterFrom(cluster ?? {}),
+    cluster: clusterConfig,
     join: join ? joinFrom(join, version, hostname) : undefined,
     rawCluster: cluster ?? { apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration' },
     warnings,
@@ -222,5 +264,7 @@ export function loadKubeadmConfig(file: string, hostname: string): KubeadmConfig
 
 /** Parses a ClusterConfiguration YAML from the kubeadm-config ConfigMap. */
 export function clusterFromYaml(text: string): ClusterConfig {
-  return clusterFrom(obj(YAML.parse(text)));
+  const cluster = clusterFrom(obj(YAML.parse(text)));
+  // kubeadm init stores the version it resolved, so the ConfigMap names an exact one.
+  return { ...cluster, kubernetesVersion: resolveKubernetesVersion(cluster.kubernetesVersion, installedKubeadmVersion()).version };
 }

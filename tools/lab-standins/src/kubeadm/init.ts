@@ -13,18 +13,27 @@ import { startFirstMember } from './etcd-phase';
 import { KubeadmError } from './kubeadm-error';
 import { startKubelet, writeKubeletFiles } from './kubelet-phase';
 import { initDoneText, joinCommand } from './output';
+import { kubeletServerFor } from './features';
+import { installedKubeadmVersion } from './version-cmd';
 import { createKubeconfigs, createNodeCerts, createSharedCerts, pkiDir } from './pki-phase';
-import { dirAvailable, fileAvailable, portOpen, reportPreflight } from './preflight';
+import { ignoredChecks, initNodeChecks, reportPreflight } from './preflight';
 import { createToken } from './tokens';
 import { uploadCerts } from './upload-certs';
 
-/** Flags kubeadm allows next to --config (validation.ValidateMixedArguments). */
-export const FLAGS_ALLOWED_WITH_CONFIG = new Set(['config', 'ignore-preflight-errors', 'dry-run', 'kubeconfig', 'node-name', 'skip-token-print', 'skip-certificate-key-print', 'upload-certs', 'skip-phases', 'v', 'rootfs', 'print-join-command', 'cri-socket', 'patches']);
+/**
+ * Flags kubeadm allows next to --config, besides every `--skip-*` flag: isAllowedFlag in
+ * kubernetes/kubernetes cmd/kubeadm/app/apis/kubeadm/validation/validation.go (v1.31-v1.34).
+ * Everything else (--certificate-key, --cri-socket, --patches, --token, ...) is refused.
+ */
+export const FLAGS_ALLOWED_WITH_CONFIG = new Set(['config', 'ignore-preflight-errors', 'dry-run', 'kubeconfig', 'node-name', 'kubeconfig-dir', 'upload-certs', 'print-join-command', 'rootfs', 'v', 'log-file']);
 
-/** kubeadm's error for flags that cannot be mixed with --config. */
+/**
+ * kubeadm's ValidateMixedArguments: with --config, any other flag is an error naming them in
+ * pflag's Visit order (sorted by name), printed as Go prints a []string.
+ */
 export function checkMixedArguments(args: ParsedArgs): void {
   if (!args.flags.has('config')) return;
-  const mixed = [...args.flags.keys()].filter((f) => !FLAGS_ALLOWED_WITH_CONFIG.has(f));
+  const mixed = [...args.flags.keys()].filter((f) => !FLAGS_ALLOWED_WITH_CONFIG.has(f) && !f.startsWith('skip-')).sort();
   if (mixed.length > 0) throw new KubeadmError(`can not mix '--config' with arguments [${mixed.join(' ')}]`);
 }
 
@@ -55,18 +64,12 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   const cluster = config.cluster;
   const log = (line: string): void => ctx.out(`${line}\n`);
   const node = { name: init.nodeName, address: init.advertiseAddress };
-  const ignored = new Set((args.flags.get('ignore-preflight-errors') ?? []).flatMap((v) => v.toLowerCase().split(',')));
+  const ignored = ignoredChecks(args.flags.get('ignore-preflight-errors') ?? [], init.ignorePreflightErrors);
+  const kubeadmVersion = installedKubeadmVersion();
 
   log(`[init] Using Kubernetes version: ${cluster.kubernetesVersion}`);
   log('[preflight] Running pre-flight checks');
-  reportPreflight([
-    fileAvailable(ctx.host, '/etc/kubernetes/manifests/kube-apiserver.yaml'),
-    fileAvailable(ctx.host, '/etc/kubernetes/manifests/etcd.yaml'),
-    dirAvailable(ctx.host, cluster.etcdDataDir),
-    await portOpen(node.address, init.bindPort),
-    await portOpen(node.address, 2379),
-    await portOpen(node.address, 2380),
-  ], ignored);
+  reportPreflight(await initNodeChecks(ctx.host, { kubeadmVersion, kubernetesVersion: cluster.kubernetesVersion, criSocket: init.criSocket, nodeAddress: node.address, bindPort: init.bindPort, etcdDataDir: cluster.etcdDataDir, secondary: false }), ignored, ctx.err);
   log('[preflight] Pulling images required for setting up a Kubernetes cluster');
   log('[preflight] This might take a minute or two, depending on the speed of your internet connection');
   log("[preflight] You can also perform this action beforehand using 'kubeadm config images pull'");
@@ -77,7 +80,7 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   await createSharedCerts(pki, cluster, now, log);
   await createNodeCerts(pki, cluster, node, now, log);
   const endpoint = cluster.controlPlaneEndpoint || `${node.address}:${init.bindPort}`;
-  await createKubeconfigs(ctx.host, pki, cluster, node, `https://${endpoint}`, true, now, log);
+  await createKubeconfigs(ctx.host, pki, cluster, node, `https://${endpoint}`, kubeletServerFor(cluster.featureGates, kubeadmVersion, { address: node.address, bindPort: init.bindPort }, endpoint), true, now, log);
 
   const runner = serviceRunner(ctx.host);
   await startFirstMember(ctx.host, runner, cluster, node, log);

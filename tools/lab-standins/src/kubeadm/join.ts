@@ -16,9 +16,11 @@ import { hostPath, KubePaths } from '../common/host-env';
 import { loadKubeconfig } from '../common/kubeconfig';
 import { CONTROL_PLANE_JOIN_DONE, WORKER_JOIN_DONE } from './output';
 import { createKubeconfigs, createNodeCerts, pkiDir } from './pki-phase';
-import { dirAvailable, fileAvailable, portOpen, reportPreflight } from './preflight';
+import { ignoredChecks, initNodeChecks, joinNodeChecks, reportPreflight } from './preflight';
 import { tlsBootstrap } from './tls-bootstrap';
 import { downloadCerts } from './upload-certs';
+import { kubeletServerFor } from './features';
+import { installedKubeadmVersion } from './version-cmd';
 
 function joinFromFlags(args: ParsedArgs, hostname: string): JoinConfig {
   const endpoint = args.positionals[0];
@@ -34,6 +36,7 @@ function joinFromFlags(args: ParsedArgs, hostname: string): JoinConfig {
     tlsBootstrapToken: flag(args, 'tls-bootstrap-token') ?? token,
     nodeName: flag(args, 'node-name') ?? hostname,
     criSocket: flag(args, 'cri-socket') ?? 'unix:///var/run/containerd/containerd.sock',
+    ignorePreflightErrors: [],
     controlPlane: controlPlane ? { certificateKey: flag(args, 'certificate-key') ?? '', advertiseAddress: flag(args, 'apiserver-advertise-address') ?? defaultAdvertiseAddress(), bindPort: Number(flag(args, 'apiserver-bind-port') ?? 6443) } : undefined,
   };
 }
@@ -59,15 +62,13 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
     join = config.join;
   } else join = joinFromFlags(args, ctx.host.hostname);
   const log = (line: string): void => ctx.out(`${line}\n`);
-  const ignored = new Set((args.flags.get('ignore-preflight-errors') ?? []).flatMap((v) => v.toLowerCase().split(',')));
+  const ignored = ignoredChecks(args.flags.get('ignore-preflight-errors') ?? [], join.ignorePreflightErrors);
   const cp = join.controlPlane;
+  const kubeadmVersion = installedKubeadmVersion();
+  const nodeAddress = cp?.advertiseAddress ?? defaultAdvertiseAddress();
 
   log('[preflight] Running pre-flight checks');
-  reportPreflight([
-    fileAvailable(ctx.host, '/etc/kubernetes/kubelet.conf'),
-    fileAvailable(ctx.host, '/etc/kubernetes/bootstrap-kubelet.conf'),
-    fileAvailable(ctx.host, '/etc/kubernetes/pki/ca.crt'),
-  ], ignored);
+  reportPreflight(await joinNodeChecks(ctx.host, { kubeadmVersion, criSocket: join.criSocket, nodeAddress }), ignored, ctx.err);
   let discovered: DiscoveredCluster;
   try {
     discovered = await discoverCluster(join);
@@ -98,14 +99,7 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   }
   log('[preflight] Running pre-flight checks before initializing the new control plane instance');
   const node = { name: join.nodeName, address: cp.advertiseAddress };
-  reportPreflight([
-    fileAvailable(ctx.host, '/etc/kubernetes/manifests/kube-apiserver.yaml'),
-    fileAvailable(ctx.host, '/etc/kubernetes/manifests/etcd.yaml'),
-    dirAvailable(ctx.host, cluster.etcdDataDir),
-    await portOpen(node.address, cp.bindPort),
-    await portOpen(node.address, 2379),
-    await portOpen(node.address, 2380),
-  ], ignored);
+  reportPreflight(await initNodeChecks(ctx.host, { kubeadmVersion, kubernetesVersion: cluster.kubernetesVersion, criSocket: join.criSocket, nodeAddress: node.address, bindPort: cp.bindPort, etcdDataDir: cluster.etcdDataDir, secondary: true }), ignored, ctx.err);
   const pki = pkiDir(ctx.host, cluster);
   const bootstrapApi = new KubeApi(new ApiClient({ server: discovered.server, caPem: discovered.caPem, token: join.tlsBootstrapToken }));
   if (!cp.certificateKey) {
@@ -120,7 +114,8 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   // Certificates are checked by TLS stacks against the machine clock, never the lab clock.
   const now = new Date();
   await createNodeCerts(pki, cluster, node, now, log);
-  await createKubeconfigs(ctx.host, pki, cluster, node, `https://${cluster.controlPlaneEndpoint}`, false, now, log);
+  const kubeletServer = kubeletServerFor(cluster.featureGates, kubeadmVersion, { address: node.address, bindPort: cp.bindPort }, cluster.controlPlaneEndpoint);
+  await createKubeconfigs(ctx.host, pki, cluster, node, `https://${cluster.controlPlaneEndpoint}`, kubeletServer, false, now, log);
   const admin = adminApi(ctx, undefined, discovered.server);
   const runner = serviceRunner(ctx.host);
   try {

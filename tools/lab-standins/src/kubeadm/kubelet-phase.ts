@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import YAML from 'yaml';
+import { goYaml } from '../common/go-yaml';
 import { type HostEnv, hostPath, KubePaths } from '../common/host-env';
 import { insideLabHost, standinArgv, type ServiceRunner } from '../common/service-runner';
 import type { KubeApi } from '../common/kube-api';
@@ -18,7 +18,7 @@ export function writeKubeletFiles(host: HostEnv, cluster: ClusterConfig, nodeNam
   log(`[kubelet-start] Writing kubelet environment file with flags to file "${KubePaths.kubeletFlagsEnv}"`);
   fs.writeFileSync(hostPath(host, KubePaths.kubeletFlagsEnv), `KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=${criSocket} --hostname-override=${nodeName} --node-ip=${nodeIp} --pod-infra-container-image=registry.k8s.io/pause:3.10"\n`);
   log(`[kubelet-start] Writing kubelet configuration to file "${KubePaths.kubeletConfig}"`);
-  fs.writeFileSync(config, YAML.stringify(kubeletConfiguration(cluster)));
+  fs.writeFileSync(config, goYaml(kubeletConfiguration(cluster)));
 }
 
 /**

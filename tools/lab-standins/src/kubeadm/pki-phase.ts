@@ -97,14 +97,18 @@ export async function createNodeCerts(dir: string, cluster: ClusterConfig, node:
   await issueAndWrite('apiserver-etcd-client', etcdCa, { commonName: 'kube-apiserver-etcd-client', usages: ['client'] });
 }
 
-/** Writes the control-plane kubeconfig files, signed by the cluster CA. */
-export async function createKubeconfigs(host: HostEnv, dir: string, cluster: ClusterConfig, node: NodeIdentity, server: string, withSuperAdmin: boolean, now: Date, log: (line: string) => void): Promise<void> {
+/**
+ * Writes the control-plane kubeconfig files, signed by the cluster CA. `kubeletServer` is
+ * what kubelet.conf names: the shared endpoint, or this node's own API server under
+ * ControlPlaneKubeletLocalMode (see kubeletServerFor).
+ */
+export async function createKubeconfigs(host: HostEnv, dir: string, cluster: ClusterConfig, node: NodeIdentity, server: string, kubeletServer: string, withSuperAdmin: boolean, now: Date, log: (line: string) => void): Promise<void> {
   const ca = await loadCa(dir, 'ca');
   log('[kubeconfig] Using kubeconfig folder "/etc/kubernetes"');
   const files: [string, string, string[], string][] = [
     ['admin.conf', 'kubernetes-admin', ['kubeadm:cluster-admins'], server],
     ...(withSuperAdmin ? [['super-admin.conf', 'kubernetes-super-admin', ['system:masters'], server] as [string, string, string[], string]] : []),
-    ['kubelet.conf', `system:node:${node.name}`, ['system:nodes'], server],
+    ['kubelet.conf', `system:node:${node.name}`, ['system:nodes'], kubeletServer],
     ['controller-manager.conf', 'system:kube-controller-manager', [], `https://${node.address}:6443`],
     ['scheduler.conf', 'system:kube-scheduler', [], `https://${node.address}:6443`],
   ];

@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { goYaml } from '../common/go-yaml';
 import { KubeadmError } from './kubeadm-error';
 import { shortHumanDuration, tabulate } from './output';
 import { rfc3339 } from '../common/kube-object';
@@ -35,7 +35,7 @@ function outputToken(row: TokenRow): Record<string, unknown> {
  */
 export function renderTokenList(rows: readonly TokenRow[], format: string, now: Date): string {
   if (format === 'json') return rows.map((r) => `${JSON.stringify(outputToken(r), null, 4)}\n`).join('');
-  if (format === 'yaml') return rows.map((r) => YAML.stringify(sortKeys(outputToken(r)))).join('---\n');
+  if (format === 'yaml') return rows.map((r) => goYaml(outputToken(r))).join('---\n');
   checkTokenListFormat(format);
   if (rows.length === 0) return '';
   const table = [['TOKEN', 'TTL', 'EXPIRES', 'USAGES', 'DESCRIPTION', 'EXTRA GROUPS']];
@@ -43,8 +43,4 @@ export function renderTokenList(rows: readonly TokenRow[], format: string, now: 
     table.push([r.token, shortHumanDuration(r.expires ? r.expires.getTime() - now.getTime() : undefined), r.expires ? rfc3339(r.expires) : '<never>', r.usages.join(',') || '<none>', r.description || '<none>', r.groups.join(',') || '<none>']);
   }
   return tabulate(table);
-}
-
-function sortKeys(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
 }

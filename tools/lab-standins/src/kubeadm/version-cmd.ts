@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { goYaml } from '../common/go-yaml';
 import { type InstalledPackage, installedPackages } from '../packages/package-db';
 import { KubeadmError } from './kubeadm-error';
 
@@ -11,28 +11,51 @@ export function kubeadmGitVersion(installed: Readonly<Record<string, InstalledPa
   return upstream ? `v${upstream}` : DEFAULT_KUBEADM_VERSION;
 }
 
+/** What a kubeadm binary knows of its build (GitCommit, BuildDate, GoVersion of version.Info). */
+export interface BuildInfo {
+  readonly gitCommit: string;
+  readonly buildDate: string;
+  readonly goVersion: string;
+}
+
+/** The lab's kubeadm has no real build: empty commit and date, as a `go build` without ldflags reports. */
+const LAB_BUILD: BuildInfo = { gitCommit: '', buildDate: '', goVersion: 'go1.24.9' };
+
 /**
- * `kubeadm version [-o short|json|yaml]`: the long `&version.Info{...}` line by default,
- * "vX.Y.Z" for short, `{"clientVersion": {...}}` for json (2-space indent) and yaml.
+ * `kubeadm version [-o short|json|yaml]`: the long `&version.Info{...}` line by default (Go's
+ * %#v of k8s.io/apimachinery pkg/version Info; from v1.33 Info has the Emulation* and
+ * MinCompatibility* fields, which json/yaml omit when empty), "vX.Y.Z" for short,
+ * `{"clientVersion": {...}}` for json (2-space indent) and yaml.
  */
-export function renderVersion(gitVersion: string, format: string | undefined): string {
+export function renderVersion(gitVersion: string, format: string | undefined, build: BuildInfo = LAB_BUILD): string {
   const [major = '', minor = ''] = gitVersion.replace(/^v/, '').split('.');
-  const info = { major, minor, gitVersion, gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: 'go1.24.9', compiler: 'gc', platform: 'linux/amd64' };
+  const compatibility = Number(minor) >= 33 ? 'EmulationMajor:"", EmulationMinor:"", MinCompatibilityMajor:"", MinCompatibilityMinor:"", ' : '';
+  const info = { major, minor, gitVersion, gitCommit: build.gitCommit, gitTreeState: 'clean', buildDate: build.buildDate, goVersion: build.goVersion, compiler: 'gc', platform: 'linux/amd64' };
   switch (format ?? '') {
     case '':
-      return `kubeadm version: &version.Info{Major:"${major}", Minor:"${minor}", GitVersion:"${gitVersion}", GitCommit:"", GitTreeState:"clean", BuildDate:"", GoVersion:"go1.24.9", Compiler:"gc", Platform:"linux/amd64"}\n`;
+      return `kubeadm version: &version.Info{Major:"${major}", Minor:"${minor}", ${compatibility}GitVersion:"${gitVersion}", GitCommit:"${build.gitCommit}", GitTreeState:"clean", BuildDate:"${build.buildDate}", GoVersion:"${build.goVersion}", Compiler:"gc", Platform:"linux/amd64"}\n`;
     case 'short':
       return `${gitVersion}\n`;
     case 'json':
       return `${JSON.stringify({ clientVersion: info }, null, 2)}\n`;
     case 'yaml':
-      return YAML.stringify({ clientVersion: info });
+      return goYaml({ clientVersion: info });
     default:
       throw new KubeadmError(`invalid output format: ${format ?? ''}`);
   }
 }
 
+/**
+ * This kubeadm's own version: the host's installed kubeadm package; a loopback host (no
+ * package database of its own) names it in KUMI_STANDIN_KUBEADM_VERSION; else DEFAULT_KUBEADM_VERSION.
+ */
+export function installedKubeadmVersion(env: NodeJS.ProcessEnv = process.env): string {
+  const loopback = env.KUMI_STANDIN_KUBEADM_VERSION;
+  if (loopback !== undefined && /^v1\.\d+\.\d+$/.test(loopback)) return loopback;
+  return kubeadmGitVersion(installedPackages());
+}
+
 /** `kubeadm version` for this host: the version of its installed kubeadm package. */
 export function hostKubeadmVersion(format: string | undefined): string {
-  return renderVersion(kubeadmGitVersion(installedPackages()), format);
+  return renderVersion(installedKubeadmVersion(), format);
 }

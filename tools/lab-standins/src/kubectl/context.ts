@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ApiClient } from '../common/api-client';
-import { type HostEnv, hostPath, KubePaths } from '../common/host-env';
+import { argPath, type HostEnv, hostPath, KubePaths } from '../common/host-env';
 import { KubeApi } from '../common/kube-api';
 import { loadKubeconfig } from '../common/kubeconfig';
 import { flag, type ParsedArgs } from '../common/flags';
@@ -29,7 +29,7 @@ export class KubectlError extends Error {
 /** kubectl's kubeconfig choice: --kubeconfig, then $KUBECONFIG, then ~/.kube/config, then (lab hosts) /etc/kubernetes/admin.conf. */
 export function resolveKubeconfig(args: ParsedArgs, host: HostEnv, env: NodeJS.ProcessEnv = process.env): string {
   const explicit = flag(args, 'kubeconfig') ?? (env.KUBECONFIG && env.KUBECONFIG !== '' ? env.KUBECONFIG.split(':')[0] : undefined);
-  if (explicit) return explicit;
+  if (explicit) return argPath(host, explicit);
   const home = hostPath(host, `${env.HOME ?? '/root'}/.kube/config`);
   if (fs.existsSync(home)) return home;
   const admin = hostPath(host, KubePaths.adminConf);

@@ -1,10 +1,11 @@
-import YAML from 'yaml';
+import { goYaml } from '../common/go-yaml';
 import { flag, boolFlag } from '../common/flags';
 import type { KubeObject } from '../common/kube-object';
 import { readyCondition } from '../common/kube-object';
 import { resourceByName } from '../common/resources';
 import { KubeApiError } from '../common/kube-api';
 import { KubectlError, type KubectlContext } from './context';
+import { runRaw } from './raw';
 
 /** kubectl's age column ("5s", "3m", "2h", "4d"). */
 export function age(created: string | undefined, now = Date.now()): string {
@@ -40,8 +41,10 @@ function podRow(p: KubeObject, withNamespace: boolean): string[] {
   return withNamespace ? [p.metadata?.namespace ?? '', ...row] : row;
 }
 
-/** `kubectl get RESOURCE [NAME] [-A | -n NS] [-o json|yaml|name|wide] [-l SELECTOR]`. */
+/** `kubectl get RESOURCE [NAME] [-A | -n NS] [-o json|yaml|name|wide] [-l SELECTOR]`, or `kubectl get --raw PATH`. */
 export async function runGet(ctx: KubectlContext, positionals: string[]): Promise<void> {
+  const raw = flag(ctx.args, 'raw');
+  if (raw !== undefined) return runRaw(ctx, raw);
   const [kind, name] = positionals;
   if (!kind) throw new KubectlError('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.');
   const info = resourceByName(kind);
@@ -63,7 +66,7 @@ export async function runGet(ctx: KubectlContext, positionals: string[]): Promis
   const output = flag(ctx.args, 'output') ?? '';
   if (output === 'json' || output === 'yaml') {
     const doc = single ?? { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } };
-    ctx.out(output === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : YAML.stringify(doc));
+    ctx.out(output === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : goYaml(doc));
     return;
   }
   if (output === 'name') {

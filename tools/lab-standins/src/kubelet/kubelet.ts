@@ -13,6 +13,7 @@ import { ownerUid, toleratesNode } from './scheduling';
 import { stopRemovedStaticPods, syncMirrorPods, syncStaticPods } from './static-pods';
 import { serviceRunner } from '../common/service-runner';
 import { serialSyncTick } from './sync-loop';
+import { type CgroupDriver, cgroupMismatch, type RuntimeCgroupDriverReader } from './cgroup-driver';
 
 const NODES = resourceByRest('', 'nodes');
 const PODS = resourceByRest('', 'pods');
@@ -29,6 +30,10 @@ export interface KubeletOptions {
   readonly now: () => Date;
   readonly syncIntervalMs: number;
   readonly log: (line: string) => void;
+  /** KubeletConfiguration cgroupDriver. */
+  readonly cgroupDriver: CgroupDriver;
+  /** The running runtime's cgroup driver (see cgroup-driver.ts); undefined: not compared. */
+  readonly runtimeCgroupDriver?: RuntimeCgroupDriverReader;
 }
 
 /**
@@ -87,18 +92,22 @@ export class Kubelet {
   }
 
   private async sync(): Promise<void> {
+    const sandboxError = cgroupMismatch(this.o.cgroupDriver, await this.o.runtimeCgroupDriver?.());
+    if (sandboxError) this.o.log(sandboxError);
     // Static pods first: on a control plane the API server this kubelet talks to may be one of them.
-    await syncStaticPods(this.o.host, serviceRunner(this.o.host), this.o.log);
+    // No pod sandbox can be created while the cgroup drivers differ, static pods included.
+    if (!sandboxError) await syncStaticPods(this.o.host, serviceRunner(this.o.host), this.o.log);
     await stopRemovedStaticPods(this.o.host, serviceRunner(this.o.host), this.o.log);
     const node = await this.registerNode();
     const now = this.o.now();
     const allPods = await this.api.list(PODS);
-    await syncMirrorPods(this.api, this.o.host, { name: this.o.nodeName, address: this.o.nodeIp }, allPods.filter((p) => p.metadata?.namespace === 'kube-system'), now, this.o.log);
+    const runner = serviceRunner(this.o.host);
+    await syncMirrorPods(this.api, this.o.host, { name: this.o.nodeName, address: this.o.nodeIp }, allPods.filter((p) => p.metadata?.namespace === 'kube-system'), now, this.o.log, (name) => runner.running(name));
     const mine = allPods.filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === this.o.nodeName);
     await this.syncDaemonSets(node, mine, now);
     const ready = networkReady(this.o.host);
     if (ready) await this.bindPending(node, allPods);
-    await this.syncPodStatus(ready, now);
+    await this.syncPodStatus(ready, sandboxError === undefined, now);
     await this.postNodeStatus(node, ready, now);
   }
 
@@ -145,11 +154,12 @@ export class Kubelet {
     }
   }
 
-  private async syncPodStatus(ready: boolean, now: Date): Promise<void> {
+  /** Pod phases: `sandboxes` false means no pod can start on this node (cgroup driver mismatch). */
+  private async syncPodStatus(ready: boolean, sandboxes: boolean, now: Date): Promise<void> {
     const pods = (await this.api.list(PODS)).filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === this.o.nodeName);
     for (const pod of pods) {
       const hostNetwork = (pod.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork === true;
-      const runs = hostNetwork || ready || isFlannelPod(pod);
+      const runs = sandboxes && (hostNetwork || ready || isFlannelPod(pod));
       const status = (pod.status ?? {}) as { phase?: string; conditions?: KubeCondition[] };
       if (runs && isFlannelPod(pod) && !ready) {
         const cm = await this.api.find(CONFIGMAPS, pod.metadata?.namespace, 'kube-flannel-cfg').catch(() => undefined);

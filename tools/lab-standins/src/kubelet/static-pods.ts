@@ -70,11 +70,15 @@ export async function stopRemovedStaticPods(host: HostEnv, runner: ServiceRunner
 
 /**
  * Mirror pods follow the manifests: one appears for each static pod file (with the
- * annotations kubeadm reads back) and goes away once its file is removed, which is what
- * `kubectl wait --for=delete pod/kube-apiserver-NODE` waits for. `systemPods` is the current
- * kube-system pod list; nothing is sent when the API already agrees.
+ * annotations kubeadm reads back) and goes away once its file is removed *and* the static pod
+ * has stopped: the kubelet deletes an orphaned mirror pod only when its pod is no longer
+ * terminating (k/k pkg/kubelet/kubelet_pods.go HandlePodCleanups,
+ * IsPodForMirrorPodTerminatingByFullName), through the API server it talks to. A control
+ * plane whose kubelet uses its local API server (ControlPlaneKubeletLocalMode) therefore keeps
+ * the mirror pod of its parked kube-apiserver. `systemPods` is the current kube-system pod
+ * list; nothing is sent when the API already agrees.
  */
-export async function syncMirrorPods(api: KubeApi, host: HostEnv, node: NodeIdentity, systemPods: readonly KubeObject[], now: Date, log: (line: string) => void): Promise<void> {
+export async function syncMirrorPods(api: KubeApi, host: HostEnv, node: NodeIdentity, systemPods: readonly KubeObject[], now: Date, log: (line: string) => void, running: (name: string) => boolean): Promise<void> {
   const manifests = new Map(readStaticPods(host).map((pod) => [pod.name, pod]));
   for (const component of LAB_STATIC_PODS) {
     const name = `${component}-${node.name}`;
@@ -84,7 +88,7 @@ export async function syncMirrorPods(api: KubeApi, host: HostEnv, node: NodeIden
       await api.create(staticPodMirror(component, node, securePortOf(manifest.argv), now)).catch((err: unknown) => {
         if (!(err instanceof KubeApiError && err.code === 409)) throw err;
       });
-    } else if (!manifest && exists) {
+    } else if (!manifest && exists && !running(component)) {
       log(`Deleting mirror pod ${name}: its static pod manifest is gone`);
       await api.delete(PODS, 'kube-system', name);
     }

@@ -42,3 +42,21 @@ export const EXTRA_KNOWN_PACKAGES = new Set([
   'apt-transport-https', 'ca-certificates', 'curl', 'gpg', 'gnupg', 'socat', 'ebtables', 'ipset', 'ethtool',
   'conntrack', 'containerd', 'haproxy', 'keepalived', 'firewalld', 'iptables', 'nftables',
 ]);
+
+/** A package of Docker's repository (download.docker.com) as the lab offers it. */
+export interface DockerRepoPackage {
+  deb: string;
+  rpm: string;
+  /** Units its maintainer scripts enable and start on apt (its deb is built with debhelper). */
+  units: string[];
+}
+
+/**
+ * Packages of Docker's repository, offered once a download.docker.com source is configured.
+ * Their payload (src/packages/package/PKG) holds the files they ship, e.g. containerd.io's
+ * /etc/containerd/config.toml with the CRI plugin disabled (docker/containerd-packaging
+ * common/containerd.toml). The binaries are the machine's Debian containerd.
+ */
+export const DOCKER_REPO_PACKAGES: Readonly<Record<string, DockerRepoPackage>> = {
+  'containerd.io': { deb: '1.7.27-1', rpm: '1.7.27-3.1.el9', units: ['containerd.service'] },
+};

@@ -78,6 +78,13 @@ export function kubernetesRepoMinor(kind: 'deb' | 'rpm'): string | undefined {
   return undefined;
 }
 
+/** Whether an apt source or dnf repo file names Docker's repository (download.docker.com). */
+export function dockerRepoConfigured(kind: 'deb' | 'rpm'): boolean {
+  const dir = kind === 'deb' ? '/etc/apt/sources.list.d' : '/etc/yum.repos.d';
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').some((line) => !line.trim().startsWith('#') && line.includes('download.docker.com/linux/')));
+}
+
 /** Packages excluded by a dnf repo file's exclude= line (e.g. the Kubernetes repo's). */
 export function dnfExcludes(): Map<string, string> {
   const out = new Map<string, string>();

@@ -1,8 +1,9 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { readHostInfo } from '../host/host-info';
-import { type CatalogEntry, EXTRA_KNOWN_PACKAGES, PACKAGE_CATALOG } from './catalog';
-import { catalogVersion, installedPackages, machineVersion, readPackageDb, writePackageDb } from './package-db';
+import { type CatalogEntry, DOCKER_REPO_PACKAGES, EXTRA_KNOWN_PACKAGES, PACKAGE_CATALOG } from './catalog';
+import { catalogVersion, dockerRepoConfigured, installedPackages, machineVersion, readPackageDb, writePackageDb } from './package-db';
 
 /** A package request resolved against what the host's repositories offer. */
 export interface ResolvedPackage {
@@ -24,6 +25,8 @@ export class PackageError extends Error {
 /** Version offered for a package by the host's repositories, or undefined when none has it. */
 export function offeredVersion(name: string, kind: 'deb' | 'rpm'): string | undefined {
   if (PACKAGE_CATALOG[name]) return catalogVersion(name, kind);
+  const docker = DOCKER_REPO_PACKAGES[name];
+  if (docker) return dockerRepoConfigured(kind) ? docker[kind] : undefined;
   if (EXTRA_KNOWN_PACKAGES.has(name)) return machineVersion(name) ?? '1.0-1';
   return machineVersion(name);
 }
@@ -45,10 +48,8 @@ export function withDependencies(names: string[], catalog: Readonly<Record<strin
 
 /** Puts a catalog package's commands (links into the lab's bin dir) and payload files into the host. */
 function placeFiles(name: string): void {
-  const entry = PACKAGE_CATALOG[name];
-  if (!entry) return;
   const { labDir } = readHostInfo();
-  for (const command of entry.commands) {
+  for (const command of PACKAGE_CATALOG[name]?.commands ?? []) {
     const target = path.join(labDir, 'bin', command);
     if (!existsSync(target)) {
       console.error(`W: kumi lab: package ${name} has no stand-in command ${command} (${target} is missing); rebuild the lab`);
@@ -63,9 +64,7 @@ function placeFiles(name: string): void {
 }
 
 function removeFiles(name: string): void {
-  const entry = PACKAGE_CATALOG[name];
-  if (!entry) return;
-  for (const command of entry.commands) rmSync(`/usr/bin/${command}`, { force: true });
+  for (const command of PACKAGE_CATALOG[name]?.commands ?? []) rmSync(`/usr/bin/${command}`, { force: true });
   const { labDir } = readHostInfo();
   const payload = path.join(labDir, 'packages', name);
   if (!existsSync(payload)) return;
@@ -106,4 +105,46 @@ export function recordRemove(names: string[]): void {
 /** The installed version of a package, if any. */
 export function installedVersion(name: string): string | undefined {
   return installedPackages()[name]?.version;
+}
+
+/**
+ * The systemd units of a Debian-archive package that its postinst enables and starts: the
+ * .service/.socket files with an [Install] section in the machine's dpkg file list
+ * (/var/lib/dpkg/info/NAME.list). Packages built with debhelper get both from
+ * dh_installsystemd (Debian/debhelper autoscripts/postinst-systemd-enable and
+ * postinst-systemd-start: `deb-systemd-invoke start`, debhelper 13.11, as in bookworm's
+ * containerd.postinst), so the daemon runs on the package's own configuration right after
+ * `apt-get install`. pkgs.k8s.io's packages (the catalog) are built from an RPM spec whose
+ * %post is `%systemd_post kubelet.service` (kubernetes/release cmd/krel/templates/latest/
+ * kubelet/kubelet.spec): a preset, nothing started.
+ */
+export function debhelperUnits(name: string, infoDir = '/var/lib/dpkg/info'): string[] {
+  if (PACKAGE_CATALOG[name]) return [];
+  const docker = DOCKER_REPO_PACKAGES[name];
+  if (docker) return docker.units;
+  const list = [path.join(infoDir, `${name}.list`), path.join(infoDir, `${name}:amd64.list`)].find((file) => existsSync(file));
+  if (list === undefined) return [];
+  return readFileSync(list, 'utf8')
+    .split('\n')
+    .filter((file) => /^\/(usr\/)?lib\/systemd\/system\/[^/]+\.(service|socket)$/.test(file))
+    .filter((file) => existsSync(file) && /^\[Install\]/m.test(readFileSync(file, 'utf8')))
+    .map((file) => path.basename(file));
+}
+
+/**
+ * The systemctl calls a package's maintainer scripts make on a fresh install: apt's
+ * debhelper postinst enables and starts the package's units; dnf's %systemd_post only
+ * applies presets, and the RHEL family's 99-default-disable.preset (`disable *`) leaves
+ * them off (so none).
+ */
+export function postinstCalls(name: string, via: 'apt' | 'dnf', infoDir?: string): string[][] {
+  if (via === 'dnf') return [];
+  return debhelperUnits(name, infoDir).flatMap((unit) => [['enable', unit], ['start', unit]]);
+}
+
+/** Runs the postinst systemctl calls through the host's systemctl; failures are ignored as `|| true` does. */
+export function runPostinst(packages: ResolvedPackage[], via: 'apt' | 'dnf'): void {
+  for (const p of packages) {
+    for (const argv of postinstCalls(p.name, via)) spawnSync('systemctl', argv, { stdio: 'ignore', timeout: 60_000 });
+  }
 }

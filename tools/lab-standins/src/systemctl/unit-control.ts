@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readServiceRecord, SERVICE_LOG_DIR, serviceStatus, startService, stopService, writeServiceRecord, type RestartPolicy } from '../host/services';
 import { parseEnvironmentFile, parseEnvironmentValue, parseExecLine } from './exec-line';
+import { openNotifySocket } from './notify-ready';
 import { loadUnit, setting, settingList, type Unit } from './unit-file';
 
 /** A failure systemctl reports with its message and exit code. */
@@ -130,16 +131,28 @@ export async function startUnit(name: string, seen = new Set<string>()): Promise
     const restart = (setting(unit, 'Service', 'Restart') ?? 'no') as RestartPolicy;
     const restartSec = parseSeconds(setting(unit, 'Service', 'RestartSec') ?? '100ms');
     const policy: RestartPolicy = restart === 'always' || restart === 'on-failure' ? restart : restart === 'no' ? 'no' : 'on-failure';
-    const record = await startService(key, exec.argv, { env, logFile: logFile(unit), restart: policy, restartSec });
+    const notify = type === 'notify' ? await openNotifySocket(key) : undefined;
+    const record = await startService(key, exec.argv, { env: notify === undefined ? env : { ...env, NOTIFY_SOCKET: notify.socketPath }, logFile: logFile(unit), restart: policy, restartSec });
     if (record.state === 'failed') throw jobFailed(unit);
-    // A daemon that dies at once (bad config) fails its start job, as Type=notify would.
-    if (type === 'notify' || type === 'dbus') {
+    if (notify !== undefined) {
+      // The start job waits for READY=1 (or fails when the daemon dies first), as systemd's
+      // does. Lab leniency: a daemon that is still running without READY=1 after
+      // NOTIFY_WAIT_MS counts as started (the machine's HAProxy 2.6 and keepalived 2.2
+      // send none to the lab's listener); systemd would fail it after TimeoutStartSec.
+      const timeout = Math.min(NOTIFY_WAIT_MS, parseSeconds(setting(unit, 'Service', 'TimeoutStartSec') ?? '90') * 1000);
+      const failed = (): boolean => serviceStatus(key).active === 'failed' || readServiceRecord(key)?.state === 'failed';
+      if (!(await notify.ready(timeout, failed)) && failed()) throw jobFailed(unit);
+    } else if (type === 'dbus') {
+      // A daemon that dies at once (bad config) fails its start job.
       await sleep(300);
       if (serviceStatus(key).active === 'failed') throw jobFailed(unit);
     }
   }
   runControl(unit, 'ExecStartPost', { ...env, MAINPID: String(readServiceRecord(key)?.mainPid ?? '') });
 }
+
+/** How long a Type=notify start waits for READY=1 in the lab (containerd 1.6 sends it within ~1 s). */
+const NOTIFY_WAIT_MS = 5000;
 
 async function waitForEnd(key: string, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;

@@ -1,4 +1,5 @@
 import type { RunAction } from '../../plan';
+import type { PackageFamily } from './packages';
 import type { HostReader } from '../../step';
 
 /** Whether a systemd unit runs now and starts at boot. */
@@ -42,4 +43,18 @@ export function keepRunning(
   if (!state.active) actions.push(systemctl('start', unit, `${unit} is not running`));
   else if (changed) actions.push(systemctl(how, unit, `${unit} must pick up its new configuration`));
   return actions;
+}
+
+/**
+ * A unit's state right after its package is installed, from the state read before:
+ * Debian/Ubuntu packages enable and start their units in postinst (Debian/debhelper
+ * autoscripts/postinst-systemd-enable and postinst-systemd-start: `deb-systemd-invoke
+ * start`, debhelper 13.11, as in bookworm's containerd.postinst), so the daemon already
+ * runs on the package's own configuration; RHEL-family packages only apply the systemd
+ * preset (%systemd_post), and the release package's 99-default-disable.preset (`disable *`)
+ * leaves the unit neither enabled nor running.
+ */
+export function stateAfterInstall(family: PackageFamily, installing: boolean, before: ServiceState): ServiceState {
+  if (!installing) return before;
+  return family === 'apt' ? { active: true, enabled: true } : before;
 }

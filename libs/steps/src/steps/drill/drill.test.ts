@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeAction } from '../../plan';
 import { startApiMonitor, summarise } from './api-monitor';
 import type { DrillFacts } from './drill';
-import { drill } from './drill';
+import { drill, securePort } from './drill';
 import { drillParams } from './params';
 
 const params = drillParams.parse({ endpoint: { host: '192.0.2.100' }, observeMs: 20_000 });
@@ -20,19 +20,23 @@ const facts: DrillFacts = {
   etcdCheck: ['etcdctl', '--endpoints=https://192.0.2.12:2379,https://192.0.2.13:2379', 'endpoint', 'health'],
   dnsOnlyHere: false,
   apiAddress: '192.0.2.21',
+  apiPort: 6443,
+  criEndpoint: 'unix:///var/run/containerd/containerd.sock',
   monitor: undefined,
 };
 const lines = (f: DrillFacts, p = params): string[] => drill.plan(f, p, {}).actions.map((a) => describeAction(a).split('  #')[0] ?? '');
 const kube = 'kubectl --kubeconfig /etc/kubernetes/admin.conf';
 
 describe('drill plan', () => {
-  it('stop mode: park static pods, wait for the API pod to go, stop kubelet, check through the VIP, bring the node back', () => {
+  it('stop mode: park static pods, wait for port closed + containers gone + API through the VIP, stop kubelet, check, bring the node back', () => {
     expect(lines(facts)).toEqual([
       'write /etc/kubernetes/kumi-drill-parked/etcd.yaml',
       'remove /etc/kubernetes/manifests/etcd.yaml',
       'write /etc/kubernetes/kumi-drill-parked/kube-apiserver.yaml',
       'remove /etc/kubernetes/manifests/kube-apiserver.yaml',
-      'wait for API server of master1 gone (up to 180s)',
+      'wait for API server of master1 stopped (192.0.2.21:6443 closed) (up to 180s)',
+      'wait for containers etcd, kube-apiserver of master1 gone (up to 180s)',
+      'wait for API ready through 192.0.2.100:6443 without master1 (up to 180s)',
       'run systemctl stop kubelet',
       'run sleep 20',
       `run ${kube} get nodes -o name`,
@@ -46,6 +50,29 @@ describe('drill plan', () => {
       'wait for API server of master1 (up to 180s)',
       'wait for node master1 Ready (up to 180s)',
     ]);
+  });
+
+  it('never waits for the mirror pod to go: with ControlPlaneKubeletLocalMode (kubeadm >= 1.33) it stays', () => {
+    const waits = drill.plan(facts, params, {}).actions.filter((a) => a.kind === 'wait').map((a) => (a.kind === 'wait' ? a.until : undefined));
+    expect(waits.slice(0, 3)).toEqual([
+      { kind: 'tcp-closed', host: '192.0.2.21', port: 6443 },
+      { kind: 'command-silent', argv: ['crictl', '--runtime-endpoint', 'unix:///var/run/containerd/containerd.sock', 'ps', '--name', '^(etcd|kube-apiserver)$', '-q'] },
+      { kind: 'command', argv: ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', 'get', '--raw=/readyz'] },
+    ]);
+    expect(JSON.stringify(drill.plan(facts, params, {}).actions)).not.toContain('--for=delete');
+  });
+
+  it('uses crictl\'s own configuration without a known CRI endpoint, and the manifest\'s --secure-port', () => {
+    const other = { ...facts, criEndpoint: undefined, apiPort: 8443, manifests: { ...facts.manifests, 'kube-scheduler.yaml': 's' } };
+    expect(lines(other).slice(6, 8)).toEqual([
+      'wait for API server of master1 stopped (192.0.2.21:8443 closed) (up to 180s)',
+      'wait for containers etcd, kube-apiserver, kube-scheduler of master1 gone (up to 180s)',
+    ]);
+    const crictl = drill.plan(other, params, {}).actions.flatMap((a) => (a.kind === 'wait' && a.until.kind === 'command-silent' ? [a.until.argv] : []));
+    expect(crictl).toEqual([['crictl', 'ps', '--name', '^(etcd|kube-apiserver|kube-scheduler)$', '-q']]);
+    expect(lines(other).at(-2)).toBe('wait for API server of master1 (up to 180s)');
+    expect(securePort('    - --secure-port=8443\n')).toBe(8443);
+    expect(securePort('    - --etcd-servers=https://127.0.0.1:2379\n')).toBe(6443);
   });
 
   it('after an interrupted drill it only brings the node back', () => {

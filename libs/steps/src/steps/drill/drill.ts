@@ -13,6 +13,7 @@ const MANIFESTS = '/etc/kubernetes/manifests';
 /** Where the drill parks the static pod manifests while the node is down. */
 export const PARKED = '/etc/kubernetes/kumi-drill-parked';
 const ETCD_PKI = '/etc/kubernetes/pki/etcd';
+const APISERVER_MANIFEST = 'kube-apiserver.yaml';
 const SAMPLE_MS = 250;
 
 /** What drill reads (and the API watch it starts). */
@@ -29,6 +30,10 @@ export interface DrillFacts {
   dnsOnlyHere: boolean;
   /** Where this node's API server listens: its InternalIP (kube-apiserver may not bind loopback), else 127.0.0.1. */
   apiAddress: string;
+  /** Its `--secure-port` (kubeadm's localAPIEndpoint.bindPort, 6443 by default). */
+  apiPort: number;
+  /** The kubelet's CRI endpoint (what kubeadm gave it), for crictl; undefined: crictl's own configuration. */
+  criEndpoint: string | undefined;
   /** Watches the API through the VIP from before the drill until its outputs are read. */
   monitor: ApiMonitor | undefined;
 }
@@ -63,7 +68,7 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
     const cluster = await readCluster(host, params);
     const dnsOnlyHere = corednsOnlyOn(cluster, nodeName);
     const apiAddress = cluster.nodes.find((node) => node.name === nodeName)?.internalIp ?? '127.0.0.1';
-    if (params.mode === 'poweroff') return { nodeName, manifests: {}, parked: {}, etcdCheck: undefined, dnsOnlyHere, apiAddress, monitor: undefined };
+    if (params.mode === 'poweroff') return { nodeName, manifests: {}, parked: {}, etcdCheck: undefined, dnsOnlyHere, apiAddress, apiPort: 6443, criEndpoint: undefined, monitor: undefined };
     const manifests = await readFolder(host, MANIFESTS);
     const parked = await readFolder(host, PARKED);
     if (Object.keys(manifests).length === 0 && Object.keys(parked).length === 0) {
@@ -72,7 +77,9 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
     const ca = await host.readFile(KUBERNETES_CA_PATH);
     if (ca === undefined) throw new StepFailure('CHECK_FAILED', `${KUBERNETES_CA_PATH} is missing on ${nodeName}. Fix: run the drill on a control plane.`);
     const maxMs = params.observeMs + 3 * params.timeoutMs;
-    return { nodeName, manifests, parked, etcdCheck: await etcdCheckFor(host, params, nodeName), dnsOnlyHere, apiAddress, monitor: startApiMonitor(params.endpoint.host, params.endpoint.port, ca, SAMPLE_MS, maxMs) };
+    const apiPort = securePort(manifests[APISERVER_MANIFEST] ?? parked[APISERVER_MANIFEST]);
+    const criEndpoint = await kubeletCriEndpoint(host);
+    return { nodeName, manifests, parked, etcdCheck: await etcdCheckFor(host, params, nodeName), dnsOnlyHere, apiAddress, apiPort, criEndpoint, monitor: startApiMonitor(params.endpoint.host, params.endpoint.port, ca, SAMPLE_MS, maxMs) };
   },
 
   plan(facts, params) {
@@ -93,14 +100,7 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
         actions.push({ kind: 'remove', path: `${MANIFESTS}/${name}`, why: `stop static pod ${name.replace(/\.yaml$/, '')}` });
       }
       actions.push(
-        {
-          kind: 'wait',
-          until: { kind: 'command', argv: [...kubectl, '-n', 'kube-system', 'wait', '--for=delete', `pod/kube-apiserver-${facts.nodeName}`, '--timeout=4s'] },
-          what: `API server of ${facts.nodeName} gone`,
-          timeoutMs: params.timeoutMs,
-          intervalMs: 1_000,
-          why: 'the kubelet tears the static pods down',
-        },
+        ...staticPodsGone(facts, params),
         { kind: 'run', argv: ['systemctl', 'stop', 'kubelet'], why: `stop the kubelet of ${facts.nodeName}` },
         { kind: 'run', argv: ['sleep', String(Math.ceil(params.observeMs / 1000))], why: `keep ${facts.nodeName} down while the API is watched through the VIP` },
         { kind: 'run', argv: [...kubectl, 'get', 'nodes', '-o', 'name'], why: `the API must answer through the VIP with ${facts.nodeName} down (rerun drill to restore it if this fails)` },
@@ -114,7 +114,7 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
     }
     actions.push(
       { kind: 'run', argv: ['systemctl', 'start', 'kubelet'], why: `start the kubelet of ${facts.nodeName} again` },
-      { kind: 'wait', until: { kind: 'tcp', host: facts.apiAddress, port: 6443 }, what: `API server of ${facts.nodeName}`, timeoutMs: params.timeoutMs, intervalMs: 1_000, why: 'the node is back' },
+      { kind: 'wait', until: { kind: 'tcp', host: facts.apiAddress, port: facts.apiPort }, what: `API server of ${facts.nodeName}`, timeoutMs: params.timeoutMs, intervalMs: 1_000, why: 'the node is back' },
       {
         kind: 'wait',
         until: { kind: 'command', argv: [...kubectl, 'wait', '--for=condition=Ready', `node/${facts.nodeName}`, '--timeout=4s'] },
@@ -135,6 +135,71 @@ export const drill: Step<DrillParams, DrillFacts, DrillOutputs> = {
     return { mode: 'stop', node: facts.nodeName, apiUnavailableMs: api?.longestOutageMs ?? 0, api, poweroffAt: undefined };
   },
 };
+
+/**
+ * What a real cluster shows once the kubelet has torn the parked static pods down: this
+ * node's API port closed, their containers gone from the runtime, and the API still answering
+ * through the VIP. Not the mirror pod: with kubeadm's ControlPlaneKubeletLocalMode (beta and
+ * on by default from v1.33, kubernetes/kubernetes cmd/kubeadm/app/features/features.go; KEP-4471)
+ * a control plane's kubelet.conf names its *local* API server (init: phases/kubeconfig;
+ * join: cmd/kubeadm/app/cmd/phases/join/kubelet.go), and the kubelet deletes an orphaned
+ * mirror pod only through that API (pkg/kubelet/kubelet_pods.go, HandlePodCleanups), which
+ * is the one just parked: `kubectl wait --for=delete pod/kube-apiserver-NODE` would never end.
+ */
+function staticPodsGone(facts: DrillFacts, params: DrillParams): Action[] {
+  // kubeadm names each static pod's container after its manifest (kube-apiserver.yaml runs container kube-apiserver).
+  const containers = Object.keys(facts.manifests).map((file) => file.replace(/\.yaml$/, '')).sort();
+  const crictl = ['crictl', ...(facts.criEndpoint === undefined ? [] : ['--runtime-endpoint', facts.criEndpoint])];
+  return [
+    {
+      kind: 'wait',
+      until: { kind: 'tcp-closed', host: facts.apiAddress, port: facts.apiPort },
+      what: `API server of ${facts.nodeName} stopped (${facts.apiAddress}:${facts.apiPort} closed)`,
+      timeoutMs: params.timeoutMs,
+      intervalMs: 1_000,
+      why: 'the kubelet stops a static pod once its manifest is gone',
+    },
+    {
+      kind: 'wait',
+      // crictl ps lists running containers only; --name is a regular expression (cri-tools cmd/crictl/container.go).
+      until: { kind: 'command-silent', argv: [...crictl, 'ps', '--name', `^(${containers.join('|')})$`, '-q'] },
+      what: `containers ${containers.join(', ')} of ${facts.nodeName} gone`,
+      timeoutMs: params.timeoutMs,
+      intervalMs: 1_000,
+      why: 'the runtime must have stopped them, not only the API server port',
+    },
+    {
+      kind: 'wait',
+      until: { kind: 'command', argv: ['kubectl', '--kubeconfig', params.kubeconfig, 'get', '--raw=/readyz'] },
+      what: `API ready through ${params.endpoint.host}:${params.endpoint.port} without ${facts.nodeName}`,
+      timeoutMs: params.timeoutMs,
+      intervalMs: 1_000,
+      why: 'the other control planes serve the API while this one is down',
+    },
+  ];
+}
+
+/** `--secure-port` of a kube-apiserver static pod manifest; 6443 (kubeadm's default bindPort) without one. */
+export function securePort(manifest: string | undefined): number {
+  const value = /--secure-port=(\d+)/.exec(manifest ?? '')?.[1];
+  return value === undefined ? 6443 : Number(value);
+}
+
+/**
+ * The CRI endpoint kubeadm gave the kubelet: `--container-runtime-endpoint` in
+ * kubeadm-flags.env (cmd/kubeadm/app/phases/kubelet/flags.go), or containerRuntimeEndpoint
+ * in instance-config.yaml (NodeLocalCRISocket, v1.34+) or config.yaml.
+ */
+async function kubeletCriEndpoint(host: HostReader): Promise<string | undefined> {
+  const flags = await host.readFile('/var/lib/kubelet/kubeadm-flags.env');
+  const fromFlags = /--container-runtime-endpoint=([^\s"]+)/.exec(flags ?? '')?.[1];
+  if (fromFlags !== undefined) return fromFlags;
+  for (const file of ['/var/lib/kubelet/instance-config.yaml', '/var/lib/kubelet/config.yaml']) {
+    const value = /^containerRuntimeEndpoint:\s*"?([^\s"]+)"?\s*$/m.exec((await host.readFile(file)) ?? '')?.[1];
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
 
 async function readFolder(host: HostReader, folder: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};

@@ -98,7 +98,7 @@ describe.skipIf(!canUseNetns())('firewall step, plain iptables, in a throwaway n
     const input = rulesOf(mine.at(-3));
     expect(input.findIndex((rule) => rule.includes('kumi:ports-tcp'))).toBeLessThan(input.findIndex((rule) => rule.includes('-j REJECT')));
     expect(input.some((rule) => rule.includes('--dports 10250,10256,30000:32767'))).toBe(true);
-    expect(input.some((rule) => rule.includes('kumi:ports-udp') && rule.includes('--dports 8472'))).toBe(true);
+    expect(input.some((rule) => rule.includes('kumi:ports-udp') && rule.includes('--dports 30000:32767,8472'))).toBe(true);
     const second = outcomeOf(mine.at(-2));
     expect(second).toMatchObject({ status: 'noop' });
     expect(second.reason).toMatch(/already has kumi's 4 rules before the first REJECT\/DROP/);

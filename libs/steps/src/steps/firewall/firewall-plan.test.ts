@@ -6,6 +6,8 @@ import type { FirewallFacts } from './firewall';
 import { firewall } from './firewall';
 import type { FirewalldView } from './firewalld';
 import type { IptablesFacts } from './iptables';
+import { parseChain } from './iptables-rules';
+import { parseNftRuleset } from './nftables';
 import { firewallParams } from './params';
 
 const controlPlane = firewallParams.parse({ roles: ['control-plane'] });
@@ -153,7 +155,7 @@ describe('firewall with plain iptables (pure plan)', () => {
 
 describe('firewall with nftables (pure plan)', () => {
   const chain = (rules: { handle: number; comment?: string; rejecting: boolean }[]) => ({
-    family: 'inet', table: 'filter', name: 'forward', hook: 'forward' as const, rules: rules.map((rule) => ({ comment: undefined, ...rule })),
+    family: 'inet', table: 'filter', name: 'forward', hook: 'forward' as const, owner: 'nft' as const, rules: rules.map((rule) => ({ comment: undefined, ...rule })),
   });
   const worker = firewallParams.parse({ roles: ['worker'] });
 
@@ -161,7 +163,7 @@ describe('firewall with nftables (pure plan)', () => {
     ['apt', '/etc/nftables.conf'],
     ['dnf', '/etc/sysconfig/nftables.conf'],
   ] as const)('%s: inserts before the reject handle, writes the boot include and hooks it in', (packages, conf) => {
-    const planned = lines({ backend: 'nftables', packages, chains: [chain([{ handle: 2, rejecting: false }, { handle: 3, rejecting: true }])], mainConf: 'flush ruleset\n', includeFile: undefined }, worker);
+    const planned = lines({ backend: 'nftables', packages, chains: [chain([{ handle: 2, rejecting: false }, { handle: 3, rejecting: true }])], iptablesChains: {}, mainConf: 'flush ruleset\n', includeFile: undefined }, worker);
     expect(planned).toEqual([
       'run nft insert rule inet filter forward position 3 ip saddr 10.244.0.0/16 accept comment "kumi:pod-network-src:10.244.0.0/16"',
       'run nft insert rule inet filter forward position 3 ip daddr 10.244.0.0/16 accept comment "kumi:pod-network-dst:10.244.0.0/16"',
@@ -170,8 +172,41 @@ describe('firewall with nftables (pure plan)', () => {
     ]);
   });
 
+  it("iptables-nft's ip filter INPUT: changed through iptables-nft only, an older kumi's native rule deleted by handle, no boot include for it", () => {
+    const input = {
+      family: 'ip', table: 'filter', name: 'INPUT', hook: 'input' as const, owner: 'iptables-nft' as const,
+      rules: [
+        { handle: 7, comment: 'kumi:ports-tcp:10250,10256,30000-32767', rejecting: false },
+        { handle: 2, comment: undefined, rejecting: false },
+        { handle: 3, comment: undefined, rejecting: true },
+      ],
+    };
+    const listed = ['-A INPUT -p tcp -m comment --comment "kumi:ports-tcp:10250,10256,30000-32767" -j ACCEPT', '-A INPUT -i lo -j ACCEPT', '-A INPUT -j REJECT --reject-with icmp-port-unreachable'];
+    const facts: FirewallFacts = { backend: 'nftables', packages: 'apt', chains: [input], iptablesChains: { INPUT: parseChain(listed.join('\n'), 'INPUT') }, mainConf: 'flush ruleset\n', includeFile: undefined };
+    expect(lines(facts, worker)).toEqual([
+      'run nft delete rule ip filter INPUT handle 7',
+      'run iptables-nft -w -I INPUT 2 -p tcp -m multiport --dports 10250,10256,30000:32767 -m comment --comment kumi:ports-tcp -j ACCEPT',
+      'run iptables-nft -w -I INPUT 3 -p udp -m multiport --dports 30000:32767,8472 -m comment --comment kumi:ports-udp -j ACCEPT',
+    ]);
+  });
+
+  it('parses ownership: ip filter/INPUT is iptables-nft\'s, inet filter/input and ip kumi tables are native', () => {
+    const ruleset = JSON.stringify({
+      nftables: [
+        { chain: { family: 'ip', table: 'filter', name: 'INPUT', hook: 'input', type: 'filter' } },
+        { chain: { family: 'inet', table: 'filter', name: 'input', hook: 'input', type: 'filter' } },
+        { chain: { family: 'ip', table: 'mine', name: 'fwd', hook: 'forward', type: 'filter' } },
+      ],
+    });
+    expect(parseNftRuleset(ruleset).map((chain) => `${chain.family} ${chain.table} ${chain.name}: ${chain.owner}`)).toEqual([
+      'ip filter INPUT: iptables-nft',
+      'inet filter input: nft',
+      'ip mine fwd: nft',
+    ]);
+  });
+
   it('no filter chain: nothing to open, noop with the reason', () => {
-    expect(firewall.plan({ backend: 'nftables', packages: 'apt', chains: [], mainConf: undefined, includeFile: undefined }, worker, {}).noop).toBe(
+    expect(firewall.plan({ backend: 'nftables', packages: 'apt', chains: [], iptablesChains: {}, mainConf: undefined, includeFile: undefined }, worker, {}).noop).toBe(
       "no nftables filter chain hooks input or forward: nothing blocks the cluster's traffic",
     );
   });
@@ -183,4 +218,24 @@ it('backend none is a noop on both families', async () => {
     const checked = await firewall.check(fakeHost(facts), params, {});
     expect(firewall.plan(checked, params, {}).noop).toBe('firewall backend is "none": kumi leaves the firewall alone');
   }
+});
+
+describe('NodePorts 30000-32767 open for TCP and UDP (kubernetes.io Ports and Protocols, worker nodes)', () => {
+  const worker = firewallParams.parse({ roles: ['worker'] });
+  const planned = (facts: FirewallFacts): string => lines(facts, worker).join('\n');
+  it.each([
+    ['firewalld', { backend: 'firewalld', zone: 'public', permanent: emptyView, runtime: emptyView, record: undefined } as FirewallFacts, ['--add-port=30000-32767/tcp', '--add-port=30000-32767/udp']],
+    [
+      'iptables',
+      { backend: 'iptables', packages: 'apt', chains: { INPUT: [], FORWARD: [] }, saveFile: '/etc/iptables/rules.v4', saved: undefined, loaderInstalled: true, loader: { active: true, enabled: true } } as FirewallFacts,
+      ['-p tcp -m multiport --dports 10250,10256,30000:32767 ', '-p udp -m multiport --dports 30000:32767,8472 '],
+    ],
+    [
+      'nftables',
+      { backend: 'nftables', packages: 'apt', chains: [{ family: 'inet', table: 'filter', name: 'input', hook: 'input', owner: 'nft', rules: [] }], iptablesChains: {}, mainConf: undefined, includeFile: undefined } as FirewallFacts,
+      ['tcp dport { 10250, 10256, 30000-32767 } accept', 'udp dport { 30000-32767, 8472 } accept'],
+    ],
+  ] as const)('%s', (_backend, facts, expected) => {
+    for (const text of expected) expect(planned(facts)).toContain(text);
+  });
 });

@@ -80,14 +80,14 @@ export function chainChanges(chain: string, rules: readonly ChainRule[], wanted:
   return [...changes, ...missing.map((rule, index): ChainChange => ({ op: 'insert', chain, position: position + index, args: rule.args }))];
 }
 
-/** The iptables argv of a change. */
-export function changeArgv(change: ChainChange): string[] {
+/** The argv of a change, for iptables or a named variant of it (iptables-nft). */
+export function changeArgv(change: ChainChange, binary: 'iptables' | 'iptables-nft' = 'iptables'): string[] {
   switch (change.op) {
     case 'delete':
-      return ['iptables', '-w', '-D', change.chain, ...change.args];
+      return [binary, '-w', '-D', change.chain, ...change.args];
     case 'insert':
-      return ['iptables', '-w', '-I', change.chain, String(change.position), ...change.args];
+      return [binary, '-w', '-I', change.chain, String(change.position), ...change.args];
     case 'append':
-      return ['iptables', '-w', '-A', change.chain, ...change.args];
+      return [binary, '-w', '-A', change.chain, ...change.args];
   }
 }

@@ -3,6 +3,9 @@ import { StepFailure } from '../../run-types';
 import type { HostReader } from '../../step';
 import type { PackageFamily } from '../common/packages';
 import { packageFamilyOf } from '../common/packages';
+import type { ChainRule } from './iptables-rules';
+import { chainChanges, changeArgv, kumiCommentOf, parseChain } from './iptables-rules';
+import { wantedIptablesRules } from './iptables';
 import type { FirewallParams } from './params';
 import { rolePorts } from './role-ports';
 
@@ -12,14 +15,32 @@ export interface NftChain {
   table: string;
   name: string;
   hook: 'input' | 'forward';
+  /**
+   * Who writes this chain: native nft, or iptables-nft (one of its builtin tables). kumi
+   * changes an iptables-nft chain only with iptables-nft, so iptables keeps reading it.
+   */
+  owner: 'nft' | 'iptables-nft';
   rules: { handle: number; comment: string | undefined; rejecting: boolean }[];
 }
+
+/**
+ * The tables iptables-nft creates and reads as its own in family ip (iptables/nft.c
+ * `xtables_ipv4[]`, iptables v1.8.11, git.netfilter.org/iptables, mirrored at
+ * aosp-mirror/platform_external_iptables). A rule there that iptables cannot express makes
+ * it refuse the table ("table `filter' is incompatible, use 'nft' tool", nft.c
+ * nft_assert_table_compatible; iptables < 1.8.4 for set lookups) or, from 1.8.4 on, print
+ * and save the rule without the set match it cannot parse (nft-ruleparse.c parses lookups
+ * for ebtables only): `tcp dport { 6443 } accept` reads back as `-p tcp -j ACCEPT`.
+ */
+const IPTABLES_NFT_TABLES = new Set(['filter', 'nat', 'mangle', 'raw', 'security']);
 
 /** What the nftables backend reads. */
 export interface NftablesFacts {
   backend: 'nftables';
   packages: PackageFamily;
   chains: NftChain[];
+  /** `iptables-nft -S` of the iptables-nft chains among `chains`, by chain name. */
+  iptablesChains: Partial<Record<'INPUT' | 'FORWARD', ChainRule[]>>;
   mainConf: string | undefined;
   includeFile: string | undefined;
 }
@@ -70,10 +91,25 @@ export async function readNftables(host: HostReader): Promise<NftablesFacts> {
         'Fix: choose firewall backend firewalld (or auto), or stop and disable firewalld before using backend nftables.',
     );
   }
+  const iptablesChains: NftablesFacts['iptablesChains'] = {};
+  for (const chain of chains.filter((c) => c.owner === 'iptables-nft')) {
+    const name = chain.name === 'INPUT' || chain.name === 'FORWARD' ? chain.name : undefined;
+    if (name === undefined) continue;
+    const listed = await host.probe(['iptables-nft', '-w', '-S', name]);
+    if (listed.exitCode !== 0) {
+      throw new StepFailure(
+        'CHECK_FAILED',
+        `iptables-nft cannot read ${chain.family} ${chain.table} ${name} on ${host.facts.hostName}: ${listed.stderr.trim()}. ` +
+          `Fix: remove the native nft rules from that chain (nft -a list chain ${chain.family} ${chain.table} ${name}); iptables-nft owns it.`,
+      );
+    }
+    iptablesChains[name] = parseChain(listed.stdout, name);
+  }
   return {
     backend: 'nftables',
     packages,
     chains,
+    iptablesChains,
     mainConf: await host.readFile(MAIN_CONF[packages]),
     includeFile: await host.readFile(NFT_INCLUDE_FILE),
   };
@@ -86,7 +122,8 @@ export function parseNftRuleset(json: string): NftChain[] {
   for (const item of items) {
     const chain = item.chain;
     if (chain !== undefined && (chain.hook === 'input' || chain.hook === 'forward') && chain.type === 'filter' && ['ip', 'inet'].includes(chain.family)) {
-      chains.push({ family: chain.family, table: chain.table, name: chain.name, hook: chain.hook, rules: [] });
+      const owner = chain.family === 'ip' && IPTABLES_NFT_TABLES.has(chain.table) ? 'iptables-nft' : 'nft';
+      chains.push({ family: chain.family, table: chain.table, name: chain.name, hook: chain.hook, owner, rules: [] });
     }
     const rule = item.rule;
     if (rule !== undefined) {
@@ -104,39 +141,27 @@ function isRejectingExpr(expr: Record<string, unknown>[]): boolean {
 }
 
 /**
- * In every filter chain hooked to input/forward: kumi's rules before the first REJECT (or
- * bare DROP) found now, stale kumi rules deleted; an include file re-inserting them at
- * boot, at the top of the same chains.
+ * Every filter chain hooked to input/forward must accept kumi's traffic, since a packet
+ * accepted by one base chain still meets the next one at the same hook. In native chains:
+ * kumi's nft rules before the first REJECT (or bare DROP) found now, stale ones deleted,
+ * and an include file re-inserting them at boot. In iptables-nft's chains: the same rules
+ * through iptables-nft (so iptables keeps reading its table), and any native rule kumi put
+ * there before deleted by handle.
  */
 export function planNftables(facts: NftablesFacts, params: FirewallParams): { actions: Action[]; summary: string } {
   const wanted = wantedNftRules(params);
   const actions: Action[] = [];
   for (const chain of facts.chains) {
-    const mine = wanted.filter((rule) => rule.hook === chain.hook);
-    const firstReject = chain.rules.findIndex((rule) => rule.comment?.startsWith('kumi:') !== true && rule.rejecting);
-    const kept = new Set<string>();
-    chain.rules.forEach((rule, index) => {
-      if (rule.comment?.startsWith('kumi:') !== true) return;
-      const ok = mine.some((want) => want.comment === rule.comment) && (firstReject === -1 || index < firstReject) && !kept.has(rule.comment);
-      if (ok) kept.add(rule.comment);
-      else actions.push({ kind: 'run', argv: ['nft', 'delete', 'rule', chain.family, chain.table, chain.name, 'handle', String(rule.handle)], why: `remove a stale or misplaced kumi rule from ${chain.table}/${chain.name}` });
-    });
-    for (const rule of mine.filter((want) => !kept.has(want.comment))) {
-      const rejectHandle = firstReject === -1 ? undefined : chain.rules[firstReject]?.handle;
-      const where = rejectHandle === undefined ? ['add', 'rule', chain.family, chain.table, chain.name] : ['insert', 'rule', chain.family, chain.table, chain.name, 'position', String(rejectHandle)];
-      actions.push({
-        kind: 'run',
-        argv: ['nft', ...where, ...rule.body, 'comment', `"${rule.comment}"`],
-        why: rejectHandle === undefined ? `accept in ${chain.table}/${chain.name}` : `accept before the first reject of ${chain.table}/${chain.name}`,
-      });
-    }
+    if (chain.owner === 'iptables-nft') actions.push(...planIptablesNftChain(chain, facts.iptablesChains, params));
+    else actions.push(...planNativeChain(chain, wanted));
   }
-  const include = renderInclude(facts.chains, wanted);
-  if (facts.chains.length > 0 && facts.includeFile !== include) {
+  const native = facts.chains.filter((chain) => chain.owner === 'nft');
+  const include = renderInclude(native, wanted);
+  if (native.length > 0 && facts.includeFile !== include) {
     actions.push({ kind: 'write', path: NFT_INCLUDE_FILE, content: include, why: 're-insert kumi\'s rules when the ruleset is loaded at boot' });
   }
   const line = `include "${NFT_INCLUDE_FILE}"`;
-  if (facts.chains.length > 0 && facts.mainConf !== undefined && !facts.mainConf.split('\n').some((text) => text.trim() === line)) {
+  if (native.length > 0 && facts.mainConf !== undefined && !facts.mainConf.split('\n').some((text) => text.trim() === line)) {
     actions.push({ kind: 'write', path: MAIN_CONF[facts.packages], content: `${facts.mainConf.replace(/\n*$/, '\n')}${line}\n`, mode: facts.packages === 'apt' ? 0o755 : 0o600, why: 'load kumi\'s rules after the distribution\'s ruleset at boot' });
   }
   const summary =
@@ -144,6 +169,53 @@ export function planNftables(facts: NftablesFacts, params: FirewallParams): { ac
       ? 'no nftables filter chain hooks input or forward: nothing blocks the cluster\'s traffic'
       : `nftables chains ${facts.chains.map((chain) => `${chain.table}/${chain.name}`).join(', ')} already accept kumi's traffic before any reject`;
   return { actions, summary };
+}
+
+function planNativeChain(chain: NftChain, wanted: readonly NftRule[]): Action[] {
+  const actions: Action[] = [];
+  const mine = wanted.filter((rule) => rule.hook === chain.hook);
+  const firstReject = chain.rules.findIndex((rule) => rule.comment?.startsWith('kumi:') !== true && rule.rejecting);
+  const kept = new Set<string>();
+  chain.rules.forEach((rule, index) => {
+    if (rule.comment?.startsWith('kumi:') !== true) return;
+    const ok = mine.some((want) => want.comment === rule.comment) && (firstReject === -1 || index < firstReject) && !kept.has(rule.comment);
+    if (ok) kept.add(rule.comment);
+    else actions.push(deleteByHandle(chain, rule.handle, `remove a stale or misplaced kumi rule from ${chain.table}/${chain.name}`));
+  });
+  for (const rule of mine.filter((want) => !kept.has(want.comment))) {
+    const rejectHandle = firstReject === -1 ? undefined : chain.rules[firstReject]?.handle;
+    const where = rejectHandle === undefined ? ['add', 'rule', chain.family, chain.table, chain.name] : ['insert', 'rule', chain.family, chain.table, chain.name, 'position', String(rejectHandle)];
+    actions.push({
+      kind: 'run',
+      argv: ['nft', ...where, ...rule.body, 'comment', `"${rule.comment}"`],
+      why: rejectHandle === undefined ? `accept in ${chain.table}/${chain.name}` : `accept before the first reject of ${chain.table}/${chain.name}`,
+    });
+  }
+  return actions;
+}
+
+/**
+ * An iptables-nft chain: native kumi rules (only an older kumi wrote them) deleted by
+ * handle first, then iptables-nft puts kumi's iptables rules before the first REJECT/DROP.
+ * The iptables listing is renumbered without the native rules, as they are gone by then.
+ */
+function planIptablesNftChain(chain: NftChain, listed: NftablesFacts['iptablesChains'], params: FirewallParams): Action[] {
+  const name = chain.name === 'INPUT' || chain.name === 'FORWARD' ? chain.name : undefined;
+  if (name === undefined) return [];
+  const native = chain.rules.filter((rule) => rule.comment?.startsWith('kumi:') === true);
+  const actions: Action[] = native.map((rule) => deleteByHandle(chain, rule.handle, `kumi's native nft rule does not belong in iptables-nft's ${chain.table}/${chain.name}`));
+  const nativeComments = new Set(native.map((rule) => rule.comment));
+  const rules = (listed[name] ?? [])
+    .filter((rule) => !nativeComments.has(kumiCommentOf(rule.spec)))
+    .map((rule, index) => ({ number: index + 1, spec: rule.spec }));
+  for (const change of chainChanges(name, rules, wantedIptablesRules(params).filter((rule) => rule.chain === name))) {
+    actions.push({ kind: 'run', argv: changeArgv(change, 'iptables-nft'), why: `accept in iptables-nft's ${chain.table}/${name} before its first REJECT/DROP` });
+  }
+  return actions;
+}
+
+function deleteByHandle(chain: NftChain, handle: number, why: string): Action {
+  return { kind: 'run', argv: ['nft', 'delete', 'rule', chain.family, chain.table, chain.name, 'handle', String(handle)], why };
 }
 
 function renderInclude(chains: readonly NftChain[], wanted: readonly NftRule[]): string {

@@ -22,7 +22,12 @@ export function rolePorts(params: FirewallParams): RolePorts {
   const udp = new Set<string>();
   const isNode = params.roles.includes('control-plane') || params.roles.includes('worker');
   if (params.roles.includes('control-plane')) for (const port of ['6443', '2379-2380', '10250', '10257', '10259']) tcp.add(port);
-  if (params.roles.includes('worker')) for (const port of ['10250', '10256', params.nodePortRange]) tcp.add(port);
+  if (params.roles.includes('worker')) {
+    for (const port of ['10250', '10256', params.nodePortRange]) tcp.add(port);
+    // NodePort Services take UDP as well as TCP (kubernetes/website
+    // content/en/docs/reference/networking/ports-and-protocols.md, Worker node(s) table).
+    udp.add(params.nodePortRange);
+  }
   if (params.roles.includes('load-balancer')) tcp.add(String(params.lbFrontendPort));
   const flannel = FLANNEL_PORTS[params.flannelBackend];
   if (isNode && flannel !== undefined) udp.add(flannel);

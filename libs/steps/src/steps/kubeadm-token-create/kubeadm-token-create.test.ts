@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { describeAction } from '../../plan';
 import { Secret } from '../../secret';
@@ -36,11 +36,20 @@ describe('kubeadm.token-create', () => {
       'run kubeadm token create --kubeconfig /etc/kubernetes/admin.conf --config {{file:token.yaml}}',
     ]);
     if (run?.kind !== 'run') throw new Error('expected run');
-    expect(parse((run.secretFiles?.['token.yaml'] as Secret).reveal())).toMatchObject({
+    expect(parseAllDocuments((run.secretFiles?.['token.yaml'] as Secret).reveal())[0]?.toJS()).toMatchObject({
       kind: 'InitConfiguration',
       bootstrapTokens: [{ token, ttl: '2h', usages: ['signing', 'authentication'] }],
     });
     expect(JSON.stringify(plan)).not.toContain('0123456789abcdef');
+  });
+
+  it('sends a ClusterConfiguration with the version, so kubeadm never resolves "stable-1" online', () => {
+    const plan = kubeadmTokenCreate.plan({ tokenId: 'k7x2pq', existing: undefined }, params, secrets);
+    const run = plan.actions[0];
+    if (run?.kind !== 'run') throw new Error('expected run');
+    const docs = parseAllDocuments((run.secretFiles?.['token.yaml'] as Secret).reveal()).map((doc) => doc.toJS() as Record<string, unknown>);
+    expect(docs.map((doc) => doc['kind'])).toEqual(['InitConfiguration', 'ClusterConfiguration']);
+    expect(docs[1]).toEqual({ apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration', kubernetesVersion: 'v1.33.2' });
   });
 
   it('second run is a noop naming the token id and expiry', async () => {

@@ -54,8 +54,8 @@ describe('lb.haproxy plan', () => {
         'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages haproxy',
         'run haproxy -c -f {{file:haproxy.cfg}}',
         'write /etc/haproxy/haproxy.cfg',
-        'run systemctl enable haproxy',
-        'run systemctl start haproxy',
+        // the postinst started HAProxy on the package's haproxy.cfg
+        'run systemctl reload haproxy',
       ],
     },
     {

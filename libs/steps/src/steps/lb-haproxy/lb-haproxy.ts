@@ -6,7 +6,7 @@ import type { PackageFamily } from '../common/packages';
 import { installPackages, packageFamilyOf, refreshPackageLists } from '../common/packages';
 import { probeVersion } from '../common/probe-version';
 import type { ServiceState } from '../common/services';
-import { keepRunning, serviceState } from '../common/services';
+import { keepRunning, serviceState, stateAfterInstall } from '../common/services';
 import { serviceRemovalPlan } from '../common/service-removal';
 import type { LbHaproxyParams } from './params';
 import { lbHaproxyParams } from './params';
@@ -78,7 +78,8 @@ export const lbHaproxy: Step<LbHaproxyParams, LbHaproxyFacts | LbHaproxyAbsentFa
         { kind: 'write', path: params.configPath, content: wanted, mode: 0o644, why: describeChange(facts.config) },
       );
     }
-    actions.push(...keepRunning('haproxy', facts.service, changed, 'reload'));
+    // apt's postinst has started HAProxy on the package's haproxy.cfg: reload it onto kumi's.
+    actions.push(...keepRunning('haproxy', stateAfterInstall(facts.packages, facts.version === undefined, facts.service), changed, 'reload'));
     return planOf(actions, `HAProxy ${facts.version} already running with the rendered configuration`);
   },
 

@@ -7,7 +7,7 @@ import type { PackageFamily } from '../common/packages';
 import { installPackages, packageFamilyOf, refreshPackageLists } from '../common/packages';
 import { probeVersion } from '../common/probe-version';
 import type { ServiceState } from '../common/services';
-import { keepRunning, serviceState } from '../common/services';
+import { keepRunning, serviceState, stateAfterInstall } from '../common/services';
 import { serviceRemovalPlan } from '../common/service-removal';
 import { interfaceForSubnetOf } from '../common/network';
 import type { LbKeepalivedParams, LbKeepalivedPresentParams } from './params';
@@ -126,7 +126,9 @@ export const lbKeepalived: Step<LbKeepalivedParams, LbKeepalivedFacts | LbKeepal
         },
       );
     }
-    actions.push(...keepRunning('keepalived', facts.service, configChanged || scriptChanged, 'reload'));
+    // apt's postinst starts keepalived (its unit skips the start while keepalived.conf is empty or missing).
+    const state = stateAfterInstall(facts.packages, facts.version === undefined && facts.config !== undefined && facts.config !== '', facts.service);
+    actions.push(...keepRunning('keepalived', state, configChanged || scriptChanged, 'reload'));
     return planOf(actions, `keepalived already runs the rendered configuration (VIP ${facts.vipCidr} on ${facts.interfaceName}, ${params.state})`);
   },
 

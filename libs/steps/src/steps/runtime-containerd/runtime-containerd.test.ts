@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localHost } from '../../host-reader';
+import type { HostReader } from '../../step';
 import { describeAction } from '../../plan';
 import { CONTAINERD_KEY_PATHS, readPath, renderContainerdConfig } from '../../render/containerd-config';
 import { debianFacts, rhelFacts } from '../../testing/host-facts';
@@ -87,22 +88,58 @@ describe('runtime.containerd plan', () => {
     sandboxImage: 'registry.k8s.io/pause:3.10',
     dockerRepo: undefined,
     service: { active: true, enabled: true },
+    daemon: { criServed: true, running: { runtimeReady: true, cgroupDriver: 'systemd', sandboxImage: 'registry.k8s.io/pause:3.10' } },
   };
   const lines = (facts: RuntimeContainerdFacts, p = params): string[] =>
     runtimeContainerd.plan(facts, p, {}).actions.map((action) => describeAction(action).split('  #')[0] ?? '');
 
-  it('first run on Debian: install, write, enable, start', () => {
-    const fresh = { ...settled, containerdVersion: undefined, config: undefined, defaults: 'version = 2\n', service: { active: false, enabled: false } };
+  // Facts taken before the install: not installed, not running. apt's postinst starts the
+  // daemon on the package config, so only a restart makes it read kumi's file.
+  it("first run on Debian: install (postinst starts containerd on the package's config), write, restart", () => {
+    const fresh = { ...settled, containerdVersion: undefined, config: undefined, defaults: 'version = 2\n', service: { active: false, enabled: false }, daemon: undefined };
     expect(lines(fresh)).toEqual([
       'run apt-get update',
       'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages containerd',
       'write /etc/containerd/config.toml',
-      'run systemctl enable containerd',
-      'run systemctl start containerd',
+      'run systemctl restart containerd',
     ]);
   });
 
-  it("first run on RHEL from Docker's repository", () => {
+  it("first run on Debian from Docker's repository: containerd.io's postinst starts it with CRI disabled, so restart", () => {
+    const docker = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2', source: 'docker' });
+    const fresh: RuntimeContainerdFacts = {
+      ...settled,
+      containerdVersion: undefined,
+      config: undefined,
+      defaults: 'version = 2\n',
+      dockerRepo: { keyPresent: true, source: undefined, wanted: 'deb ...', distro: 'debian', curl: true },
+      service: { active: false, enabled: false },
+      daemon: undefined,
+    };
+    expect(lines(fresh, docker)).toEqual([
+      'write /etc/apt/sources.list.d/docker.list',
+      'run apt-get update',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages containerd.io',
+      'write /etc/containerd/config.toml',
+      'run systemctl restart containerd',
+    ]);
+  });
+
+  it('file already right but the daemon still runs the package config: restart only, saying why', () => {
+    const cases: Array<[RuntimeContainerdFacts['daemon'], string]> = [
+      [{ criServed: false, running: undefined }, 'the running containerd has its CRI plugin disabled (started on an older configuration)'],
+      [{ criServed: true, running: { runtimeReady: true, cgroupDriver: 'cgroupfs', sandboxImage: 'registry.k8s.io/pause:3.6' } }, 'the running containerd still uses the cgroupfs cgroup driver (started on an older configuration)'],
+    ];
+    for (const packages of ['apt', 'dnf'] as const) {
+      for (const [daemon, why] of cases) {
+        const plan = runtimeContainerd.plan({ ...settled, packages, daemon }, params, {});
+        expect(plan.actions.map((action) => describeAction(action).split('  #')[0])).toEqual(['run systemctl restart containerd']);
+        expect(plan.actions[0]?.why).toBe(why);
+      }
+    }
+  });
+
+  it("first run on RHEL from Docker's repository: dnf starts nothing (presets), so enable and start", () => {
     const docker = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2', source: 'docker' });
     const fresh: RuntimeContainerdFacts = {
       ...settled,
@@ -112,6 +149,7 @@ describe('runtime.containerd plan', () => {
       defaults: 'version = 2\n',
       dockerRepo: { keyPresent: true, source: undefined, wanted: 'repo', distro: 'rhel', curl: true },
       service: { active: false, enabled: false },
+      daemon: undefined,
     };
     expect(lines(fresh, docker)).toEqual([
       'write /etc/yum.repos.d/docker-ce.repo',
@@ -143,16 +181,40 @@ describe('runtime.containerd plan', () => {
     expect(lines({ ...settled, containerdVersion: '2.1.3' })).toEqual([]);
   });
 
-  it('check and outputs against the real containerd binary', async () => {
+  /**
+   * The real containerd binary reads the file (`config dump`); the daemon's answers are the
+   * real ones of containerd 1.6.20 (testdata: `ctr plugins ls` and crictl info captured from
+   * daemons started on each config with tools/lab-standins' crictl, which speaks the CRI).
+   */
+  const testdata = (name: string): string => readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8');
+  const withDaemon = (host: HostReader, ctrPlugins: string, crictlInfo: string | undefined): HostReader => ({
+    ...host,
+    probe: (argv, stdin) => {
+      if (argv[0] === 'ctr') return Promise.resolve({ exitCode: 0, stdout: testdata(ctrPlugins), stderr: '' });
+      if (argv[0] === 'crictl' && crictlInfo === undefined) return Promise.resolve({ exitCode: -1, stdout: '', stderr: 'crictl: Command failed with ENOENT' });
+      if (argv.join(' ') === 'crictl --version') return Promise.resolve({ exitCode: 0, stdout: 'crictl version v1.33.0\n', stderr: '' });
+      if (argv[0] === 'crictl') return Promise.resolve({ exitCode: 0, stdout: testdata(crictlInfo ?? ''), stderr: '' });
+      return host.probe(argv, stdin);
+    },
+  });
+
+  it('check reads the running daemon; outputs check the file and the daemon through its CRI', async () => {
     const configPath = join(dir, 'real.toml');
     writeFileSync(configPath, configured);
     const real = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2', configPath, sandboxImage: 'registry.k8s.io/pause:3.10' });
-    const host = localHost('/', debianFacts);
-    const facts = await runtimeContainerd.check(host, real, {});
+    const local = localHost('/', debianFacts);
+    const host = withDaemon(local, 'ctr-plugins-ls-kumi.txt', 'crictl-info-kumi.json');
+    const facts = { ...(await runtimeContainerd.check(host, real, {})), service: { active: true, enabled: true } };
     expect(facts.containerdVersion).toMatch(/^1\.6\./);
     expect(facts.config).toBe(configured);
     const outputs = await runtimeContainerd.outputs!(host, real, facts);
-    expect(outputs).toMatchObject({ configVersion: 2, systemdCgroup: true, sandboxImage: 'registry.k8s.io/pause:3.10' });
+    expect(outputs).toMatchObject({ configVersion: 2, systemdCgroup: true, sandboxImage: 'registry.k8s.io/pause:3.10', checkedThrough: 'crictl info' });
+    await expect(runtimeContainerd.outputs!(withDaemon(local, 'ctr-plugins-ls-kumi.txt', undefined), real, facts)).resolves.toMatchObject({ checkedThrough: 'ctr plugins ls' });
+    // The file is right, the daemon is not: it still runs the package's config.
+    await expect(runtimeContainerd.outputs!(withDaemon(local, 'ctr-plugins-ls-debian-package.txt', 'crictl-info-debian-package.json'), real, facts)).rejects.toThrow(
+      /crictl info of the running containerd: runc runs with the cgroupfs cgroup driver, not systemd \(the kubelet's\); its sandbox image is registry.k8s.io\/pause:3.6/,
+    );
+    await expect(runtimeContainerd.outputs!(withDaemon(local, 'ctr-plugins-ls-containerd-io-package.txt', undefined), real, facts)).rejects.toThrow(/no CRI plugin loaded .*\[ERROR CRI\]/);
     writeFileSync(configPath, configured.replace('SystemdCgroup = true', 'SystemdCgroup = false'));
     await expect(runtimeContainerd.outputs!(host, real, facts)).rejects.toThrow(/SystemdCgroup = false/);
   });

@@ -18,7 +18,9 @@ import type { PackageFamily } from '../common/packages';
 import { installPackages, packageFamilyOf, refreshPackageLists } from '../common/packages';
 import { probeVersion } from '../common/probe-version';
 import type { ServiceState } from '../common/services';
-import { keepRunning, serviceState } from '../common/services';
+import { keepRunning, serviceState, stateAfterInstall } from '../common/services';
+import type { RunningRuntime } from '../common/running-runtime';
+import { containerdServesCri, readRunningRuntime } from '../common/running-runtime';
 import type { RuntimeContainerdParams } from './params';
 import { runtimeContainerdParams } from './params';
 import { sandboxImageFor, sandboxImageFromKubeadm } from './sandbox-image';
@@ -38,16 +40,26 @@ export interface RuntimeContainerdFacts {
   /** Docker's repository, when containerd.io comes from it. */
   dockerRepo: DockerRepoFacts | undefined;
   service: ServiceState;
+  /**
+   * The running daemon, when it runs: whether its CRI plugin is loaded, and what its CRI
+   * reports (undefined before cri-tools is installed).
+   */
+  daemon: { criServed: boolean; running: RunningRuntime | undefined } | undefined;
 }
 
-/** Outputs of runtime.containerd, read back from `containerd config dump`. */
+/** Outputs of runtime.containerd, read back from the running daemon (and its config file). */
 export interface RuntimeContainerdOutputs {
   containerdVersion: string;
   configVersion: number;
   systemdCgroup: true;
   sandboxImage: string;
   criSocket: string;
+  /** How the running daemon was checked: its CRI (crictl info), or `ctr plugins ls` before cri-tools is installed. */
+  checkedThrough: 'crictl info' | 'ctr plugins ls';
 }
+
+/** containerd's API socket (the CRI is served on the same socket). */
+const CONTAINERD_SOCKET_PATH = '/run/containerd/containerd.sock';
 
 /** containerd set up for Kubernetes: systemd cgroups, CRI on, the matching sandbox image. */
 export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdFacts, RuntimeContainerdOutputs> = {
@@ -64,6 +76,7 @@ export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdF
       );
     }
     const containerdVersion = await containerdVersionOf(host);
+    const service = await serviceState(host, 'containerd');
     const defaults = containerdVersion === undefined ? 'version = 2\n' : (await host.probe(['containerd', 'config', 'default'])).stdout;
     return {
       packages,
@@ -72,13 +85,15 @@ export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdF
       defaults,
       sandboxImage: params.sandboxImage ?? (await sandboxImageOf(host, params.kubernetesVersion)),
       dockerRepo: params.source === 'docker' ? await readDockerRepo(host, packages) : undefined,
-      service: await serviceState(host, 'containerd'),
+      service,
+      daemon: service.active && containerdVersion !== undefined ? await readDaemon(host) : undefined,
     };
   },
 
   plan(facts, params) {
     const actions: Action[] = [];
-    if (facts.containerdVersion === undefined) {
+    const installing = facts.containerdVersion === undefined;
+    if (installing) {
       const name = params.source === 'docker' ? 'containerd.io' : 'containerd';
       if (facts.dockerRepo !== undefined) actions.push(...dockerRepoActions(facts.packages, facts.dockerRepo));
       if (facts.packages === 'apt' && !actions.some((action) => action.kind === 'run' && action.argv[0] === 'apt-get')) {
@@ -100,7 +115,13 @@ export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdF
         why: `containerd lacks ${missing.join(', ')}`,
       });
     }
-    actions.push(...keepRunning('containerd', facts.service, changed, 'restart'));
+    // apt's postinst has started containerd on the package's config by the time the file is
+    // written (containerd.io's disables the CRI, Debian's runs runc with cgroupfs): restart it.
+    const state = stateAfterInstall(facts.packages, installing, facts.service);
+    const stale = staleDaemon(facts);
+    actions.push(...keepRunning('containerd', state, changed || installing || stale !== undefined, 'restart'));
+    const restart = actions.find((action) => action.kind === 'run' && action.argv[1] === 'restart');
+    if (restart !== undefined && !changed && !installing && stale !== undefined) restart.why = stale;
     return planOf(
       actions,
       `containerd ${facts.containerdVersion} already running with SystemdCgroup = true, CRI enabled and sandbox ${facts.sandboxImage}`,
@@ -109,25 +130,57 @@ export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdF
 
   async outputs(host, params, facts) {
     const containerdVersion = (await containerdVersionOf(host)) ?? 'unknown';
+    const fix = `Fix: check ${params.configPath} and any imports it names, then systemctl restart containerd.`;
+    // The file: what containerd loads at its next start.
     const dump = await host.probe(['containerd', '--config', params.configPath, 'config', 'dump']);
     const parsed = dump.exitCode === 0 ? parseOrUndefined(dump.stdout) : undefined;
     if (parsed === undefined) {
       throw new StepFailure('CHECK_FAILED', `containerd config dump failed: ${dump.stderr.trim().slice(-500)}. Fix: correct ${params.configPath}.`);
     }
-    const native = configVersionFor(containerdVersion);
-    const paths = CONTAINERD_KEY_PATHS[native];
-    const systemdCgroup = readPath(parsed, paths.systemdCgroup);
-    const sandboxImage = readPath(parsed, paths.sandboxImage);
-    if (systemdCgroup !== true || sandboxImage !== facts.sandboxImage) {
-      throw new StepFailure(
-        'CHECK_FAILED',
-        `containerd config dump shows SystemdCgroup = ${String(systemdCgroup)} and sandbox ${String(sandboxImage)} ` +
-          `(wanted true and ${facts.sandboxImage}). Fix: check ${params.configPath} and any imports it names.`,
-      );
+    const paths = CONTAINERD_KEY_PATHS[configVersionFor(containerdVersion)];
+    const fileCgroup = readPath(parsed, paths.systemdCgroup);
+    const fileSandbox = readPath(parsed, paths.sandboxImage);
+    if (fileCgroup !== true || fileSandbox !== facts.sandboxImage) {
+      throw new StepFailure('CHECK_FAILED', `containerd config dump shows SystemdCgroup = ${String(fileCgroup)} and sandbox ${String(fileSandbox)} (wanted true and ${facts.sandboxImage}). ${fix}`);
     }
-    return { containerdVersion, configVersion: Number(parsed['version'] ?? native), systemdCgroup: true, sandboxImage, criSocket: CONTAINERD_SOCKET };
+    // The daemon: what it runs with now, which is the file only if it was restarted since.
+    if (!(await containerdServesCri(host, CONTAINERD_SOCKET_PATH))) {
+      throw new StepFailure('CHECK_FAILED', `the running containerd has no CRI plugin loaded (ctr plugins ls lists no io.containerd.grpc.v1 cri ok): kubeadm's preflight would fail with [ERROR CRI]. ${fix}`);
+    }
+    const running = await readRunningRuntime(host, CONTAINERD_SOCKET, 'containerd');
+    if (running !== undefined) {
+      const problems = [
+        running.runtimeReady ? undefined : 'its RuntimeReady condition is false',
+        running.cgroupDriver === 'systemd' ? undefined : `runc runs with the ${running.cgroupDriver ?? 'unknown'} cgroup driver, not systemd (the kubelet's)`,
+        running.sandboxImage === undefined || running.sandboxImage === facts.sandboxImage ? undefined : `its sandbox image is ${running.sandboxImage}, not ${facts.sandboxImage}`,
+      ].filter((problem): problem is string => problem !== undefined);
+      if (problems.length > 0) throw new StepFailure('CHECK_FAILED', `crictl info of the running containerd: ${problems.join('; ')}. ${fix}`);
+    }
+    return {
+      containerdVersion,
+      configVersion: Number(parsed['version'] ?? configVersionFor(containerdVersion)),
+      systemdCgroup: true,
+      sandboxImage: facts.sandboxImage,
+      criSocket: CONTAINERD_SOCKET,
+      checkedThrough: running === undefined ? 'ctr plugins ls' : 'crictl info',
+    };
   },
 };
+
+async function readDaemon(host: HostReader): Promise<NonNullable<RuntimeContainerdFacts['daemon']>> {
+  const criServed = await containerdServesCri(host, CONTAINERD_SOCKET_PATH);
+  return { criServed, running: criServed ? await readRunningRuntime(host, CONTAINERD_SOCKET, 'containerd') : undefined };
+}
+
+/** Why the running daemon differs from what its (already right) file says, if it does. */
+function staleDaemon(facts: RuntimeContainerdFacts): string | undefined {
+  const daemon = facts.daemon;
+  if (daemon === undefined) return undefined;
+  if (!daemon.criServed) return 'the running containerd has its CRI plugin disabled (started on an older configuration)';
+  if (daemon.running !== undefined && daemon.running.cgroupDriver !== 'systemd') return `the running containerd still uses the ${daemon.running.cgroupDriver ?? 'unknown'} cgroup driver (started on an older configuration)`;
+  if (daemon.running?.sandboxImage !== undefined && daemon.running.sandboxImage !== facts.sandboxImage) return `the running containerd still uses sandbox ${daemon.running.sandboxImage} (started on an older configuration)`;
+  return undefined;
+}
 
 /**
  * The configuration version to keep: 3 only when containerd 2.x is installed and the file

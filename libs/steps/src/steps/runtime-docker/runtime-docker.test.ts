@@ -35,18 +35,30 @@ describe('runtime.docker plan', () => {
       'run apt-get update',
       'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages docker-ce docker-ce-cli containerd.io',
       'write /etc/docker/daemon.json',
-      'run systemctl enable docker',
-      'run systemctl start docker',
+      // docker-ce's postinst has started dockerd with the cgroupfs driver: restart it.
+      'run systemctl restart docker',
       'run install -m 0755 -d /var/cache/kumi',
       `run curl -fsSL --proto =https -o /var/cache/kumi/cri-dockerd-0.3.16.deb ${params.criDockerd.package.url}`,
       'run sha256sum --check --strict -',
       'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages /var/cache/kumi/cri-dockerd-0.3.16.deb',
       'run systemctl enable --now cri-docker.socket',
+      'run systemctl try-restart cri-docker.service',
     ]);
-    const verify = plan.actions[10];
+    const verify = plan.actions[9];
     expect(verify?.kind === 'run' && verify.stdin).toBe(`${sha}  /var/cache/kumi/cri-dockerd-0.3.16.deb\n`);
     const daemon = plan.actions[5];
+    expect(plan.actions[6]?.why).toBe('docker must pick up its new configuration');
     expect(JSON.parse(daemon?.kind === 'write' ? String(daemon.content) : '{}')).toEqual(DOCKER_DAEMON_SETTINGS);
+  });
+
+  it('RHEL first run: dnf starts nothing (presets), so enable and start Docker', () => {
+    const fresh: RuntimeDockerFacts = { ...settled, packages: 'dnf', repo: { keyPresent: true, source: undefined, wanted: 'repo', distro: 'rhel', curl: true }, dockerVersion: undefined, criDockerdVersion: undefined, daemonJson: undefined, docker: { active: false, enabled: false }, criDockerSocket: { active: false, enabled: false } };
+    expect(lines(fresh).filter((line) => line.includes('systemctl'))).toEqual([
+      'run systemctl enable docker',
+      'run systemctl start docker',
+      'run systemctl enable --now cri-docker.socket',
+      'run systemctl try-restart cri-docker.service',
+    ]);
   });
 
   it('second run is a noop on both families', () => {
@@ -56,7 +68,12 @@ describe('runtime.docker plan', () => {
 
   it('drift: cgroupfs driver set by hand is replaced (other keys kept) and Docker restarted, nothing else', () => {
     const plan = runtimeDocker.plan({ ...settled, daemonJson: { ...DOCKER_DAEMON_SETTINGS, 'exec-opts': ['native.cgroupdriver=cgroupfs'], 'data-root': '/srv/docker' } }, params, {});
-    expect(plan.actions.map((a) => describeAction(a).split('  #')[0])).toEqual(['write /etc/docker/daemon.json', 'run systemctl restart docker']);
+    expect(plan.actions.map((a) => describeAction(a).split('  #')[0])).toEqual([
+      'write /etc/docker/daemon.json',
+      'run systemctl restart docker',
+      // cri-dockerd read the old driver from docker info when it started.
+      'run systemctl try-restart cri-docker.service',
+    ]);
     const written = plan.actions[0]?.kind === 'write' ? JSON.parse(String(plan.actions[0].content)) : {};
     expect(written).toEqual({ ...DOCKER_DAEMON_SETTINGS, 'data-root': '/srv/docker' });
   });

@@ -10,7 +10,8 @@ import type { PackageFamily } from '../common/packages';
 import { installCurl, installPackages, packageFamilyOf } from '../common/packages';
 import { probeVersion } from '../common/probe-version';
 import type { ServiceState } from '../common/services';
-import { enableNow, keepRunning, serviceState } from '../common/services';
+import { readRunningRuntime } from '../common/running-runtime';
+import { enableNow, keepRunning, serviceState, stateAfterInstall } from '../common/services';
 import type { RuntimeDockerParams } from './params';
 import { runtimeDockerParams } from './params';
 
@@ -43,6 +44,8 @@ export interface RuntimeDockerOutputs {
   criDockerdVersion: string;
   cgroupDriver: string;
   criSocket: string;
+  /** How cri-dockerd was checked: its CRI (crictl info), or not yet (cri-tools comes with kubeadm). */
+  criChecked: boolean;
 }
 
 /** Docker Engine with the systemd cgroup driver plus cri-dockerd, for people who want Docker. */
@@ -78,7 +81,10 @@ export const runtimeDocker: Step<RuntimeDockerParams, RuntimeDockerFacts, Runtim
     if (daemonChanged) {
       actions.push({ kind: 'write', path: DAEMON_JSON, content: `${JSON.stringify(wanted, null, 2)}\n`, why: facts.daemonJson === null ? 'daemon.json is not valid JSON' : 'Docker must use the systemd cgroup driver' });
     }
-    actions.push(...keepRunning('docker', facts.docker, daemonChanged, 'restart'));
+    // apt's postinst has started Docker with its default cgroupfs driver before daemon.json is written.
+    const installing = facts.dockerVersion === undefined;
+    const docker = keepRunning('docker', stateAfterInstall(facts.packages, installing, facts.docker), daemonChanged || installing, 'restart');
+    actions.push(...docker);
     const { version, package: pkg } = params.criDockerd;
     if (facts.criDockerdVersion !== version) {
       const file = `${DOWNLOADS}/cri-dockerd-${version}.${facts.packages === 'apt' ? 'deb' : 'rpm'}`;
@@ -94,6 +100,12 @@ export const runtimeDocker: Step<RuntimeDockerParams, RuntimeDockerFacts, Runtim
     if (!facts.criDockerSocket.enabled || !facts.criDockerSocket.active) {
       actions.push(enableNow('cri-docker.socket', `kubelet talks to Docker through ${criSocketFor('docker')}`));
     }
+    // cri-dockerd reads Docker's cgroup driver once, when it starts (Mirantis/cri-dockerd
+    // core/docker_service.go NewDockerService, v0.3.16): a running one restarts after Docker did.
+    const dockerRestarted = docker.some((action) => action.argv[1] === 'restart' || action.argv[1] === 'start');
+    if (dockerRestarted || facts.criDockerdVersion !== version) {
+      actions.push({ kind: 'run', argv: ['systemctl', 'try-restart', 'cri-docker.service'], why: "cri-dockerd must read Docker's new cgroup driver" });
+    }
     return planOf(actions, `Docker ${facts.dockerVersion} running with the systemd cgroup driver and cri-dockerd ${version}`);
   },
 
@@ -103,11 +115,16 @@ export const runtimeDocker: Step<RuntimeDockerParams, RuntimeDockerFacts, Runtim
     if (info.exitCode !== 0 || cgroupDriver !== 'systemd') {
       throw new StepFailure('CHECK_FAILED', `docker info reports cgroup driver "${cgroupDriver || info.stderr.trim()}", not systemd. Fix: check ${DAEMON_JSON} and the docker unit's --exec-opt flags.`);
     }
+    const running = await readRunningRuntime(host, criSocketFor('docker'), 'cri-dockerd');
+    if (running !== undefined && !running.runtimeReady) {
+      throw new StepFailure('CHECK_FAILED', `cri-dockerd answers on ${criSocketFor('docker')} but reports RuntimeReady false. Fix: systemctl status docker cri-docker.service.`);
+    }
     return {
       dockerVersion: (await probeVersion(host, ['dockerd', '--version'], /version (\d+\.\d+\.\d+)/i)) ?? 'unknown',
       criDockerdVersion: (await probeVersion(host, ['cri-dockerd', '--version'], /cri-dockerd (\d+\.\d+\.\d+)/)) ?? params.criDockerd.version,
       cgroupDriver,
       criSocket: criSocketFor('docker'),
+      criChecked: running !== undefined,
     };
   },
 };

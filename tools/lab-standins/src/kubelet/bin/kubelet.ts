@@ -4,6 +4,8 @@ import { flag, parseArgs } from '../../common/flags';
 import { hostEnv, hostPath, KubePaths } from '../../common/host-env';
 import { defaultAdvertiseAddress } from '../../kubeadm/config';
 import { Kubelet } from '../kubelet';
+import { runtimeCgroupDriver } from '../../crictl/cri-client';
+import { kubeletCgroupDriver } from '../cgroup-driver';
 
 /**
  * kubelet stand-in, run by the kubelet unit (ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS
@@ -18,7 +20,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(config)) {
     throw new Error(`"command failed" err="failed to load kubelet config file, path: ${config}, error: failed to load Kubelet config file ${config}, error failed to read kubelet config file \\"${config}\\", error: open ${config}: no such file or directory"`);
   }
-  const parsed = YAML.parse(fs.readFileSync(config, 'utf8')) as { failSwapOn?: boolean } | null;
+  const parsed = YAML.parse(fs.readFileSync(config, 'utf8')) as { failSwapOn?: boolean; cgroupDriver?: unknown } | null;
   if (parsed?.failSwapOn !== false && swapIsOn(hostPath(host, '/proc/swaps'))) {
     throw new Error('"command failed" err="failed to run Kubelet: running with swap on is not supported, please disable swap or set --fail-swap-on flag to false"');
   }
@@ -33,6 +35,10 @@ async function main(): Promise<void> {
     // Heartbeats are machine time: the lab clock moves expiries (tokens, keys), not the kubelet's pulse.
     now: () => new Date(),
     syncIntervalMs: 2000,
+    cgroupDriver: kubeletCgroupDriver(parsed),
+    // The running runtime's driver over its CRI (what the real kubelet's sandboxes meet); a
+    // runtime that does not answer yet is "unknown", as kubeadm's flag names the socket.
+    runtimeCgroupDriver: () => runtimeCgroupDriver(hostPath(host, runtimeSocket(flag(args, 'container-runtime-endpoint')))).catch(() => undefined),
     log: (line) => process.stdout.write(`${new Date().toISOString()} kubelet: ${line}\n`),
   });
   await kubelet.start();
@@ -42,6 +48,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** The CRI socket path of --container-runtime-endpoint (containerd's when absent, the kubelet's default). */
+function runtimeSocket(endpoint: string | undefined): string {
+  return (endpoint ?? 'unix:///run/containerd/containerd.sock').replace(/^unix:\/\//, '');
 }
 
 /** Active swap per /proc/swaps (inside a lab host it shows the host's own swap table). */

@@ -1,6 +1,6 @@
 // Stand-in for apt-get inside a lab host: records packages per host, never touches the network.
 import { kubernetesRepoMinor, readPackageDb } from '../package-db';
-import { installedVersion, offeredVersion, PackageError, recordInstall, recordRemove, withDependencies, type ResolvedPackage } from '../package-install';
+import { installedVersion, offeredVersion, PackageError, recordInstall, recordRemove, runPostinst, withDependencies, type ResolvedPackage } from '../package-install';
 
 const FLAG_WITH_VALUE = new Set(['-o', '-c', '-t', '--option', '--target-release']);
 
@@ -145,6 +145,7 @@ function install(names: string[], flags: Set<string>, reading: () => void, out: 
   for (const p of fresh) out(`Selecting previously unselected package ${p.name}.`);
   for (const p of [...fresh, ...changed]) out(`Setting up ${p.name} (${p.version}) ...`);
   recordInstall([...fresh, ...changed], 'apt');
+  runPostinst(fresh, 'apt');
   return 0;
 }
 

@@ -1,0 +1,3 @@
+// Headless Chromium for tests that look at kumi's web pages (the build report, the live page).
+export { allowedUrl, CHROMIUM_PATH, chromiumMissing, launchChromium, type TestBrowser } from './chromium';
+export { artifactsDir, assertBuildReport, assertReportInChromium, checkReportDom, keepScreenshot, readReportDom, type ExpectedReport, type ReportDom } from './report-dom';
