@@ -75,7 +75,8 @@ describe('enrollment under a flood of unauthenticated calls', () => {
     }
     // The bogus calls were refused as unknown tokens or for their address' rate, nothing else.
     const total = Object.values(result.answers).reduce((a, b) => a + b, 0);
-    expect(total, 'the flood should have made many calls').toBeGreaterThan(1_000);
+    // Failed token checks are answered after 1 s, so each of the 240 calls came back a few times.
+    expect(total, 'the flood should have kept its calls in flight').toBeGreaterThanOrEqual(480);
     expect(Object.keys(result.answers).filter((code) => Number(code) !== status.UNAUTHENTICATED && Number(code) !== status.RESOURCE_EXHAUSTED)).toEqual([]);
     expect(await state.hosts.list()).toHaveLength(3);
   }, 90_000);
