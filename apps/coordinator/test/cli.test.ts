@@ -80,7 +80,7 @@ describe('kumi init and kumi token', () => {
     const listed = await kumi('--state-dir', dir, 'token', 'list');
     expect(listed.stdout).toMatch(new RegExp(`${id}\\s+cp1\\s+\\S+\\s+valid for 2h(29m5\\ds|30m)`));
     const json = await kumi('--state-dir', dir, 'token', 'list', '--json');
-    for (const output of [listed.stdout, json.stdout, await readFile(join(dir, 'tokens.json'), 'utf8'), await readFile(join(dir, 'logs', 'kumi.log'), 'utf8')]) {
+    for (const output of [listed.stdout, json.stdout, await readFile(join(dir, 'state.jsonl'), 'utf8'), await readFile(join(dir, 'logs', 'kumi.log'), 'utf8')]) {
       expect(output).not.toContain(secret as string);
     }
     expect(JSON.parse(json.stdout)[0]).not.toHaveProperty('secretHash');

@@ -23,3 +23,10 @@ export type { StepError, StepError__Output } from './generated/kumi/v1/StepError
 export type { StepEvent, StepEvent__Output } from './generated/kumi/v1/StepEvent';
 export type { StepRequest, StepRequest__Output } from './generated/kumi/v1/StepRequest';
 export type { SwapInfo, SwapInfo__Output } from './generated/kumi/v1/SwapInfo';
+export type { CreateTokenRequest, CreateTokenRequest__Output } from './generated/kumi/v1/CreateTokenRequest';
+export type { CreateTokenResponse, CreateTokenResponse__Output } from './generated/kumi/v1/CreateTokenResponse';
+export type { DeleteTokenRequest, DeleteTokenRequest__Output } from './generated/kumi/v1/DeleteTokenRequest';
+export type { DeleteTokenResponse, DeleteTokenResponse__Output } from './generated/kumi/v1/DeleteTokenResponse';
+export type { ListTokensRequest, ListTokensRequest__Output } from './generated/kumi/v1/ListTokensRequest';
+export type { ListTokensResponse, ListTokensResponse__Output } from './generated/kumi/v1/ListTokensResponse';
+export type { TokenInfo, TokenInfo__Output } from './generated/kumi/v1/TokenInfo';

@@ -7,7 +7,7 @@ describe('kumiV1', () => {
     expect(Object.keys(v1.Coordinator.service)).toEqual(['Enroll', 'Attach']);
     expect(v1.Coordinator.service.Attach.requestStream).toBe(true);
     expect(v1.Coordinator.service.Attach.responseStream).toBe(true);
-    expect(Object.keys(v1.Control.service)).toEqual(['ListAgents', 'RunStep']);
+    expect(Object.keys(v1.Control.service)).toEqual(['ListAgents', 'RunStep', 'CreateToken', 'ListTokens', 'DeleteToken']);
   });
 
   it('decodes enums as strings and 64-bit numbers as numbers', () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { ClientCertIssuer, readClientCsr } from './client-cert';
 import { generateKeyPair, privateKeyFromPem, privateKeyToPem } from './keys';
 import { EC_SIGN, x509, type CryptoKey } from './x509-provider';
 
@@ -54,20 +55,30 @@ export async function createCa(commonName: string): Promise<KeyPairPem> {
 interface LeafOptions {
   commonName: string;
   publicKey: CryptoKey | x509.PublicKey;
-  usage: 'server' | 'client';
   dnsNames?: readonly string[];
   ipAddresses?: readonly string[];
 }
 
-async function issueLeaf(ca: KeyPairPem, options: LeafOptions): Promise<string> {
+/** A CA ready to sign: certificate parsed, key imported, authority key id made. */
+interface PreparedCa {
+  caCert: x509.X509Certificate;
+  signingKey: CryptoKey;
+  authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+}
+
+async function prepareCa(ca: KeyPairPem): Promise<PreparedCa> {
   const caCert = new x509.X509Certificate(ca.certPem);
-  const signingKey = await privateKeyFromPem(ca.keyPem);
+  return { caCert, signingKey: await privateKeyFromPem(ca.keyPem), authorityKeyId: await x509.AuthorityKeyIdentifierExtension.create(caCert, false) };
+}
+
+async function issueLeaf(ca: PreparedCa, options: LeafOptions): Promise<string> {
+  const { caCert, signingKey } = ca;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     // ECDSA keys sign; RFC 5480 forbids keyEncipherment for them.
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension([options.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
-    await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    ca.authorityKeyId,
   ];
   const names = [
     ...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
@@ -96,7 +107,7 @@ export async function issueServerCert(
   names: { commonName: string; dnsNames: readonly string[]; ipAddresses: readonly string[] },
 ): Promise<KeyPairPem> {
   const keys = await generateKeyPair();
-  const certPem = await issueLeaf(ca, { ...names, publicKey: keys.publicKey, usage: 'server' });
+  const certPem = await issueLeaf(await prepareCa(ca), { ...names, publicKey: keys.publicKey });
   return { certPem, keyPem: await privateKeyToPem(keys.privateKey) };
 }
 
@@ -113,19 +124,9 @@ export async function createKeyAndCsr(hostName: string): Promise<{ keyPem: strin
 
 /**
  * Signs an agent's CSR as a client certificate (1 year) after checking the request's own
- * signature (proof the agent holds the key) and that it names the host being enrolled.
+ * signature (proof the agent holds the key), its key against the key policy and that it
+ * names the host being enrolled.
  */
 export async function signClientCsr(ca: KeyPairPem, csrPem: string, hostName: string): Promise<string> {
-  let csr: x509.Pkcs10CertificateRequest;
-  try {
-    csr = new x509.Pkcs10CertificateRequest(csrPem);
-  } catch (error) {
-    throw new Error('the certificate request is not a valid PEM PKCS#10 request', { cause: error });
-  }
-  if (!(await csr.verify())) throw new Error('the certificate request signature does not verify');
-  const commonName = csr.subjectName.getField('CN')[0];
-  if (commonName !== hostName) {
-    throw new Error(`the certificate request is for "${commonName ?? ''}", not for host "${hostName}"`);
-  }
-  return issueLeaf(ca, { commonName: hostName, publicKey: csr.publicKey, usage: 'client' });
+  return new ClientCertIssuer(ca).issue(readClientCsr(csrPem, hostName));
 }

@@ -6,6 +6,7 @@ import { loadPartFromAssets, partFromSource, type LoadedPart } from '../runtime/
 import type { AgentCredentials } from '../state/credentials-store';
 import { coordinatorClient } from './coordinator-client';
 import { EnrollRefusedError } from './enroll-refused-error';
+import { isTransientEnrollStatus } from './enroll-status';
 import { fetchPinnedCa } from './pinned-ca';
 import { nameMismatchAdvice, tlsVerificationFailure } from './tls-failure';
 import type * as CsrPart from './csr-part';
@@ -24,14 +25,21 @@ export interface EnrollInput {
 
 export { EnrollRefusedError };
 
+/** The agent's key and the CSR for it, made once and sent on every attempt. */
+export interface KeyAndCsr {
+  keyPem: string;
+  csrPem: string;
+}
+
 /**
- * First contact: pins the coordinator's CA (before anything is sent), makes a key and CSR
- * locally, calls Enroll over TLS that trusts only the pinned CA and checks what comes back.
- * The private key never leaves this process except into the 0600 state files.
+ * First contact: pins the coordinator's CA (before anything is sent), calls Enroll with
+ * the CSR of the agent's own key over TLS that trusts only the pinned CA, and checks what
+ * comes back. The private key never leaves this process except into the 0600 state files.
+ * The same key is sent on every retry, so when an answer was lost after the token was
+ * spent, the coordinator recognises the retry and sends the certificate again.
  */
-export async function enroll(input: EnrollInput): Promise<AgentCredentials> {
+export async function enroll(input: EnrollInput, { keyPem, csrPem }: KeyAndCsr): Promise<AgentCredentials> {
   const caPem = await fetchPinnedCa(input.host, input.port, input.pin);
-  const { keyPem, csrPem } = await makeKeyAndCsr(input.hostName);
   const client = coordinatorClient(input.address, caPem);
   let response: EnrollResponse__Output;
   try {
@@ -51,7 +59,7 @@ export async function enroll(input: EnrollInput): Promise<AgentCredentials> {
 }
 
 /** Key and CSR from the `csr` part, held only for this call: afterwards the x509 stack is garbage. */
-async function makeKeyAndCsr(hostName: string): Promise<{ keyPem: string; csrPem: string }> {
+export async function makeKeyAndCsr(hostName: string): Promise<KeyAndCsr> {
   // Nothing here depends on the network: a failure is the executable's, and retrying it
   // would only repeat it, so it ends enrollment.
   let csr: LoadedPart<typeof CsrPart>;
@@ -87,8 +95,6 @@ function checkResponse(response: EnrollResponse__Output, keyPem: string, input: 
   return { keyPem, certPem: response.certificatePem, caPem: response.caPem };
 }
 
-const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED]);
-
 function enrollError(error: ServiceError, input: EnrollInput): Error {
   const { address } = input;
   const detail = error.details || error.message;
@@ -100,8 +106,8 @@ function enrollError(error: ServiceError, input: EnrollInput): Error {
   if (tls === 'certificate-rejected') {
     return new EnrollRefusedError(`TLS rejected the coordinator's certificate at ${address} (${detail}); check the coordinator's clock and its state folder, and --coordinator`);
   }
-  if (typeof error.code === 'number' && !RETRYABLE.has(error.code)) {
+  if (!isTransientEnrollStatus(error.code)) {
     return new EnrollRefusedError(`the coordinator at ${address} refused enrollment: ${detail}`);
   }
-  return new Error(`enrollment at ${address} failed (will retry): ${detail}`);
+  return new Error(`enrollment at ${address} failed (${status[error.code] ?? 'no status'}; will retry): ${detail}`);
 }

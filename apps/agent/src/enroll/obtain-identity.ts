@@ -5,7 +5,9 @@ import type { AgentConfig } from '../config/agent-config';
 import { splitHostPort } from '../config/host-port';
 import { Backoff } from '../session/backoff';
 import { loadCredentials, saveCredentials, type AgentCredentials } from '../state/credentials-store';
+import type { KeyAndCsr } from './enroll';
 import { EnrollRefusedError } from './enroll-refused-error';
+import { ENROLL_BACKOFF } from './enroll-status';
 import { CoordinatorNameError, PinMismatchError } from './pinned-ca';
 
 /** A problem the agent cannot get past by retrying; it exits with this message. */
@@ -41,15 +43,18 @@ export async function obtainIdentity(config: AgentConfig, hostName: string, logg
     );
   }
   const { host, port } = splitHostPort(config.coordinator);
-  const backoff = new Backoff();
+  const backoff = new Backoff(ENROLL_BACKOFF);
+  // Loaded only here: an agent that restarts with its stored certificate never enrolls.
+  // The heavy half (key and CSR: @peculiar/x509 and its ASN.1 stack, ~2.5 MiB of heap)
+  // is the `csr` part, dropped again once the key and CSR are made.
+  const { enroll, makeKeyAndCsr } = await import('./enroll');
+  let keyAndCsr: KeyAndCsr | undefined;
   while (!signal.aborted) {
     try {
       logger.info({ coordinator: config.coordinator, hostName }, 'enrolling');
-      // Loaded only here: an agent that restarts with its stored certificate never enrolls.
-      // The heavy half (key and CSR: @peculiar/x509 and its ASN.1 stack, ~2.5 MiB of heap)
-      // is the `csr` part, dropped again once enrollment is over.
-      const { enroll } = await import('./enroll');
-      const credentials = await enroll({ address: config.coordinator, host, port, pin: config.caPin, token: config.token, hostName });
+      // One key for every attempt: a retry after a lost answer is recognised by it.
+      keyAndCsr ??= await makeKeyAndCsr(hostName);
+      const credentials = await enroll({ address: config.coordinator, host, port, pin: config.caPin, token: config.token, hostName }, keyAndCsr);
       await saveCredentials(config.stateDir, credentials);
       logger.info({ stateDir: config.stateDir }, 'enrolled; certificate stored');
       return credentials;

@@ -126,7 +126,7 @@ describe('kumi cloud-init for the seed spec', () => {
   });
 
   it('mints tokens that each work once, and only for their own host', async () => {
-    const deps = { tokens: state.tokens, hosts: state.hosts, ca: { certPem: material.caCertPem, keyPem: material.caKeyPem }, logger: pino({ level: 'silent' }) };
+    const deps = { store: await state.store(), ca: { certPem: material.caCertPem, keyPem: material.caKeyPem }, logger: pino({ level: 'silent' }) };
     const enrollAs = async (token: string, hostName: string) => {
       const { csrPem } = await createKeyAndCsr(hostName);
       return enroll({ token, csrPem, hostName }, deps);

@@ -29,17 +29,31 @@ export function register(program: Command): void {
 
     const detachGraceMs = parseDuration(options.detachGrace, '--detach-grace');
     const answerTimeoutMs = parseDuration(options.answerTimeout, '--answer-timeout');
-    const state = await openClusterState(existingClusterDir(clusterSelection(command)));
+    const { descriptorAdvice } = await import('../server/descriptor-limit');
+    const state = await openClusterState(existingClusterDir(clusterSelection(command)), { command: 'kumi serve' });
     const listen = options.listen ? parseListenAddress(options.listen) : state.config.listen;
     const material = await readServingMaterial(state.paths);
     const logger = createFileLogger(state.paths.logFile);
     const { web } = webOption(options);
-    const coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs, answerTimeoutMs });
+    let coordinator;
+    try {
+      coordinator = await startCoordinator({ state, material, listen, logger, detachGraceMs, answerTimeoutMs });
+    } catch (error) {
+      await state.close();
+      throw error;
+    }
+    const running = coordinator;
     const { serveLivePicture } = await import('../web/build-picture');
     // A port already in use refuses the page: stop the coordinator too, so nothing keeps running.
-    const live = web ? await serveLivePicture({ dir: state.paths.dir, cluster: state.config.name, web, webExposed: options.webExposed === true }).catch((error: unknown) => coordinator.close().then(() => Promise.reject(error))) : undefined;
+    const live = web ? await serveLivePicture({ dir: state.paths.dir, cluster: state.config.name, web, webExposed: options.webExposed === true }).catch((error: unknown) => running.close().then(() => Promise.reject(error))) : undefined;
     if (live) process.stdout.write(`kumi serve: live picture of the latest build at ${live.url}\n`);
     const agentFiles = await offerAgentFiles({ material, host: listen.host, tlsPort: coordinator.port, agentDir: options.agentDir, logger });
+    // Every enrolled host may attach at once, and each holds a descriptor.
+    const advice = descriptorAdvice((await state.hosts.list()).length);
+    if (advice) {
+      logger.warn({ advice }, 'open-files limit too low');
+      process.stderr.write(`kumi serve: warning: ${advice}\n`);
+    }
     process.stdout.write(
       `kumi serve: cluster "${state.config.name}" listening on ${listen.host}:${coordinator.port} (TLS), control socket ${coordinator.controlSocket}, logs in ${state.paths.logFile}\n` +
         `kumi serve: ${agentFiles.summary}\n`,
@@ -50,7 +64,16 @@ export function register(program: Command): void {
         process.off('SIGTERM', stop);
         logger.info({ signal }, 'stopping on signal');
         process.stdout.write(`kumi serve: ${signal}, shutting down\n`);
-        Promise.all([coordinator.close(), agentFiles.close(), live?.close()]).then(() => resolve(), resolve);
+        Promise.all([running.close(), agentFiles.close(), live?.close()])
+          .then(() => state.close())
+          .then(
+            () => {
+              // Everything is closed and on disk: leave now instead of waiting for the
+              // last HTTP/2 sessions and timers of gone peers to wind down.
+              process.exit(process.exitCode ?? 0);
+            },
+            resolve,
+          );
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

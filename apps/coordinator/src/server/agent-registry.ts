@@ -45,11 +45,12 @@ export class AgentRegistry {
     for (const listener of this.listeners) listener.attached?.(session);
   }
 
-  /** Forgets session if it is still the host's current stream. */
-  detach(session: AgentSession): void {
-    if (this.sessions.get(session.hostName)?.sessionId !== session.sessionId) return;
+  /** Forgets session if it is still the host's current stream; false when it was not (replaced, or closed with all). */
+  detach(session: AgentSession): boolean {
+    if (this.sessions.get(session.hostName)?.sessionId !== session.sessionId) return false;
     this.sessions.delete(session.hostName);
     for (const listener of this.listeners) listener.detached?.(session);
+    return true;
   }
 
   /** The host's current stream, if attached. */
@@ -62,10 +63,12 @@ export class AgentRegistry {
     return [...this.sessions.values()].sort((a, b) => a.hostName.localeCompare(b.hostName));
   }
 
-  /** Closes every stream (server shutdown). */
-  closeAll(reason: string): void {
-    for (const session of this.sessions.values()) session.close(reason);
+  /** Closes every stream (server shutdown); returns how many there were. */
+  closeAll(reason: string): number {
+    const sessions = [...this.sessions.values()];
     this.sessions.clear();
+    for (const session of sessions) session.close(reason);
+    return sessions.length;
   }
 }
 

@@ -1,16 +1,15 @@
 import { type ServerDuplexStream, status } from '@grpc/grpc-js';
 import type { AgentMessage__Output, CoordinatorMessage, Hello__Output } from '@kumi/proto';
 import type { Logger } from '../logging/logger';
-import type { HostRegistry } from '../state/host-registry';
 import type { AgentRegistry, AgentSession } from './agent-registry';
-import { authenticatePeer } from './peer-identity';
+import type { PeerAuthenticator, PeerIdentity } from './peer-identity';
 import type { RunBroker } from './run-broker';
+import { RefusalLog } from './refusal-log';
 import { statusError } from './status-error';
 
 /** What the Attach handler needs. */
 export interface AttachDeps {
-  caCertPem: string;
-  hosts: HostRegistry;
+  peers: PeerAuthenticator;
   agents: AgentRegistry;
   broker: RunBroker;
   logger: Logger;
@@ -28,75 +27,77 @@ let nextSessionId = 1;
  * of the same host), then feeds step events to the broker and acknowledges them.
  */
 export function attachHandler(deps: AttachDeps) {
+  // Refusals come before authentication: their log lines are bounded like Enroll's.
+  const refusals = new RefusalLog(deps.logger);
   return (call: AttachCall) => {
     const fail = (code: status, message: string) => {
-      deps.logger.warn({ peer: call.getPeer(), code: status[code] }, `attach refused: ${message}`);
+      refusals.warn({ peer: call.getPeer(), code: status[code] }, `attach refused: ${message}`);
       call.emit('error', statusError(code, message));
     };
-    const pending: AgentMessage__Output[] = [];
-    const buffer = (message: AgentMessage__Output) => pending.push(message);
-    // Messages may arrive while the certificate is being checked: keep them in order.
-    call.on('data', buffer);
     call.on('error', () => undefined);
-
-    authenticatePeer(call, deps.caCertPem, deps.hosts).then(
-      (identity) => {
-        let session: AgentSession | undefined;
-        const helloTimer = setTimeout(() => {
-          if (!session) fail(status.DEADLINE_EXCEEDED, 'no Hello received within the time limit: an agent must send Hello first on Attach');
-        }, deps.helloTimeoutMs ?? 10_000);
-        helloTimer.unref();
-
-        const handle = (message: AgentMessage__Output) => {
-          if (!session) {
-            if (message.body !== 'hello' || !message.hello) {
-              clearTimeout(helloTimer);
-              fail(status.FAILED_PRECONDITION, 'the first message on Attach must be a Hello');
-              return;
-            }
-            clearTimeout(helloTimer);
-            if (message.hello.hostName !== identity.hostName) {
-              fail(
-                status.PERMISSION_DENIED,
-                `Hello.host_name "${message.hello.hostName}" does not match the client certificate's CN "${identity.hostName}": an agent may only attach as the host it enrolled as`,
-              );
-              return;
-            }
-            // The caller may have gone while its certificate was being checked.
-            if (call.cancelled || call.destroyed) return;
-            session = openSession(call, message.hello, deps);
-            return;
-          }
-          if (message.body === 'event' && message.event) {
-            const ackSeq = deps.broker.accept(session, message.event);
-            if (ackSeq !== undefined) session.send({ ack: { runId: message.event.runId, seq: ackSeq } });
-          } else if (message.body === 'hello') {
-            deps.logger.warn({ host: session.hostName }, 'second Hello on one Attach stream ignored');
-          }
-        };
-        call.off('data', buffer);
-        for (const message of pending.splice(0)) handle(message);
-        call.on('data', handle);
-
-        const closed = () => {
-          clearTimeout(helloTimer);
-          if (!session) return;
-          deps.agents.detach(session);
-          deps.logger.info({ host: session.hostName, sessionId: session.sessionId }, 'agent detached');
-        };
-        call.on('end', () => {
-          closed();
-          call.end();
-        });
-        call.on('cancelled', closed);
-        call.on('close', closed);
-      },
-      (error: Error & { code?: number; details?: string }) => {
-        if (typeof error.code === 'number') fail(error.code, error.details ?? error.message);
-        else fail(status.INTERNAL, `could not check the client certificate: ${error.message}`);
-      },
-    );
+    // Authenticated from memory, synchronously: no message can arrive before the handler listens.
+    let identity: PeerIdentity;
+    try {
+      identity = deps.peers.authenticate(call);
+    } catch (error) {
+      const refusal = error as Error & { code?: number; details?: string };
+      if (typeof refusal.code === 'number') fail(refusal.code, refusal.details ?? refusal.message);
+      else fail(status.INTERNAL, 'the client certificate could not be checked');
+      return;
+    }
+    serveAttach(call, identity, deps, fail);
   };
+}
+
+/** The authenticated stream: Hello first, then events for the broker. */
+function serveAttach(call: AttachCall, identity: PeerIdentity, deps: AttachDeps, fail: (code: status, message: string) => void): void {
+  let session: AgentSession | undefined;
+  const helloTimer = setTimeout(() => {
+    if (!session) fail(status.DEADLINE_EXCEEDED, 'no Hello received within the time limit: an agent must send Hello first on Attach');
+  }, deps.helloTimeoutMs ?? 10_000);
+  helloTimer.unref();
+
+  const handle = (message: AgentMessage__Output) => {
+    if (!session) {
+      if (message.body !== 'hello' || !message.hello) {
+        clearTimeout(helloTimer);
+        fail(status.FAILED_PRECONDITION, 'the first message on Attach must be a Hello');
+        return;
+      }
+      clearTimeout(helloTimer);
+      if (message.hello.hostName !== identity.hostName) {
+        fail(
+          status.PERMISSION_DENIED,
+          `Hello.host_name "${message.hello.hostName}" does not match the client certificate's CN "${identity.hostName}": an agent may only attach as the host it enrolled as`,
+        );
+        return;
+      }
+      // The caller may have gone meanwhile.
+      if (call.cancelled || call.destroyed) return;
+      session = openSession(call, message.hello, deps);
+      return;
+    }
+    if (message.body === 'event' && message.event) {
+      const ackSeq = deps.broker.accept(session, message.event);
+      if (ackSeq !== undefined) session.send({ ack: { runId: message.event.runId, seq: ackSeq } });
+    } else if (message.body === 'hello') {
+      deps.logger.warn({ host: session.hostName }, 'second Hello on one Attach stream ignored');
+    }
+  };
+  call.on('data', handle);
+
+  const closed = () => {
+    clearTimeout(helloTimer);
+    if (!session) return;
+    // A stream closed by closeAll (shutdown) is logged once there, not once per agent.
+    if (deps.agents.detach(session)) deps.logger.info({ host: session.hostName, sessionId: session.sessionId }, 'agent detached');
+  };
+  call.on('end', () => {
+    closed();
+    call.end();
+  });
+  call.on('cancelled', closed);
+  call.on('close', closed);
 }
 
 function openSession(call: AttachCall, hello: Hello__Output, deps: AttachDeps): AgentSession {

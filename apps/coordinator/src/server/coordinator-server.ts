@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
@@ -10,7 +10,9 @@ import type { ClusterState, ServingMaterial } from '../state/cluster-state';
 import { AgentRegistry } from './agent-registry';
 import { attachHandler } from './attach-handler';
 import { controlHandlers } from './control-service';
-import { enrollHandler } from './enroll-service';
+import { type EnrollLimits, enrollHandler } from './enroll-service';
+import { PeerAuthenticator } from './peer-identity';
+import { tokenControlHandlers } from './token-control';
 import { formatListenAddress, type ListenAddress } from './listen-address';
 import { RunBroker } from './run-broker';
 import { coordinatorServerCredentials } from './tls-credentials';
@@ -36,7 +38,27 @@ export interface StartCoordinatorOptions {
   /** See RunBrokerOptions.answerTimeoutMs. */
   answerTimeoutMs?: number;
   helloTimeoutMs?: number;
+  /** Bounds on enrollment work (tests and benchmarks tune them). */
+  enrollLimits?: EnrollLimits;
 }
+
+/**
+ * Options of the TLS server. Enroll comes before any authentication, so the server bounds
+ * what one connection may cost: message size (an Enroll request is a few KiB; step events
+ * carry bounded output), concurrent streams per connection (an agent uses one Attach
+ * stream) and HTTP/2 session memory. Keepalive pings find agents that vanished without
+ * closing TCP, so their runs start the bounded wait instead of hanging.
+ */
+const TLS_SERVER_OPTIONS = {
+  'grpc.keepalive_time_ms': 60_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+  'grpc.max_receive_message_length': 4 * 1024 * 1024,
+  'grpc.max_concurrent_streams': 32,
+  'grpc-node.max_session_memory': 16,
+} as const;
+
+/** How long close() lets calls end by themselves before it cuts the rest. */
+const SHUTDOWN_GRACE_MS = 50;
 
 /**
  * Starts `kumi serve`: the Coordinator service on TLS (Enroll without, Attach with a
@@ -44,21 +66,20 @@ export interface StartCoordinatorOptions {
  */
 export async function startCoordinator(options: StartCoordinatorOptions): Promise<RunningCoordinator> {
   const { state, material, logger } = options;
+  const store = await state.store();
   const v1 = kumiV1();
   const agents = new AgentRegistry();
   const broker = new RunBroker(agents, logger, { detachGraceMs: options.detachGraceMs, answerTimeoutMs: options.answerTimeoutMs });
   const socketPath = state.paths.controlSocket;
   await clearStaleSocket(socketPath);
 
-  // Keepalive pings find agents that vanished without closing TCP, so their runs start
-  // the bounded wait instead of hanging.
-  const tlsServer = new Server({ 'grpc.keepalive_time_ms': 60_000, 'grpc.keepalive_timeout_ms': 20_000 });
+  const tlsServer = new Server(TLS_SERVER_OPTIONS);
   tlsServer.addService(v1.Coordinator.service, {
-    Enroll: enrollHandler({ tokens: state.tokens, hosts: state.hosts, ca: { certPem: material.caCertPem, keyPem: material.caKeyPem }, logger }),
-    Attach: attachHandler({ caCertPem: material.caCertPem, hosts: state.hosts, agents, broker, logger, helloTimeoutMs: options.helloTimeoutMs }),
+    Enroll: enrollHandler({ store, ca: { certPem: material.caCertPem, keyPem: material.caKeyPem }, logger }, options.enrollLimits),
+    Attach: attachHandler({ peers: new PeerAuthenticator(material.caCertPem, store), agents, broker, logger, helloTimeoutMs: options.helloTimeoutMs }),
   });
   const controlServer = new Server();
-  controlServer.addService(v1.Control.service, controlHandlers({ agents, broker, logger }));
+  controlServer.addService(v1.Control.service, { ...controlHandlers({ agents, broker, logger }), ...tokenControlHandlers(store, logger) });
 
   const address = formatListenAddress(options.listen);
   let port: number;
@@ -87,9 +108,11 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
     close() {
       closing ??= (async () => {
         broker.close();
-        agents.closeAll('the coordinator is shutting down');
+        const streams = agents.closeAll('the coordinator is shutting down');
+        logger.info({ streams }, 'attach streams closed for shutdown');
         await Promise.all([shutdown(tlsServer), shutdown(controlServer)]);
-        await rm(socketPath, { force: true });
+        // One syscall: no trip through the thread pool on the way out.
+        rmSync(socketPath, { force: true });
         logger.info('coordinator stopped');
       })();
       return closing;
@@ -103,13 +126,17 @@ function bind(server: Server, address: string, credentials: ServerCredentials): 
   });
 }
 
-/** Graceful shutdown, forced after 2 s so a stuck stream cannot hold the process. */
+/**
+ * Stops taking calls and lets the ones in flight end for a moment (their streams were
+ * already closed with a status, which agents take as "reconnect later"); whatever is left
+ * after SHUTDOWN_GRACE_MS is cut, so a stop never waits on a slow peer.
+ */
 function shutdown(server: Server): Promise<void> {
   return new Promise((resolve) => {
     const force = setTimeout(() => {
       server.forceShutdown();
       resolve();
-    }, 2_000);
+    }, SHUTDOWN_GRACE_MS);
     server.tryShutdown(() => {
       clearTimeout(force);
       resolve();

@@ -7,7 +7,7 @@ import { ExitCode } from '../cli/exit-codes';
 import { type ClusterConfig, DEFAULT_PORT } from './cluster-config';
 import { createPrivateFile, ensurePrivateDir } from './secure-files';
 import { statePaths } from './state-paths';
-import { TokenStore } from './token-store';
+import { StateStore } from './state-store';
 
 /** What `kumi init` needs. */
 export interface InitClusterOptions {
@@ -35,7 +35,7 @@ export function serverSans(addresses: string[]): { dnsNames: string[]; ipAddress
 }
 
 /**
- * Creates a cluster state folder (0700): CA, serving certificate, empty token store,
+ * Creates a cluster state folder (0700): CA, serving certificate, empty state log,
  * cluster.json. Refuses to touch a folder that already holds a cluster.
  */
 export async function initCluster(options: InitClusterOptions): Promise<ClusterConfig> {
@@ -44,7 +44,7 @@ export async function initCluster(options: InitClusterOptions): Promise<ClusterC
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw usageError(`invalid --port ${port}: use a TCP port between 1 and 65535`);
   }
-  const existing = [paths.clusterJson, paths.caKey, paths.caCert, paths.tokens].filter((p) => existsSync(p));
+  const existing = [paths.clusterJson, paths.caKey, paths.caCert, paths.stateLog, paths.tokens].filter((p) => existsSync(p));
   if (existing.length > 0) {
     throw new CliError(
       `a cluster already exists in ${paths.dir} (found ${existing.map((p) => basename(p)).join(', ')}); kumi init never overwrites it. ` +
@@ -62,7 +62,7 @@ export async function initCluster(options: InitClusterOptions): Promise<ClusterC
   await createPrivateFile(paths.caCert, ca.certPem);
   await createPrivateFile(paths.serverKey, server.keyPem);
   await createPrivateFile(paths.serverCert, server.certPem);
-  await new TokenStore(paths.tokens, paths.lock).initialize();
+  await StateStore.initialize(paths);
 
   const config: ClusterConfig = {
     apiVersion: 'kumi/v1',

@@ -15,9 +15,10 @@ export interface FileLockTiming {
 }
 
 /**
- * Runs fn while holding an exclusive lock file, so that `kumi serve` burning a token and
- * `kumi token create` in another process never lose each other's writes. Waits at most
- * 10 s; a lock left by a crashed process is taken over after 30 s.
+ * Runs fn while holding an exclusive lock file, for a short update of one shared file by
+ * processes that may run at once (e.g. the agent build merging SHA256SUMS). The cluster
+ * state does not use it: it has one owner process (state-lock.ts). Waits at most 10 s; a
+ * lock left by a crashed process is taken over after 30 s.
  *
  * The lock file holds "pid nonce". It is made complete under a private name and then
  * link()ed into place, which fails if a lock exists, so a reader never sees a half-written

@@ -12,8 +12,12 @@ export interface StatePaths {
   caKey: string;
   serverCert: string;
   serverKey: string;
+  /** The state log: tokens and enrolled hosts (see state-store.ts). */
+  stateLog: string;
+  /** tokens.json and hosts.json of older kumi versions, converted into the log once. */
   tokens: string;
   hosts: string;
+  /** Held by the one process that owns the state (see state-lock.ts). */
   lock: string;
   controlSocket: string;
   logDir: string;
@@ -55,6 +59,7 @@ export function statePaths(dir: string): StatePaths {
     caKey: join(abs, 'ca.key'),
     serverCert: join(abs, 'server.crt'),
     serverKey: join(abs, 'server.key'),
+    stateLog: join(abs, 'state.jsonl'),
     tokens: join(abs, 'tokens.json'),
     hosts: join(abs, 'hosts.json'),
     lock: join(abs, 'state.lock'),

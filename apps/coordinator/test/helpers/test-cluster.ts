@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileLogger } from '../../src/logging/logger';
-import { type RunningCoordinator, startCoordinator } from '../../src/server/coordinator-server';
+import { type RunningCoordinator, type StartCoordinatorOptions, startCoordinator } from '../../src/server/coordinator-server';
 import { initCluster } from '../../src/state/cluster-init';
 import { type ClusterState, openClusterState, readServingMaterial, type ServingMaterial } from '../../src/state/cluster-state';
 
@@ -18,7 +18,9 @@ export interface TestCluster {
 }
 
 /** Starts a TestCluster; always close() it in afterEach/afterAll. */
-export async function startTestCluster(options: { detachGraceMs?: number; answerTimeoutMs?: number; helloTimeoutMs?: number } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  options: Pick<StartCoordinatorOptions, 'detachGraceMs' | 'answerTimeoutMs' | 'helloTimeoutMs' | 'enrollLimits'> = {},
+): Promise<TestCluster> {
   const root = await mkdtemp(join(tmpdir(), 'kumi-coord-'));
   const dir = join(root, 'state');
   try {

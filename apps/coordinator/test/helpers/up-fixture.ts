@@ -40,6 +40,9 @@ export async function upFixture(hosts: readonly string[] = SEED_HOSTS): Promise<
     state = await openClusterState(dir);
     material = await readServingMaterial(state.paths);
     for (const host of hosts) identities.push(await enrollDirect(state, material, host));
+    // One process owns a state folder at a time: let go of it, so a `kumi up` started
+    // by the test (in this process or another) can take it.
+    await state.close();
   } catch (error) {
     // The caller gets no fixture to close: remove the CA key and tokens written so far.
     await rm(root, { recursive: true, force: true });

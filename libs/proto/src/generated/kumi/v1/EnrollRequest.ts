@@ -7,7 +7,10 @@ export interface EnrollRequest {
    */
   'token'?: (string);
   /**
-   * PKCS#10 certificate request, PEM, for the agent's own ECDSA P-256 key.
+   * PKCS#10 certificate request, PEM, for a key the agent made itself (the agent makes
+   * ECDSA P-256). Key policy: ECDSA P-256 or P-384, Ed25519, or RSA of at least 2048
+   * bits; any other key is refused with INVALID_ARGUMENT before the token is used, so
+   * the token still works with an acceptable key.
    */
   'csrPem'?: (string);
   /**
@@ -22,7 +25,10 @@ export interface EnrollRequest__Output {
    */
   'token': (string);
   /**
-   * PKCS#10 certificate request, PEM, for the agent's own ECDSA P-256 key.
+   * PKCS#10 certificate request, PEM, for a key the agent made itself (the agent makes
+   * ECDSA P-256). Key policy: ECDSA P-256 or P-384, Ed25519, or RSA of at least 2048
+   * bits; any other key is refused with INVALID_ARGUMENT before the token is used, so
+   * the token still works with an acceptable key.
    */
   'csrPem': (string);
   /**
