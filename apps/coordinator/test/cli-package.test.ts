@@ -58,7 +58,7 @@ describe('the npm package', () => {
     const plan = await call(kumi, ['plan', SEED], base);
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toMatch(/^Plan for cluster seed-ha: \d+ stages, \d+ host steps/);
+    expect(plan.stdout).toMatch(/^Plan of kumi up for cluster seed-ha: \d+ stages, \d+ host steps/);
   }, 240_000);
 });
 
@@ -102,7 +102,7 @@ describe('the single files (nx run coordinator:package)', () => {
     const env = { PATH: '/usr/bin:/bin', HOME: folder };
     const exec = (args: string[]) => run(kumi, args, { cwd: folder, env, timeout: 60_000 });
     expect((await exec(['--version'])).stdout).toBe(`${version}\n`);
-    expect((await exec(['plan', SEED])).stdout).toMatch(/^Plan for cluster seed-ha: \d+ stages/);
+    expect((await exec(['plan', SEED])).stdout).toMatch(/^Plan of kumi up for cluster seed-ha: \d+ stages/);
     const init = await exec(['--state-dir', join(folder, 'state'), 'init', '--name', 'alone', '--address', '192.0.2.1']);
     expect(init.stdout).toMatch(/Created cluster "alone" in .*\n {2}CA pin: {6}sha256:[0-9a-f]{64}/);
     expect((await readdir(join(folder, 'state'))).sort()).toEqual(expect.arrayContaining(['ca.crt', 'cluster.json', 'server.crt']));

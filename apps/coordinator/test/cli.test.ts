@@ -212,14 +212,14 @@ describe('CLI conventions', () => {
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     expect(await complete('kumi', 'tok')).toEqual(['token']);
     expect(await complete('kumi', 'token', '')).toEqual(['create', 'list', 'delete', '--help']);
-    expect(await complete('kumi', '--state-dir', '/x', 'token', 'create', '--')).toEqual(['--host', '--ttl', '--help']);
+    expect(await complete('kumi', '--state-dir', '/x', 'token', 'create', '--')).toEqual(['--host', '--ttl', '--json', '--help']);
     expect(await complete('kumi', 'cloud-init', '--agent-')).toEqual(expect.arrayContaining(['--agent-url', '--agent-sha256', '--agent-sums']));
   });
 
   it('writes zsh and fish scripts, and names the shells it knows', async () => {
     const zsh = await kumi('completion', 'zsh');
     expect(zsh.stdout).toMatch(/^#compdef kumi\n/);
-    expect(zsh.stdout).toContain("('token create') candidates=(--host --ttl --help) ;;");
+    expect(zsh.stdout).toContain("('token create') candidates=(--host --ttl --json --help) ;;");
     const fish = await kumi('completion', 'fish');
     expect(fish.stdout).toContain("complete -c kumi -n '__fish_seen_subcommand_from token; and __fish_seen_subcommand_from create' -l ttl -r -F");
     const bad = await kumi('completion', 'tcsh');
