@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { partAssetKey, type AgentPart } from '../src/runtime/agent-parts';
 import type { SeaBundle } from './build-sea-binaries';
+import { bundleSeaScript } from './bundle-sea-script';
 
 /** The entry point of each part, relative to the repository root (see runtime/agent-parts.ts). */
 const PART_ENTRIES: Readonly<Record<AgentPart, string>> = {
@@ -37,29 +37,6 @@ export async function bundleAgent(repoRoot: string, outDir: string): Promise<Age
   return { main, assets, warnings };
 }
 
-async function bundleOne(repoRoot: string, entry: string, outfile: string): Promise<string[]> {
-  // esbuild rejects on errors; warnings are returned so that the build can show them.
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    // Module names in the bundle are relative to this: the same bytes (and an up-to-date
-    // build) from any cwd, e.g. the package test in apps/agent and nx at the root.
-    absWorkingDir: repoRoot,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'bundle',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'silent',
-    // importMetaUrl: same shim as tools/build/bundle.mjs: ESM code that reads
-    // import.meta.url gets the bundle's own URL (in a single executable, __filename is the
-    // executable itself).
-    define: { 'import.meta.url': 'importMetaUrl', KUMI_AGENT_PARTS_ARE_ASSETS: 'true' },
-    banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  });
-  return result.warnings.map((warning) => `${warning.location?.file ?? ''}: ${warning.text}`);
+function bundleOne(repoRoot: string, entry: string, outfile: string): Promise<string[]> {
+  return bundleSeaScript(repoRoot, entry, outfile, { define: { KUMI_AGENT_PARTS_ARE_ASSETS: 'true' } });
 }

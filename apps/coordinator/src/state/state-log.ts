@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CliError } from '../cli/cli-error';
 import { ExitCode } from '../cli/exit-codes';
+import { writePrivateFile } from './secure-files';
 
 /** What reading a log found: the complete lines, and whether a torn tail was cut off. */
 export interface LogContents {
@@ -196,20 +196,7 @@ function parseLine(text: string, parse: (value: unknown) => unknown): unknown {
 
 /** Writes a complete log file (0600) under a temporary name, fsyncs it and its folder, then renames it into place. */
 export async function writeLogFile(path: string, text: string): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await writeAll(handle, Buffer.from(text));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writePrivateFile(path, text);
   await syncDir(dirname(path));
 }
 
