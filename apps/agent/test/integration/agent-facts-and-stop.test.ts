@@ -87,7 +87,7 @@ describe('kumi-agent: facts kept between steps, and a fast stop', () => {
       ['--state-dir', cluster().stateDir, 'run', 'net.wait-tcp', '--host', host, '--json', '--params-json', JSON.stringify(params)],
       join(cluster().logDir, 'run-stopped.log'),
     );
-    const started = await waitFor('the wait step to report progress', () => parseEvents(run.output()).find((event) => event.kind === 'EVENT_KIND_PROGRESS'));
+    await waitFor('the wait step to report progress', () => parseEvents(run.output()).some((event) => event.kind === 'PROGRESS'));
 
     const signalled = performance.now();
     agent.process.child.kill('SIGTERM');
@@ -101,11 +101,11 @@ describe('kumi-agent: facts kept between steps, and a fast stop', () => {
     const recorded = (await readFile(join(agent.stateDir, 'outbox.jsonl'), 'utf8'))
       .split('\n')
       .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as { event?: { runId: string; seq: number; kind: string; error: { code: string } | null } })
-      .flatMap((record) => (record.event && record.event.runId === started.runId ? [record.event] : []));
+      .map((line) => JSON.parse(line) as { event?: { step: string; seq: number; kind: string; error: { code: string } | null } })
+      .flatMap((record) => (record.event && record.event.step === 'net.wait-tcp' ? [record.event] : []));
     const last = recorded.at(-1);
     expect(last).toMatchObject({ kind: 'EVENT_KIND_FAILED', error: { code: 'ERROR_CODE_CANCELLED' } });
-    expect(last!.seq).toBeGreaterThan(Number(started.seq));
+    expect(recorded.map((event) => event.kind)).toContain('EVENT_KIND_PROGRESS');
     const outbox = Outbox.open(agent.stateDir);
     expect(outbox.inHand()).toBeUndefined();
     outbox.close();

@@ -149,8 +149,8 @@ describe('the packaged kumi-agent', () => {
       const step = await cluster.kumi(['run', 'sysctl.kubernetes', '--host', HOST, '--json'], 'run-packaged.log');
       expect(step.code, step.output).toBe(0);
       const events = parseEvents(step.output);
-      expect(events[0]).toMatchObject({ kind: 'EVENT_KIND_START', host: HOST, step: 'sysctl.kubernetes' });
-      expect(events.at(-1)?.kind).toBe('EVENT_KIND_DONE');
+      expect(events[0]).toMatchObject({ kind: 'START', host: HOST, step: 'sysctl.kubernetes' });
+      expect(events.at(-1)?.kind).toBe('DONE');
       expect(await readFile(join(root, 'etc/sysctl.d/kumi-kubernetes.conf'), 'utf8')).toContain('net.ipv4.ip_forward = 1');
       expect(agent.output()).not.toContain(token.split('.')[1] as string);
     });

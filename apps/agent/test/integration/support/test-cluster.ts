@@ -129,22 +129,27 @@ export interface AgentInfoJson {
   };
 }
 
-/** The parts of a `kumi run --json` event line the tests look at. */
+/** The parts of a `kumi run --json` progress event of a step the tests look at. */
 export interface EventJson {
-  runId: string;
-  seq: number | string;
+  /** Over every event of the command run (stage and run events too): 1, 2, 3, ... */
+  seq: number;
   host: string;
   step: string;
+  /** The plan path `stage/step@host`: one per step run. */
+  path: string;
   kind: string;
   text: string;
-  error: { code: string; message: string } | null;
+  error?: { code: string; message: string };
 }
 
-/** Parses NDJSON events from `kumi run --json` output (other lines are skipped). */
+/** A step's own progress kinds (the run's and stages' events are left out). */
+const STEP_KINDS = new Set(['START', 'OUTPUT', 'PROGRESS', 'NOOP', 'PLANNED', 'DONE', 'FAILED', 'SKIPPED']);
+
+/** Parses the step events from `kumi run --json` output (other lines and kinds are skipped). */
 export function parseEvents(output: string): EventJson[] {
   return output
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as EventJson)
-    .filter((event) => typeof event.kind === 'string');
+    .filter((event) => STEP_KINDS.has(event.kind));
 }
