@@ -17,6 +17,8 @@ export interface ProgressEvent {
   /** The plan path `stage/step@host` of entry events (absent for stage and run events). */
   path?: string;
   error?: { code: string; message: string; exitCode?: number; stderrTail?: string; command?: string };
+  /** DONE and NOOP: the step's typed outputs (e.g. kubeadm.init's CA hash), for tools reading `--json`. */
+  outputs?: Record<string, unknown>;
   /** FAILURE events: the command that retries just what failed. */
   retry?: string;
 }

@@ -38,17 +38,18 @@ export function progressOf(event: SchedulerEvent, notes: EntryNotes = new Map())
       return { stage: event.stage, host: event.host, step: event.step, path: event.path, kind: 'PROGRESS', text: event.text };
     case 'entry-end': {
       const base = { stage: event.stage, host: event.host, step: event.step, path: event.path };
+      const outputs = event.outputs && Object.keys(event.outputs).length > 0 ? { outputs: event.outputs } : {};
       switch (event.status) {
         case 'failed':
           return { ...base, kind: 'FAILED', text: event.error?.message ?? 'failed', ...(event.error ? { error: event.error } : {}) };
         case 'noop':
-          return { ...base, kind: 'NOOP', text: event.reason ?? 'nothing to do' };
+          return { ...base, kind: 'NOOP', text: event.reason ?? 'nothing to do', ...outputs };
         case 'planned':
           return { ...base, kind: 'PLANNED', text: event.actions?.length ? event.actions.join('; ') : 'would run its plan' };
         case 'already-done':
           return { ...base, kind: 'SKIPPED', text: notes.get(event.path) ?? 'already done (journal)' };
         default:
-          return { ...base, kind: 'DONE', text: `done in ${formatDuration(event.durationMs)}` };
+          return { ...base, kind: 'DONE', text: `done in ${formatDuration(event.durationMs)}`, ...outputs };
       }
     }
   }

@@ -3,16 +3,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LabCluster } from '../../src/cluster';
 
-/** A step event as `kumi run --json` prints it (the fields the test reads). */
+/** A step's progress event as `kumi run --json` prints it (the fields the test reads). */
 export interface RunEvent {
   seq: number;
   host: string;
   step: string;
   kind: string;
   text: string;
-  outputsJson: string;
-  error?: { code: string; message: string; stderrTail: string; command: string } | null;
+  outputs?: Record<string, unknown>;
+  error?: { code: string; message: string; stderrTail?: string; command?: string };
 }
+
+/** A step's own progress kinds (the run's and stages' events are left out). */
+const STEP_KINDS = new Set(['START', 'OUTPUT', 'PROGRESS', 'NOOP', 'PLANNED', 'DONE', 'FAILED', 'SKIPPED']);
 
 /** One `kumi run` of a step through a real agent. */
 export interface StepRun {
@@ -46,7 +49,7 @@ export class SecretFiles {
   }
 }
 
-/** Runs `kumi run STEP --host H --params-json ... --json` and parses its NDJSON events. */
+/** Runs `kumi run STEP --host H --params-json ... --json` and parses its NDJSON progress events. */
 export async function runStep(
   cluster: LabCluster,
   host: string,
@@ -60,16 +63,17 @@ export async function runStep(
   const events = result.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as RunEvent);
+    .map((line) => JSON.parse(line) as RunEvent)
+    .filter((event) => STEP_KINDS.has(event.kind));
   const last = events.at(-1);
-  const kind = last && /DONE|NOOP|FAILED/.test(last.kind) ? last.kind.replace(/^EVENT_KIND_/, '') : 'NONE';
-  const outputs = last?.outputsJson ? (JSON.parse(last.outputsJson) as Record<string, unknown>) : {};
+  const kind = last && /^(DONE|NOOP|FAILED)$/.test(last.kind) ? last.kind : 'NONE';
+  const outputs = last?.outputs ?? {};
   return { host, step, kind, outputs, events, exitCode: result.exitCode, ms: result.ms, printed: `${result.stdout}\n${result.stderr}` };
 }
 
 /** A readable account of a run for assertion messages: its last events and the error, never secrets (events are redacted). */
 export function describeRun(run: StepRun): string {
-  const tail = run.events.slice(-12).map((e) => `  ${e.kind.replace(/^EVENT_KIND_/, '')} ${e.text}`.trimEnd());
+  const tail = run.events.slice(-12).map((e) => `  ${e.kind} ${e.text}`.trimEnd());
   const last = run.events.at(-1);
   const error = last?.error ? [`  error: ${last.error.code} ${last.error.message}`, `  stderr: ${last.error.stderrTail}`] : [];
   return [`${run.step}@${run.host} ended ${run.kind} (exit ${run.exitCode}, ${run.ms} ms)`, ...tail, ...error, ...(run.events.length === 0 ? [run.printed.slice(-1500)] : [])].join('\n');
