@@ -13,9 +13,9 @@ export function rpmVersionMatches(asked: string, offered: string): boolean {
 }
 
 /**
- * Splits a dnf package argument as dnf's subject matching does: the bare NAME first, then
- * NAME-VERSION-RELEASE and NAME-VERSION, with an optional .ARCH (libdnf libdnf/nevra.cpp and
- * dnf's hawkey Subject forms NEVRA, NEVR, NEV, NA, NAME; libdnf 0.69 / dnf 4.14 on EL9).
+ * Splits a dnf package argument in the order dnf tries what the user most probably means:
+ * NAME(.ARCH), then NAME-VERSION-RELEASE.ARCH, NAME-VERSION, NAME-VERSION-RELEASE
+ * (rpm-software-management/libdnf libdnf/hy-subject.cpp HY_FORMS_REAL: NA, NAME, NEVRA, NEV, NEVR).
  * `offered` gives the repositories' VERSION-RELEASE of a name; undefined when none matches.
  */
 export function resolveDnfSpec(spec: string, offered: (name: string) => string | undefined): DnfSpec | undefined {
@@ -23,7 +23,7 @@ export function resolveDnfSpec(spec: string, offered: (name: string) => string |
   if (offered(bare) !== undefined) return { name: bare, version: undefined };
   const parts = bare.split('-');
   // The name is everything before VERSION (NEV) or VERSION-RELEASE (NEVR).
-  for (const cut of [parts.length - 2, parts.length - 1]) {
+  for (const cut of [parts.length - 1, parts.length - 2]) {
     if (cut < 1) continue;
     const name = parts.slice(0, cut).join('-');
     const version = parts.slice(cut).join('-');
