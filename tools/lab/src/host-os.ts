@@ -67,7 +67,7 @@ UBUNTU_CODENAME=jammy
 `;
 
 const APT = ['apt-get', 'apt-mark', 'dpkg-query'] as const;
-const DNF = ['dnf'] as const;
+const DNF = ['dnf', 'rpm'] as const;
 
 /** debian-12 is the machine's own os-release (the lab runs on Debian 12). */
 const PROFILES: Record<Exclude<HostOs, 'debian-12'>, OsProfile> & { 'debian-12': Omit<OsProfile, 'osRelease'> } = {

@@ -10,7 +10,7 @@ import { describeAction } from '../../plan';
 import { CONTAINERD_KEY_PATHS, readPath, renderContainerdConfig } from '../../render/containerd-config';
 import { debianFacts, rhelFacts } from '../../testing/host-facts';
 import { fakeHost } from '../common/fake-host';
-import { runtimeContainerdParams } from './params';
+import { containerdSource, runtimeContainerdParams } from './params';
 import type { RuntimeContainerdFacts } from './runtime-containerd';
 import { runtimeContainerd } from './runtime-containerd';
 import { sandboxImageFor } from './sandbox-image';
@@ -219,7 +219,65 @@ describe('runtime.containerd plan', () => {
     await expect(runtimeContainerd.outputs!(host, real, facts)).rejects.toThrow(/SystemdCgroup = false/);
   });
 
-  it('refuses distro containerd on RHEL with a fix', async () => {
-    await expect(runtimeContainerd.check(fakeHost(rhelFacts), params, {})).rejects.toThrow(/Fix: set source: docker/);
+  it('refuses explicit distro containerd on RHEL with a fix', async () => {
+    const distro = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2', source: 'distro' });
+    await expect(runtimeContainerd.check(fakeHost(rhelFacts), distro, {})).rejects.toThrow(/Fix: set source: docker or auto/);
+  });
+
+  it("source auto (the default): Docker's repository on dnf hosts, the distribution on apt hosts", async () => {
+    expect(params.source).toBe('auto');
+    expect(containerdSource('dnf', 'auto')).toBe('docker');
+    expect(containerdSource('apt', 'auto')).toBe('distro');
+    expect(containerdSource('dnf', 'distro')).toBe('distro');
+    expect(containerdSource('apt', 'docker')).toBe('docker');
+    const rocky = await runtimeContainerd.check(fakeHost(rhelFacts), { ...params, sandboxImage: 'registry.k8s.io/pause:3.10' }, {});
+    expect(rocky).toMatchObject({ packages: 'dnf', containerdVersion: undefined, dockerRepo: { distro: 'rhel', source: undefined } });
+    expect(rocky.dockerRepo?.wanted).toContain('baseurl=https://download.docker.com/linux/rhel/$releasever/$basearch/stable');
+    const debian = await runtimeContainerd.check(fakeHost(debianFacts), { ...params, sandboxImage: 'registry.k8s.io/pause:3.10' }, {});
+    expect(debian.dockerRepo).toBeUndefined();
+  });
+});
+
+/** Rocky 9 with the default source (auto): the seed's control planes. */
+describe('runtime.containerd plan on a dnf host, source auto', () => {
+  const params = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2' });
+  const configured = renderContainerdConfig(undefined, realDefaults, v2);
+  const repo = { keyPresent: true, source: undefined, wanted: '[docker-ce-stable]\n', distro: 'rhel', curl: true };
+  const settled: RuntimeContainerdFacts = {
+    packages: 'dnf',
+    containerdVersion: '1.7.27',
+    config: configured,
+    defaults: realDefaults,
+    sandboxImage: 'registry.k8s.io/pause:3.10',
+    dockerRepo: { ...repo, source: repo.wanted },
+    service: { active: true, enabled: true },
+    daemon: { criServed: true, running: { runtimeReady: true, cgroupDriver: 'systemd', sandboxImage: 'registry.k8s.io/pause:3.10' } },
+  };
+  const lines = (facts: RuntimeContainerdFacts): string[] => runtimeContainerd.plan(facts, params, {}).actions.map((action) => describeAction(action).split('  #')[0] ?? '');
+
+  it("first run: Docker's repo, dnf install containerd.io (starts nothing), write the config, enable and start", () => {
+    const fresh: RuntimeContainerdFacts = { ...settled, containerdVersion: undefined, config: undefined, defaults: 'version = 2\n', dockerRepo: repo, service: { active: false, enabled: false }, daemon: undefined };
+    expect(lines(fresh)).toEqual([
+      'write /etc/yum.repos.d/docker-ce.repo',
+      'run dnf install -y containerd.io',
+      'write /etc/containerd/config.toml',
+      'run systemctl enable containerd',
+      'run systemctl start containerd',
+    ]);
+  });
+
+  it('second run: noop', () => {
+    const plan = runtimeContainerd.plan(settled, params, {});
+    expect(plan.actions).toEqual([]);
+    expect(plan.noop).toMatch(/^containerd 1\.7\.27 already running with SystemdCgroup = true/);
+  });
+
+  it("drift: containerd.io's shipped config back in place on a running daemon: rewrite and restart", () => {
+    const shipped = { ...settled, config: 'disabled_plugins = ["cri"]\n', daemon: { criServed: false, running: undefined } };
+    expect(lines(shipped)).toEqual(['write /etc/containerd/config.toml', 'run systemctl restart containerd']);
+  });
+
+  it('drift: stopped and disabled by hand: enable and start, no rewrite', () => {
+    expect(lines({ ...settled, service: { active: false, enabled: false }, daemon: undefined })).toEqual(['run systemctl enable containerd', 'run systemctl start containerd']);
   });
 });

@@ -22,7 +22,7 @@ import { keepRunning, serviceState, stateAfterInstall } from '../common/services
 import type { RunningRuntime } from '../common/running-runtime';
 import { containerdServesCri, readRunningRuntime } from '../common/running-runtime';
 import type { RuntimeContainerdParams } from './params';
-import { runtimeContainerdParams } from './params';
+import { containerdSource, runtimeContainerdParams } from './params';
 import { sandboxImageFor, sandboxImageFromKubeadm } from './sandbox-image';
 
 /** The CRI socket kubeadm's nodeRegistration.criSocket names for containerd. */
@@ -69,10 +69,11 @@ export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdF
 
   async check(host, params) {
     const packages = packageFamilyOf(host.facts);
-    if (packages === 'dnf' && params.source === 'distro' && host.facts.os.id !== 'fedora') {
+    const source = containerdSource(packages, params.source);
+    if (packages === 'dnf' && source === 'distro' && host.facts.os.id !== 'fedora') {
       throw new StepFailure(
         'CHECK_FAILED',
-        `${host.facts.os.prettyName || host.facts.os.id} has no containerd package in its own repositories. Fix: set source: docker (containerd.io from Docker's repository).`,
+        `${host.facts.os.prettyName || host.facts.os.id} has no containerd package in its own repositories. Fix: set source: docker or auto (containerd.io from Docker's repository).`,
       );
     }
     const containerdVersion = await containerdVersionOf(host);
@@ -84,7 +85,7 @@ export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdF
       config: await host.readFile(params.configPath),
       defaults,
       sandboxImage: params.sandboxImage ?? (await sandboxImageOf(host, params.kubernetesVersion)),
-      dockerRepo: params.source === 'docker' ? await readDockerRepo(host, packages) : undefined,
+      dockerRepo: source === 'docker' ? await readDockerRepo(host, packages) : undefined,
       service,
       daemon: service.active && containerdVersion !== undefined ? await readDaemon(host) : undefined,
     };
@@ -94,7 +95,7 @@ export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdF
     const actions: Action[] = [];
     const installing = facts.containerdVersion === undefined;
     if (installing) {
-      const name = params.source === 'docker' ? 'containerd.io' : 'containerd';
+      const name = containerdSource(facts.packages, params.source) === 'docker' ? 'containerd.io' : 'containerd';
       if (facts.dockerRepo !== undefined) actions.push(...dockerRepoActions(facts.packages, facts.dockerRepo));
       if (facts.packages === 'apt' && !actions.some((action) => action.kind === 'run' && action.argv[0] === 'apt-get')) {
         actions.push(refreshPackageLists(`find the ${name} package`));

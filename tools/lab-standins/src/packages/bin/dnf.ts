@@ -1,4 +1,5 @@
 // Stand-in for dnf inside a lab host: install/remove/makecache over the host's package records.
+import { type DnfSpec, resolveDnfSpec } from '../dnf-spec';
 import { dnfExcludes } from '../package-db';
 import { installedVersion, offeredVersion, recordInstall, recordRemove, withDependencies, type ResolvedPackage } from '../package-install';
 
@@ -13,18 +14,21 @@ function main(argv: string[]): number {
       return 0;
     case 'install': {
       const excludes = dnfExcludes();
-      const missing = names.filter((n) => {
-        const repo = excludes.get(n);
+      const visible = (name: string): string | undefined => {
+        const repo = excludes.get(name);
         const excluded = repo !== undefined && !disabled.has(repo) && !disabled.has('all');
-        return excluded || offeredVersion(n, 'rpm') === undefined;
-      });
+        return excluded ? undefined : offeredVersion(name, 'rpm');
+      };
+      const specs = words.slice(1).map((arg) => ({ arg, spec: resolveDnfSpec(arg, visible) }));
+      const missing = specs.filter((s) => s.spec === undefined).map((s) => s.arg);
       if (missing.length > 0) {
         for (const n of missing) console.log(`No match for argument: ${n}`);
         console.error(`Error: Unable to find a match: ${missing.join(' ')}`);
         return 1;
       }
-      const wanted: ResolvedPackage[] = withDependencies(names).map((name) => ({ name, version: offeredVersion(name, 'rpm') as string, installed: installedVersion(name) }));
-      for (const p of wanted.filter((w) => w.installed !== undefined && names.includes(w.name))) {
+      const requested = specs.map((s) => (s.spec as DnfSpec).name);
+      const wanted: ResolvedPackage[] = withDependencies(requested).map((name) => ({ name, version: offeredVersion(name, 'rpm') as string, installed: installedVersion(name) }));
+      for (const p of wanted.filter((w) => w.installed !== undefined && requested.includes(w.name))) {
         console.log(`Package ${p.name}-${p.installed}.x86_64 is already installed.`);
       }
       const fresh = wanted.filter((w) => w.installed === undefined);
