@@ -121,6 +121,7 @@ export async function startLabCluster(opts: LabClusterOptions): Promise<LabClust
     return result;
   };
 
+  let tokenTurn: Promise<unknown> = Promise.resolve();
   const cluster: LabCluster = {
     topology: opts.topology,
     stateDir,
@@ -156,7 +157,10 @@ export async function startLabCluster(opts: LabClusterOptions): Promise<LabClust
     async startAgent(host) {
       const files: Record<string, string> = {};
       if (!configured.has(host)) {
-        const token = await mustKumi(['token', 'create', '--host', host, '--ttl', '30m']);
+        // One kumi process owns the state folder at a time (a second one exits 3): mint in turn.
+        const minting = tokenTurn.then(() => mustKumi(['token', 'create', '--host', host, '--ttl', '30m']));
+        tokenTurn = minting.catch(() => undefined);
+        const token = await minting;
         files[AGENT_CONFIG_PATH] = agentConfigFromTokenOutput(token.stdout, host);
         configured.add(host);
       }
