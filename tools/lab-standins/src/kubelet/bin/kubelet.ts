@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     cgroupDriver: kubeletCgroupDriver(parsed),
     // The running runtime's driver over its CRI (what the real kubelet's sandboxes meet); a
     // runtime that does not answer yet is "unknown", as kubeadm's flag names the socket.
-    runtimeCgroupDriver: () => runtimeCgroupDriver(hostPath(host, runtimeSocket(flag(args, 'container-runtime-endpoint')))).catch(() => undefined),
+    runtimeCgroupDriver: () => runtimeDriverIfServing(hostPath(host, runtimeSocket(flag(args, 'container-runtime-endpoint')))),
     log: (line) => process.stdout.write(`${new Date().toISOString()} kubelet: ${line}\n`),
   });
   await kubelet.start();
@@ -48,6 +48,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** The runtime's cgroup driver over its CRI; undefined while no runtime serves the socket (nothing to compare yet). */
+async function runtimeDriverIfServing(socket: string): Promise<'systemd' | 'cgroupfs' | undefined> {
+  if (!fs.existsSync(socket)) return undefined;
+  return runtimeCgroupDriver(socket).catch(() => undefined);
 }
 
 /** The CRI socket path of --container-runtime-endpoint (containerd's when absent, the kubelet's default). */
