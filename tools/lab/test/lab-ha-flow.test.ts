@@ -161,15 +161,17 @@ describe.skipIf(skip !== undefined).sequential('stand-ins in the lab: kubeadm HA
     const r = await sh('master1', [
       'export KUBECONFIG=/etc/kubernetes/admin.conf',
       'kubectl apply -f /root/kube-flannel.yml',
-      'kubectl wait --for=condition=Ready nodes --all --timeout=90s',
+      'kubectl wait --for=condition=Ready nodes --all --timeout=180s',
       'kubectl run dnsutils --image=registry.k8s.io/e2e-test-images/agnhost:2.39 --restart=Never -- sleep infinity',
       'kubectl wait --for=condition=Ready pod/dnsutils --timeout=60s',
       'kubectl exec -i dnsutils -- nslookup kubernetes.default',
     ].join(' && '));
-    expect(r.code, `${r.out}${r.err}`).toBe(0);
+    // On a failure, the kubelets' last lines say which node stalled and why.
+    const kubeletLogs = r.code === 0 ? '' : (await Promise.all(['master1', 'master2', 'master3', 'worker1'].map(async (host) => `--- ${host} kubelet\n${(await sh(host, 'journalctl -u kubelet -n 25')).out}`))).join('\n');
+    expect(r.code, `${r.out}${r.err}\n${kubeletLogs}`).toBe(0);
     expect(r.out.match(/^node\/\S+ condition met$/gm)).toHaveLength(4);
     expect(r.out).toContain('Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1');
-  }, 240_000);
+  }, 330_000);
 
   it('kill master1: https://192.0.2.100:6443/healthz answers ok within 10 s and etcd keeps quorum', async () => {
     const record = readLabState()?.hosts.master1;
