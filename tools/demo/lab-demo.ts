@@ -42,6 +42,8 @@ process.env.KUMI_LAB_DIR = labDir;
 const stateDir = `${labDir}-demo-state`;
 const spec = path.join(REPO_ROOT, 'examples/seed-ha.yaml');
 const specArg = path.relative(process.cwd(), spec) || spec;
+/** Where the demo keeps the report of its `kumi up` build. */
+const buildReport = path.join(REPO_ROOT, 'dist/demo/seed-ha-build.html');
 
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 const say = (text: string) => console.log(`\n${bold(`== ${text}`)}`);
@@ -99,6 +101,8 @@ async function main(): Promise<void> {
 
   say(`kumi up ${specArg}: the whole HA build, one line per host (kumi listens on 192.0.2.1:7443; the agents dial in)`);
   timings.push(['kumi up (build and verify)', await kumi(['up', spec, '--yes', '--skip', 'drill'])]);
+  // The build's picture, written where it outlives the lab (the state folder goes with it).
+  await kumi(['report', '--out', buildReport]);
 
   say('kumi verify: nodes Ready, control-plane pods, etcd health, API through the VIP, DNS from a pod');
   timings.push(['kumi verify', await kumi(['verify', spec])]);
@@ -129,6 +133,8 @@ async function main(): Promise<void> {
       '',
       "  Each host's firewall (as the host reports it) and what kumi changed in it:",
       ...hosts.map((host) => `  - ${host.padEnd(8)} ${describeFirewallChange(firewallsBefore.get(host)!, firewallsAfter.get(host)!)}`),
+      '',
+      `  The build's report (one row per host, one bar per step, the critical path): ${path.relative(process.cwd(), buildReport) || buildReport}`,
     ].join('\n'),
   );
 }
