@@ -240,7 +240,7 @@ async function main(): Promise<void> {
     const spread = (pick: (round: Round) => number, digits = 1): string => `${Math.min(...rounds.map(pick)).toFixed(digits)} … ${Math.max(...rounds.map(pick)).toFixed(digits)}`;
     const wallS = mid((round) => round.wallMs) / 1000;
     const agentPerStep = mid((round) => round.agentCpuMs / steps_);
-    const command = driver === 'cli' ? `kumi ${kumiRunCommands(['H'], [flags.step])[0]![0]!.join(' ')} (one process for every host and step)` : 'RunStep calls on the control socket from one process';
+    const command = driver === 'cli' ? `kumi ${kumiRunCommands(hosts, steps)[0]![0]!.join(' ').replace(hosts.join(','), `<${hosts.length} hosts>`)} (one process: every step on every host)` : 'RunStep calls on the control socket from one process';
     console.log(`Machine: ${await machine()}`);
     console.log(`${hostCount} hosts × ${stepCount} no-op steps (${flags.step}) = ${steps_} step runs per round; driven by ${command}; ${runs} rounds on one fleet after a warm-up step (medians)`);
     console.log('');
