@@ -15,11 +15,11 @@
 //                 --legit agents enroll one after another; prints their latency.
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { type ControlClient, kumiV1, type StepEvent__Output } from '@kumi/proto';
+import { machine } from './machine';
 import { enrollLikeAgent, HerdAttachment, HerdStats, makeHerdKeys } from './herd-agent';
 import { bundleKumi, prepareCluster, prepareEnrolledCluster, processCpuSeconds, processMemory, runFolder, startServe } from './herd-coordinator';
 import { sourceAddress } from './herd-enroll-client';
@@ -45,14 +45,6 @@ interface RunFigures {
   retries: number;
   retriedBy: string;
   stepFailures: number;
-}
-
-function machine(): string {
-  const cpus = os.cpus();
-  return `${cpus.length} × ${cpus[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Linux ${os.release()}, Node ${process.version}, load average ${os
-    .loadavg()
-    .map((n) => n.toFixed(1))
-    .join(' ')}`;
 }
 
 function controlClient(socket: string): ControlClient {
@@ -182,7 +174,7 @@ async function floodRun(kumi: string, run: number): Promise<{ latenciesMs: numbe
 
 const build = await runFolder();
 try {
-  process.stdout.write(`machine: ${machine()}\n`);
+  process.stdout.write(`machine: ${await machine()}\n`);
   const kumi = await bundleKumi(build.root);
   if (FLOOD > 0) {
     const runs = [];
@@ -198,7 +190,7 @@ try {
     for (let run = 1; run <= RUNS; run++) runs.push(await herdRun(kumi, run));
     const m = (pick: (r: RunFigures) => number) => median(runs.map(pick));
     process.stdout.write(
-      `\n${AGENTS} simulated agents, median of ${RUNS} runs (machine: ${machine()})\n` +
+      `\n${AGENTS} simulated agents, median of ${RUNS} runs (machine: ${await machine()})\n` +
         '| all enrolled | all attached | one step on all | serve stop | coordinator CPU | simulator CPU | coordinator RSS attached | coordinator peak RSS | refusals not retried | retries | step failures |\n' +
         '|---|---|---|---|---|---|---|---|---|---|---|\n' +
         `| ${m((r) => r.enrollS).toFixed(1)} s | ${m((r) => r.attachedS).toFixed(1)} s | ${m((r) => r.stepS).toFixed(2)} s | ${m((r) => r.stopMs).toFixed(0)} ms | ${m((r) => r.coordinatorCpuS).toFixed(1)} s | ${m((r) => r.simulatorCpuS).toFixed(1)} s | ${m((r) => r.rssAttachedMiB).toFixed(0)} MiB | ${m((r) => r.peakMiB).toFixed(0)} MiB | ${runs.reduce((s, r) => s + r.permanent, 0)} | ${m((r) => r.retries)} (${runs.map((r) => r.retriedBy).join(' / ')}) | ${runs.reduce((s, r) => s + r.stepFailures, 0)} |\n`,

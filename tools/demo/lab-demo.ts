@@ -19,7 +19,7 @@ const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const hostsAt = args.indexOf('--hosts');
 const hostsChoice = hostsAt >= 0 ? args[hostsAt + 1] : 'seed';
-const unknown = args.filter((arg, i) => arg !== '--keep' && i !== hostsAt && i !== hostsAt + 1);
+const unknown = args.filter((arg, i) => arg !== '--keep' && !(hostsAt >= 0 && (i === hostsAt || i === hostsAt + 1)));
 if (unknown.length > 0 || (hostsChoice !== 'seed' && hostsChoice !== 'debian-seed')) {
   console.error(`lab demo: unknown argument ${[...unknown, hostsChoice].join(' ')}; options: --keep (leave the lab up afterwards), --hosts seed|debian-seed`);
   process.exit(2);

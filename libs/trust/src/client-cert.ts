@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign, verify, X509Certificate } from 'node:crypto';
 import { BIT_STRING, BOOLEAN, children, content, INTEGER, OCTET_STRING, oid, raw, readTlv, SEQUENCE, SET, time, type Tlv, tlv, UTF8_STRING } from './der';
 import { checkKeyPolicy } from './key-policy';
+import { derToPem } from './verify';
 
 /** A certificate request whose signature verified: the key's owner asked for this name. */
 export interface VerifiedCsr {
@@ -153,8 +154,7 @@ export class ClientCertIssuer {
     );
     const signature = sign('sha256', tbs, this.#ca.signingKey);
     const cert = tlv(SEQUENCE, tbs, ECDSA_WITH_SHA256, tlv(BIT_STRING, Buffer.from([0]), signature));
-    const lines = cert.toString('base64').match(/.{1,64}/g) ?? [];
-    return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+    return derToPem(cert);
   }
 }
 

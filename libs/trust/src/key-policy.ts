@@ -28,7 +28,8 @@ export function checkKeyPolicy(spkiDer: Uint8Array): KeyPolicyVerdict {
     return { ok: false, reason: `its key is on curve ${details.namedCurve ?? '(unknown)'}, which kumi does not accept (kumi accepts ${KEY_POLICY_TEXT})` };
   }
   if (type === 'ed25519') return { ok: true, description: 'Ed25519' };
-  if (type === 'rsa' || type === 'rsa-pss') {
+  // RSASSA-PSS keys (type rsa-pss) are not signed: CSR verification knows RSA PKCS#1 v1.5 signatures only.
+  if (type === 'rsa') {
     const bits = details.modulusLength ?? 0;
     if (bits >= MIN_RSA_BITS) return { ok: true, description: `RSA ${bits}` };
     return { ok: false, reason: `its RSA key has ${bits} bits, fewer than the ${MIN_RSA_BITS} kumi requires (kumi accepts ${KEY_POLICY_TEXT})` };

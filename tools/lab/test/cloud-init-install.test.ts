@@ -89,11 +89,15 @@ describe.skipIf(skip)('kumi-agent installed by cloud-init user-data from the coo
   }, 300_000);
 
   afterAll(async () => {
-    await serve?.stop();
-    if (labStarted) await labDown({});
-    delete process.env.KUMI_AGENT_DIR;
-    if (work) await rm(work, { recursive: true, force: true });
-    await rm(LAB_DIR, { recursive: true, force: true });
+    // The lab goes down and the folders go even when kumi serve fails to stop.
+    try {
+      await serve?.stop();
+    } finally {
+      if (labStarted) await labDown({});
+      delete process.env.KUMI_AGENT_DIR;
+      if (work) await rm(work, { recursive: true, force: true });
+      await rm(LAB_DIR, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('downloads over HTTPS checked with the CA certificate, checks the sha256, installs, and the agent attaches', async () => {

@@ -183,8 +183,11 @@ export class Outbox {
 
   /** Flushes what is appended and closes the file. */
   close(): void {
-    this.flush();
-    closeSync(this.#fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.#fd);
+    }
   }
 
   #write(record: Record_): void {

@@ -2,7 +2,8 @@ import { basename } from 'node:path';
 import { findStep, Secret } from '@kumi/steps';
 import { CliError, usageError } from '../cli/cli-error';
 import { formatDuration } from '../cli/duration';
-import { ExitCode, type ExitCodeValue } from '../cli/exit-codes';
+import { ExitCode } from '../cli/exit-codes';
+import { runExitCode } from '../cli/run-exit-code';
 import { SecretRegistry } from '../journal/secret-registry';
 import { buildRunPlan, catalogueStepIds, type Plan, PlanParamsError, type RunPlanOptions, type RunReport, runPlan, type RunStepSpec } from '../plan';
 import { chooseView } from '../progress/choose-view';
@@ -30,27 +31,6 @@ export interface RunStepsOptions {
   maxParallel: number;
   signal: AbortSignal;
   out?: NodeJS.WriteStream;
-}
-
-/** How bad a run's result is; the run exits with the worst code of its entries. */
-const SEVERITY: readonly ExitCodeValue[] = [ExitCode.OK, ExitCode.UNAVAILABLE, ExitCode.FAILURE, ExitCode.INTERRUPTED];
-
-/**
- * The exit code of a run: the worst result of its entries. Order, best to worst: every
- * entry done, noop or planned (0); a host not attached (4); a step failed (1); interrupted (130).
- */
-export function worstExitCode(report: RunReport): ExitCodeValue {
-  let worst: ExitCodeValue = ExitCode.OK;
-  const raise = (code: ExitCodeValue) => {
-    if (SEVERITY.indexOf(code) > SEVERITY.indexOf(worst)) worst = code;
-  };
-  if (report.cancelled) raise(ExitCode.INTERRUPTED);
-  for (const failure of report.failures) {
-    if (failure.kind === 'cancelled' || (failure.kind === 'step' && failure.error.code === 'CANCELLED')) raise(ExitCode.INTERRUPTED);
-    else if (failure.kind === 'step' && failure.error.code === 'NOT_ATTACHED') raise(ExitCode.UNAVAILABLE);
-    else raise(ExitCode.FAILURE);
-  }
-  return worst;
 }
 
 /** Counts of how the entries ended, e.g. "12 done, 38 noop, 1 failed". */
@@ -110,7 +90,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunReport> {
         dryRun: options.dryRun,
       });
       const took = formatDuration(Date.now() - started);
-      const code = worstExitCode(report);
+      const code = runExitCode(report);
       if (code === ExitCode.OK) {
         progress.emit({ ...base, kind: 'RUN_DONE', text: `kumi run: ${tally(report)} on ${hosts.length} host(s) in ${took}` });
         return report;
@@ -124,7 +104,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunReport> {
       if (code === ExitCode.INTERRUPTED) throw new CliError('interrupted; the agents were asked to cancel their steps', code);
       const shown = report.failures.slice(0, 3).map((failure) => (failure.kind === 'step' ? `${failure.step} on ${failure.host}: ${failure.error.code}: ${failure.error.message}` : failure.message));
       const more = report.failures.length - shown.length;
-      throw new CliError(`${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''} (see above)`, code);
+      throw new CliError(redactor.redact(`${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''} (see above)`), code);
     } finally {
       progress.close();
     }

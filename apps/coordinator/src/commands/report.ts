@@ -13,7 +13,8 @@ export function register(program: Command): void {
     .option('--plan <spec>', 'picture a dry run of this spec instead: its plan laid out as the scheduler runs it, every step one unit long')
     .option('--json', 'print the report\'s data (hosts, steps, critical path, totals) as JSON besides writing the file')
     .action(async (options: { out?: string; run?: string; plan?: string; json?: boolean }, command: Command) => {
-      const { noColorWanted, writeHtml, writeReport } = await import('../report/write-report');
+      const { noColorWanted } = await import('../output/terminal');
+      const { writeHtml, writeReport } = await import('../report/write-report');
       let written;
       if (options.plan && options.run) {
         const { usageError } = await import('../cli/cli-error');

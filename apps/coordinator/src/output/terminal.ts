@@ -6,6 +6,11 @@ export interface TerminalTraits {
   color: boolean;
 }
 
+/** Whether the user asked for no colour: NO_COLOR set to anything non-empty (https://no-color.org). */
+export function noColorWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.NO_COLOR ?? '') !== '';
+}
+
 /**
  * Decides how to write to `stream`: only a terminal (isTTY, TERM not "dumb") gets a live
  * view, and it gets colours unless NO_COLOR is set to anything non-empty
@@ -13,7 +18,7 @@ export interface TerminalTraits {
  */
 export function terminalTraits(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): TerminalTraits {
   const interactive = stream.isTTY === true && env.TERM !== 'dumb';
-  return { interactive, color: interactive && (env.NO_COLOR ?? '') === '' };
+  return { interactive, color: interactive && !noColorWanted(env) };
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;

@@ -30,11 +30,6 @@ export interface WriteReportOptions {
   secrets?: SecretRegistry;
 }
 
-/** Whether NO_COLOR asks for no colour (any non-empty value, see no-color.org). */
-export function noColorWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.NO_COLOR);
-}
-
 /** The model of a cluster's run, from its journal; a run it does not hold is a usage error. */
 export function reportModel(options: Pick<WriteReportOptions, 'dir' | 'run' | 'open'>): BuildModel {
   const journal = new Journal(options.dir, new SecretRegistry());

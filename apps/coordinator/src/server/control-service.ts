@@ -2,7 +2,8 @@ import { type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, st
 import type { ListAgentsRequest__Output, ListAgentsResponse, RunStepRequest__Output, StepEvent } from '@kumi/proto';
 import type { Logger } from '../logging/logger';
 import { type AgentRegistry, agentInfo } from './agent-registry';
-import { type RunBroker, TERMINAL_KINDS } from './run-broker';
+import { TERMINAL_KINDS } from '../client/wire-step-events';
+import type { RunBroker } from './run-broker';
 import { statusError } from './status-error';
 
 /** What the Control service needs. */

@@ -8,7 +8,6 @@ import { statusError } from './status-error';
 
 import { TERMINAL_KINDS } from '../client/wire-step-events';
 
-export { TERMINAL_KINDS };
 
 /** Receives the accepted events of one run, each exactly once, in seq order. */
 export type RunListener = (event: StepEvent) => void;

@@ -55,7 +55,10 @@ export async function openClusterState(dir: string, options: OpenClusterStateOpt
         const opening = held;
         openStores.set(paths.dir, opening);
         // A failed open must not stay cached: the next call tries again.
-        opening.store.catch(() => openStores.get(paths.dir) === opening && openStores.delete(paths.dir));
+        opening.store.catch(() => {
+          if (openStores.get(paths.dir) === opening) openStores.delete(paths.dir);
+          if (held === opening) held = undefined;
+        });
       }
       held.handles += 1;
     }

@@ -1,6 +1,7 @@
 import { CliError } from '../cli/cli-error';
 import { formatDuration } from '../cli/duration';
-import { ExitCode, type ExitCodeValue } from '../cli/exit-codes';
+import { ExitCode } from '../cli/exit-codes';
+import { runExitCode } from '../cli/run-exit-code';
 import { type Plan, readinessThroughRunner, type RunReport, runPlan, type SchedulerDeps, type SchedulerEvent } from '../plan';
 import { formatListenAddress, type ListenAddress } from '../server/listen-address';
 import { buildPictureOptions, startBuildPicture } from '../web/build-picture';
@@ -14,15 +15,6 @@ import type { Session } from './session';
 /** The number of (host, step) entries of a plan. */
 export function countEntries(plan: Plan): number {
   return plan.stages.reduce((sum, stage) => sum + stage.entries.length, 0);
-}
-
-/** The exit code of a failed run: interrupted, agents missing, or a failure. */
-export function exitCodeOf(report: RunReport): ExitCodeValue {
-  if (report.cancelled) return ExitCode.INTERRUPTED;
-  const unavailable = report.failures.every(
-    (failure) => (failure.kind === 'readiness' && failure.readiness === 'agents-attached') || (failure.kind === 'step' && failure.error.code === 'NOT_ATTACHED'),
-  );
-  return unavailable ? ExitCode.UNAVAILABLE : ExitCode.FAILURE;
 }
 
 /** What every workflow of a session runs through: the agents, their attachment, the journal and the progress view. */
@@ -108,7 +100,7 @@ function finished(session: Session, run: WorkflowRun, report: RunReport, started
   for (const failure of failureEvents(report, retry)) session.progress.emit(failure);
   const hosts = new Set(report.failures.map((failure) => failure.host).filter(Boolean));
   emit('RUN_FAILED', `${label}: ${report.cancelled ? 'interrupted' : `${report.failures.length} failure(s)${hosts.size ? ` on ${[...hosts].join(', ')}` : ''}`} after ${took}; resume with: ${retry.resume}`);
-  const code = exitCodeOf(report);
+  const code = runExitCode(report);
   throw new CliError(
     report.cancelled
       ? `interrupted; what finished is in the journal, resume with: ${retry.resume}`

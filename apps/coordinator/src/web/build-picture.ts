@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { ClusterLock } from '../journal/lock';
 import type { SecretRegistry } from '../journal/secret-registry';
-import { noColorWanted, writeReport } from '../report/write-report';
+import { noColorWanted } from '../output/terminal';
+import { writeReport } from '../report/write-report';
 import type { ListenAddress } from '../server/listen-address';
 import { journalSource } from './journal-source';
 import { type LiveServer, startLiveServer } from './live-server';

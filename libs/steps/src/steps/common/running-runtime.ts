@@ -12,7 +12,7 @@ export interface RunningRuntime {
 }
 
 type CriConfig = {
-  containerd?: { defaultRuntimeName?: string; runtimes?: Record<string, { options?: Record<string, unknown> }> };
+  containerd?: { defaultRuntimeName?: string; runtimes?: Record<string, { options?: Record<string, unknown> | null }> };
   sandboxImage?: string;
   pinnedImages?: { sandbox?: string };
 };
@@ -49,9 +49,11 @@ export async function readRunningRuntime(host: HostReader, endpoint: string, run
 
 function cgroupDriverOf(config: CriConfig | undefined): 'systemd' | 'cgroupfs' | undefined {
   const name = config?.containerd?.defaultRuntimeName ?? 'runc';
-  const options = config?.containerd?.runtimes?.[name]?.options;
-  if (options === undefined) return undefined;
-  return options['SystemdCgroup'] === true ? 'systemd' : 'cgroupfs';
+  const runtime = config?.containerd?.runtimes?.[name];
+  if (runtime === undefined) return undefined;
+  // `crictl info` prints "options": null for a runtime without an options table: runc then
+  // runs with SystemdCgroup's default, false (cgroupfs).
+  return runtime.options?.['SystemdCgroup'] === true ? 'systemd' : 'cgroupfs';
 }
 
 /**
