@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ignoredChecks, initNodeChecks, joinNodeChecks, reportPreflight, type PreflightError } from '../src/kubeadm/preflight';
+import { firewalld, hostname, httpProxy, httpProxyCidr, systemVerification } from '../src/kubeadm/preflight-node';
 
 // kubeadm's preflight per release (cmd/kubeadm/app/preflight/checks.go, checks_linux.go):
 // what is checked, its name, error or warning. Before, the stand-in checked only files and
@@ -28,11 +29,22 @@ const put = (file: string, text: string): void => {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   fs.writeFileSync(path.join(root, file), text);
 };
-const tool = (name: string): void => fs.writeFileSync(path.join(bin, name), '#!/bin/sh\n', { mode: 0o755 });
+const tool = (name: string, script = ''): void => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${script}`, { mode: 0o755 });
+/** systemctl as systemd answers kubeadm's initsystem: units loaded, kubelet enabled, firewalld in the given state. */
+const systemctl = (firewalld: 'active' | 'inactive'): void =>
+  tool('systemctl', `case "$1 $2" in\n  "status "*) echo "  Loaded: loaded (/usr/lib/systemd/system/$2.service; enabled)";;\n  "is-enabled kubelet") echo enabled;;\n  "is-active firewalld") echo ${firewalld}; [ ${firewalld} = active ];;\n  *) exit 1;;\nesac\n`);
+/** What a node prepared by kumi has: kubelet (and its version), systemd, its name in /etc/hosts. */
+const prepared = (kubelet = 'v1.33.2', firewalld: 'active' | 'inactive' = 'inactive'): void => {
+  tool('kubelet', `[ "$1" = --version ] && echo "Kubernetes ${kubelet}"\n`);
+  systemctl(firewalld);
+  put('/etc/hosts', '127.0.0.1\tlocalhost\n192.0.2.21\tmaster1\n');
+};
 const names = (found: readonly (PreflightError | undefined)[]): string[] => found.flatMap((f) => (f === undefined ? [] : [`${f.warning ? 'WARNING' : 'ERROR'} ${f.check}`]));
 const address = '127.0.0.1';
-const init = (kubeadmVersion: string, kubernetesVersion = kubeadmVersion) =>
-  initNodeChecks(host(), { kubeadmVersion, kubernetesVersion, criSocket: 'unix:///run/containerd/containerd.sock', nodeAddress: address, bindPort: 0, etcdDataDir: '/var/lib/etcd', secondary: false });
+const init = (kubeadmVersion: string, kubernetesVersion = kubeadmVersion, bindPort = 0) =>
+  initNodeChecks(host(), { kubeadmVersion, kubernetesVersion, criSocket: 'unix:///run/containerd/containerd.sock', nodeAddress: address, nodeName: 'master1', bindPort, etcdDataDir: '/var/lib/etcd', secondary: false, serviceSubnet: '10.96.0.0/12', podSubnet: '10.244.0.0/16' });
+const join = (kubeadmVersion: string, controlPlane = false) =>
+  joinNodeChecks(host(), { kubeadmVersion, criSocket: 'unix:///run/containerd/containerd.sock', nodeAddress: address, nodeName: 'master1', controlPlane, discoveryEndpoint: '192.0.2.100:6443' });
 
 describe('kubeadm preflight per release', () => {
   it('a bare host: CRI, ip_forward and the mandatory executables are errors, the optional ones warnings', async () => {
@@ -50,11 +62,12 @@ describe('kubeadm preflight per release', () => {
     expect(names(await init('v1.31.2'))).toContain('ERROR FileExisting-conntrack');
     expect(names(await init('v1.32.0'))).not.toContain('ERROR FileExisting-conntrack');
     // A join knows no Kubernetes version at preflight time: no conntrack check.
-    expect(names(await joinNodeChecks(host(), { kubeadmVersion: 'v1.31.2', criSocket: 'unix:///run/containerd/containerd.sock', nodeAddress: address }))).not.toContain('ERROR FileExisting-conntrack');
+    expect(names(await join('v1.31.2'))).not.toContain('ERROR FileExisting-conntrack');
   });
 
   it('a prepared host passes; active swap is a warning; a port in use and leftovers are errors', async () => {
     for (const name of ['ip', 'iptables', 'mount', 'nsenter', 'ebtables', 'ethtool', 'socat', 'tc', 'touch']) tool(name);
+    prepared();
     put('/proc/sys/net/ipv4/ip_forward', '1\n');
     const socket = path.join(root, 'run/containerd/containerd.sock');
     fs.mkdirSync(path.dirname(socket), { recursive: true });
@@ -69,7 +82,7 @@ describe('kubeadm preflight per release', () => {
       await new Promise<void>((resolve) => busy.listen(0, address, resolve));
       const port = (busy.address() as net.AddressInfo).port;
       try {
-        const found = await initNodeChecks(host(), { kubeadmVersion: 'v1.33.2', kubernetesVersion: 'v1.33.2', criSocket: 'unix:///run/containerd/containerd.sock', nodeAddress: address, bindPort: port, etcdDataDir: '/var/lib/etcd', secondary: false });
+        const found = await init('v1.33.2', 'v1.33.2', port);
         expect(names(found)).toEqual([`ERROR Port-${port}`, 'ERROR FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml', 'WARNING Swap', 'ERROR DirAvailable--var-lib-etcd']);
         expect(found.find((f) => f?.check === 'Swap')?.message).toContain('swap is supported for cgroup v2 only');
       } finally {
@@ -99,5 +112,100 @@ describe('reporting (RunChecks, ValidateIgnorePreflightErrors)', () => {
 
   it('"all" with other checks is refused', () => {
     expect(() => ignoredChecks(['all,NumCPU'], [])).toThrow(`ignore-preflight-errors: Invalid value: "all,numcpu": don't specify individual checks if 'all' is used`);
+  });
+});
+
+describe('node checks (checks.go KubernetesVersion, Firewalld, HTTPProxy, SystemVerification, Hostname, KubeletVersion, Service-Kubelet)', () => {
+  /** A kumi-prepared control plane on a RHEL-family host: every tool, ip_forward, a runtime on the CRI socket. */
+  async function withPreparedHost(kubelet: string, firewalld: 'active' | 'inactive', body: () => Promise<void>): Promise<void> {
+    for (const name of ['ip', 'iptables', 'mount', 'nsenter', 'ebtables', 'ethtool', 'socat', 'tc', 'touch']) tool(name);
+    prepared(kubelet, firewalld);
+    put('/proc/sys/net/ipv4/ip_forward', '1\n');
+    const socket = path.join(root, 'run/containerd/containerd.sock');
+    fs.mkdirSync(path.dirname(socket), { recursive: true });
+    const runtime = net.createServer((c) => c.destroy());
+    await new Promise<void>((resolve) => runtime.listen(socket, resolve));
+    try {
+      await body();
+    } finally {
+      runtime.close();
+    }
+  }
+
+  it('golden: firewalld active warns with the API and kubelet ports; a kubelet newer than the control plane is an error, a warning once ignored by name', async () => {
+    await withPreparedHost('v1.34.0', 'active', async () => {
+      const found = await init('v1.34.2', 'v1.33.2');
+      let stderr = '';
+      expect(() => reportPreflight(found, new Set(), (t) => (stderr += t))).toThrow(
+        '[preflight] Some fatal errors occurred:\n\t[ERROR KubeletVersion]: the kubelet version is higher than the control plane version. This is not a supported version skew and may lead to a malfunctional cluster. Kubelet version: "1.34.0" Control plane version: "1.33.2"\n[preflight] If you know',
+      );
+      expect(stderr).toBe('\t[WARNING Firewalld]: firewalld is active, please ensure ports [0 10250] are open or your cluster may not function correctly\n');
+      stderr = '';
+      reportPreflight(found, ignoredChecks(['KubeletVersion'], []), (t) => (stderr += t));
+      expect(stderr).toBe(
+        '\t[WARNING Firewalld]: firewalld is active, please ensure ports [0 10250] are open or your cluster may not function correctly\n' +
+          '\t[WARNING KubeletVersion]: the kubelet version is higher than the control plane version. This is not a supported version skew and may lead to a malfunctional cluster. Kubelet version: "1.34.0" Control plane version: "1.33.2"\n',
+      );
+    });
+  });
+
+  it('KubeletVersion: older than kubeadm minus three minors is an error, a missing kubelet too; KubernetesVersion newer than kubeadm warns', async () => {
+    await withPreparedHost('v1.30.9', 'inactive', async () => {
+      const found = await init('v1.34.2', 'v1.35.0');
+      expect(found.filter((f) => f !== undefined)).toEqual([
+        { check: 'KubernetesVersion', message: 'Kubernetes version is greater than kubeadm version. Please consider to upgrade kubeadm. Kubernetes version: 1.35.0. Kubeadm version: 1.34.x', warning: true },
+        { check: 'KubeletVersion', message: 'Kubelet version "1.30.9" is lower than kubeadm can support. Please upgrade kubelet' },
+      ]);
+    });
+    await withPreparedHost('v1.31.0', 'inactive', async () => {
+      expect(names(await init('v1.34.2', 'v1.34.2'))).toEqual([]);
+    });
+    // A bare host: no kubelet on the PATH, no systemctl (kubeadm's initsystem finds none).
+    for (const name of ['kubelet', 'systemctl']) fs.rmSync(path.join(bin, name));
+    const bare = (await join('v1.33.2')).filter((f) => f?.check === 'KubeletVersion' || f?.check === 'Service-Kubelet');
+    expect(bare).toEqual([
+      { check: 'KubeletVersion', message: `couldn't get kubelet version: cannot execute 'kubelet --version': exec: "kubelet": executable file not found in $PATH` },
+      { check: 'Service-Kubelet', message: 'no supported init system detected, skipping checking for services', warning: true },
+    ]);
+  });
+
+  it('Hostname: an invalid or unresolvable node name is a warning (resolved through /etc/hosts)', () => {
+    put('/etc/resolv.conf', 'nameserver 192.0.2.1\n');
+    expect(hostname(host(), '-bad')).toEqual([
+      { check: 'Hostname', message: `invalid node name format "-bad": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`, warning: true },
+      { check: 'Hostname', message: 'hostname "-bad" could not be reached', warning: true },
+      { check: 'Hostname', message: 'hostname "-bad": lookup -bad on 192.0.2.1:53: no such host', warning: true },
+    ]);
+    put('/etc/hosts', '192.0.2.21 master1 master1.lab\n');
+    expect(hostname(host(), 'master1.lab')).toEqual([]);
+  });
+
+  it('HTTPProxy and HTTPProxyCIDR: Go ProxyFromEnvironment rules (NO_PROXY IPs and CIDRs, loopback never proxied)', () => {
+    const env = { HTTPS_PROXY: 'proxy.example:3128' };
+    expect(httpProxy('192.0.2.100', env)).toEqual({ check: 'HTTPProxy', message: 'Connection to "https://192.0.2.100" uses proxy "http://proxy.example:3128". If that is not intended, adjust your proxy settings', warning: true });
+    expect(httpProxy('192.0.2.100', { ...env, NO_PROXY: 'localhost,192.0.2.0/24' })).toBeUndefined();
+    expect(httpProxy('127.0.0.1', env)).toBeUndefined();
+    expect(httpProxyCidr('10.96.0.0/12', env)?.message).toBe('connection to "10.96.0.0/12" uses proxy "http://proxy.example:3128". This may lead to malfunctional cluster setup. Make sure that Pod and Services IP ranges specified correctly as exceptions in proxy configuration');
+    expect(httpProxyCidr('10.96.0.0/12', { ...env, no_proxy: '10.96.0.1' })).toBeUndefined();
+    expect(httpProxyCidr('10.96.0.0/33', env)).toEqual({ check: 'HTTPProxyCIDR', message: 'error parsing CIDR "10.96.0.0/33": invalid CIDR address: 10.96.0.0/33' });
+  });
+
+  it('SystemVerification: the kernel release per system-validators version (an error, a warning from kubeadm v1.34)', () => {
+    const version = (minor: number, release: string) => systemVerification(minor, release).filter((f) => !f.message.includes('kernel config'));
+    expect(version(31, '3.9.0')).toEqual([{ check: 'SystemVerification', message: 'unsupported kernel release: 3.9.0', warning: false }]);
+    expect(version(31, '4.4.0-96-generic')).toEqual([]);
+    expect(version(32, '4.14.1')[0]?.message).toBe('kernel release 4.14.1 is unsupported. Recommended LTS version from the 4.x series is 4.19. Any 5.x or 6.x versions are also supported. For cgroups v2 support, the minimal version is 4.15 and the recommended version is 5.8+');
+    expect(version(33, '4.19.0')[0]?.warning).toBe(false);
+    expect(version(34, '4.19.0')[0]).toMatchObject({ check: 'SystemVerification', warning: true });
+    expect(version(34, '6.18.44-fc')).toEqual([]);
+  });
+
+  it('Firewalld: nothing when the unit is not found or inactive', () => {
+    tool('systemctl', 'echo "  Loaded: not-found (Reason: Unit firewalld.service not found.)"; exit 4\n');
+    expect(firewalld([6443, 10250])).toBeUndefined();
+    systemctl('inactive');
+    expect(firewalld([6443, 10250])).toBeUndefined();
+    systemctl('active');
+    expect(firewalld([6443, 10250])?.message).toBe('firewalld is active, please ensure ports [6443 10250] are open or your cluster may not function correctly');
   });
 });

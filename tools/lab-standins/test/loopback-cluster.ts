@@ -37,6 +37,10 @@ export class LoopbackCluster {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kumi-standins-'));
     this.labDir = path.join(this.dir, 'lab');
     fs.mkdirSync(this.labDir);
+    // The hosts' kubelet package: kubeadm's KubeletVersion preflight check runs `kubelet --version` from the PATH.
+    fs.mkdirSync(path.join(this.dir, 'path'));
+    const kubelet = path.join(import.meta.dirname, '..', 'src', 'kubelet', 'bin', 'kubelet.ts');
+    fs.writeFileSync(path.join(this.dir, 'path', 'kubelet'), `#!/bin/sh\nexec ${process.execPath} --import tsx ${kubelet} "$@"\n`, { mode: 0o755 });
   }
 
   /**
@@ -61,7 +65,7 @@ export class LoopbackCluster {
 
   /** Environment of a stand-in command running "on" the host. */
   env(host: LoopbackHost): Record<string, string> {
-    const env: Record<string, string> = { KUMI_STANDIN_ROOT: host.root, KUMI_STANDIN_HOSTNAME: host.name, KUMI_STANDIN_NODE_IP: host.ip, KUMI_LAB_DIR: this.labDir };
+    const env: Record<string, string> = { KUMI_STANDIN_ROOT: host.root, KUMI_STANDIN_HOSTNAME: host.name, KUMI_STANDIN_NODE_IP: host.ip, KUMI_LAB_DIR: this.labDir, PATH: `${path.join(this.dir, 'path')}:${process.env.PATH ?? ''}` };
     if (this.options.kubeadmVersion !== undefined) env.KUMI_STANDIN_KUBEADM_VERSION = this.options.kubeadmVersion;
     return env;
   }

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HostInfo } from '@kumi/lab-standins/host/host-info';
 import { packagedCommands } from '@kumi/lab-standins/packages/catalog';
-import { BRIDGE_ADDRESS, labDir, labPaths, OVERLAY_DIRS } from './lab-paths';
+import { hiddenMachinePackages, MACHINE_FILES_DIR, machinePackageFiles } from '@kumi/lab-standins/packages/machine-packages';
+import { BRIDGE_ADDRESS, hostFilePath, labDir, labPaths, OVERLAY_DIRS } from './lab-paths';
 import { enableBootFirewall, PACKAGE_MANAGER_COMMANDS, packageCommandsOf, writeOsRelease } from './host-os';
 import type { LabHost, Topology } from './topology';
 
@@ -24,7 +25,39 @@ export function prepareHostFs(host: LabHost, topology: Topology): void {
   writeUnitDir(host.name);
   writeEtc(host, topology);
   installBaseCommands(host);
+  hideMachinePackages(host.name);
   hideMachineSysctls(host.name);
+}
+
+/**
+ * A fresh VM has no container runtime and no load balancer: the machine's own containerd,
+ * runc, HAProxy and keepalived files (binaries, units, config) are hidden behind whiteouts
+ * until apt-get/dnf installs the package, which puts the machine's files back
+ * (packages/machine-packages.ts, from the copies staged in LAB/machine-files). A file the
+ * host already has in its upper layer (installed, written or removed earlier) is left alone.
+ */
+function hideMachinePackages(host: string): void {
+  for (const deb of hiddenMachinePackages()) {
+    const files = machinePackageFiles(deb);
+    stageMachineFiles(deb, files);
+    for (const file of files) {
+      const inUpper = hostFilePath(host, file);
+      if (lexists(inUpper)) continue;
+      mkdirSync(path.dirname(inUpper), { recursive: true });
+      execFileSync('mknod', [inUpper, 'c', '0', '0']);
+    }
+  }
+}
+
+/** Copies a Debian package's files into LAB/machine-files/DEB once per lab (symlinks kept as symlinks). */
+function stageMachineFiles(deb: string, files: string[]): void {
+  const store = path.join(labDir(), MACHINE_FILES_DIR, deb);
+  if (existsSync(store)) return;
+  const staging = `${store}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  for (const file of files) cpSync(file, path.join(staging, file), { verbatimSymlinks: true });
+  mkdirSync(staging, { recursive: true });
+  renameSync(staging, store);
 }
 
 function writeEtc(host: LabHost, topology: Topology): void {

@@ -106,16 +106,18 @@ describe.skipIf(skip !== undefined).sequential('stand-ins in the lab: kubeadm HA
     await labDown();
     await labUp({ topology: bareSeedTopology() });
     for (const [host, state, priority] of [['lb1', 'MASTER', 101], ['lb2', 'BACKUP', 100]] as const) {
+      await sh(host, 'apt-get install -y haproxy keepalived');
       await writeHostFile(host, '/etc/haproxy/haproxy.cfg', haproxyCfg, 0o644);
       await writeHostFile(host, '/etc/keepalived/keepalived.conf', keepalivedCfg(host, state, priority), 0o644);
-      const r = await sh(host, 'systemctl enable --now haproxy keepalived 2>&1');
+      const r = await sh(host, 'systemctl enable haproxy keepalived 2>&1 && systemctl restart haproxy keepalived 2>&1');
       if (r.code !== 0) throw new Error(`${host}: ${r.out}`);
     }
     // What kumi's prepare steps do on every node, by hand: the runtime with the systemd cgroup
     // driver kubeadm gives the kubelet, ip_forward on (kubeadm's preflight checks both).
     for (const host of ['master1', 'master2', 'master3', 'worker1']) {
+      await sh(host, 'apt-get install -y containerd');
       await writeHostFile(host, '/etc/containerd/config.toml', CONTAINERD_CONFIG, 0o644);
-      const r = await sh(host, 'sysctl -qw net.ipv4.ip_forward=1 && systemctl enable --now containerd 2>&1');
+      const r = await sh(host, 'sysctl -qw net.ipv4.ip_forward=1 && systemctl enable containerd 2>&1 && systemctl restart containerd 2>&1');
       if (r.code !== 0) throw new Error(`${host}: ${r.out}`);
     }
     const repo = 'echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.34/deb/ /" > /etc/apt/sources.list.d/kubernetes.list; apt-get update -qq; apt-get install -y kubelet kubeadm kubectl >/dev/null; swapoff -a; sed -i "/[[:space:]]swap[[:space:]]/ s/^#*/#/" /etc/fstab; systemctl enable kubelet 2>&1';

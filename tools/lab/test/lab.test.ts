@@ -244,9 +244,12 @@ describe.skipIf(skip !== undefined).sequential('the lab (seed topology)', () => 
   it('moves the VIP from lb1 to lb2 within 5 s when lb1 dies (HAProxy + keepalived)', async () => {
     // High priorities keep the backup's skew time ((256 - priority) / 256 s) small.
     for (const [host, priority, state] of [['lb1', 250, 'MASTER'], ['lb2', 200, 'BACKUP']] as const) {
+      // A fresh host has neither (the machine's are hidden); apt's postinst starts HAProxy on the package's config.
+      const fresh = await sh(host, 'for c in haproxy keepalived; do command -v $c; done; apt-get install -y haproxy keepalived >/dev/null; for c in haproxy keepalived; do command -v $c; done; systemctl is-active haproxy');
+      expect(fresh.out).toBe('/usr/sbin/haproxy\n/usr/sbin/keepalived\nactive');
       await writeHostFile(host, '/etc/keepalived/keepalived.conf', keepalivedConf(host, priority, state), 0o644);
       await writeHostFile(host, '/etc/haproxy/haproxy.cfg', whoamiHaproxyConf(host), 0o644);
-      const r = await inHost(host, ['systemctl', 'enable', '--now', 'keepalived', 'haproxy']);
+      const r = await inHost(host, ['sh', '-c', 'systemctl enable keepalived haproxy && systemctl restart keepalived haproxy']);
       expect(r.exitCode, String(r.stderr)).toBe(0);
     }
     const reload = await inHost('lb1', ['sh', '-c', 'systemctl reload haproxy && systemctl is-active haproxy && journalctl -u haproxy -n 50']);

@@ -69,7 +69,7 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
 
   log(`[init] Using Kubernetes version: ${cluster.kubernetesVersion}`);
   log('[preflight] Running pre-flight checks');
-  reportPreflight(await initNodeChecks(ctx.host, { kubeadmVersion, kubernetesVersion: cluster.kubernetesVersion, criSocket: init.criSocket, nodeAddress: node.address, bindPort: init.bindPort, etcdDataDir: cluster.etcdDataDir, secondary: false }), ignored, ctx.err);
+  reportPreflight(await initNodeChecks(ctx.host, { kubeadmVersion, kubernetesVersion: cluster.kubernetesVersion, criSocket: init.criSocket, nodeAddress: node.address, nodeName: init.nodeName, bindPort: init.bindPort, etcdDataDir: cluster.etcdDataDir, secondary: false, serviceSubnet: cluster.serviceSubnet, podSubnet: cluster.podSubnet }), ignored, ctx.err);
   log('[preflight] Pulling images required for setting up a Kubernetes cluster');
   log('[preflight] This might take a minute or two, depending on the speed of your internet connection');
   log("[preflight] You can also perform this action beforehand using 'kubeadm config images pull'");

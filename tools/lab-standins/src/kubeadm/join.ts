@@ -68,7 +68,7 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   const nodeAddress = cp?.advertiseAddress ?? defaultAdvertiseAddress();
 
   log('[preflight] Running pre-flight checks');
-  reportPreflight(await joinNodeChecks(ctx.host, { kubeadmVersion, criSocket: join.criSocket, nodeAddress }), ignored, ctx.err);
+  reportPreflight(await joinNodeChecks(ctx.host, { kubeadmVersion, criSocket: join.criSocket, nodeAddress, nodeName: join.nodeName, controlPlane: cp !== undefined, discoveryEndpoint: join.apiServerEndpoint }), ignored, ctx.err);
   let discovered: DiscoveredCluster;
   try {
     discovered = await discoverCluster(join);
@@ -99,7 +99,7 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   }
   log('[preflight] Running pre-flight checks before initializing the new control plane instance');
   const node = { name: join.nodeName, address: cp.advertiseAddress };
-  reportPreflight(await initNodeChecks(ctx.host, { kubeadmVersion, kubernetesVersion: cluster.kubernetesVersion, criSocket: join.criSocket, nodeAddress: node.address, bindPort: cp.bindPort, etcdDataDir: cluster.etcdDataDir, secondary: true }), ignored, ctx.err);
+  reportPreflight(await initNodeChecks(ctx.host, { kubeadmVersion, kubernetesVersion: cluster.kubernetesVersion, criSocket: join.criSocket, nodeAddress: node.address, nodeName: join.nodeName, bindPort: cp.bindPort, etcdDataDir: cluster.etcdDataDir, secondary: true, serviceSubnet: cluster.serviceSubnet, podSubnet: cluster.podSubnet }), ignored, ctx.err);
   const pki = pkiDir(ctx.host, cluster);
   const bootstrapApi = new KubeApi(new ApiClient({ server: discovered.server, caPem: discovered.caPem, token: join.tlsBootstrapToken }));
   if (!cp.certificateKey) {

@@ -6,11 +6,12 @@ import { type HostEnv, hostPath } from '../common/host-env';
 import { insideLabHost } from '../common/service-runner';
 import { minorOf } from './features';
 import { KubeadmError } from './kubeadm-error';
+import { firewalld, hostname, httpProxy, httpProxyCidr, kubeletVersion, kubernetesVersion, serviceKubelet, systemVerification } from './preflight-node';
 
 // kubeadm's preflight checks as kubernetes/kubernetes cmd/kubeadm/app/preflight/checks.go and
-// checks_linux.go have them (v1.28-v1.34): each check has kubeadm's name, and finds errors
-// (fatal unless ignored) or warnings. The checks kubeadm runs but the lab cannot answer
-// faithfully (SystemVerification, Hostname, HTTPProxy, KubeletVersion, Firewalld) are left out.
+// checks_linux.go have them (v1.28-v1.34), in kubeadm's order: each check has kubeadm's name,
+// and finds errors (fatal unless ignored) or warnings. The node checks (SystemVerification,
+// Hostname, HTTPProxy, KubeletVersion, Firewalld...) are in preflight-node.ts.
 
 /** One preflight finding, named as kubeadm names its checks. */
 export interface PreflightError {
@@ -141,9 +142,22 @@ function execs(kubernetesVersion: string | undefined): Finding[] {
   ];
 }
 
-/** addCommonChecks: CRI, swap, executables, the kubelet port. A join passes no Kubernetes version (so no conntrack check). */
-async function commonChecks(host: HostEnv, o: { kubeadmMinor: number; kubernetesVersion?: string; criSocket: string; nodeAddress: string }): Promise<Finding[]> {
-  return [await criRunning(host, o.criSocket), swap(host, o.kubeadmMinor), ...execs(o.kubernetesVersion), await portOpen(host, o.nodeAddress, 10250)];
+/**
+ * addCommonChecks: CRI, swap, executables, SystemVerification, Hostname, KubeletVersion, the
+ * kubelet unit, the kubelet port. A join passes no Kubernetes version (no conntrack check, no
+ * kubelet-newer-than-control-plane check).
+ */
+async function commonChecks(host: HostEnv, o: PreflightInput & { kubeadmMinor: number }): Promise<Finding[]> {
+  return [
+    await criRunning(host, o.criSocket),
+    swap(host, o.kubeadmMinor),
+    ...execs(o.kubernetesVersion),
+    ...systemVerification(o.kubeadmMinor),
+    ...hostname(host, o.nodeName),
+    kubeletVersion(o.kubeadmVersion, o.kubernetesVersion),
+    serviceKubelet(),
+    await portOpen(host, o.nodeAddress, 10250),
+  ];
 }
 
 /** What the checks of one kubeadm run need to know. */
@@ -152,24 +166,41 @@ export interface PreflightInput {
   readonly kubernetesVersion?: string;
   readonly criSocket: string;
   readonly nodeAddress: string;
+  /** nodeRegistration.name (HostnameCheck). */
+  readonly nodeName: string;
+}
+
+/** What `kubeadm init` (and a control-plane join) checks beyond the common part. */
+export interface InitPreflightInput extends PreflightInput {
+  readonly bindPort: number;
+  readonly etcdDataDir: string;
+  readonly secondary: boolean;
+  /** networking.serviceSubnet and podSubnet, comma-separated as in the config (HTTPProxyCIDR). */
+  readonly serviceSubnet: string;
+  readonly podSubnet: string;
 }
 
 /**
- * RunInitNodeChecks for `kubeadm init` and, with `secondary`, for the control-plane part of
+ * InitNodeChecks for `kubeadm init` and, with `secondary`, for the control-plane part of
  * `kubeadm join` (no common checks there: the join's node checks ran them).
  */
-export async function initNodeChecks(host: HostEnv, input: PreflightInput & { bindPort: number; etcdDataDir: string; secondary: boolean }): Promise<Finding[]> {
+export async function initNodeChecks(host: HostEnv, input: InitPreflightInput): Promise<Finding[]> {
   const minor = minorOf(input.kubeadmVersion);
   const cpus = os.cpus().length;
   const memMb = Math.floor(os.totalmem() / 1024 / 1024);
   const manifests = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'].map((c) => fileAvailable(host, `/etc/kubernetes/manifests/${c}.yaml`));
+  const cidrs = [...input.serviceSubnet.split(','), ...input.podSubnet.split(',')];
   return [
     cpus < 2 ? { check: 'NumCPU', message: `the number of available CPUs ${cpus} is less than the required 2` } : undefined,
     memMb < 1700 ? { check: 'Mem', message: `the system RAM (${memMb} MB) is less than the minimum 1700 MB` } : undefined,
+    input.kubernetesVersion === undefined ? undefined : kubernetesVersion(input.kubeadmVersion, input.kubernetesVersion),
+    firewalld([input.bindPort, 10250]),
     await portOpen(host, input.nodeAddress, input.bindPort),
     await portOpen(host, input.nodeAddress, 10259),
     await portOpen(host, input.nodeAddress, 10257),
     ...manifests,
+    httpProxy(input.nodeAddress),
+    ...cidrs.map((cidr) => httpProxyCidr(cidr.trim())),
     ...(input.secondary ? [] : [...(await commonChecks(host, { kubeadmMinor: minor, ...input })), ...ipv4(host, minor)]),
     await portOpen(host, input.nodeAddress, 2379),
     await portOpen(host, input.nodeAddress, 2380),
@@ -177,15 +208,19 @@ export async function initNodeChecks(host: HostEnv, input: PreflightInput & { bi
   ];
 }
 
-/** RunJoinNodeChecks for every `kubeadm join`. */
-export async function joinNodeChecks(host: HostEnv, input: PreflightInput): Promise<Finding[]> {
+/**
+ * JoinNodeChecks for every `kubeadm join`: ca.crt must be absent only on a worker join
+ * (`cfg.ControlPlane == nil`); HTTPProxy and the IPv4 checks follow the discovery endpoint's host.
+ */
+export async function joinNodeChecks(host: HostEnv, input: PreflightInput & { controlPlane: boolean; discoveryEndpoint: string }): Promise<Finding[]> {
   const minor = minorOf(input.kubeadmVersion);
+  const endpointHost = /^\[?([^\]]*?)\]?:\d+$/.exec(input.discoveryEndpoint)?.[1];
   return [
     fileAvailable(host, '/etc/kubernetes/kubelet.conf'),
     fileAvailable(host, '/etc/kubernetes/bootstrap-kubelet.conf'),
-    ...(await commonChecks(host, { kubeadmMinor: minor, kubernetesVersion: undefined, criSocket: input.criSocket, nodeAddress: input.nodeAddress })),
-    fileAvailable(host, '/etc/kubernetes/pki/ca.crt'),
-    ...ipv4(host, minor),
+    ...(await commonChecks(host, { ...input, kubeadmMinor: minor, kubernetesVersion: undefined })),
+    input.controlPlane ? undefined : fileAvailable(host, '/etc/kubernetes/pki/ca.crt'),
+    ...(endpointHost === undefined ? [] : [httpProxy(endpointHost), ...(net.isIPv4(endpointHost) ? ipv4(host, minor) : [])]),
   ];
 }
 

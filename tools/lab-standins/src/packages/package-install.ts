@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import path from 'node:path';
 import { readHostInfo } from '../host/host-info';
 import { type CatalogEntry, DOCKER_REPO_PACKAGES, EXTRA_KNOWN_PACKAGES, PACKAGE_CATALOG } from './catalog';
+import { placeMachinePackage, removeMachinePackage } from './machine-packages';
 import { catalogVersion, dockerRepoConfigured, installedPackages, machineVersion, readPackageDb, writePackageDb } from './package-db';
 
 /** A package request resolved against what the host's repositories offer. */
@@ -59,6 +60,7 @@ function placeFiles(name: string): void {
     rmSync(link, { force: true });
     symlinkSync(target, link);
   }
+  placeMachinePackage(name, labDir);
   const payload = path.join(labDir, 'packages', name);
   if (existsSync(payload)) cpSync(payload, '/', { recursive: true });
 }
@@ -66,6 +68,7 @@ function placeFiles(name: string): void {
 function removeFiles(name: string): void {
   for (const command of PACKAGE_CATALOG[name]?.commands ?? []) rmSync(`/usr/bin/${command}`, { force: true });
   const { labDir } = readHostInfo();
+  removeMachinePackage(name, labDir);
   const payload = path.join(labDir, 'packages', name);
   if (!existsSync(payload)) return;
   const walk = (dir: string, rel: string) => {

@@ -36,6 +36,12 @@ describe.skipIf(skip !== undefined).sequential('dnf install containerd.io on Roc
   it('has rpm and dnf, no apt; containerd.io is not offered without Docker\'s repository', async () => {
     expect((await run('command -v rpm; command -v dnf')).stdout.split('\n')).toEqual(['/usr/bin/rpm', '/usr/bin/dnf']);
     expect((await run('command -v apt-get')).exitCode).not.toBe(0);
+    // A fresh host has no runtime, even though the machine running the lab has one.
+    expect(await run('for c in containerd ctr runc; do command -v $c; done; ls -A /etc/containerd /usr/lib/systemd/system/containerd.service 2>&1; true')).toEqual({
+      exitCode: 0,
+      stdout: "ls: cannot access '/usr/lib/systemd/system/containerd.service': No such file or directory\n/etc/containerd:",
+      stderr: '',
+    });
     expect(await run('rpm -q --qf "%{VERSION}-%{RELEASE}" containerd.io')).toEqual({ exitCode: 1, stdout: 'package containerd.io is not installed', stderr: '' });
     const none = await run('dnf install -y containerd.io');
     expect(none.exitCode).toBe(1);
@@ -49,6 +55,10 @@ describe.skipIf(skip !== undefined).sequential('dnf install containerd.io on Roc
     expect(installed.exitCode).toBe(0);
     expect(installed.stdout).toContain('containerd.io-1.7.27-3.1.el9.x86_64');
     expect((await run('cat /etc/containerd/config.toml')).stdout).toMatch(/^disabled_plugins = \["cri"\]$/m);
+    // The machine's own binaries (containerd.io bundles runc) and unit, as the package ships them.
+    expect((await run('for c in containerd ctr runc; do command -v $c; done')).stdout).toBe('/usr/bin/containerd\n/usr/bin/ctr\n/usr/sbin/runc');
+    expect((await run('containerd --version')).stdout).toMatch(/^containerd \S+ 1\.6\.20/);
+    expect((await run('test -f /usr/lib/systemd/system/containerd.service && echo unit')).stdout).toBe('unit');
     expect(await run('rpm -q --qf "%{VERSION}-%{RELEASE}" containerd.io')).toEqual({ exitCode: 0, stdout: '1.7.27-3.1.el9', stderr: '' });
     expect((await run('rpm -q containerd.io')).stdout).toBe('containerd.io-1.7.27-3.1.el9.x86_64');
     expect((await run('rpm -q containerd.io kubelet; echo "exit $?"')).stdout).toBe('containerd.io-1.7.27-3.1.el9.x86_64\npackage kubelet is not installed\nexit 1');

@@ -6,6 +6,7 @@ import { defaultAdvertiseAddress } from '../../kubeadm/config';
 import { Kubelet } from '../kubelet';
 import { runtimeCgroupDriver } from '../../crictl/cri-client';
 import { kubeletCgroupDriver } from '../cgroup-driver';
+import { installedPackages } from '../../packages/package-db';
 
 /**
  * kubelet stand-in, run by the kubelet unit (ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS
@@ -14,6 +15,13 @@ import { kubeletCgroupDriver } from '../cgroup-driver';
  * writes it).
  */
 async function main(): Promise<void> {
+  // `kubelet --version` prints "Kubernetes vX.Y.Z" (k8s.io/component-base version/verflag) of
+  // the installed kubelet package; kubeadm's KubeletVersion preflight check parses it.
+  if (process.argv.includes('--version')) {
+    const upstream = /^(\d+\.\d+\.\d+)/.exec(installedPackages().kubelet?.version ?? '')?.[1];
+    process.stdout.write(`Kubernetes v${upstream ?? '1.34.2'}\n`);
+    return;
+  }
   const args = parseArgs(process.argv.slice(2), new Set());
   const host = hostEnv();
   const config = flag(args, 'config') ?? hostPath(host, KubePaths.kubeletConfig);
