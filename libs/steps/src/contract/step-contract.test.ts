@@ -3,44 +3,23 @@ import * as z from 'zod';
 import { catalogue } from '../catalogue';
 import { noop } from '../plan';
 import type { AnyStep } from '../step';
-import { STEP_CASES } from './cases';
+import { loadContractFiles } from './contract-files';
 import { contractProblems } from './step-contract';
 
-/**
- * Catalogue steps whose contract rows are still to be written (their own test files hold
- * their facts tables). The list may only shrink: a step with rows must leave it.
- */
-const PENDING = [
-  'preflight',
-  'firewall',
-  'runtime.containerd',
-  'runtime.docker',
-  'kubernetes.packages',
-  'lb.haproxy',
-  'lb.keepalived',
-  'kubeadm.init',
-  'kubeadm.upload-certs',
-  'kubeadm.token-create',
-  'kubeadm.token-delete',
-  'kubeadm.join',
-  'kubeadm.admin-kubeconfig',
-  'kubeadm.reset',
-  'cni.flannel',
-  'verify',
-  'drill',
-];
+// Every catalogue step keeps its contract rows next to it (steps/<dir>/<dir>.contract.ts).
+const files = await loadContractFiles();
 
 describe('the step contract', () => {
-  it('covers every catalogue step, or names it as pending', () => {
-    const ids = [...catalogue.keys()];
-    expect(ids.filter((id) => !STEP_CASES[id] && !PENDING.includes(id))).toEqual([]);
-    expect(PENDING.filter((id) => STEP_CASES[id] || !ids.includes(id))).toEqual([]);
-    for (const [id, cases] of Object.entries(STEP_CASES)) expect(cases.step).toBe(catalogue.get(id));
+  it('every catalogue step has exactly one contract file, and every contract file names a catalogue step', () => {
+    expect(files.filter((f) => f.cases === undefined).map((f) => f.file)).toEqual([]);
+    const covered = files.flatMap((f) => (f.cases ? [f.cases.step.id] : []));
+    expect([...catalogue.keys()].filter((id) => !covered.includes(id))).toEqual([]);
+    expect(covered.filter((id, i) => covered.indexOf(id) !== i)).toEqual([]);
+    for (const { cases } of files) if (cases) expect(cases.step).toBe(catalogue.get(cases.step.id));
   });
 
-  it.each(Object.keys(STEP_CASES))('%s keeps it: first run has work, noop has a reason and no work, drift repairs a part of the first run', (id) => {
-    const cases = STEP_CASES[id];
-    if (!cases) throw new Error(`no cases for ${id}`);
+  it.each(files.map((f) => [f.file, f.cases] as const))('%s: first run has work, noop has a reason and no work, drift repairs a part of the first run', (_file, cases) => {
+    if (!cases) throw new Error('no contract exported');
     expect(contractProblems(cases)).toEqual([]);
   });
 
@@ -64,5 +43,13 @@ describe('the step contract', () => {
     const step = toy((facts) => (facts.todo.length ? { actions: actions(facts.todo.map((name) => `${name}!`)) } : noop('all there')));
     expect(contractProblems({ step, ...rows, drift: { facts: { todo: ['c'] }, params: {} } })).toEqual(['toy.step drift: does what a first run would not: run touch c!  # c!']);
     expect(contractProblems({ step, ...rows, firstRun: { facts: { todo: [] }, params: {} } })).toContainEqual('toy.step firstRun: a fresh host needs no work');
+  });
+
+  it('reports a read-only step that plans work or does not report the drift, and a "never noops" without a reason', () => {
+    const reading = toy((facts) => noop(`checked; ${facts.todo.length} warnings`));
+    expect(contractProblems({ step: reading, ...rows, readOnly: true })).toEqual([]);
+    expect(contractProblems({ step: reading, ...rows, drift: { facts: { todo: [] }, params: {} }, readOnly: true })).toEqual(['toy.step drift: the reason does not report the drift (same as the noop row\'s)']);
+    expect(contractProblems({ step: toy((facts) => ({ actions: actions(facts.todo) })), ...rows, noop: { facts: { todo: [] }, params: {} }, readOnly: true })).toContain('toy.step firstRun: a read-only step plans run touch a  # a; run touch b  # b');
+    expect(contractProblems({ step: toy((facts) => ({ actions: actions(facts.todo) })), ...rows, noop: { never: ' ' } })).toEqual(['toy.step noop: says it never noops without saying why']);
   });
 });

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   // the installed kubelet package; kubeadm's KubeletVersion preflight check parses it.
   if (process.argv.includes('--version')) {
     const upstream = /^(\d+\.\d+\.\d+)/.exec(installedPackages().kubelet?.version ?? '')?.[1];
-    process.stdout.write(`Kubernetes v${upstream ?? '1.34.2'}\n`);
+    // Outside a lab host (loopback tests) KUMI_STANDIN_KUBELET_VERSION plays the package.
+    process.stdout.write(`Kubernetes v${upstream ?? process.env.KUMI_STANDIN_KUBELET_VERSION?.replace(/^v/, '') ?? '1.34.2'}\n`);
     return;
   }
   const args = parseArgs(process.argv.slice(2), new Set());
