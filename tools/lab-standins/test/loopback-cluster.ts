@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { buildStandins } from '../src/build-standins';
+import { LOOPBACK_DIR_PREFIX, sweepStaleLoopbackClusters, writeOwner } from './loopback-sweep';
 
 /** containerd's CRI socket, kubeadm's default criSocket. */
 export const CRI_SOCKET = '/var/run/containerd/containerd.sock';
@@ -34,7 +35,10 @@ export class LoopbackCluster {
 
   /** `kubeadmVersion`: the kubeadm every host of this cluster has (KUMI_STANDIN_KUBEADM_VERSION); the stand-in's default otherwise. */
   constructor(private readonly options: { kubeadmVersion?: string } = {}) {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kumi-standins-'));
+    // Test runs killed before destroy() leave detached etcd/API servers/kubelets behind.
+    sweepStaleLoopbackClusters();
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), LOOPBACK_DIR_PREFIX));
+    writeOwner(this.dir);
     this.labDir = path.join(this.dir, 'lab');
     fs.mkdirSync(this.labDir);
     // The hosts' kubelet package: kubeadm's KubeletVersion preflight check runs `kubelet --version` from the PATH.

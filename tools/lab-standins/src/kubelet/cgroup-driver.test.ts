@@ -8,10 +8,11 @@ describe('kubelet vs runtime cgroup driver', () => {
     expect(kubeletCgroupDriver({ cgroupDriver: 'systemd' })).toBe('systemd');
   });
 
-  it('no sandbox can be created when they differ (either way); same or unknown runtime driver: fine', () => {
-    expect(cgroupMismatch('systemd', 'cgroupfs')).toMatch(/^Failed to create pod sandbox: .*kubelet cgroupDriver=systemd, runtime cgroupfs\)$/);
-    expect(cgroupMismatch('cgroupfs', 'systemd')).toContain('expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups');
+  it('a systemd runtime refuses the cgroupfs kubelet\'s paths (runc); a cgroupfs runtime takes the systemd kubelet\'s (containerd getCgroupsPath + runc fs)', () => {
+    expect(cgroupMismatch('cgroupfs', 'systemd')).toMatch(/^Failed to create pod sandbox: .*expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got "\/kubepods\/besteffort\/pod.*kubelet cgroupDriver=cgroupfs, runtime systemd\)$/);
+    expect(cgroupMismatch('systemd', 'cgroupfs')).toBeUndefined();
     expect(cgroupMismatch('systemd', 'systemd')).toBeUndefined();
+    expect(cgroupMismatch('cgroupfs', 'cgroupfs')).toBeUndefined();
     expect(cgroupMismatch('systemd', undefined)).toBeUndefined();
   });
 });

@@ -18,17 +18,20 @@ export function kubeletCgroupDriver(config: { cgroupDriver?: unknown } | null | 
 }
 
 /**
- * Why pods cannot start when the drivers differ, or undefined when they match (or the
- * runtime's is unknown). The kubelet and the runtime must use the same driver
- * (kubernetes.io/docs/setup/production-environment/container-runtimes/#cgroup-drivers): the
- * kubelet names pod cgroups for its driver ("kubepods-besteffort-pod<uid>.slice" for systemd,
- * "/kubepods/besteffort/pod<uid>" for cgroupfs) and runc refuses a path of the other kind, so
- * every sandbox creation fails.
+ * Why pods cannot start when the drivers differ, or undefined when sandboxes start. The kubelet
+ * names a pod's cgroup parent for its driver ("/kubepods/besteffort/pod<uid>" for cgroupfs,
+ * "kubepods-besteffort-pod<uid>.slice" for systemd) and containerd's CRI derives the sandbox's
+ * cgroupsPath from that parent alone (containerd pkg/cri/server/helpers_linux.go getCgroupsPath,
+ * v1.7: a parent ending in ".slice" gives "<slice>:cri-containerd:<id>", else "<parent>/<id>"):
+ * - runtime systemd, kubelet cgroupfs: runc's systemd manager refuses "/kubepods/.../<id>"
+ *   (opencontainers/runc libcontainer/specconv/spec_linux.go CreateCgroupConfig, v1.1: the
+ *   message below), so every sandbox fails, static pods included;
+ * - runtime cgroupfs, kubelet systemd: runc's fs manager takes the "slice:cri-containerd:id"
+ *   string as a relative path under its own cgroup (libcontainer/cgroups/fs/paths.go
+ *   cgroupData.path, v1.1) and the sandbox starts, outside the kubelet's kubepods slice: no
+ *   error to report here.
  */
 export function cgroupMismatch(kubelet: CgroupDriver, runtime: CgroupDriver | undefined): string | undefined {
-  if (runtime === undefined || runtime === kubelet) return undefined;
-  const detail = runtime === 'systemd'
-    ? 'expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got "/kubepods/besteffort/pod..." instead'
-    : 'cgroup path "kubepods-besteffort-pod....slice" is not absolute: the runtime uses cgroupfs';
-  return `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: ${detail} (kubelet cgroupDriver=${kubelet}, runtime ${runtime})`;
+  if (runtime !== 'systemd' || kubelet === 'systemd') return undefined;
+  return 'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got "/kubepods/besteffort/pod.../..." instead (kubelet cgroupDriver=cgroupfs, runtime systemd)';
 }

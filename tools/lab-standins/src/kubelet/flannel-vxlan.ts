@@ -55,22 +55,50 @@ export async function ensureVxlanDevice(opts: { nodeIp: string; uplink: string; 
   return link.address;
 }
 
+/** flannel.1's table entries as `ip -j neigh`, `bridge -j fdb` and `ip -j route` show them. */
+export interface VxlanTables {
+  neighbours: ReadonlyArray<{ dst?: string; lladdr?: string }>;
+  fdb: ReadonlyArray<{ mac?: string; dst?: string }>;
+  routes: ReadonlyArray<{ dst?: string }>;
+}
+
+/**
+ * What flanneld's handleSubnetEvents does for a node that left (EventRemoved, pkg/backend/vxlan/
+ * vxlan_network.go v0.26.7): DelARP of its subnet address, DelFDB of its VtepMAC -> node address,
+ * RouteDel of its subnet, each tried even when another fails. The lab has no event stream, so
+ * a departed node is an entry on flannel.1 that no current lease explains.
+ */
+export function departedPeerCommands(peers: readonly VxlanPeer[], tables: VxlanTables): string[][] {
+  const gateways = new Set(peers.map((peer) => subnetAddress(peer.subnet)));
+  const fdbWanted = new Set(peers.map((peer) => `${peer.vtepMac.toLowerCase()} ${peer.publicIp}`));
+  const subnets = new Set(peers.map((peer) => peer.subnet));
+  const out: string[][] = [];
+  for (const n of tables.neighbours) if (n.dst && !gateways.has(n.dst)) out.push(['ip', 'neigh', 'del', n.dst, 'dev', VXLAN_DEVICE]);
+  for (const f of tables.fdb) {
+    if (f.mac && f.dst && !fdbWanted.has(`${f.mac.toLowerCase()} ${f.dst}`)) out.push(['bridge', 'fdb', 'del', f.mac, 'dev', VXLAN_DEVICE, 'dst', f.dst, 'self']);
+  }
+  for (const r of tables.routes) if (r.dst && r.dst.includes('/') && !subnets.has(r.dst)) out.push(['ip', 'route', 'del', r.dst, 'dev', VXLAN_DEVICE]);
+  return out;
+}
+
 /**
  * For each remote node, what flanneld's handleSubnetEvents adds (pkg/backend/vxlan/vxlan_network.go
- * v0.26.7): the route to its subnet via its subnet address on flannel.1 (onlink), the permanent
- * neighbour entry of that address (AddARP) and the FDB entry sending its VtepMAC to its node
- * address (AddFDB). Entries of nodes that are gone are removed. Idempotent.
+ * v0.26.7, EventAdded): the permanent neighbour entry of its subnet address (AddARP), the FDB
+ * entry sending its VtepMAC to its node address (AddFDB), then the route to its subnet via that
+ * address on flannel.1 (onlink). Nodes that left lose all three (departedPeerCommands). Idempotent.
  */
 export async function syncVxlanPeers(peers: readonly VxlanPeer[]): Promise<void> {
-  const wanted = new Set(peers.map((peer) => peer.subnet));
   for (const peer of peers) {
     const gateway = subnetAddress(peer.subnet);
     await ip(['neigh', 'replace', gateway, 'lladdr', peer.vtepMac, 'dev', VXLAN_DEVICE, 'nud', 'permanent']);
     await run('bridge', ['fdb', 'replace', peer.vtepMac, 'dev', VXLAN_DEVICE, 'dst', peer.publicIp, 'self', 'permanent'], { timeout: 10_000 });
     await ip(['route', 'replace', peer.subnet, 'via', gateway, 'dev', VXLAN_DEVICE, 'onlink']);
   }
-  const routes = JSON.parse(await ip(['-j', 'route', 'show', 'dev', VXLAN_DEVICE])) as Array<{ dst?: string }>;
-  for (const route of routes) {
-    if (route.dst && route.dst.includes('/') && !wanted.has(route.dst)) await ip(['route', 'del', route.dst, 'dev', VXLAN_DEVICE]).catch(() => '');
-  }
+  const tables: VxlanTables = {
+    neighbours: JSON.parse(await ip(['-j', 'neigh', 'show', 'dev', VXLAN_DEVICE]).catch(() => '[]')) as VxlanTables['neighbours'],
+    fdb: JSON.parse((await run('bridge', ['-j', 'fdb', 'show', 'dev', VXLAN_DEVICE], { timeout: 10_000 }).catch(() => ({ stdout: '[]' }))).stdout || '[]') as VxlanTables['fdb'],
+    routes: JSON.parse(await ip(['-j', 'route', 'show', 'dev', VXLAN_DEVICE])) as VxlanTables['routes'],
+  };
+  // "Try to remove all entries - don't bail out if one of them fails" (vxlan_network.go).
+  for (const [command, ...args] of departedPeerCommands(peers, tables)) await run(command as string, args, { timeout: 10_000 }).catch(() => undefined);
 }

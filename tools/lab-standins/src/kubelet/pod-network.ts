@@ -81,39 +81,70 @@ function resolvePlugin(plugin: PluginConf, list: ConfList, sandboxId: string, co
   return delegate;
 }
 
+/** What setting a pod network up touches on the node; tests pass their own. */
+export interface PodNetworkOps {
+  invoke(conf: PluginConf, env: Record<string, string>): Promise<Record<string, unknown>>;
+  addNetns(name: string): Promise<void>;
+  delNetns(name: string): Promise<void>;
+  address(netns: string): Promise<string | undefined>;
+}
+
+const nodeOps: PodNetworkOps = {
+  invoke: invokePlugin,
+  addNetns: async (name) => {
+    await run('ip', ['netns', 'add', name], { timeout: 10_000 }).catch((error: Error) => {
+      if (!/File exists/.test(error.message)) throw error;
+    });
+  },
+  delNetns: async (name) => {
+    await run('ip', ['netns', 'del', name], { timeout: 10_000 }).catch(() => undefined);
+  },
+  address: (netns) => podAddress(netns).catch(() => undefined),
+};
+
 /**
  * Sets up a pod sandbox's network as containerd's CRI does: a named netns, the loopback plugin
  * on lo, then the node's CNI network list on eth0 in order, each plugin given the previous
  * result. Returns the pod's IPv4 address. Idempotent for an existing netns with an address.
+ * A failed ADD is undone as RunPodSandbox does (containerd pkg/cri/server/sandbox_run.go v1.7:
+ * "in setupPodNetwork the resource is allocated even if it returns error", so teardownPodNetwork
+ * runs CNI DEL, then the netns is removed, only if the teardown worked): no leaked netns or
+ * host-local lease.
  */
-export async function addPodNetwork(sandboxId: string, confDir: string): Promise<PodNetwork> {
+export async function addPodNetwork(sandboxId: string, confDir: string, ops: PodNetworkOps = nodeOps): Promise<PodNetwork> {
   const netns = podNetnsName(sandboxId);
-  const existing = await podAddress(netns).catch(() => undefined);
+  const existing = await ops.address(netns);
   if (existing) return { netns, ip: existing };
   const list = loadConfList(confDir);
-  await run('ip', ['netns', 'add', netns], { timeout: 10_000 }).catch((error: Error) => {
-    if (!/File exists/.test(error.message)) throw error;
-  });
-  const base = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: sandboxId, CNI_NETNS: `/run/netns/${netns}` };
-  await invokePlugin(LOOPBACK, { ...base, CNI_IFNAME: 'lo' });
-  let previous: Record<string, unknown> | undefined;
-  for (const plugin of list.plugins) {
-    const conf = resolvePlugin(plugin, list, sandboxId, 'ADD');
-    previous = await invokePlugin(previous ? { ...conf, prevResult: previous } : conf, { ...base, CNI_IFNAME: 'eth0' });
+  await ops.addNetns(netns);
+  try {
+    const base = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: sandboxId, CNI_NETNS: `/run/netns/${netns}` };
+    await ops.invoke(LOOPBACK, { ...base, CNI_IFNAME: 'lo' });
+    let previous: Record<string, unknown> | undefined;
+    for (const plugin of list.plugins) {
+      const conf = resolvePlugin(plugin, list, sandboxId, 'ADD');
+      previous = await ops.invoke(previous ? { ...conf, prevResult: previous } : conf, { ...base, CNI_IFNAME: 'eth0' });
+    }
+    const ip = ((previous?.ips as Array<{ address?: string }> | undefined) ?? [])[0]?.address?.split('/')[0];
+    // containerd: `failed to find network info for sandbox` when eth0 has no IP config.
+    if (!ip) throw new Error(`failed to find network info for sandbox "${sandboxId}"`);
+    return { netns, ip };
+  } catch (error) {
+    await removePodNetwork(sandboxId, confDir, ops).catch((cleanup: Error) => {
+      process.stderr.write(`Failed to destroy network for sandbox "${sandboxId}": ${cleanup.message}\n`);
+    });
+    throw error;
   }
-  const ip = ((previous?.ips as Array<{ address?: string }> | undefined) ?? [])[0]?.address?.split('/')[0];
-  if (!ip) throw new Error(`CNI network ${list.name} gave sandbox ${sandboxId} no IPv4 address`);
-  return { netns, ip };
 }
 
-/** Tears a pod sandbox's network down: the list's plugins in reverse order, then the netns. */
-export async function removePodNetwork(sandboxId: string, confDir: string): Promise<void> {
+/** Tears a pod sandbox's network down: the list's plugins in reverse order (CNI DEL), then the netns (kept when DEL failed). */
+export async function removePodNetwork(sandboxId: string, confDir: string, ops: PodNetworkOps = nodeOps): Promise<void> {
   const netns = podNetnsName(sandboxId);
   const list = fs.existsSync(confDir) ? loadConfList(confDir) : undefined;
   const base = { CNI_COMMAND: 'DEL', CNI_CONTAINERID: sandboxId, CNI_NETNS: `/run/netns/${netns}`, CNI_IFNAME: 'eth0' };
-  for (const plugin of [...(list?.plugins ?? [])].reverse()) await invokePlugin(resolvePlugin(plugin, list!, sandboxId, 'DEL'), base);
+  for (const plugin of [...(list?.plugins ?? [])].reverse()) await ops.invoke(resolvePlugin(plugin, list!, sandboxId, 'DEL'), base);
   fs.rmSync(path.join(FLANNEL_DATA_DIR, sandboxId), { force: true });
-  await run('ip', ['netns', 'del', netns], { timeout: 10_000 }).catch(() => undefined);
+  await ops.delNetns(netns);
 }
 
 /** The IPv4 address of eth0 in a pod netns, undefined when it has none. */
