@@ -82,10 +82,9 @@ function linkedFromStore(file: string, stored: string): boolean {
 /**
  * Inside a host: puts the machine's files of a lab package in place, as its install would.
  * Commands are links into `LAB/machine-files` (the machine's binary, unchanged); configuration
- * and units are copies the host may edit. Returns the paths placed.
+ * and units are copies the host may edit.
  */
-export function placeMachinePackage(name: string, labDir: string): string[] {
-  const placed: string[] = [];
+export function placeMachinePackage(name: string, labDir: string): void {
   for (const deb of MACHINE_PACKAGE_FILES[name] ?? []) {
     const storeDir = path.join(labDir, MACHINE_FILES_DIR, deb);
     for (const file of storedPaths(storeDir)) {
@@ -97,15 +96,13 @@ export function placeMachinePackage(name: string, labDir: string): string[] {
       if (lstatSync(stored).isSymbolicLink()) symlinkSync(readlinkSync(stored), file);
       else if (linkedFromStore(file, stored)) symlinkSync(stored, file);
       else cpSync(stored, file);
-      placed.push(file);
     }
   }
-  return placed;
 }
 
 /**
  * Inside a host: removes a lab package's machine files. Configuration under /etc stays, as
- * dpkg keeps a removed package's conffiles (dpkg(1) `--remove`: "conffiles ... are not removed").
+ * `dpkg --remove` removes everything but the conffiles (dpkg(1)).
  */
 export function removeMachinePackage(name: string, labDir: string): void {
   for (const deb of MACHINE_PACKAGE_FILES[name] ?? []) {

@@ -9,6 +9,6 @@ const secrets = { bootstrapToken: new Secret('k7x2pq.0123456789abcdef') };
 export const contract: StepCases = {
   step: kubeadmTokenCreate,
   firstRun: { params, secrets, facts: { tokenId: 'k7x2pq', existing: undefined } },
-  noop: { params, secrets, facts: { tokenId: 'k7x2pq', existing: { id: 'k7x2pq', ttl: '1h59m', expires: '2026-12-06T12:00:00Z', usages: ['authentication', 'signing'], description: 'kumi join token', groups: ['system:bootstrappers:kubeadm:default-node-token'] } } },
+  noop: { params, secrets, facts: { tokenId: 'k7x2pq', existing: { id: 'k7x2pq', expires: '2026-12-06T12:00:00Z', description: 'kumi join token' } } },
   drift: { params, secrets, facts: { tokenId: 'k7x2pq', existing: undefined } },
 };
