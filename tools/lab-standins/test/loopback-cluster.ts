@@ -44,7 +44,8 @@ export class LoopbackCluster {
     // The hosts' kubelet package: kubeadm's KubeletVersion preflight check runs `kubelet --version` from the PATH.
     fs.mkdirSync(path.join(this.dir, 'path'));
     const kubelet = path.join(import.meta.dirname, '..', 'src', 'kubelet', 'bin', 'kubelet.ts');
-    fs.writeFileSync(path.join(this.dir, 'path', 'kubelet'), `#!/bin/sh\nexec ${process.execPath} --import tsx ${kubelet} "$@"\n`, { mode: 0o755 });
+    const bundled = path.join(this.dir, 'bin', 'kubelet');
+    fs.writeFileSync(path.join(this.dir, 'path', 'kubelet'), `#!/bin/sh\n[ -x ${bundled} ] && exec ${bundled} "$@"\nexec ${process.execPath} --import tsx ${kubelet} "$@"\n`, { mode: 0o755 });
   }
 
   /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anchorAlive, findAnchorPids, namespaceId, pidsInNetNamespaces, SWITCH_NAME, withoutMachineNetNamespaces } from './host-anchor';
 import { signal } from './host-lifecycle';
+import { MACHINE_FILES_DIR } from '@kumi/lab-standins/packages/machine-packages';
 import { labDir } from './lab-paths';
 import { readLabState } from './lab-state';
 import { requireRoot } from './require-root';
@@ -59,7 +60,7 @@ function removeStateDir(): void {
   // Only ever delete a directory that looks like a lab dir.
   if (dir === '/' || !path.isAbsolute(dir)) throw new Error(`refusing to delete lab dir "${dir}": KUMI_LAB_DIR must be an absolute path, not /`);
   if (!existsSync(dir)) return;
-  const known = new Set(['state.json', 'state.json.tmp', 'clock', 'bin', 'bin.build', 'packages', 'hosts']);
+  const known = new Set(['state.json', 'state.json.tmp', 'clock', 'bin', 'bin.build', 'packages', 'hosts', MACHINE_FILES_DIR]);
   const unknown = readdirSync(dir).filter((f) => !known.has(f));
   for (const f of readdirSync(dir)) if (known.has(f)) rmSync(path.join(dir, f), { recursive: true, force: true });
   if (unknown.length === 0) rmSync(dir, { recursive: true, force: true });

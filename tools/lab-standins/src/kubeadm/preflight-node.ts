@@ -16,11 +16,13 @@ type Finding = PreflightError | undefined;
 /** A finding of a check that reports through warnings only. */
 const warning = (check: string, message: string): PreflightError => ({ check, message, warning: true });
 
-/** Runs a command as Go's exec.Command does (PATH lookup); undefined when it cannot start. */
+/** Runs a command as Go's exec.Command does (PATH lookup); undefined when it is not on the PATH. */
 function run(argv: readonly string[]): { status: number; stdout: string } | undefined {
   const [command, ...args] = argv as [string, ...string[]];
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
-  if (result.error !== undefined) return undefined;
+  // Bounded only against a hung child: kubeadm itself waits as long as it takes.
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000 });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
+  if (result.error !== undefined) throw new Error(`${command}: ${result.error.message}`);
   return { status: result.status ?? -1, stdout: result.stdout };
 }
 
