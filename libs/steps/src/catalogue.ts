@@ -20,6 +20,9 @@ import { kernelModules } from './steps/kernel-modules/kernel-modules';
 import { netWaitTcp } from './steps/net-wait-tcp/net-wait-tcp';
 import { swapOff } from './steps/swap-off/swap-off';
 import { sysctlKubernetes } from './steps/sysctl-kubernetes/sysctl-kubernetes';
+import { kubeadmUpgradePlan } from './steps/kubeadm-upgrade/kubeadm-upgrade-plan';
+import { kubeadmUpgradeApply } from './steps/kubeadm-upgrade/kubeadm-upgrade-apply';
+import { kubeadmUpgradeNode } from './steps/kubeadm-upgrade/kubeadm-upgrade-node';
 
 /** Every compiled-in step. Add a step by adding one line here. */
 const allSteps: readonly AnyStep[] = [
@@ -44,6 +47,9 @@ const allSteps: readonly AnyStep[] = [
   cniFlannel,
   verify,
   drill,
+  kubeadmUpgradePlan,
+  kubeadmUpgradeApply,
+  kubeadmUpgradeNode,
 ];
 
 /** The steps an agent may run, by id. Nothing outside it can be run. */
