@@ -6,6 +6,7 @@ import { defaultAdvertiseAddress } from '../../kubeadm/config';
 import { Kubelet } from '../kubelet';
 import { runtimeCgroupDriver } from '../../crictl/cri-client';
 import { kubeletCgroupDriver } from '../cgroup-driver';
+import { kubeletGitVersion, kubeletVersionLine } from '../version';
 
 /**
  * kubelet stand-in, run by the kubelet unit (ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS
@@ -14,6 +15,10 @@ import { kubeletCgroupDriver } from '../cgroup-driver';
  * writes it).
  */
 async function main(): Promise<void> {
+  if (process.argv.slice(2).some((arg) => arg === '--version' || arg === '--version=true')) {
+    process.stdout.write(kubeletVersionLine(kubeletGitVersion()));
+    return;
+  }
   const args = parseArgs(process.argv.slice(2), new Set());
   const host = hostEnv();
   const config = flag(args, 'config') ?? hostPath(host, KubePaths.kubeletConfig);
@@ -31,7 +36,7 @@ async function main(): Promise<void> {
     kubeconfig,
     nodeName: flag(args, 'hostname-override') ?? host.hostname,
     nodeIp: flag(args, 'node-ip') ?? defaultAdvertiseAddress(),
-    version: 'v1.34.2',
+    version: kubeletGitVersion(),
     // Heartbeats are machine time: the lab clock moves expiries (tokens, keys), not the kubelet's pulse.
     now: () => new Date(),
     syncIntervalMs: 2000,
