@@ -20,6 +20,9 @@ import { kernelModules } from './steps/kernel-modules/kernel-modules';
 import { netWaitTcp } from './steps/net-wait-tcp/net-wait-tcp';
 import { swapOff } from './steps/swap-off/swap-off';
 import { sysctlKubernetes } from './steps/sysctl-kubernetes/sysctl-kubernetes';
+import { kubeDrain } from './steps/kube-node/kube-drain';
+import { kubeUncordon } from './steps/kube-node/kube-uncordon';
+import { kubeNodeDelete } from './steps/kube-node/kube-node-delete';
 import { kubeadmUpgradePlan } from './steps/kubeadm-upgrade/kubeadm-upgrade-plan';
 import { kubeadmUpgradeApply } from './steps/kubeadm-upgrade/kubeadm-upgrade-apply';
 import { kubeadmUpgradeNode } from './steps/kubeadm-upgrade/kubeadm-upgrade-node';
@@ -47,6 +50,9 @@ const allSteps: readonly AnyStep[] = [
   cniFlannel,
   verify,
   drill,
+  kubeDrain,
+  kubeUncordon,
+  kubeNodeDelete,
   kubeadmUpgradePlan,
   kubeadmUpgradeApply,
   kubeadmUpgradeNode,

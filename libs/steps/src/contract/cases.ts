@@ -3,6 +3,7 @@ import { netWaitTcp } from '../steps/net-wait-tcp/net-wait-tcp';
 import { swapOff } from '../steps/swap-off/swap-off';
 import { KUBERNETES_SYSCTLS, SYSCTL_CONF_CONTENT, sysctlKubernetes } from '../steps/sysctl-kubernetes/sysctl-kubernetes';
 import type { StepCases } from './step-contract';
+import { KUBE_NODE_CASES } from '../steps/kube-node/kube-node.contract';
 import { kubeadmUpgradePlanCases } from '../steps/kubeadm-upgrade/kubeadm-upgrade-plan.contract';
 import { kubeadmUpgradeApplyCases } from '../steps/kubeadm-upgrade/kubeadm-upgrade-apply.contract';
 import { kubeadmUpgradeNodeCases } from '../steps/kubeadm-upgrade/kubeadm-upgrade-node.contract';
@@ -43,6 +44,7 @@ export const STEP_CASES: Readonly<Record<string, StepCases>> = {
     // The endpoint went away again: wait for it as the first time.
     drift: { params: waitParams, facts: { accepting: false } },
   },
+  ...KUBE_NODE_CASES,
   'kubeadm.upgrade-plan': kubeadmUpgradePlanCases,
   'kubeadm.upgrade-apply': kubeadmUpgradeApplyCases,
   'kubeadm.upgrade-node': kubeadmUpgradeNodeCases,
