@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../src/common/api-client';
 import { parseArgs } from '../src/common/flags';
+import type { KubeObject } from '../src/common/kube-object';
 import type { KubeadmContext } from '../src/kubeadm/cli-context';
 import { kubeadmMain } from '../src/kubeadm/main';
 import { tabwrite, versionSkewErrors } from '../src/kubeadm/upgrade-versions';
@@ -21,10 +22,10 @@ class VersionedApi extends MemoryKubeApi {
   }
 }
 
-const node = (name: string, kubelet: string, controlPlane: boolean, ready = true) => ({
+const node = (name: string, kubelet: string, controlPlane: boolean, ready = true): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Node',
-  metadata: { name, labels: controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {} },
+  metadata: { name, labels: controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : ({} as Record<string, string>) },
   status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }], nodeInfo: { kubeletVersion: kubelet } },
 });
 

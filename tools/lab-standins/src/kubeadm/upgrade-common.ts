@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { ApiClient } from '../common/api-client';
 import { type ParsedArgs, flag } from '../common/flags';
-import { argPath, type HostEnv, hostPath, KubePaths } from '../common/host-env';
+import { argPath, hostPath, KubePaths } from '../common/host-env';
 import type { KubeApi } from '../common/kube-api';
 import type { KubeObject } from '../common/kube-object';
 import { resourceByRest } from '../common/resources';
