@@ -26,11 +26,12 @@ export const RESET_STAGE_IDS = ['attach', 'reset-workers', 'reset-control-planes
 export type ResetStageId = (typeof RESET_STAGE_IDS)[number];
 
 /**
- * `kumi upgrade`'s stage ids in the order they run: the first control plane (kubeadm, the
- * gate, kubeadm upgrade apply, its kubelet), the other control planes one at a time, then
- * the workers under the spec's cap.
+ * `kumi upgrade`'s stage ids in the order they run: the gate (kubeadm and kubeadm upgrade
+ * plan on the first control plane), kubeadm on the other nodes, the first control plane
+ * (kubeadm upgrade apply, its kubelet), the other control planes one at a time, then the
+ * workers under the spec's cap.
  */
-export const UPGRADE_STAGE_IDS = ['attach', 'upgrade-first-control-plane', 'upgrade-control-planes', 'upgrade-workers'] as const;
+export const UPGRADE_STAGE_IDS = ['attach', 'upgrade-gate', 'upgrade-kubeadm', 'upgrade-first-control-plane', 'upgrade-control-planes', 'upgrade-workers'] as const;
 /** One of UPGRADE_STAGE_IDS. */
 export type UpgradeStageId = (typeof UPGRADE_STAGE_IDS)[number];
 

@@ -4,7 +4,7 @@ import { attachStage } from './stages';
 import { entry } from './entry';
 import { apiHealthy, type Endpoint, etcdHealthy, nodesReady } from './readiness';
 import { parsePatterns, selectEntries } from './select';
-import type { Plan, PlanEntry, PlanStage, Readiness } from './types';
+import type { Plan, PlanEntry, PlanStage, Readiness, UpgradeStageId } from './types';
 
 /** What `kumi upgrade` / `kumi plan --for upgrade` build the upgrade plan from besides the spec. */
 export interface UpgradePlanOptions {
@@ -22,7 +22,7 @@ export class UpgradePathError extends Error {
   }
 }
 
-type UpgradeStage = 'upgrade-first-control-plane' | 'upgrade-control-planes' | 'upgrade-workers';
+type UpgradeStage = Exclude<UpgradeStageId, 'attach'>;
 
 interface NodeUpgrade {
   spec: ClusterSpec;
@@ -35,9 +35,9 @@ interface NodeUpgrade {
 }
 
 /** kubeadm's package first: `kubeadm upgrade plan/apply/node` must be the target's own (policy.go refuses an older kubeadm). */
-function kubeadmPackage({ spec, stage, node, gates }: NodeUpgrade): PlanEntry {
+function kubeadmPackage(spec: ClusterSpec, stage: UpgradeStage, node: HostSpec): PlanEntry {
   const { version } = spec.spec.kubernetes;
-  return entry(stage, node, 'kubernetes.packages', { kubernetesVersion: version, runtime: spec.spec.runtime, packages: ['kubeadm'], prePullImages: false }, { gates });
+  return entry(stage, node, 'kubernetes.packages', { kubernetesVersion: version, runtime: spec.spec.runtime, packages: ['kubeadm'], prePullImages: false });
 }
 
 /** Drain, kubelet and kubectl moved and the kubelet restarted, uncordon: the node's own part of the upgrade guide. */
@@ -50,24 +50,25 @@ function kubeletPart({ spec, stage, node, admin }: NodeUpgrade): PlanEntry[] {
   ];
 }
 
-/** The other nodes of a stage: kubeadm, `kubeadm upgrade node`, then the kubelet part; each waits for the one before to be Ready again. */
+/** The other nodes of a stage: `kubeadm upgrade node`, then the kubelet part; each waits for the one before to be Ready again. */
 function otherNodes(spec: ClusterSpec, stage: UpgradeStage, nodes: readonly HostSpec[], cp1: HostSpec, endpoint: Endpoint, adminOf: (node: HostSpec) => HostSpec, oneAtATime: boolean): PlanEntry[] {
   return nodes.flatMap((node, index) => {
     const previous = nodes[index - 1];
     const gates = oneAtATime ? [etcdHealthy(cp1, endpoint), ...(previous ? [nodesReady(cp1, endpoint, [previous.name])] : [])] : [];
     const upgrade: NodeUpgrade = { spec, stage, node, admin: adminOf(node), gates };
-    return [kubeadmPackage(upgrade), entry(stage, node, 'kubeadm.upgrade-node', { version: spec.spec.kubernetes.version }), ...kubeletPart(upgrade)];
+    return [entry(stage, node, 'kubeadm.upgrade-node', { version: spec.spec.kubernetes.version }, { gates }), ...kubeletPart(upgrade)];
   });
 }
 
 /**
  * The plan of `kumi upgrade`: one minor (or patch) at a time, in the order of the kubeadm
  * upgrade guide (kubernetes/website content/en/docs/tasks/administer-cluster/kubeadm/
- * kubeadm-upgrade.md): on the first control plane the kubeadm package, the
- * `kubeadm upgrade plan` gate, `kubeadm upgrade apply`, then drain, kubelet and kubectl,
- * kubelet restart, uncordon; the other control planes one at a time with
- * `kubeadm upgrade node` (etcd healthy and the previous one Ready before each); then the
- * workers the same way under join.workerConcurrency, drained from the first control plane.
+ * kubeadm-upgrade.md): the kubeadm package and the `kubeadm upgrade plan` gate on the first
+ * control plane; once it passed, the kubeadm package on every other node (in parallel: the
+ * binary runs nothing); `kubeadm upgrade apply` on the first control plane, then its drain,
+ * kubelet and kubectl, kubelet restart, uncordon; the other control planes one at a time
+ * with `kubeadm upgrade node` (etcd healthy and the previous one Ready before each); then
+ * the workers the same way under join.workerConcurrency, drained from the first control plane.
  * Every step checks the host first, so a rerun after a crash skips what is done. Throws
  * UpgradePathError for a jump of more than one minor or a downgrade (with the path), and
  * SelectionError for --only/--skip patterns that match nothing.
@@ -83,18 +84,30 @@ export function buildUpgradePlan(spec: ClusterSpec, options: UpgradePlanOptions 
   if (cp1 === undefined) throw new Error('buildUpgradePlan needs a validated spec with a control plane');
   const { endpoint } = topology;
   const first: NodeUpgrade = { spec, stage: 'upgrade-first-control-plane', node: cp1, admin: cp1, gates: [] };
+  const others = [...otherControlPlanes, ...topology.workers];
   const stagesOfUpgrade: PlanStage[] = [
     {
-      id: 'upgrade-first-control-plane',
-      title: `Upgrade the first control plane (${cp1.name}) to ${to}: kubeadm, the kubeadm upgrade plan gate, kubeadm upgrade apply, then its kubelet`,
+      id: 'upgrade-gate',
+      title: `Gate on the first control plane (${cp1.name}): kubeadm ${to}, then kubeadm upgrade plan`,
       concurrency: { kind: 'one-at-a-time' },
       before: [apiHealthy(cp1, endpoint), etcdHealthy(cp1, endpoint)],
-      entries: [
-        kubeadmPackage(first),
-        entry('upgrade-first-control-plane', cp1, 'kubeadm.upgrade-plan', { version: to }),
-        entry('upgrade-first-control-plane', cp1, 'kubeadm.upgrade-apply', { version: to }),
-        ...kubeletPart(first),
-      ],
+      entries: [kubeadmPackage(spec, 'upgrade-gate', cp1), entry('upgrade-gate', cp1, 'kubeadm.upgrade-plan', { version: to })],
+      after: [],
+    },
+    {
+      id: 'upgrade-kubeadm',
+      title: `kubeadm ${to} on the other nodes (nothing restarts)`,
+      concurrency: { kind: 'all' },
+      before: [],
+      entries: others.map((node) => kubeadmPackage(spec, 'upgrade-kubeadm', node)),
+      after: [],
+    },
+    {
+      id: 'upgrade-first-control-plane',
+      title: `Upgrade the first control plane (${cp1.name}) to ${to}: kubeadm upgrade apply, then its kubelet`,
+      concurrency: { kind: 'one-at-a-time' },
+      before: [],
+      entries: [entry('upgrade-first-control-plane', cp1, 'kubeadm.upgrade-apply', { version: to }), ...kubeletPart(first)],
       after: [nodesReady(cp1, endpoint, [cp1.name]), apiHealthy(cp1, endpoint)],
     },
     {
