@@ -120,9 +120,10 @@ export async function upgradePhase(ctx: Day2Context, to?: string): Promise<Upgra
   }
 
   ctx.editSpec((spec) => void (spec.spec.kubernetes.version = target));
-  const plan = await ctx.kumi(['plan', '--for', 'upgrade', ctx.specPath]);
-  expect(plan.exitCode, plan.stderr).toBe(0);
-  expect(plan.stdout).toContain('kubeadm.upgrade-apply');
+  // `kumi plan` prints text, not progress events: run it directly.
+  const plan = await inCoordinator([process.execPath, ctx.cluster.bundles.kumi, 'plan', '--for', 'upgrade', ctx.specPath], { env: { KUMI_STATE_DIR: ctx.stateDir, NO_COLOR: '1' } });
+  expect(plan.exitCode, String(plan.stderr)).toBe(0);
+  expect(String(plan.stdout)).toContain('upgrade-first-control-plane/kubeadm.upgrade-apply@');
 
   const probe = startApiProbe(ctx.vip);
   let measured: ReturnType<ReturnType<typeof startApiProbe>['stop']> | undefined;
