@@ -30,8 +30,6 @@ interface NodeUpgrade {
   node: HostSpec;
   /** Where kubectl drain/uncordon run: a host with admin credentials (the node itself on a control plane). */
   admin: HostSpec;
-  /** What the node's first entry waits for (the previous node back, the cluster healthy). */
-  gates: Readiness[];
 }
 
 /** kubeadm's package first: `kubeadm upgrade plan/apply/node` must be the target's own (policy.go refuses an older kubeadm). */
@@ -54,9 +52,9 @@ function kubeletPart({ spec, stage, node, admin }: NodeUpgrade): PlanEntry[] {
 function otherNodes(spec: ClusterSpec, stage: UpgradeStage, nodes: readonly HostSpec[], cp1: HostSpec, endpoint: Endpoint, adminOf: (node: HostSpec) => HostSpec, oneAtATime: boolean): PlanEntry[] {
   return nodes.flatMap((node, index) => {
     const previous = nodes[index - 1];
-    const gates = oneAtATime ? [etcdHealthy(cp1, endpoint), ...(previous ? [nodesReady(cp1, endpoint, [previous.name])] : [])] : [];
-    const upgrade: NodeUpgrade = { spec, stage, node, admin: adminOf(node), gates };
-    return [entry(stage, node, 'kubeadm.upgrade-node', { version: spec.spec.kubernetes.version }, { gates }), ...kubeletPart(upgrade)];
+    // Before the next control plane: etcd healthy and the one before Ready again.
+    const gates: Readiness[] = oneAtATime ? [etcdHealthy(cp1, endpoint), ...(previous ? [nodesReady(cp1, endpoint, [previous.name])] : [])] : [];
+    return [entry(stage, node, 'kubeadm.upgrade-node', { version: spec.spec.kubernetes.version }, { gates }), ...kubeletPart({ spec, stage, node, admin: adminOf(node) })];
   });
 }
 
@@ -83,7 +81,7 @@ export function buildUpgradePlan(spec: ClusterSpec, options: UpgradePlanOptions 
   const [cp1, ...otherControlPlanes] = topology.controlPlanes;
   if (cp1 === undefined) throw new Error('buildUpgradePlan needs a validated spec with a control plane');
   const { endpoint } = topology;
-  const first: NodeUpgrade = { spec, stage: 'upgrade-first-control-plane', node: cp1, admin: cp1, gates: [] };
+  const first: NodeUpgrade = { spec, stage: 'upgrade-first-control-plane', node: cp1, admin: cp1 };
   const others = [...otherControlPlanes, ...topology.workers];
   const stagesOfUpgrade: PlanStage[] = [
     {
