@@ -137,9 +137,12 @@ export async function upgradePhase(ctx: Day2Context, to?: string): Promise<Upgra
     expect(crashed.killed, `kumi upgrade should have been killed in the middle, but it ended (exit ${crashed.exitCode}):\n${failureSummary(crashed.events, crashed.stderr)}`).toBe(true);
     const resumed = await ctx.kumi(upgrade, { timeoutMs: 900_000 });
     expect(resumed.exitCode, `kumi upgrade after the crash:\n${failureSummary(resumed.events, resumed.stderr)}`).toBe(0);
-    // The rerun skipped the first control plane's work: kubeadm upgrade apply ran once.
+    // The rerun skipped the first control plane's work: kubeadm upgrade apply ran once, and
+    // the upgraded first control plane was not drained again.
     const applied = ctx.runs.flatMap((run) => run.events).filter((event) => event.step === 'kubeadm.upgrade-apply' && event.kind === 'DONE');
     expect(applied).toHaveLength(1);
+    const firstDrain = resumed.events.find((event) => event.stage === 'upgrade-first-control-plane' && event.step === 'kube.drain' && ['START', 'SKIPPED'].includes(event.kind));
+    expect(firstDrain?.kind, 'the rerun drained the upgraded first control plane again').toBe('SKIPPED');
   } finally {
     measured = probe.stop();
   }
