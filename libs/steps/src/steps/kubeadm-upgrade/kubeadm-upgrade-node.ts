@@ -1,10 +1,10 @@
+import { parse } from 'yaml';
 import { planOf } from '../../plan';
 import { StepFailure } from '../../run-types';
 import type { Step } from '../../step';
 import { ADMIN_CONF, KUBELET_CONF, readKubeadmState, requireKubeadm } from '../common/kubeadm-state';
 import { CONTROL_PLANE_MANIFESTS, KUBELET_CONFIG_FILE, manifestImageVersion, readClusterKubeletConfig, readClusterVersion, sameYamlData } from './cluster-config';
 import { type KubeadmUpgradeNodeParams, kubeadmUpgradeNodeParams } from './params';
-import { parse } from 'yaml';
 
 /** What kubeadm.upgrade-node reads. */
 export interface KubeadmUpgradeNodeFacts {
