@@ -45,7 +45,15 @@ describe('kumi plan / kumi schema', () => {
     const plan = JSON.parse(one.stdout) as { workflow: string; stages: Array<{ entries: Array<{ path: string }> }> };
     expect(plan.workflow).toBe('reset');
     expect(plan.stages.flatMap((stage) => stage.entries.map((entry) => entry.path))).toEqual(['reset-control-planes/kubeadm.reset@master2']);
-    expect((await kumi('plan', seed, '--for', 'upgrade')).code).toBe(2);
+    expect((await kumi('plan', seed, '--for', 'downgrade')).code).toBe(2);
+  });
+
+  it('prints the upgrade plan with --for upgrade: the gate, kubeadm everywhere, apply, the others one at a time, the workers', async () => {
+    const { code, stdout } = await kumi('plan', seed, '--for', 'upgrade');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Plan of kumi upgrade for cluster seed-ha: 6 stages, 21 host steps/);
+    expect(stdout).toContain('upgrade-gate/kubeadm.upgrade-plan@master1');
+    expect(stdout).toMatch(/upgrade-workers\/kube\.drain@worker1\n +runs on master1/);
   });
 
   it('exits 2 naming the valid paths when --only matches nothing', async () => {

@@ -72,7 +72,7 @@ export class LoopbackCluster {
   env(host: LoopbackHost): Record<string, string> {
     const env: Record<string, string> = { KUMI_STANDIN_ROOT: host.root, KUMI_STANDIN_HOSTNAME: host.name, KUMI_STANDIN_NODE_IP: host.ip, KUMI_LAB_DIR: this.labDir, PATH: `${path.join(this.dir, 'path')}:${process.env.PATH ?? ''}` };
     // The host's kubeadm and kubelet packages are of one release, as kumi installs them.
-    if (this.options.kubeadmVersion !== undefined) env.KUMI_STANDIN_KUBEADM_VERSION = env.KUMI_STANDIN_KUBELET_VERSION = this.options.kubeadmVersion;
+    if (this.options.kubeadmVersion !== undefined) env.KUMI_STANDIN_KUBEADM_VERSION = this.options.kubeadmVersion;
     return env;
   }
 

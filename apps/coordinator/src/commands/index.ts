@@ -13,6 +13,7 @@ import { register as registerServe } from './serve';
 import { register as registerStatus } from './status';
 import { register as registerToken } from './token';
 import { register as registerUp } from './up';
+import { register as registerUpgrade } from './upgrade';
 import { register as registerVerify } from './verify';
 
 /** Adds one command (with its subcommands) to the `kumi` program. */
@@ -35,4 +36,5 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerReport,
   registerReset,
   registerCompletion,
+  registerUpgrade,
 ];

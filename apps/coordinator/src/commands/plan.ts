@@ -21,7 +21,7 @@ export function register(program: Command): void {
       'print the ordered stages, hosts and steps a workflow would run (runs nothing): `kumi up` for a spec by default, `--for reset` for `kumi reset`, `--for run --step S --host a,b` for `kumi run`',
     )
     .argument('[spec]', 'cluster spec YAML file (apiVersion kumi.dev/v1alpha1, kind Cluster); for --for run only with --role')
-    .option('--for <workflow>', 'the workflow whose plan to print: up, reset or run', 'up')
+    .option('--for <workflow>', 'the workflow whose plan to print: up, reset, run or upgrade (to the spec\'s kubernetes.version)', 'up')
     .option('--step <id>', 'with --for run: a step to run (repeatable, in order)', collect, [])
     .option('--role <role>', 'with --for run: every host of the spec with this role')
     .option('--max-parallel <n>', 'with --for run: hosts working at once (default 50)')
@@ -32,9 +32,9 @@ export function register(program: Command): void {
     .option('--json', 'print the plan as JSON')
     .action(async (specPath: string | undefined, options: PlanOptions) => {
       const { loadSpecForCli } = await import('../spec/load-for-cli');
-      const { buildPlan, buildResetPlan, formatPlan, SelectionError } = await import('../plan');
+      const { buildPlan, buildResetPlan, buildUpgradePlan, formatPlan, SelectionError } = await import('../plan');
       const { usageError } = await import('../cli/cli-error');
-      if (options.for !== 'up' && options.for !== 'reset' && options.for !== 'run') throw usageError(`--for ${options.for}: no such workflow; use up, reset or run`);
+      if (!['up', 'reset', 'run', 'upgrade'].includes(options.for)) throw usageError(`--for ${options.for}: no such workflow; use up, reset, run or upgrade`);
       let plan;
       if (options.for === 'run') {
         plan = await runPlanFor(specPath, options);
@@ -46,7 +46,9 @@ export function register(program: Command): void {
           plan =
             options.for === 'reset'
               ? buildResetPlan(spec, { ...(options.host ? { host: options.host } : {}), only: options.only, skip: options.skip })
-              : buildPlan(spec, { only: options.only, skip: options.skip });
+              : options.for === 'upgrade'
+                ? buildUpgradePlan(spec, { only: options.only, skip: options.skip })
+                : buildPlan(spec, { only: options.only, skip: options.skip });
         } catch (error) {
           if (error instanceof SelectionError) throw usageError(error.message);
           throw error;

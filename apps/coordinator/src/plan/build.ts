@@ -66,6 +66,7 @@ function withAttachFor(stages: PlanStage[], allHosts: string[]): PlanStage[] {
   for (const stage of stages) {
     for (const entry of stage.entries) {
       used.add(entry.host);
+      if (entry.runOn) used.add(entry.runOn);
       entry.gates.forEach(addProbeHost);
     }
     [...stage.before, ...stage.after].forEach(addProbeHost);

@@ -20,6 +20,8 @@ export interface EntryExtras {
   secrets?: SecretNeed[];
   inputs?: RuntimeInput[];
   gates?: Readiness[];
+  /** Run the step on this host instead, in `host`'s lane (see PlanEntry.runOn). */
+  runOn?: HostSpec;
 }
 
 /** One (host, step) entry; its params are checked against the step schema here. */
@@ -34,6 +36,7 @@ export function entry(stage: StageId, host: HostSpec, step: string, params: Reco
     secrets: extras.secrets ?? [],
     inputs,
     gates: extras.gates ?? [],
+    ...(extras.runOn && extras.runOn.name !== host.name ? { runOn: extras.runOn.name } : {}),
   };
 }
 

@@ -9,3 +9,4 @@ export { runPlan, failuresByHost } from './scheduler';
 export * from './scheduler-types';
 export { readinessThroughRunner, type AgentsAttachedWaiter } from './probe-readiness';
 export { hostRunnerOf, StepHandle, StepRunError, type HostStepEvent, type StepProgressEvent, type StepResult } from './step-handle';
+export { buildUpgradePlan, UpgradePathError, type UpgradePlanOptions } from './upgrade-plan';

@@ -33,6 +33,7 @@ function describeReadiness(label: string, readiness: Readiness): string {
 function entryLines(entry: PlanEntry, hostWidth: number, stepWidth: number, options: PrintOptions): string[] {
   const lines = [`  ${entry.host.padEnd(hostWidth)}  ${entry.step.padEnd(stepWidth)}  ${entry.path}`];
   const indent = ' '.repeat(4 + hostWidth);
+  if (entry.runOn) lines.push(`${indent}runs on ${entry.runOn}`);
   for (const gate of entry.gates) lines.push(`${indent}${describeReadiness('gate', gate)}`);
   if (entry.secrets.length > 0) lines.push(`${indent}secrets: ${entry.secrets.map(describeSecret).join('; ')}`);
   if (entry.inputs.length > 0) {

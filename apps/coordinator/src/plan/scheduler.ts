@@ -141,7 +141,7 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
         }
       }
       const clean = (text: string) => redact(text, Object.values(secrets));
-      const handle = deps.runner.runStep({ host: entry.host, step: entry.step, params, secrets, signal, ...(deps.dryRun ? { dryRun: true } : {}) });
+      const handle = deps.runner.runStep({ host: entry.runOn ?? entry.host, step: entry.step, params, secrets, signal, ...(deps.dryRun ? { dryRun: true } : {}) });
       for await (const progress of handle) {
         if (progress.kind === 'output') report({ kind: 'entry-output', stream: progress.stream, line: clean(progress.line) });
         else report({ kind: 'entry-progress', text: clean(progress.text) });

@@ -26,13 +26,23 @@ export const RESET_STAGE_IDS = ['attach', 'reset-workers', 'reset-control-planes
 export type ResetStageId = (typeof RESET_STAGE_IDS)[number];
 
 /**
+ * `kumi upgrade`'s stage ids in the order they run: the gate (kubeadm and kubeadm upgrade
+ * plan on the first control plane), kubeadm on the other nodes, the first control plane
+ * (kubeadm upgrade apply, its kubelet), the other control planes one at a time, then the
+ * workers under the spec's cap.
+ */
+export const UPGRADE_STAGE_IDS = ['attach', 'upgrade-gate', 'upgrade-kubeadm', 'upgrade-first-control-plane', 'upgrade-control-planes', 'upgrade-workers'] as const;
+/** One of UPGRADE_STAGE_IDS. */
+export type UpgradeStageId = (typeof UPGRADE_STAGE_IDS)[number];
+
+/**
  * A stage id: one of a workflow's fixed ids (UP_STAGE_IDS, RESET_STAGE_IDS), or `run-N`
  * for the N-th step of a `kumi run` (one stage per step).
  */
 export type StageId = string;
 
 /** The workflows that are plans run by the one scheduler. */
-export const WORKFLOWS = ['up', 'reset', 'run'] as const;
+export const WORKFLOWS = ['up', 'reset', 'run', 'upgrade'] as const;
 /** One of WORKFLOWS. */
 export type Workflow = (typeof WORKFLOWS)[number];
 
@@ -122,6 +132,12 @@ export interface PlanEntry {
   inputs: RuntimeInput[];
   /** Conditions checked right before this entry starts (e.g. etcd healthy before a join). */
   gates: Readiness[];
+  /**
+   * The host that runs the step when it is not `host` (e.g. a worker's drain runs on a
+   * control plane, where kubectl has admin credentials). The entry stays in `host`'s lane
+   * and journal.
+   */
+  runOn?: string;
 }
 
 /** One stage: its entries run under its concurrency rule, between its readiness conditions. */

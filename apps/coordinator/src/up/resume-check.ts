@@ -43,7 +43,7 @@ export function resumeCheck(deps: ResumeCheckDeps): (entry: PlanEntry) => Promis
       deps.notes.set(entry.path, `${since}; ${entry.step} is never repeated`);
       return true;
     }
-    const recheck = await runAgentStep(deps.agents, { host: entry.host, step: entry.step, params: entry.params, secrets: {}, dryRun: true, signal: deps.signal }).then(
+    const recheck = await runAgentStep(deps.agents, { host: entry.runOn ?? entry.host, step: entry.step, params: entry.params, secrets: {}, dryRun: true, signal: deps.signal }).then(
       (result) => result,
       // A failed re-check (host unreachable, check error): run the entry again, which reports it.
       () => undefined,

@@ -39,13 +39,31 @@ export async function startApiServer(host: HostEnv, runner: ServiceRunner, clust
   const args = apiserverArgs(host, cluster, node, bindPort);
   log('[control-plane] Using manifest folder "/etc/kubernetes/manifests"');
   log('[control-plane] Creating static Pod manifest for "kube-apiserver"');
-  const manifest = hostPath(host, '/etc/kubernetes/manifests/kube-apiserver.yaml');
-  fs.mkdirSync(path.dirname(manifest), { recursive: true });
-  const command = ['kube-apiserver', ...args].map((a) => `    - ${a}`).join('\n');
-  fs.writeFileSync(manifest, `apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    component: kube-apiserver\n    tier: control-plane\n  name: kube-apiserver\n  namespace: kube-system\nspec:\n  containers:\n  - command:\n${command}\n    name: kube-apiserver\n  hostNetwork: true\n`, { mode: 0o600 });
+  writeApiServerManifest(host, args, cluster.kubernetesVersion);
   log('[control-plane] Creating static Pod manifest for "kube-controller-manager"');
   log('[control-plane] Creating static Pod manifest for "kube-scheduler"');
   await runner.start(APISERVER_SERVICE, standinArgv('kube-apiserver', args));
+}
+
+/** Where kubeadm writes the kube-apiserver static Pod manifest. */
+export const APISERVER_MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
+
+/**
+ * The kube-apiserver static Pod manifest: the image of the version (kubeadm's
+ * GetKubernetesImage, registry.k8s.io/kube-apiserver:vX.Y.Z) and the flags; the lab's API
+ * server learns its version from --kubernetes-version (a lab-only flag: the real binary is
+ * its version).
+ */
+export function apiServerManifest(args: readonly string[], kubernetesVersion: string): string {
+  const command = ['kube-apiserver', ...args].map((a) => `    - ${a}`).join('\n');
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    component: kube-apiserver\n    tier: control-plane\n  name: kube-apiserver\n  namespace: kube-system\nspec:\n  containers:\n  - command:\n${command}\n    image: registry.k8s.io/kube-apiserver:${kubernetesVersion}\n    name: kube-apiserver\n  hostNetwork: true\n`;
+}
+
+/** Writes the kube-apiserver static Pod manifest (0600, as kubeadm writes it). */
+export function writeApiServerManifest(host: HostEnv, args: readonly string[], kubernetesVersion: string): void {
+  const manifest = hostPath(host, APISERVER_MANIFEST);
+  fs.mkdirSync(path.dirname(manifest), { recursive: true });
+  fs.writeFileSync(manifest, apiServerManifest(args, kubernetesVersion), { mode: 0o600 });
 }
 
 /** `[api-check]`: waits until the local API server answers /healthz with 200. */

@@ -9,9 +9,10 @@ import { KubeadmError } from './kubeadm-error';
 import { runReset } from './reset';
 import { runToken } from './token-cmd';
 import { runUploadCertsPhase } from './upload-certs-cmd';
+import { runUpgrade } from './upgrade';
 import { hostKubeadmVersion } from './version-cmd';
 
-const BOOLEAN_FLAGS = new Set(['upload-certs', 'print-join-command', 'control-plane', 'force', 'f', 'skip-token-print', 'skip-certificate-key-print', 'dry-run', 'discovery-token-unsafe-skip-ca-verification', 'help', 'h']);
+const BOOLEAN_FLAGS = new Set(['upload-certs', 'print-join-command', 'control-plane', 'force', 'f', 'skip-token-print', 'skip-certificate-key-print', 'dry-run', 'discovery-token-unsafe-skip-ca-verification', 'help', 'h', 'yes', 'y']);
 
 /** Runs one kubeadm command line; returns the exit code. */
 export async function kubeadmMain(argv: readonly string[], ctx: KubeadmContext = defaultContext(hostEnv())): Promise<number> {
@@ -28,6 +29,7 @@ export async function kubeadmMain(argv: readonly string[], ctx: KubeadmContext =
     else if (command === 'config') await runConfig(sub, ctx);
     else if (command === 'certs' && rest[0] === 'certificate-key') ctx.out(`${createCertificateKey()}\n`);
     else if (command === 'reset') await runReset(sub, ctx);
+    else if (command === 'upgrade') await runUpgrade(sub, ctx);
     else if (command === 'version') ctx.out(hostKubeadmVersion(flag(args, 'output')));
     else throw new KubeadmError(`unknown command "${command ?? ''}" for "kubeadm"\nRun 'kubeadm --help' for usage.`);
     return 0;

@@ -25,6 +25,7 @@ const debDone: KubernetesPackagesFacts = {
   selinuxConfig: undefined,
   missingImages: [],
   pulledMarker: true,
+  kubeletRestartedOn: undefined,
 };
 const rpmDone: KubernetesPackagesFacts = {
   ...debDone,
@@ -98,6 +99,54 @@ describe('kubernetes.packages plan', () => {
       'run kubeadm config images pull --kubernetes-version v1.33.2 --cri-socket unix:///var/run/containerd/containerd.sock',
       'write /var/lib/kumi/images-pulled/v1.33.2',
     ]);
+  });
+});
+
+describe('kubernetes.packages upgrade (one minor, in the upgrade guide\'s order)', () => {
+  const upgradeUrl = 'https://pkgs.k8s.io/core:/stable:/v1.34/deb/';
+  const at133 = { ...debDone, versions: { kubelet: '1.33.2-1.1', kubeadm: '1.33.2-1.1', kubectl: '1.33.2-1.1' } };
+  const upgrade = (packages: string[], restartKubelet = false) => kubernetesPackagesParams.parse({ kubernetesVersion: '1.34.1', packages, prePullImages: false, restartKubelet });
+  const linesFor = (facts: KubernetesPackagesFacts, p: ReturnType<typeof upgrade>) => kubernetesPackages.plan(facts, p, {}).actions.map((action) => describeAction(action).split('  #')[0] ?? '');
+
+  it('kubeadm first: the new minor\'s repository, then unhold, install the exact version, hold', () => {
+    expect(linesFor(at133, upgrade(['kubeadm']))).toEqual([
+      'run install -m 0755 -d /etc/apt/keyrings',
+      `run curl -fsSL --proto =https -o /etc/apt/keyrings/kubernetes-apt-keyring.asc ${upgradeUrl}Release.key`,
+      'write /etc/apt/sources.list.d/kubernetes.list',
+      'run apt-mark unhold kubeadm',
+      'run apt-get update',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages kubeadm=1.34.1-*',
+      'run apt-mark hold kubeadm',
+    ]);
+  });
+
+  it('kubelet and kubectl after the drain, then daemon-reload and a kubelet restart', () => {
+    const kubeadmDone = { ...at133, source: aptSource(upgradeUrl), versions: { ...at133.versions, kubeadm: '1.34.1-1.1' } };
+    expect(linesFor(kubeadmDone, upgrade(['kubelet', 'kubectl'], true))).toEqual([
+      'run apt-mark unhold kubelet kubectl',
+      'run apt-get update',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages kubelet=1.34.1-* kubectl=1.34.1-*',
+      'run apt-mark hold kubelet kubectl',
+      'run systemctl daemon-reload',
+      'run systemctl restart kubelet',
+      'write /var/lib/kumi/kubelet-restarted',
+    ]);
+  });
+
+  it('installed but never restarted (the run was killed in between): only the restart', () => {
+    const installed = { ...at133, source: aptSource(upgradeUrl), versions: { kubelet: '1.34.1-1.1', kubeadm: '1.34.1-1.1', kubectl: '1.34.1-1.1' }, kubeletRestartedOn: '1.33.2' };
+    expect(linesFor(installed, upgrade(['kubelet', 'kubectl'], true))).toEqual(['run systemctl daemon-reload', 'run systemctl restart kubelet', 'write /var/lib/kumi/kubelet-restarted']);
+    const plan = kubernetesPackages.plan({ ...installed, kubeletRestartedOn: '1.34.1' }, upgrade(['kubelet', 'kubectl'], true), {});
+    expect(plan.noop).toBe(`kubelet and kubectl 1.34.1 installed from ${upgradeUrl}, held, kubelet enabled, kubelet restarted on it`);
+  });
+
+  it('dnf: the repo file names the new minor, the exclude line holds, --disableexcludes installs', () => {
+    const rpm133 = { ...rpmDone, versions: { kubelet: '1.33.2-150500.1.1', kubeadm: '1.33.2-150500.1.1', kubectl: '1.33.2-150500.1.1' } };
+    expect(linesFor(rpm133, upgrade(['kubeadm']))).toEqual(['write /etc/yum.repos.d/kubernetes.repo', 'run dnf install -y --disableexcludes=kubernetes kubeadm-1.34.1']);
+  });
+
+  it('an empty package list is refused', () => {
+    expect(() => kubernetesPackagesParams.parse({ kubernetesVersion: '1.34.1', packages: [] })).toThrow(/name at least one/);
   });
 });
 

@@ -23,6 +23,12 @@ import {
 /** Left after a successful pre-pull when the runtime cannot be asked (no crictl). */
 export const PULLED_MARKER_DIR = '/var/lib/kumi/images-pulled';
 
+/**
+ * The kubelet version kumi last restarted the kubelet on (restartKubelet): the running
+ * kubelet is only visible through the API, so kumi records the restart it made.
+ */
+export const KUBELET_RESTARTED_MARKER = '/var/lib/kumi/kubelet-restarted';
+
 /** What kubernetes.packages reads from the host. */
 export interface KubernetesPackagesFacts {
   packages: PackageFamily;
@@ -40,6 +46,8 @@ export interface KubernetesPackagesFacts {
   /** Control-plane images missing from the runtime; undefined when it cannot be told. */
   missingImages: string[] | undefined;
   pulledMarker: boolean;
+  /** The version in KUBELET_RESTARTED_MARKER, when kumi restarted the kubelet before. */
+  kubeletRestartedOn: string | undefined;
 }
 
 /** Outputs of kubernetes.packages: the versions found after the run. */
@@ -82,6 +90,7 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
       selinuxConfig: selinux === undefined ? undefined : await host.readFile('/etc/selinux/config'),
       missingImages: params.prePullImages && kubeadmReady ? await missingImages(host, params) : undefined,
       pulledMarker: await host.exists(`${PULLED_MARKER_DIR}/v${params.kubernetesVersion}`),
+      kubeletRestartedOn: (await host.readFile(KUBELET_RESTARTED_MARKER))?.trim() || undefined,
     };
   },
 
@@ -106,14 +115,18 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
     if (sourceChanged) {
       actions.push({ kind: 'write', path: facts.packages === 'apt' ? K8S_APT_SOURCE : K8S_DNF_REPO, content: wantedSource, why: `the pkgs.k8s.io repository for ${url.split('/').at(-3)}` });
     }
-    const wrong = K8S_PACKAGES.filter((name) => !isVersion(facts.versions[name], params.kubernetesVersion));
+    const managed = params.packages;
+    const wrong = managed.filter((name) => !isVersion(facts.versions[name], params.kubernetesVersion));
+    // apt: a held package is unheld before it moves and held again after (the upgrade guide's apt-mark unhold / hold).
+    const heldToMove = facts.packages === 'apt' ? wrong.filter((name) => facts.held.includes(name) && facts.versions[name] !== undefined) : [];
+    if (heldToMove.length > 0) actions.push({ kind: 'run', argv: ['apt-mark', 'unhold', ...heldToMove], why: `${heldToMove.join(', ')} move to ${params.kubernetesVersion}` });
     if (wrong.length > 0) {
       if (facts.packages === 'apt') actions.push({ kind: 'run', argv: ['apt-get', 'update'], why: 'read the Kubernetes repository' });
-      const specs = K8S_PACKAGES.map((name) => (facts.packages === 'apt' ? `${name}=${params.kubernetesVersion}-*` : `${name}-${params.kubernetesVersion}`));
+      const specs = managed.map((name) => (facts.packages === 'apt' ? `${name}=${params.kubernetesVersion}-*` : `${name}-${params.kubernetesVersion}`));
       actions.push(installPackages(facts.packages, specs, `${wrong.map((name) => `${name} ${facts.versions[name] ?? 'missing'}`).join(', ')}; want ${params.kubernetesVersion}`, facts.packages === 'dnf' ? ['--disableexcludes=kubernetes'] : []));
     }
-    const unheld = facts.packages === 'apt' ? K8S_PACKAGES.filter((name) => !facts.held.includes(name)) : [];
-    if (unheld.length > 0) actions.push({ kind: 'run', argv: ['apt-mark', 'hold', ...K8S_PACKAGES], why: `hold ${unheld.join(', ')} so upgrades never move them` });
+    const unheld = facts.packages === 'apt' ? managed.filter((name) => !facts.held.includes(name) || heldToMove.includes(name)) : [];
+    if (unheld.length > 0) actions.push({ kind: 'run', argv: ['apt-mark', 'hold', ...managed], why: `hold ${unheld.join(', ')} so upgrades never move them` });
     if (!facts.kubeletEnabled) actions.push(systemctl('enable', 'kubelet', 'the kubelet starts at boot (it waits for kubeadm until then)'));
     const needPull = params.prePullImages && (facts.missingImages === undefined ? !facts.pulledMarker || wrong.length > 0 : facts.missingImages.length > 0);
     if (needPull) {
@@ -122,7 +135,19 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
         { kind: 'write', path: `${PULLED_MARKER_DIR}/v${params.kubernetesVersion}`, content: `${params.kubernetesVersion}\n`, why: 'remember the pull when the runtime cannot be asked' },
       );
     }
-    return planOf(actions, `kubelet, kubeadm and kubectl ${params.kubernetesVersion} installed from ${url}, held, kubelet enabled${params.prePullImages ? ', images pulled' : ''}`);
+    const restart = params.restartKubelet && managed.includes('kubelet') && (wrong.includes('kubelet') || facts.kubeletRestartedOn !== params.kubernetesVersion);
+    if (restart) {
+      actions.push(
+        systemctl('daemon-reload', undefined, 'the kubelet package may have changed its unit files'),
+        systemctl('restart', 'kubelet', `run the installed kubelet ${params.kubernetesVersion}`),
+        { kind: 'write', path: KUBELET_RESTARTED_MARKER, content: `${params.kubernetesVersion}\n`, why: 'remember which kubelet runs now' },
+      );
+    }
+    const names = managed.length === K8S_PACKAGES.length ? 'kubelet, kubeadm and kubectl' : managed.join(' and ');
+    return planOf(
+      actions,
+      `${names} ${params.kubernetesVersion} installed from ${url}, held, kubelet enabled${params.prePullImages ? ', images pulled' : ''}${params.restartKubelet && managed.includes('kubelet') ? ', kubelet restarted on it' : ''}`,
+    );
   },
 
   async outputs(host, params) {

@@ -6,7 +6,7 @@ import { defaultAdvertiseAddress } from '../../kubeadm/config';
 import { Kubelet } from '../kubelet';
 import { runtimeCgroupDriver } from '../../crictl/cri-client';
 import { kubeletCgroupDriver } from '../cgroup-driver';
-import { installedPackages } from '../../packages/package-db';
+import { kubeletGitVersion, kubeletVersionLine } from '../version';
 
 /**
  * kubelet stand-in, run by the kubelet unit (ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS
@@ -15,12 +15,8 @@ import { installedPackages } from '../../packages/package-db';
  * writes it).
  */
 async function main(): Promise<void> {
-  // `kubelet --version` prints "Kubernetes vX.Y.Z" (k8s.io/component-base version/verflag) of
-  // the installed kubelet package; kubeadm's KubeletVersion preflight check parses it.
-  if (process.argv.includes('--version')) {
-    const upstream = /^(\d+\.\d+\.\d+)/.exec(installedPackages().kubelet?.version ?? '')?.[1];
-    // Outside a lab host (loopback tests) KUMI_STANDIN_KUBELET_VERSION plays the package.
-    process.stdout.write(`Kubernetes v${upstream ?? process.env.KUMI_STANDIN_KUBELET_VERSION?.replace(/^v/, '') ?? '1.34.2'}\n`);
+  if (process.argv.slice(2).some((arg) => arg === '--version' || arg === '--version=true')) {
+    process.stdout.write(kubeletVersionLine(kubeletGitVersion()));
     return;
   }
   const args = parseArgs(process.argv.slice(2), new Set());
@@ -40,7 +36,7 @@ async function main(): Promise<void> {
     kubeconfig,
     nodeName: flag(args, 'hostname-override') ?? host.hostname,
     nodeIp: flag(args, 'node-ip') ?? defaultAdvertiseAddress(),
-    version: 'v1.34.2',
+    version: kubeletGitVersion(),
     // Heartbeats are machine time: the lab clock moves expiries (tokens, keys), not the kubelet's pulse.
     now: () => new Date(),
     syncIntervalMs: 2000,

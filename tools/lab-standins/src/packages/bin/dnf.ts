@@ -28,12 +28,15 @@ function main(argv: string[]): number {
       }
       const requested = specs.map((s) => (s.spec as DnfSpec).name);
       const wanted: ResolvedPackage[] = withDependencies(requested).map((name) => ({ name, version: offeredVersion(name, 'rpm') as string, installed: installedVersion(name) }));
-      for (const p of wanted.filter((w) => w.installed !== undefined && requested.includes(w.name))) {
+      // An installed package the repositories offer at another version is upgraded to it (dnf's
+      // install takes the newest matching NEVRA: dnf/cli/commands/install.py, base.install).
+      const upgraded = wanted.filter((w) => w.installed !== undefined && w.installed !== w.version && requested.includes(w.name));
+      for (const p of wanted.filter((w) => w.installed !== undefined && requested.includes(w.name) && !upgraded.includes(w))) {
         console.log(`Package ${p.name}-${p.installed}.x86_64 is already installed.`);
       }
       const fresh = wanted.filter((w) => w.installed === undefined);
       console.log('Dependencies resolved.');
-      if (fresh.length === 0) {
+      if (fresh.length + upgraded.length === 0) {
         console.log('Nothing to do.\nComplete!');
         return 0;
       }
@@ -41,9 +44,15 @@ function main(argv: string[]): number {
         console.log('Is this ok [y/N]: Operation aborted.');
         return 1;
       }
-      recordInstall(fresh, 'dnf');
-      console.log('\nInstalled:');
-      for (const p of fresh) console.log(`  ${p.name}-${p.version}.x86_64`);
+      recordInstall([...fresh, ...upgraded], 'dnf');
+      if (upgraded.length > 0) {
+        console.log('\nUpgraded:');
+        for (const p of upgraded) console.log(`  ${p.name}-${p.version}.x86_64`);
+      }
+      if (fresh.length > 0) {
+        console.log('\nInstalled:');
+        for (const p of fresh) console.log(`  ${p.name}-${p.version}.x86_64`);
+      }
       console.log('\nComplete!');
       return 0;
     }
