@@ -26,6 +26,13 @@ export interface RunningCoordinator {
   broker: RunBroker;
   /** Closes both servers and every stream, and removes the control socket. */
   close(): Promise<void>;
+  /**
+   * For a process about to exit: ends every run and Attach stream (agents get ABORTED and
+   * reconnect later) and removes the control socket, but leaves the listeners and the
+   * HTTP/2 sessions to the exit, which closes every socket at once. Shutting 1,000 sessions
+   * down one by one first was most of `kumi serve`'s stop (0.5 s on a quiet machine).
+   */
+  endForExit(): void;
 }
 
 /** Options of startCoordinator. */
@@ -99,6 +106,17 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
   }
   logger.info({ address, port, controlSocket: socketPath, cluster: state.config.name }, 'coordinator listening');
 
+  let ended = false;
+  /** Ends the runs and streams and removes the control socket (once). */
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    broker.close();
+    const streams = agents.closeAll('the coordinator is shutting down');
+    // One syscall: no trip through the thread pool on the way out.
+    rmSync(socketPath, { force: true });
+    logger.info({ streams }, 'attach streams closed for shutdown');
+  };
   let closing: Promise<void> | undefined;
   return {
     port,
@@ -107,16 +125,13 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
     broker,
     close() {
       closing ??= (async () => {
-        broker.close();
-        const streams = agents.closeAll('the coordinator is shutting down');
-        logger.info({ streams }, 'attach streams closed for shutdown');
+        end();
         await Promise.all([shutdown(tlsServer), shutdown(controlServer)]);
-        // One syscall: no trip through the thread pool on the way out.
-        rmSync(socketPath, { force: true });
         logger.info('coordinator stopped');
       })();
       return closing;
     },
+    endForExit: end,
   };
 }
 
