@@ -42,6 +42,19 @@ const RECORD_EVENTS = `(() => {
   };
 })()`;
 
+/**
+ * Waits until expression (source text, run in the page) is true, asking every 250 ms. Not
+ * page.waitForFunction: it compiles its predicate with eval, which the live page's content
+ * security policy forbids; page.evaluate is not subject to it.
+ */
+async function waitInPage(page: Page, expression: string, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`the live page: ${what} within ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
 const FINISHED_BARS = '.bar[data-result="done"], .bar[data-result="noop"], .bar[data-result="failed"]';
 const finishedIn = (dom: ReportDom) => dom.bars.filter((bar) => bar.result === 'done' || bar.result === 'noop' || bar.result === 'failed').length;
 
@@ -63,14 +76,14 @@ export async function followLivePage(context: { newPage(): Promise<Page> }, url:
     const response = await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
     if (!response?.ok()) throw new Error(`the live page ${url} answered ${response?.status() ?? 'nothing'}`);
     const servedHtml = await response.text();
-    await page.waitForFunction('window.__kumiEvents.length > 0', undefined, { timeout: 30_000 });
+    await waitInPage(page, 'window.__kumiEvents.length > 0', 30_000, 'no server-sent event arrived');
     const first = await readReportDom(page);
     const more = `(() => {
       const reports = window.__kumiEvents.filter((event) => event.kind === 'report').length;
       const finished = document.querySelectorAll(${JSON.stringify(FINISHED_BARS)}).length;
       return document.body.getAttribute('data-live') === 'ended' || (reports >= 2 && finished > ${finishedIn(first)});
     })()`;
-    await page.waitForFunction(more, undefined, { timeout: options.endTimeoutMs, polling: 500 });
+    await waitInPage(page, more, options.endTimeoutMs, 'no later update finished more steps');
     const during = await readReportDom(page);
     const duringHtml = await page.content();
     const screenshots = [await keepScreenshot(page, `${options.screenshot}-during`)];

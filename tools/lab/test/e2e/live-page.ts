@@ -80,21 +80,25 @@ export class LivePageWatch {
  * in the served HTML, any event or the DOM at any point.
  */
 export function expectLivePageOfBuild(seen: LiveFollow, hosts: readonly string[], checkpoints: readonly string[]): void {
+  // Soft: one run of the lab build reports every difference at once.
   const finished = (dom: LiveFollow['first']) => dom.bars.filter((bar) => bar.result === 'done' || bar.result === 'noop').length;
-  expect(seen.servedHtml).toContain('data-live="open"');
-  expect(seen.first).toMatchObject({ live: 'open', outcome: 'running' });
-  expect(seen.during.live, 'the build ended before the page showed a second update').toBe('open');
-  expect(finished(seen.during)).toBeGreaterThan(finished(seen.first));
-  checkReportDom(seen.during, seen.duringHtml, { hosts: seen.during.hosts, secretShapes: findSecretShapes });
-  expect(seen.reloads).toBe(0);
+  expect.soft(seen.servedHtml).toContain('data-live="open"');
+  expect.soft(seen.first.live).toBe('open');
+  // The page may open before the journal has the run's first step.
+  expect.soft(['empty', 'running']).toContain(seen.first.outcome);
+  expect.soft(seen.during.live, 'the build ended before the page showed a second update').toBe('open');
+  expect.soft(seen.during.outcome).toBe('running');
+  expect.soft(finished(seen.during)).toBeGreaterThan(finished(seen.first));
+  expect.soft(() => checkReportDom(seen.during, seen.duringHtml, { hosts: seen.during.hosts, secretShapes: findSecretShapes })).not.toThrow();
+  expect.soft(seen.reloads).toBe(0);
   const kinds = seen.events.map((event) => event.kind);
-  expect(kinds.filter((kind) => kind === 'report').length).toBeGreaterThanOrEqual(3);
-  expect(kinds.at(-1)).toBe('end');
-  checkReportDom(seen.final, seen.finalHtml, { hosts, secretShapes: findSecretShapes });
-  expect(seen.final).toMatchObject({ live: 'ended', outcome: 'done', problems: [] });
-  expect([...seen.final.hosts].sort()).toEqual([...hosts].sort());
-  for (const path of checkpoints) expect(seen.final.bars.find((bar) => bar.path === path)?.result, path).toBe('done');
+  expect.soft(kinds.filter((kind) => kind === 'report').length).toBeGreaterThanOrEqual(3);
+  expect.soft(kinds.at(-1)).toBe('end');
+  expect.soft(() => checkReportDom(seen.final, seen.finalHtml, { hosts, secretShapes: findSecretShapes })).not.toThrow();
+  expect.soft(seen.final).toMatchObject({ live: 'ended', outcome: 'done', problems: [] });
+  expect.soft([...seen.final.hosts].sort()).toEqual([...hosts].sort());
+  for (const path of checkpoints) expect.soft(seen.final.bars.find((bar) => bar.path === path)?.result, path).toBe('done');
   const shaped = [seen.servedHtml, ...seen.events.map((event) => event.data)].flatMap((text) => findSecretShapes(text));
-  expect(shaped).toEqual([]);
-  expect(seen.screenshots.every((file) => existsSync(file))).toBe(true);
+  expect.soft(shaped).toEqual([]);
+  expect.soft(seen.screenshots.every((file) => existsSync(file))).toBe(true);
 }
