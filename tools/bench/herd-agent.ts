@@ -151,6 +151,12 @@ export class HerdAttachment {
     }, this.#backoff.next());
   }
 
+  /** From now on a stream that ends stays ended (before the coordinator is stopped on purpose). */
+  stopReattaching(): void {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+  }
+
   /** Drops the connection. */
   close(): void {
     this.#closed = true;

@@ -114,6 +114,7 @@ async function herdRun(kumi: string, run: number): Promise<RunFigures> {
       const sim = process.cpuUsage(sim0);
       const peak = await processMemory(pid);
       const reattachedBy = [...reattached.ended].map(([code, n]) => `${code}:${n}`).join(' ');
+      for (const attachment of attachments) attachment.stopReattaching();
       const stopMs = await serve.stop();
       const figures: RunFigures = {
         enrollS: (enrolledAt - begin) / 1000,
