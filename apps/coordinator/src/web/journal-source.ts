@@ -58,9 +58,10 @@ export class JournalTail {
       if (size < this.#offset || ino !== this.#inode) this.#restart(size);
       this.#size = size;
       this.#inode = ino;
-      const buffer = Buffer.alloc(CHUNK_BYTES);
+      // Sized to what was appended: most refreshes find nothing new and allocate nothing.
+      const buffer = this.#offset < size ? Buffer.allocUnsafe(Math.min(CHUNK_BYTES, size - this.#offset)) : Buffer.alloc(0);
       while (this.#offset < size) {
-        const read = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, size - this.#offset), this.#offset);
+        const read = readSync(fd, buffer, 0, Math.min(buffer.length, size - this.#offset), this.#offset);
         if (read <= 0) break;
         this.#offset += read;
         this.#take(this.#decoder.write(buffer.subarray(0, read)));

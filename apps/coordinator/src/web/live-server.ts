@@ -146,6 +146,8 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     if (clients.size >= maxClients) return plain(response, 503, `too many live viewers (${maxClients}); close one and reload`, { 'Retry-After': '10' });
     response.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
     response.write('retry: 2000\n\n');
+    // Everyone else first gets what changed, so the picture the newcomer gets is the last sent.
+    broadcast();
     clients.add(response);
     request.on('close', () => clients.delete(response));
     send(response, 'report', current().data());
