@@ -5,12 +5,12 @@
 // any timed part.
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
+import { type ClientDuplexStream, type ServiceError, status } from '@grpc/grpc-js';
 import type { AgentMessage, CoordinatorClient, CoordinatorMessage__Output } from '@kumi/proto';
 import { createKeyAndCsr } from '@kumi/trust';
 import { coordinatorClient } from '../../apps/agent/src/enroll/coordinator-client';
 import { ENROLL_BACKOFF, isTransientEnrollStatus } from '../../apps/agent/src/enroll/enroll-status';
-import { Backoff } from '../../apps/agent/src/session/backoff';
+import { Backoff, RECONNECT_BACKOFF } from '../../apps/agent/src/session/backoff';
 import { RawEnrollClient } from './herd-enroll-client';
 
 /** One simulated host: its name, token, key and CSR. */
@@ -79,30 +79,54 @@ export async function enrollLikeAgent(host: HerdHost, port: number, caPem: strin
 }
 
 /** An attached simulated agent: answers each step request with a NOOP event. */
+/** Where a herd's Attach streams ended before the herd let go of them, by status name (reattached by the agent's policy). */
+export class AttachStats {
+  readonly ended = new Map<string, number>();
+
+  get count(): number {
+    return [...this.ended.values()].reduce((sum, n) => sum + n, 0);
+  }
+}
+
 export class HerdAttachment {
-  readonly #client: CoordinatorClient;
-  readonly #stream: ClientDuplexStream<AgentMessage, CoordinatorMessage__Output>;
+  #client: CoordinatorClient;
+  #stream: ClientDuplexStream<AgentMessage, CoordinatorMessage__Output>;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+  readonly #backoff = new Backoff(RECONNECT_BACKOFF);
   /** Step requests answered. */
   answered = 0;
-  /** The status the stream ended with, once it ended. */
+  /** The status the (first) stream ended with, once it ended. */
   ended: ServiceError | 'ok' | undefined;
 
+  /**
+   * Attaches at once. With `reattach`, a stream that ends is counted there by status and
+   * opened again after the agent's reconnect backoff, as the agent does; without it, the
+   * attachment stays ended (tests that look at how the coordinator ended it).
+   */
   constructor(
-    address: string,
-    caPem: string,
+    private readonly address: string,
+    private readonly caPem: string,
     readonly hostName: string,
-    identity: { keyPem: string; certPem: string },
+    private readonly identity: { keyPem: string; certPem: string },
+    private readonly reattach?: AttachStats,
   ) {
     this.#client = coordinatorClient(address, caPem, identity);
-    this.#stream = this.#client.Attach();
-    this.#stream.on('data', (message: CoordinatorMessage__Output) => {
+    this.#stream = this.#open();
+  }
+
+  #open(): ClientDuplexStream<AgentMessage, CoordinatorMessage__Output> {
+    const hostName = this.hostName;
+    const stream = this.#client.Attach();
+    stream.on('data', (message: CoordinatorMessage__Output) => {
+      this.#backoff.reset();
       if (!message.run) return;
       this.answered += 1;
-      this.#stream.write({ event: { runId: message.run.runId, seq: 1, host: hostName, step: message.run.step, kind: 'EVENT_KIND_NOOP' } });
+      stream.write({ event: { runId: message.run.runId, seq: 1, host: hostName, step: message.run.step, kind: 'EVENT_KIND_NOOP' } });
     });
-    this.#stream.on('error', (error: ServiceError) => (this.ended = error));
-    this.#stream.on('end', () => (this.ended ??= 'ok'));
-    this.#stream.write({
+    stream.on('error', (error: ServiceError) => this.#ended(error));
+    stream.on('end', () => this.#ended('ok'));
+    stream.write({
       hello: {
         hostName,
         agentVersion: '0.0.0-herd',
@@ -110,10 +134,33 @@ export class HerdAttachment {
         facts: { hostName, kernel: '6.1.0-herd', cpus: 2, memoryBytes: 2 * 1024 ** 3, firewall: 'nftables', os: { id: 'debian', version: '12', family: 'debian' } },
       },
     });
+    return stream;
+  }
+
+  #ended(how: ServiceError | 'ok'): void {
+    this.ended ??= how;
+    if (!this.reattach || this.#closed || this.#retry) return;
+    const name = how === 'ok' ? 'OK' : (status[how.code] ?? String(how.code));
+    this.reattach.ended.set(name, (this.reattach.ended.get(name) ?? 0) + 1);
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (this.#closed) return;
+      this.#client.close();
+      this.#client = coordinatorClient(this.address, this.caPem, this.identity);
+      this.#stream = this.#open();
+    }, this.#backoff.next());
+  }
+
+  /** From now on a stream that ends stays ended (before the coordinator is stopped on purpose). */
+  stopReattaching(): void {
+    this.#closed = true;
+    clearTimeout(this.#retry);
   }
 
   /** Drops the connection. */
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retry);
     this.#stream.cancel();
     this.#client.close();
   }

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ClientCertIssuer, readClientCsr } from '@kumi/trust';
+import { wallNow, watchExit } from './exit-watch';
 import { initCluster } from '../../apps/coordinator/src/state/cluster-init';
 import { statePaths } from '../../apps/coordinator/src/state/state-paths';
 import { StateStore } from '../../apps/coordinator/src/state/state-store';
@@ -76,7 +77,7 @@ export interface ServeProcess {
   child: ChildProcess;
   port: number;
   controlSocket: string;
-  /** Sends SIGTERM; resolves with the ms until the process exited. */
+  /** Sends SIGTERM; resolves with the ms until the process exited (watched from a thread of its own). */
   stop(): Promise<number>;
 }
 
@@ -102,12 +103,15 @@ export async function startServe(kumi: string, dir: string): Promise<ServeProces
     port,
     controlSocket: statePaths(dir).controlSocket,
     async stop() {
-      const begin = performance.now();
+      // The exit as a thread of our own sees it: see watchExit.
+      const { exitedAt: exit } = await watchExit(child.pid as number, 10_000);
+      const begin = wallNow();
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const exitedAt = await exit;
       await exited;
       clearTimeout(killer);
-      return performance.now() - begin;
+      return exitedAt - begin;
     },
   };
 }

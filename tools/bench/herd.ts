@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { type ControlClient, kumiV1, type StepEvent__Output } from '@kumi/proto';
 import { machine } from './machine';
-import { enrollLikeAgent, HerdAttachment, HerdStats, makeHerdKeys } from './herd-agent';
+import { AttachStats, enrollLikeAgent, HerdAttachment, HerdStats, makeHerdKeys } from './herd-agent';
 import { bundleKumi, prepareCluster, prepareEnrolledCluster, processCpuSeconds, processMemory, runFolder, startServe } from './herd-coordinator';
 import { sourceAddress } from './herd-enroll-client';
 import { median } from './process-memory';
@@ -44,6 +44,8 @@ interface RunFigures {
   permanent: number;
   retries: number;
   retriedBy: string;
+  /** Attach streams that ended before the stop, by status (each reattached as the agent does). */
+  reattachedBy: string;
   stepFailures: number;
 }
 
@@ -78,6 +80,7 @@ async function herdRun(kumi: string, run: number): Promise<RunFigures> {
     const control = controlClient(serve.controlSocket);
     try {
       const stats = new HerdStats();
+      const reattached = new AttachStats();
       const cpu0 = await processCpuSeconds(pid);
       const sim0 = process.cpuUsage();
       const begin = performance.now();
@@ -88,13 +91,19 @@ async function herdRun(kumi: string, run: number): Promise<RunFigures> {
         const certPem = attachOnly ? cluster.certs[i] : await enrollLikeAgent(host, serve.port, cluster.caPem, stats, stop);
         enrolledAt = performance.now();
         // A real agent attaches as soon as it holds its certificate.
-        if (certPem) attachments.push(new HerdAttachment(`127.0.0.1:${serve.port}`, cluster.caPem, key.hostName, { keyPem: key.keyPem, certPem }));
+        if (certPem) attachments.push(new HerdAttachment(`127.0.0.1:${serve.port}`, cluster.caPem, key.hostName, { keyPem: key.keyPem, certPem }, reattached));
       });
       await Promise.all(enrolling);
       let attached = await attachedCount(control);
+      let said = performance.now();
       while (attached < AGENTS - stats.permanent.length && performance.now() - begin < ATTACH_LIMIT_MS) {
         await new Promise((done) => setTimeout(done, 100));
         attached = await attachedCount(control);
+        if (performance.now() - said > 10_000) {
+          said = performance.now();
+          const rss = await processMemory(pid);
+          process.stderr.write(`  ${((said - begin) / 1000).toFixed(0)} s: ${attached} attached, streams ended and reattached ${reattached.count} (${[...reattached.ended].map(([code, n]) => `${code}:${n}`).join(' ')}), coordinator RSS ${rss.rssMiB.toFixed(0)} MiB\n`);
+        }
       }
       const attachedAt = performance.now();
       const rssAttached = await processMemory(pid);
@@ -104,6 +113,8 @@ async function herdRun(kumi: string, run: number): Promise<RunFigures> {
       const coordinatorCpuS = (await processCpuSeconds(pid)) - cpu0;
       const sim = process.cpuUsage(sim0);
       const peak = await processMemory(pid);
+      const reattachedBy = [...reattached.ended].map(([code, n]) => `${code}:${n}`).join(' ');
+      for (const attachment of attachments) attachment.stopReattaching();
       const stopMs = await serve.stop();
       const figures: RunFigures = {
         enrollS: (enrolledAt - begin) / 1000,
@@ -117,6 +128,7 @@ async function herdRun(kumi: string, run: number): Promise<RunFigures> {
         permanent: stats.permanent.length,
         retries: stats.retries,
         retriedBy: [...stats.retried].map(([code, n]) => `${code}:${n}`).join(' '),
+        reattachedBy,
         stepFailures: kinds.filter((kind) => kind !== 'EVENT_KIND_NOOP').length,
       };
       process.stdout.write(`run ${run}: ${JSON.stringify(figures)}\n`);

@@ -174,6 +174,13 @@ async function main(): Promise<void> {
     const servePid = serve.pid!;
     client = new (kumiV1().Control)(`unix:${join(stateDir, 'control.sock')}`, credentials.createInsecure());
 
+    // `kumi token create` reaches serve through its control socket; until serve answers
+    // there, the command would find the state folder held and give up.
+    const servingBy = Date.now() + 60_000;
+    while (!(await listAgents(client).then(() => true, () => false))) {
+      if (Date.now() > servingBy || serve.exitCode !== null) throw new Error(`kumi serve did not answer on its control socket within 60 s; see ${join(base, 'serve.log')}`);
+      await new Promise((done) => setTimeout(done, 50));
+    }
     console.error(`${hostCount} hosts: tokens, agents …`);
     const agents = new Map<string, ChildProcess>();
     const restartArgv = new Map<string, string[]>();

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openControlClient } from '../src/client/control-client';
 import { controlHostRunner } from '../src/client/control-runner';
 import { StepRunError } from '../src/plan';
+import { ACK_EVERY } from '../src/server/run-broker';
 import { runStep } from './helpers/control';
 import { type AgentIdentity, enrollAgent, FakeAgentStream } from './helpers/fake-agent';
 import { startTestCluster, type TestCluster } from './helpers/test-cluster';
@@ -41,7 +42,7 @@ function event(runId: string, seq: number, kind: string, text = '', extra: Parti
 }
 
 describe('RunStep over the control socket', () => {
-  it('sends the step with its secrets to the host and streams its events back, acknowledging each', async () => {
+  it('sends the step with its secrets to the host and streams its events back, acknowledging the run at its end', async () => {
     const { cluster: c, identity } = await setup();
     const agent = await attach(c, identity);
     const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off', paramsJson: '{"persist":true}', secrets: { joinToken: 'abcdef.0123456789abcdef' }, dryRun: true });
@@ -62,8 +63,8 @@ describe('RunStep over the control socket', () => {
       [3, 'EVENT_KIND_DONE', ''],
     ]);
     expect(events[0]?.planned).toEqual(['run swapoff -a']);
-    await agent.waitFor(() => (agent.acks().length === 3 ? true : undefined));
-    expect(agent.acks()).toEqual([1, 2, 3].map((seq) => `${request.runId}:${seq}`));
+    await agent.waitFor(() => (agent.acks().length === 1 ? true : undefined));
+    expect(agent.acks()).toEqual([`${request.runId}:3`]);
     expect(c.coordinator.agents.get('cp1')?.busyRunId).toBe('');
   });
 
@@ -74,11 +75,12 @@ describe('RunStep over the control socket', () => {
     const { runId } = await first.waitRun();
     first.event(event(runId, 1, 'EVENT_KIND_START', 'Swap off'));
     first.event(event(runId, 2, 'EVENT_KIND_OUTPUT', 'line 1'));
-    await first.waitFor(() => (first.acks().length === 2 ? true : undefined));
+    await first.waitFor(() => (run.events.length === 2 ? true : undefined));
+    expect(first.acks()).toEqual([]);
     first.drop();
     await first.waitFor(() => (c.coordinator.agents.get('cp1') ? undefined : true));
 
-    // The agent lost the acks in flight: it replays everything it still holds.
+    // Nothing was acknowledged yet: the agent replays everything it holds.
     const second = await attach(c, identity, runId);
     for (const [seq, kind, text] of [[1, 'EVENT_KIND_START', 'Swap off'], [2, 'EVENT_KIND_OUTPUT', 'line 1'], [3, 'EVENT_KIND_OUTPUT', 'line 2'], [4, 'EVENT_KIND_DONE', '']] as const) {
       second.event(event(runId, seq, kind, text));
@@ -88,9 +90,24 @@ describe('RunStep over the control socket', () => {
 
     expect(error).toBeUndefined();
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    // Replayed duplicates are acknowledged too, so the agent can drop them from its outbox.
-    await second.waitFor(() => (second.acks().length === 5 ? true : undefined));
-    expect(second.acks()).toEqual([2, 2, 3, 4, 4].map((seq) => `${runId}:${seq}`));
+    // Replayed duplicates are acknowledged at once, so the agent can drop them from its outbox.
+    await second.waitFor(() => (second.acks().length === 4 ? true : undefined));
+    expect(second.acks()).toEqual([2, 2, 4, 4].map((seq) => `${runId}:${seq}`));
+  });
+
+  it('acknowledges a long run every ACK_EVERY events, so the agent can let go of them before its end', async () => {
+    const { cluster: c, identity } = await setup();
+    const agent = await attach(c, identity);
+    const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
+    const { runId } = await agent.waitRun();
+    agent.event(event(runId, 1, 'EVENT_KIND_START'));
+    for (let seq = 2; seq <= 2 * ACK_EVERY + 1; seq++) agent.event(event(runId, seq, 'EVENT_KIND_OUTPUT', `line ${seq}`));
+    await agent.waitFor(() => (run.events.length === 2 * ACK_EVERY + 1 ? true : undefined));
+    expect(agent.acks()).toEqual([ACK_EVERY, 2 * ACK_EVERY].map((seq) => `${runId}:${seq}`));
+    agent.event(event(runId, 2 * ACK_EVERY + 2, 'EVENT_KIND_DONE'));
+    await run.done;
+    await agent.waitFor(() => (agent.acks().length === 3 ? true : undefined));
+    expect(agent.acks().at(-1)).toBe(`${runId}:${2 * ACK_EVERY + 2}`);
   });
 
   it('drops an event that skips a seq instead of acknowledging the missing ones', async () => {
@@ -104,8 +121,8 @@ describe('RunStep over the control socket', () => {
     agent.event(event(runId, 3, 'EVENT_KIND_NOOP', 'already off'));
     const { events } = await run.done;
     expect(events.map((e) => `${e.seq}:${e.text}`)).toEqual(['1:', '2:second', '3:already off']);
-    await agent.waitFor(() => (agent.acks().length === 4 ? true : undefined));
-    expect(agent.acks()).toEqual([1, 1, 2, 3].map((seq) => `${runId}:${seq}`));
+    await agent.waitFor(() => (agent.acks().length === 2 ? true : undefined));
+    expect(agent.acks()).toEqual([1, 3].map((seq) => `${runId}:${seq}`));
   });
 
   it('ends the run with FAILED NOT_ATTACHED when the host does not come back in time', async () => {
@@ -114,7 +131,7 @@ describe('RunStep over the control socket', () => {
     const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
     const { runId } = await agent.waitRun();
     agent.event(event(runId, 1, 'EVENT_KIND_START'));
-    await agent.waitFor(() => (agent.acks().length === 1 ? true : undefined));
+    await agent.waitFor(() => (run.events.length === 1 ? true : undefined));
     agent.drop();
     const { events, error } = await run.done;
     expect(error).toBeUndefined();
@@ -243,7 +260,7 @@ describe('coordinator shutdown', () => {
     const run = runStep(c.coordinator.controlSocket, { host: 'cp1', step: 'swap.off' });
     const { runId } = await agent.waitRun();
     agent.event(event(runId, 1, 'EVENT_KIND_START'));
-    await agent.waitFor(() => (agent.acks().length === 1 ? true : undefined));
+    await agent.waitFor(() => (run.events.length === 1 ? true : undefined));
     const closing = c.coordinator.close();
     const { events } = await run.done;
     await closing;

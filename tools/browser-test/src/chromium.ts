@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
@@ -40,22 +40,51 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+/** Options of launchChromium. */
+export interface LaunchOptions {
+  /**
+   * Run Chromium in the network namespace of this process (e.g. the lab's switch, where a lab
+   * build's `kumi up --web 127.0.0.1:PORT` listens): its loopback is then that namespace's.
+   */
+  netnsOfPid?: number;
+}
+
+/**
+ * The executable playwright starts: Chromium itself, or a script in `folder` that execs it
+ * through `nsenter -n` into another network namespace. nsenter execs in place, so the pipes
+ * playwright talks to Chromium over (file descriptors 3 and 4) stay Chromium's.
+ */
+function chromiumExecutable(folder: string, options: LaunchOptions): string {
+  if (options.netnsOfPid === undefined) return CHROMIUM_PATH;
+  if (!Number.isInteger(options.netnsOfPid) || options.netnsOfPid <= 0) throw new Error(`netnsOfPid must be a process id, got ${options.netnsOfPid}`);
+  const script = join(folder, 'chromium-in-netns');
+  writeFileSync(script, `#!/bin/sh\nexec nsenter -t ${options.netnsOfPid} -n -- ${JSON.stringify(CHROMIUM_PATH)} "$@"\n`);
+  chmodSync(script, 0o700);
+  return script;
+}
+
 /**
  * Starts Debian's Chromium headless with a fresh user-data folder (removed on close),
  * and a context that aborts any request outside loopback and files.
  */
-export async function launchChromium(): Promise<TestBrowser> {
+export async function launchChromium(options: LaunchOptions = {}): Promise<TestBrowser> {
   const missing = chromiumMissing();
   if (missing) throw new Error(missing);
-  const profile = mkdtempSync(join(tmpdir(), 'kumi-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    chromiumSandbox: false,
-    args: QUIET_FLAGS,
-    viewport: { width: 1280, height: 900 },
-    timeout: 60_000,
-  });
+  const folder = mkdtempSync(join(tmpdir(), 'kumi-chromium-'));
+  const profile = join(folder, 'profile');
+  const context = await chromium
+    .launchPersistentContext(profile, {
+      executablePath: chromiumExecutable(folder, options),
+      headless: true,
+      chromiumSandbox: false,
+      args: QUIET_FLAGS,
+      viewport: { width: 1280, height: 900 },
+      timeout: 60_000,
+    })
+    .catch((error: unknown) => {
+      rmSync(folder, { recursive: true, force: true });
+      throw error;
+    });
   const refused: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
@@ -68,7 +97,7 @@ export async function launchChromium(): Promise<TestBrowser> {
     refused,
     async close() {
       await context.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
+      rmSync(folder, { recursive: true, force: true });
     },
   };
 }

@@ -77,7 +77,7 @@ function dispatch(message: CoordinatorMessage__Output, outbox: Outbox, runner: S
   switch (message.body) {
     case 'run':
       if (message.run) {
-        logger.info({ runId: message.run.runId, step: message.run.step, dryRun: message.run.dryRun }, 'step request');
+        logger.debug({ runId: message.run.runId, step: message.run.step, dryRun: message.run.dryRun }, 'step request');
         runner.handle(message.run);
       }
       return;

@@ -151,8 +151,12 @@ export class StepRunner {
       emit(runId, request.step, failedBody('UNKNOWN_STEP', `no step "${request.step}" in this agent's catalogue; check the step id or upgrade the agent`));
       return;
     }
-    const log = logger.child({ runId, step: step.id, dryRun: request.dryRun });
-    log.info('step started');
+    // One log line per run, at its end (plus one at the start at debug level): a fleet's
+    // no-op steps are most of an agent's work, and a line costs as much as the check.
+    const fields = { runId, step: step.id, dryRun: request.dryRun };
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    logger.debug(fields, 'step started');
     emit(runId, step.id, { kind: 'EVENT_KIND_START', text: step.title });
     // The executor reports each action before it runs it and only then any output: from
     // the first report on, the run may have changed the host.
@@ -181,18 +185,18 @@ export class StepRunner {
       });
       if (outcome.status === 'noop') {
         emit(runId, step.id, { kind: 'EVENT_KIND_NOOP', text: outcome.reason, outputsJson: JSON.stringify(outcome.outputs) });
-        log.info({ reason: clean(outcome.reason) }, 'step needed nothing');
+        logger.info({ ...fields, ms: ms(), reason: clean(outcome.reason) }, 'step needed nothing');
       } else {
         if (outcome.status !== 'planned') this.deps.facts.hostChanged();
         // kumi.v1: a dry run ends PLANNED with the actions it would take; a real run ends DONE.
         emit(runId, step.id, outcome.status === 'planned' ? { kind: 'EVENT_KIND_PLANNED', planned: outcome.planned } : { kind: 'EVENT_KIND_DONE', outputsJson: JSON.stringify(outcome.outputs) });
-        log.info({ actions: outcome.planned.length }, outcome.status === 'planned' ? 'step planned (dry run)' : 'step done');
+        logger.info({ ...fields, ms: ms(), actions: outcome.planned.length }, outcome.status === 'planned' ? 'step planned (dry run)' : 'step done');
       }
     } catch (error) {
       if (actionsBegan) this.deps.facts.hostChanged();
       const body = failureBody(error, signal, StepFailure);
       emit(runId, step.id, body);
-      log.warn({ code: body.error?.code, error: clean(body.error?.message ?? '') }, 'step failed');
+      logger.warn({ ...fields, ms: ms(), code: body.error?.code, error: clean(body.error?.message ?? '') }, 'step failed');
     }
   }
 }

@@ -111,4 +111,25 @@ describe('kumi-agent: facts kept between steps, and a fast stop', () => {
     outbox.close();
     run.child.kill('SIGTERM');
   }, TEST_TIMEOUT_MS);
+
+  it('kumi serve exits at once on SIGTERM with agents attached, state closed, and the agents attach to the next one', async () => {
+    const host = 'serve-stop-host';
+    await cluster().startAgent({ hostName: host, token: await cluster().createToken({ host }) });
+    await waitFor('the agent to attach', async () => (await cluster().agents()).some((info) => info.hostName === host), ATTACH_WAIT_MS);
+    const serve = cluster().serve!;
+    const signalled = performance.now();
+    serve.child.kill('SIGTERM');
+    const code = await Promise.race([serve.exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 10_000))]);
+    const exitMs = performance.now() - signalled;
+    expect(code, serve.output()).toBe(0);
+    // The target is < 300 ms with 1,000 agents (tools/bench/herd.ts); this bound only catches a stop that waits on something.
+    expect(exitMs).toBeLessThan(2_000);
+    // The state is closed: lock and control socket gone, so the next serve starts at once.
+    expect(existsSync(join(cluster().stateDir, 'state.lock'))).toBe(false);
+    expect(existsSync(join(cluster().stateDir, 'control.sock'))).toBe(false);
+
+    await cluster().startServe();
+    await waitFor('the agent to attach to the next serve', async () => (await cluster().agents()).some((info) => info.hostName === host), ATTACH_WAIT_MS);
+    expect(await runStep(host, 'swap.off', 'after-serve-restart.log')).toEqual(['START', 'NOOP']);
+  }, TEST_TIMEOUT_MS);
 });

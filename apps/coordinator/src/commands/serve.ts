@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ExitCode } from '../cli/exit-codes';
 import { addWebOptions, type RawWebOptions, webOption } from '../web/web-address';
 import { clusterSelection } from './global-options';
 
@@ -58,22 +59,25 @@ export function register(program: Command): void {
       `kumi serve: cluster "${state.config.name}" listening on ${listen.host}:${coordinator.port} (TLS), control socket ${coordinator.controlSocket}, logs in ${state.paths.logFile}\n` +
         `kumi serve: ${agentFiles.summary}\n`,
     );
-    await new Promise<void>((resolve) => {
+    // Never settles: the stop ends the process.
+    await new Promise<void>(() => {
       const stop = (signal: NodeJS.Signals) => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         logger.info({ signal }, 'stopping on signal');
         process.stdout.write(`kumi serve: ${signal}, shutting down\n`);
-        Promise.all([running.close(), agentFiles.close(), live?.close()])
-          .then(() => state.close())
-          .then(
-            () => {
-              // Everything is closed and on disk: leave now instead of waiting for the
-              // last HTTP/2 sessions and timers of gone peers to wind down.
-              process.exit(process.exitCode ?? 0);
-            },
-            resolve,
-          );
+        // Only the state has to be on disk before the exit; the listeners, the agents'
+        // HTTP/2 sessions, the agent files and the live page end with the process, all at
+        // once, instead of one by one (which took most of the stop with 1,000 agents).
+        running.endForExit();
+        state.close().then(
+          () => process.exit(process.exitCode ?? 0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'cannot close the cluster state');
+            process.stderr.write(`kumi serve: cannot close the cluster state (${(error as Error).message})\n`);
+            process.exit(ExitCode.STATE);
+          },
+        );
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -26,6 +26,14 @@ export interface RunningCoordinator {
   broker: RunBroker;
   /** Closes both servers and every stream, and removes the control socket. */
   close(): Promise<void>;
+  /**
+   * For a process about to exit: ends every run for its watchers and removes the control
+   * socket, and leaves the agents' streams, the listeners and the HTTP/2 sessions to the
+   * exit, which closes every socket at once (agents see the connection go and reconnect
+   * later; what they did not get acknowledged stays in their outbox and is sent again).
+   * Ending 1,000 streams and sessions one by one first was most of `kumi serve`'s stop.
+   */
+  endForExit(): void;
 }
 
 /** Options of startCoordinator. */
@@ -99,6 +107,15 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
   }
   logger.info({ address, port, controlSocket: socketPath, cluster: state.config.name }, 'coordinator listening');
 
+  let ended = false;
+  /** Ends the runs and removes the control socket (once). */
+  const endRuns = () => {
+    if (ended) return;
+    ended = true;
+    broker.close();
+    // One syscall: no trip through the thread pool on the way out.
+    rmSync(socketPath, { force: true });
+  };
   let closing: Promise<void> | undefined;
   return {
     port,
@@ -107,15 +124,17 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
     broker,
     close() {
       closing ??= (async () => {
-        broker.close();
+        endRuns();
         const streams = agents.closeAll('the coordinator is shutting down');
         logger.info({ streams }, 'attach streams closed for shutdown');
         await Promise.all([shutdown(tlsServer), shutdown(controlServer)]);
-        // One syscall: no trip through the thread pool on the way out.
-        rmSync(socketPath, { force: true });
         logger.info('coordinator stopped');
       })();
       return closing;
+    },
+    endForExit() {
+      endRuns();
+      logger.info({ streams: agents.list().length }, 'runs ended; the exit closes the attach streams');
     },
   };
 }

@@ -46,6 +46,13 @@ export interface RunBrokerOptions {
 export const DEFAULT_ANSWER_TIMEOUT_MS = 30_000;
 
 /**
+ * A long run's events are acknowledged every this many (its end always is): an agent's
+ * outbox holds at most this many of a run, and a no-op step (START, NOOP) costs the agent
+ * one acknowledgement to receive and write instead of two.
+ */
+export const ACK_EVERY = 32;
+
+/**
  * Sends steps to attached agents and routes their events back: dedupe by (run, seq),
  * acknowledgement, fan-out to watchers, and a bounded wait when a host drops away in
  * the middle of a run (then a FAILED NOT_ATTACHED event ends it).
@@ -112,7 +119,10 @@ export class RunBroker {
 
   /**
    * Handles one event from a host's stream. Returns the seq to acknowledge (everything
-   * of that run up to it arrived), or undefined when the event must not be acknowledged.
+   * of that run up to it arrived), or undefined when no acknowledgement is due: a new
+   * event is acknowledged at the run's end and every ACK_EVERY events of a long run, not
+   * one by one (the agent keeps what is not acknowledged on disk and replays it after a
+   * reconnect; replays are acknowledged at once).
    */
   accept(session: AgentSession, event: StepEvent__Output): number | undefined {
     const runId = event.runId;
@@ -149,7 +159,7 @@ export class RunBroker {
     this.logger.debug({ runId, host, seq: event.seq, kind: event.kind }, 'event');
     if (terminal) this.finish(run, event);
     else for (const listener of run.listeners) listener(event);
-    return event.seq;
+    return terminal || event.seq % ACK_EVERY === 0 ? event.seq : undefined;
   }
 
   /**

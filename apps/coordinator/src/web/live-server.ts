@@ -13,6 +13,18 @@ export const MAX_LIVE_CLIENTS = 16;
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const EVENTS_PATH = '/events';
 
+/** The build's picture at one journal version, shared by every viewer. */
+interface Picture {
+  version: string;
+  /** When it was computed (ms since the epoch). */
+  at: number;
+  /** Whether it is the final picture, computed after end(). */
+  ended: boolean;
+  model: BuildModel;
+  /** The SSE `report` payload, rendered on first use. */
+  data(): string;
+}
+
 /** Options of startLiveServer. */
 export interface LiveServerOptions {
   address: ListenAddress;
@@ -76,7 +88,23 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   let port = options.address.port;
   const checkHost = !options.exposed && isLoopback(options.address.host);
 
-  const body = (model: BuildModel) => JSON.stringify(withoutSecrets(renderReportBody(model, { cluster: options.cluster }), options.secrets));
+  const redrawMs = options.redrawMs ?? 2_000;
+  const render = (model: BuildModel) => JSON.stringify(withoutSecrets(renderReportBody(model, { cluster: options.cluster }), options.secrets));
+  // One picture for every viewer: the journal is followed once (options.model tails it) and
+  // the picture recomputed only when it changed, when the build ended, or (while steps run)
+  // every redrawMs as their bars grow. Page loads, new viewers and updates all share it.
+  let picture: Picture | undefined;
+  const current = (): Picture => {
+    const version = options.version();
+    const now = Date.now();
+    const stale = !picture || picture.version !== version || picture.ended !== ended || (picture.model.outcome === 'running' && now - picture.at >= redrawMs);
+    if (stale) {
+      const model = options.model(!ended);
+      let data: string | undefined;
+      picture = { version, at: now, ended, model, data: () => (data ??= render(model)) };
+    }
+    return picture!;
+  };
   const send = (client: ServerResponse, event: string, data: string) => {
     if (client.writableLength > MAX_BUFFERED_BYTES) {
       clients.delete(client);
@@ -85,25 +113,24 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     }
     client.write(`event: ${event}\ndata: ${data}\n\n`);
   };
-  let lastVersion = '';
-  let lastSent = 0;
-  let running = false;
+  let lastSent: Picture | undefined;
   // What the last update cost: updates are spaced at least 4 times that apart, so a big
   // build's picture (1,000 hosts: about a second) takes at most a fifth of a core.
   let lastCostMs = 0;
+  let lastSentAt = 0;
   const broadcast = () => {
     const started = Date.now();
-    lastVersion = options.version();
-    const model = options.model(!ended);
-    running = model.outcome === 'running';
-    const data = body(model);
+    const next = current();
+    if (next === lastSent) return;
+    const data = next.data();
     for (const client of clients) send(client, 'report', data);
-    lastSent = Date.now();
-    lastCostMs = lastSent - started;
+    lastSent = next;
+    lastSentAt = Date.now();
+    lastCostMs = lastSentAt - started;
   };
 
   const page = (response: ServerResponse, head: boolean) => {
-    const html = renderReportPage(options.model(!ended), {
+    const html = renderReportPage(current().model, {
       cluster: options.cluster,
       mono: options.mono,
       ...(ended ? {} : { live: { eventsPath: EVENTS_PATH } }),
@@ -119,9 +146,11 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     if (clients.size >= maxClients) return plain(response, 503, `too many live viewers (${maxClients}); close one and reload`, { 'Retry-After': '10' });
     response.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
     response.write('retry: 2000\n\n');
+    // Everyone else first gets what changed, so the picture the newcomer gets is the last sent.
+    broadcast();
     clients.add(response);
     request.on('close', () => clients.delete(response));
-    send(response, 'report', body(options.model(true)));
+    send(response, 'report', current().data());
   };
 
   const server = createServer((request, response) => {
@@ -147,9 +176,8 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   port = typeof bound === 'object' && bound ? bound.port : port;
 
   const poll = setInterval(() => {
-    if (ended || clients.size === 0 || Date.now() - lastSent < 4 * lastCostMs) return;
-    const changed = options.version() !== lastVersion;
-    if (changed || (running && Date.now() - lastSent >= (options.redrawMs ?? 2_000))) broadcast();
+    if (ended || clients.size === 0 || Date.now() - lastSentAt < 4 * lastCostMs) return;
+    broadcast();
   }, options.pollMs ?? 250);
   poll.unref();
   const keepAlive = setInterval(() => {
@@ -164,7 +192,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     end() {
       if (ended) return;
       ended = true;
-      const data = body(options.model(false));
+      const data = current().data();
       for (const client of clients) {
         send(client, 'report', data);
         send(client, 'end', '{}');

@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal } from '../../src/journal/journal';
+import { Journal, JOURNAL_FILE } from '../../src/journal/journal';
 import { SecretRegistry } from '../../src/journal/secret-registry';
 import { ClusterLock } from '../../src/journal/lock';
 import { serveLivePicture } from '../../src/web/build-picture';
-import { journalSource } from '../../src/web/journal-source';
+import { JournalTail, journalSource } from '../../src/web/journal-source';
 import { type LiveServer, startLiveServer } from '../../src/web/live-server';
 import { isLoopback, parseWebAddress } from '../../src/web/web-address';
 
@@ -166,5 +166,65 @@ describe('the live page', () => {
     lock.release();
     const after = await call(server.port, '/');
     expect(after.body).toContain('data-result="interrupted"');
+  });
+});
+
+describe('the journal tail behind the live page', () => {
+  const line = (run: string, host: string, status = 'started') => `${JSON.stringify({ run, path: 'prepare/swap.off', host, status, time: new Date().toISOString() })}\n`;
+
+  it('reads only what was appended, holds a half-written line until it ends, and keeps the latest run', () => {
+    const file = join(dir, JOURNAL_FILE);
+    const tail = new JournalTail(dir);
+    expect(tail.records()).toEqual([]);
+    writeFileSync(file, line('r1', 'a') + line('r1', 'b'));
+    expect(tail.records().map((r) => r.host)).toEqual(['a', 'b']);
+    const whole = line('r1', 'c');
+    appendFileSync(file, whole.slice(0, 20));
+    expect(tail.records().map((r) => r.host)).toEqual(['a', 'b']);
+    appendFileSync(file, whole.slice(20));
+    expect(tail.records().map((r) => r.host)).toEqual(['a', 'b', 'c']);
+    // A reset is no run; a new run replaces the old one's records; a late line of the old run stays out.
+    appendFileSync(file, line('r0', '*', 'reset') + line('r2', 'd') + line('r1', 'e'));
+    expect(tail.records().map((r) => `${r.run}/${r.host}`)).toEqual(['r2/d']);
+    // Another file (a new state folder) is read from its start.
+    rmSync(file);
+    writeFileSync(file, line('r9', 'z'));
+    expect(tail.records().map((r) => `${r.run}/${r.host}`)).toEqual(['r9/z']);
+  });
+
+  it('follows a given run, whatever runs come after it', () => {
+    const file = join(dir, JOURNAL_FILE);
+    const tail = new JournalTail(dir, 'r1');
+    writeFileSync(file, line('r0', 'a') + line('r1', 'b') + line('r2', 'c') + line('r1', 'd'));
+    expect(tail.records().map((r) => r.host)).toEqual(['b', 'd']);
+  });
+
+  it('computes one picture per journal change for every viewer and page load', async () => {
+    const journal = new Journal(dir, new SecretRegistry());
+    const source = journalSource(dir, 'r1');
+    let computed = 0;
+    server = await startLiveServer({
+      address: { host: '127.0.0.1', port: 0 },
+      cluster: 'seed-ha',
+      mono: false,
+      pollMs: 20,
+      redrawMs: 60_000,
+      version: source.version,
+      model: (open) => {
+        computed += 1;
+        return source.model(open);
+      },
+    });
+    const port = server.port;
+    const viewers = await Promise.all([1, 2, 3, 4].map(() => follow(port)));
+    await Promise.all(viewers.map((viewer) => viewer.next('report')));
+    await call(port, '/');
+    expect(computed).toBe(1);
+    journal.append({ run: 'r1', path: 'preflight/preflight', host: 'master1', status: 'started' });
+    const updates = await Promise.all(viewers.map((viewer) => viewer.next('report')));
+    expect(updates.every((data) => data.includes('preflight/preflight@master1'))).toBe(true);
+    await call(port, '/');
+    expect(computed).toBe(2);
+    for (const viewer of viewers) viewer.close();
   });
 });

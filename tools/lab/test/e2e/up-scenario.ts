@@ -21,6 +21,7 @@ import { inHost } from '../../src/in-host';
 import { hostFilePath } from '../../src/lab-paths';
 import type { Topology } from '../../src/topology';
 import { labSkipReason } from '../lab-checks';
+import { expectLivePageOfBuild, LIVE_PAGE_ARGS, LivePageWatch, livePageSkip } from './live-page';
 
 /** One row of the matrix: a spec (Kubernetes version, runtime) built on a topology. */
 export interface MatrixRow {
@@ -33,6 +34,8 @@ export interface MatrixRow {
   covers: string;
   /** Crash the build at every stage boundary and mid-join, renewing expired secrets (the seed's row). */
   crashChain: boolean;
+  /** Follow the last `kumi up`'s live page (`--web`) in headless Chromium from start to end. */
+  livePage?: boolean;
 }
 
 /** A point of a run: the event the coordinator is SIGKILLed at. */
@@ -81,6 +84,8 @@ const NODES = [...CONTROL_PLANES, ...WORKERS].sort();
 const VIP = row.topology.vip;
 const CRASHES = row.crashChain ? crashChain(WORKERS[0] ?? '') : [];
 const upArgs = ['up', SPEC, '--yes', '--json', ...ATTACH];
+const liveSkip = row.livePage ? livePageSkip() : 'not asked for in this row';
+if (row.livePage && liveSkip) console.warn(`\n*** SKIPPED: the live page of row ${row.name} in Chromium (${liveSkip}) ***\n`);
 
 describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () => {
   let cluster: LabCluster | undefined;
@@ -91,6 +96,7 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
   /** Set once the build completed: the later tests need the cluster and fail at once without it. */
   let built = false;
   const needCluster = () => expect(built, 'no cluster: the build (first test) failed, see its error').toBe(true);
+  const live = liveSkip ? undefined : new LivePageWatch(6 * 60_000);
 
   /** Reads the minted secrets from the first control plane whose API answers (in the background, one at a time). */
   const collectSecrets = () => {
@@ -120,6 +126,7 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
     console.log(`kumi up e2e timings (row ${row.name}):\n  ${timings.join('\n  ')}`);
     killKumiRuns();
     await collecting.catch(() => undefined);
+    await live?.close();
     try {
       await cluster?.stop();
     } finally {
@@ -155,8 +162,9 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
 
     // The last run builds whatever is left: the whole cluster when nothing crashed before it.
     const final = await kumi(
-      upArgs,
+      live ? [...upArgs, ...LIVE_PAGE_ARGS] : upArgs,
       (event) => {
+        live?.onEvent(event);
         if (event.stage === 'secret-broker' && event.kind === 'DONE') collectSecrets();
         if (event.step === 'kubeadm.join' && event.kind === 'START') collectSecrets();
       },
@@ -191,6 +199,12 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
     expect(reUpload!.seq).toBeLessThan(master3Join!.seq);
     // The crash chain is 10 killed runs and the final one: 561 s for this test (678 s wall, 457 s CPU for the file) on a 2-core machine shared with other work.
   }, row.crashChain ? 25 * 60_000 : 12 * 60_000);
+
+  it.skipIf(liveSkip)('headless Chromium followed the last build on its live page: hosts, steps streaming in over server-sent events, the end', async () => {
+    // The last build is the whole build in a row without crashes: master1's init and every join are in it.
+    const joins = [...CONTROL_PLANES.slice(1).map((host) => `join-control-planes/kubeadm.join@${host}`), ...WORKERS.map((host) => `join-workers/kubeadm.join@${host}`)];
+    expectLivePageOfBuild(await live!.result(), row.topology.hosts.map((h) => h.name), [`init/kubeadm.init@${CONTROL_PLANES[0]}`, ...joins]);
+  }, 60_000);
 
   it('kumi verify is all green', async () => {
     needCluster();
@@ -266,6 +280,7 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
       ]),
       ...fileTexts(filesUnder(STATE_DIR)),
       ...NODES.map((host): [string, string] => [hostFilePath(host, AGENT_LOG_PATH), cluster!.agentLog(host)]),
+      ...(live ? await live.texts() : []),
     ];
     // The scanner itself finds what it looks for.
     const probe = [...minted.tokens][0]!;
