@@ -38,7 +38,11 @@ export interface ApiServerOptions {
   readonly kubernetesVersion: string;
 }
 
-interface Route {
+/** A subresource handler: answers the request and returns true, or returns false to pass it on. */
+export type SubresourceHook = (req: IncomingMessage, res: ServerResponse, route: Route) => Promise<boolean>;
+
+/** A request path resolved to a resource (and object, subresource). */
+export interface Route {
   readonly info: ResourceInfo;
   readonly namespace?: string;
   readonly name?: string;
@@ -101,12 +105,19 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export class ApiServer {
   private readonly store: ObjectStore;
   private readonly watcher: EtcdWatcher;
+  /**
+   * Subresources served by their own modules (exec/attach streaming, eviction), asked in
+   * order after authentication and authorization; one line per hook. The rest of the
+   * subresources but status answer 404, as for a resource the server does not have.
+   */
+  private readonly subresourceHooks: readonly SubresourceHook[];
   private server: https.Server | undefined;
 
   constructor(private readonly options: ApiServerOptions) {
     this.watcher = new EtcdWatcher(options.etcd.endpoints, options.etcdTls);
     // creationTimestamp is machine time like every other timestamp TLS and kubelets see; the lab clock only drives expiries.
     this.store = new ObjectStore(options.etcd, () => new Date());
+    this.subresourceHooks = [];
   }
 
   /** Starts listening; resolves once bound. */
@@ -182,6 +193,11 @@ export class ApiServer {
       const where = route.namespace ? ` in the namespace "${route.namespace}"` : ' at the cluster scope';
       const what = route.name ? `${route.info.resource} "${route.name}"` : route.info.resource;
       send(res, 403, statusBody(403, 'Forbidden', `${what} is forbidden: User "${user.name}" cannot ${verb} resource "${route.info.resource}" in API group "${route.info.group}"${where}`));
+      return;
+    }
+    for (const hook of this.subresourceHooks) if (await hook(req, res, route)) return;
+    if (route.subresource !== undefined && route.subresource !== 'status') {
+      send(res, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
       return;
     }
     if (watching) {

@@ -39,6 +39,8 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, watc
   const initial = w.url.searchParams.get('sendInitialEvents') === 'true';
   const timeoutSeconds = Number(w.url.searchParams.get('timeoutSeconds') ?? '1800');
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'transfer-encoding': 'chunked' });
+  // The client's watch starts once it has the headers (serveWatch flushes them before any event).
+  res.flushHeaders();
   const write = (type: string, object: unknown): void => {
     res.write(`${JSON.stringify({ type, object })}\n`);
   };

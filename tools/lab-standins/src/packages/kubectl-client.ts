@@ -26,13 +26,21 @@ export function kubectlMode(value: string | undefined): KubectlMode {
   throw new Error(`KUMI_LAB_KUBECTL=${value} is not a kubectl mode: use "real" (the machine's kubectl of the cluster's minor, the default) or "standin" (the lab's stand-in kubectl)`);
 }
 
-/** Minors of the real kubectl builds in `dir` (kubectl.1.NN files). */
+/**
+ * The oldest kubectl the lab's API server serves: kubectl ≤ 1.28 validates `apply` against
+ * /openapi/v2 in protobuf (client-go discovery OpenAPISchema), which the lab does not serve;
+ * from 1.29 on kubectl reads /openapi/v3 (see apiserver/openapi.ts).
+ */
+export const OLDEST_SERVED_KUBECTL_MINOR = 29;
+
+/** Minors of the real kubectl builds in `dir` (kubectl.1.NN files) that the lab serves. */
 export function realKubectlMinors(dir = REAL_KUBECTL_DIR): number[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .map((f) => /^kubectl\.1\.(\d+)$/.exec(f)?.[1])
     .filter((m): m is string => m !== undefined)
     .map(Number)
+    .filter((m) => m >= OLDEST_SERVED_KUBECTL_MINOR)
     .sort((a, b) => a - b);
 }
 
