@@ -35,6 +35,7 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
   let built = false;
   const run = async (host: string, argv: string[], timeoutMs = 60_000) => {
     const res = await inHost(host, argv, { timeoutMs });
+    // inHost strips the final newline of each stream.
     return { exitCode: res.exitCode, stdout: String(res.stdout ?? ''), stderr: String(res.stderr ?? '') };
   };
   const kubectl = (args: string[], timeoutMs = 60_000) => run('master1', ['kubectl', ...ADMIN, ...args], timeoutMs);
@@ -64,7 +65,7 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
       expect(link.stdout.trim(), `${host}'s kubectl`).toBe(EXPECTED_KUBECTL);
     }
     const version = await kubectl(['version', '--client']);
-    expect(version.stdout).toMatch(/^Client Version: v1\.33\.\d+\n/);
+    expect(version.stdout).toMatch(/^Client Version: v1\.33\.\d+$/m);
     built = true;
   }, 13 * 60_000);
 
@@ -104,12 +105,12 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
     expect(built).toBe(true);
     const apply = await kubectl(['apply', '-f', '/etc/kumi/flannel/kube-flannel.yml']);
     expect(apply.exitCode, apply.stderr).toBe(0);
-    expect(apply.stdout).toContain('daemonset.apps/kube-flannel-ds unchanged\n');
+    expect(apply.stdout).toMatch(/^daemonset\.apps\/kube-flannel-ds unchanged$/m);
     const wait = await kubectl(['-n', 'kube-flannel', 'wait', '--for=condition=Ready', 'pods', '-l', 'app=flannel', '--timeout=30s']);
     expect(wait.exitCode, wait.stderr).toBe(0);
     expect(wait.stdout.match(/^pod\/kube-flannel-ds-\w+ condition met$/gm)).toHaveLength(4);
     const nodes = await kubectl(['wait', '--for=condition=Ready', 'node/master1', 'node/worker1', '--timeout=30s']);
-    expect(nodes.stdout).toBe('node/master1 condition met\nnode/worker1 condition met\n');
+    expect(nodes.stdout).toBe('node/master1 condition met\nnode/worker1 condition met');
   });
 
   it('rollout restart replaces the CoreDNS pods; wait --for=delete sees an old one go', async () => {
@@ -119,10 +120,10 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
     expect(old).toHaveLength(2);
     const gone = kubectl(['-n', 'kube-system', 'wait', '--for=delete', `pod/${old[0]}`, '--timeout=60s'], 90_000);
     const restart = await kubectl(['-n', 'kube-system', 'rollout', 'restart', 'deployment/coredns']);
-    expect(restart.stdout).toBe('deployment.apps/coredns restarted\n');
+    expect(restart.stdout).toBe('deployment.apps/coredns restarted');
     const waited = await gone;
     expect(waited.exitCode, waited.stderr).toBe(0);
-    expect(waited.stdout).toBe(`pod/${old[0]} condition met\n`);
+    expect(waited.stdout).toBe(`pod/${old[0]} condition met`);
     const ready = await kubectl(['-n', 'kube-system', 'wait', '--for=condition=Ready', 'pods', '-l', 'k8s-app=kube-dns', '--timeout=60s'], 90_000);
     expect(ready.exitCode, ready.stderr).toBe(0);
     const after = JSON.parse((await kubectl(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns', '-o', 'json'])).stdout) as { items: { metadata: { name: string } }[] };
