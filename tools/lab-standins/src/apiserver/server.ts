@@ -201,14 +201,14 @@ export class ApiServer {
       return;
     }
     if (watching) {
-      const prefix = route.info.namespaced && route.namespace ? registryKey(route.info.resource, route.namespace) : `/registry/${route.info.resource}/`;
+      const prefix = registryKey(route.info.resource, route.info.namespaced ? route.namespace : undefined);
       await serveWatch(req, res, this.watcher, { prefix, selection: selection(url), url, present: (obj) => this.present(obj, this.options.now()) });
       return;
     }
     const raw = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? await readBody(req) : Buffer.alloc(0);
     const body = (req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf') && raw.length > 0 ? protobufToJson(raw) : raw.toString('utf8');
     const result = await this.serve(method, route, body, url, now, req.headers['content-type'] ?? '');
-    if (result.warnings) res.setHeader('warning', result.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    if (result.warnings && result.warnings.length > 0) res.setHeader('warning', result.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
     if (method === 'GET' && wantsTable(req.headers.accept ?? '')) {
       const b = result.body as KubeObject;
       const items = route.name ? [b] : ((b.items ?? []) as KubeObject[]);
@@ -249,8 +249,7 @@ export class ApiServer {
     }
     if (method === 'GET') {
       // The list's resourceVersion is the etcd revision of the read: a watch from it misses nothing.
-      const prefix = info.namespaced && namespace ? registryKey(info.resource, namespace) : `/registry/${info.resource}/`;
-      const listed = await this.watcher.listAt(prefix);
+      const listed = await this.watcher.listAt(registryKey(info.resource, info.namespaced ? namespace : undefined));
       const wanted = selection(url);
       const items: KubeObject[] = [];
       for (const kv of listed.kvs) {
