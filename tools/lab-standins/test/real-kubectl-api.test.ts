@@ -121,6 +121,23 @@ describe.skipIf(skip !== undefined)('the real kubectl against the API server sta
     expect(ready.exitCode, ready.stderr).toBe(0);
   }, 90_000);
 
+  it('drains the node: cordons it, skips mirror and DaemonSet pods, removes the CoreDNS pods; uncordons', async () => {
+    const dnsPods = async () => (JSON.parse((await kubectl(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns', '-o', 'json'])).stdout) as { items: { metadata: { name: string } }[] }).items.map((p) => p.metadata.name);
+    const before = await dnsPods();
+    expect(before).toHaveLength(2);
+    const drain = await kubectl(['drain', 'master1', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=40s']);
+    expect(drain.exitCode, drain.stderr).toBe(0);
+    expect(drain.stdout).toMatch(/^node\/master1 cordoned\n/);
+    expect(drain.stdout).toMatch(/node\/master1 drained\n$/);
+    expect(drain.stderr).toMatch(/Warning: ignoring DaemonSet-managed Pods: kube-flannel\/kube-flannel-ds-\w+, kube-system\/kube-proxy-\w+/);
+    // The Deployment replaces what drain removed; the new pods wait for a schedulable node.
+    const after = await dnsPods();
+    expect(after).toHaveLength(2);
+    expect(after.filter((name) => before.includes(name))).toEqual([]);
+    expect((await kubectl(['get', 'node', 'master1'])).stdout).toMatch(/\nmaster1\s+Ready,SchedulingDisabled\s+control-plane\s/);
+    expect((await kubectl(['uncordon', 'master1'])).stdout).toBe('node/master1 uncordoned\n');
+  }, 60_000);
+
   it('creates through the typed client (protobuf body) and deletes with propagation', async () => {
     const ns = await kubectl(['create', 'namespace', 'scratch']);
     expect(ns.stdout).toBe('namespace/scratch created\n');
