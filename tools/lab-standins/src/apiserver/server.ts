@@ -70,6 +70,11 @@ export function parseRoute(pathname: string): Route | undefined {
 }
 
 function send(res: ServerResponse, code: number, body: unknown, contentType?: string): void {
+  // A watch that failed after its headers went out can only end its stream.
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(code, { 'content-type': contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json') });
   res.end(text);
