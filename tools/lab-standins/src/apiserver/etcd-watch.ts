@@ -106,7 +106,14 @@ export class EtcdWatcher {
           buffer = buffer.slice(newline + 1);
           newline = buffer.indexOf('\n');
           if (line === '') continue;
-          const result = (JSON.parse(line) as { result?: { compact_revision?: string; events?: Record<string, unknown>[] } }).result ?? {};
+          let result: { compact_revision?: string; events?: Record<string, unknown>[] };
+          try {
+            result = (JSON.parse(line) as { result?: typeof result }).result ?? {};
+          } catch {
+            end(new Error(`etcd ${endpoint} sent a watch message that is not JSON`));
+            req.destroy();
+            return;
+          }
           if (result.compact_revision !== undefined && result.compact_revision !== '0') {
             end(new CompactedError(result.compact_revision));
             req.destroy();
