@@ -6,8 +6,8 @@ import { registryKey, type ResourceInfo } from '../common/resources';
 /** A store failure mapped onto an HTTP status. */
 export class StoreError extends Error {
   constructor(
-    readonly code: 404 | 409 | 422,
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid',
+    readonly code: 400 | 404 | 405 | 409 | 410 | 415 | 422,
+    readonly reason: 'BadRequest' | 'NotFound' | 'MethodNotAllowed' | 'AlreadyExists' | 'Conflict' | 'Expired' | 'UnsupportedMediaType' | 'Invalid',
     message: string,
   ) {
     super(message);
@@ -78,25 +78,30 @@ export class ObjectStore {
 
   /**
    * Replaces an object. With a resourceVersion in the body the write is conditional
-   * (Conflict when it moved on); without one it is last-writer-wins, as `kubectl replace`.
+   * (Conflict when it moved on); without one it is last-writer-wins, as `kubectl replace`:
+   * a write that lost a race to another writer is retried on the fresh object, as
+   * storage/etcd3 store.go GuaranteedUpdate retries for unconditional updates.
    * NotFound when the object is missing.
    */
   async update(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject): Promise<KubeObject> {
     const key = this.key(info, namespace, name);
-    const current = await this.etcd.get(key);
-    if (!current) throw new StoreError(404, 'NotFound', `${groupResource(info)} "${name}" not found`);
-    const existing = decode(current);
     const wanted = obj.metadata?.resourceVersion;
-    if (wanted !== undefined && wanted !== '' && wanted !== current.modRevision) {
-      throw new StoreError(409, 'Conflict', `Operation cannot be fulfilled on ${groupResource(info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+    const conditional = wanted !== undefined && wanted !== '';
+    const conflict = () => new StoreError(409, 'Conflict', `Operation cannot be fulfilled on ${groupResource(info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.etcd.get(key);
+      if (!current) throw new StoreError(404, 'NotFound', `${groupResource(info)} "${name}" not found`);
+      if (conditional && wanted !== current.modRevision) throw conflict();
+      const existing = decode(current);
+      const merged = this.stamp(info, namespace, {
+        ...obj,
+        metadata: { ...obj.metadata, name, uid: existing.metadata?.uid, creationTimestamp: existing.metadata?.creationTimestamp },
+      });
+      const rev = await this.etcd.putIf(key, JSON.stringify(merged), current.modRevision);
+      if (rev !== undefined) return { ...merged, metadata: { ...merged.metadata, resourceVersion: rev } };
+      if (conditional) throw conflict();
     }
-    const merged = this.stamp(info, namespace, {
-      ...obj,
-      metadata: { ...obj.metadata, name, uid: existing.metadata?.uid, creationTimestamp: existing.metadata?.creationTimestamp },
-    });
-    const rev = await this.etcd.putIf(key, JSON.stringify(merged), current.modRevision);
-    if (rev === undefined) throw new StoreError(409, 'Conflict', `Operation cannot be fulfilled on ${groupResource(info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
-    return { ...merged, metadata: { ...merged.metadata, resourceVersion: rev } };
+    throw conflict();
   }
 
   /** Deletes an object; NotFound when absent. Returns the deleted object. */

@@ -66,6 +66,10 @@ export async function markControlPlane(api: KubeApi, nodeName: string, log: (lin
 }
 
 function mirrorPod(component: string, node: NodeIdentity, annotations: Record<string, string>, now: string): KubeObject {
+  // The kubelet marks a mirror pod with kubernetes.io/config.mirror = the static pod's hash
+  // (pkg/kubelet/types/pod_update.go ConfigMirrorAnnotationKey); `kubectl drain` skips such pods.
+  const hash = createHash('md5').update(`${component}/${node.name}`).digest('hex');
+  annotations = { 'kubernetes.io/config.hash': hash, 'kubernetes.io/config.mirror': hash, ...annotations };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
