@@ -11,6 +11,7 @@ import { FactsCache } from '../facts/facts-cache';
 import { Outbox } from '../state/outbox';
 import { openAttachSession } from './attach-session';
 import { EventRecorder } from './event-recorder';
+import { FileSender } from './file-sender';
 import { StepRunner } from './step-runner';
 
 type AttachCall = ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>;
@@ -95,7 +96,7 @@ describe('openAttachSession', () => {
     const recorder = new EventRecorder(outbox, 'h1');
     for (const kind of ['EVENT_KIND_START', 'EVENT_KIND_PROGRESS', 'EVENT_KIND_DONE'] as const) recorder.record('old', 'demo.echo', { kind });
     const runner = new StepRunner({ recorder, logger, root: dir, facts: new FactsCache(async () => FACTS), findStep: () => echoStep });
-    const context = { client, hostName: 'h1', agentVersion: '0.1.0', outbox, recorder, runner, logger, facts: async () => FACTS, onEstablished: () => undefined };
+    const context = { client, hostName: 'h1', agentVersion: '0.1.0', outbox, recorder, runner, files: new FileSender(dir, logger), logger, facts: async () => FACTS, onEstablished: () => undefined };
 
     const first = await openAttachSession(context);
     const one = await coordinator.waitFor('first stream', () => (coordinator.calls[0]?.received.length === 4 ? coordinator.calls[0] : undefined));
