@@ -9,3 +9,5 @@ export { runPlan, failuresByHost } from './scheduler';
 export * from './scheduler-types';
 export { readinessThroughRunner, type AgentsAttachedWaiter } from './probe-readiness';
 export { hostRunnerOf, StepHandle, StepRunError, type HostStepEvent, type StepProgressEvent, type StepResult } from './step-handle';
+export { buildCertsPlan, buildCertsRenewPlan, type CertsPlanOptions, type CertsRenewOptions } from './certs-plan';
+export { buildBackupPlan, snapshotName, type BackupPlanOptions } from './backup-plan';

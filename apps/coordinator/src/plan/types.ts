@@ -25,6 +25,13 @@ export const RESET_STAGE_IDS = ['attach', 'reset-workers', 'reset-control-planes
 /** One of RESET_STAGE_IDS. */
 export type ResetStageId = (typeof RESET_STAGE_IDS)[number];
 
+/** `kumi certs`'s stage ids: every control plane reads its certificates' expiry at once. */
+export const CERTS_STAGE_IDS = ['attach', 'certs-check'] as const;
+/** `kumi certs renew`'s stage ids: the control planes renew one at a time. */
+export const CERTS_RENEW_STAGE_IDS = ['attach', 'renew-certs'] as const;
+/** `kumi backup`'s stage ids: one healthy member takes the snapshot. */
+export const BACKUP_STAGE_IDS = ['attach', 'snapshot'] as const;
+
 /**
  * A stage id: one of a workflow's fixed ids (UP_STAGE_IDS, RESET_STAGE_IDS), or `run-N`
  * for the N-th step of a `kumi run` (one stage per step).
@@ -32,7 +39,7 @@ export type ResetStageId = (typeof RESET_STAGE_IDS)[number];
 export type StageId = string;
 
 /** The workflows that are plans run by the one scheduler. */
-export const WORKFLOWS = ['up', 'reset', 'run'] as const;
+export const WORKFLOWS = ['up', 'reset', 'run', 'certs', 'certs-renew', 'backup'] as const;
 /** One of WORKFLOWS. */
 export type Workflow = (typeof WORKFLOWS)[number];
 
