@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ClusterSpec } from '../spec';
 import { collect } from './global-options';
 
 interface PlanOptions {
@@ -59,7 +60,7 @@ export function register(program: Command): void {
 }
 
 /** The plan of `kumi certs`, `kumi certs renew` or `kumi backup` (the snapshot named for now, as `kumi backup` names it). */
-async function day2PlanFor(workflow: string, spec: Parameters<typeof import('../plan').buildCertsPlan>[0], options: PlanOptions) {
+async function day2PlanFor(workflow: string, spec: ClusterSpec, options: PlanOptions) {
   const { buildBackupPlan, buildCertsPlan, buildCertsRenewPlan, snapshotName } = await import('../plan');
   const narrowed = { only: options.only, skip: options.skip };
   if (workflow === 'certs') return buildCertsPlan(spec, narrowed);

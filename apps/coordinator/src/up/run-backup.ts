@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { EtcdSnapshotOutputs } from '@kumi/steps';
 import { CliError, usageError } from '../cli/cli-error';
 import { ExitCode } from '../cli/exit-codes';
-import { printJson } from '../output/json-output';
 import { buildBackupPlan, type Plan, SelectionError, snapshotName } from '../plan';
 import type { ListenAddress } from '../server/listen-address';
 import { loadSpecForCli } from '../spec/load-for-cli';
@@ -100,7 +99,8 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
       totalKeys: snapshot.status.totalKey,
     };
     const out = options.out ?? process.stdout;
-    if (options.json) printJson({ kind: 'BACKUP', ...result }, out);
+    // After NDJSON progress, the result is one more line (kind BACKUP), so the stream stays line by line.
+    if (options.json) out.write(`${JSON.stringify({ kind: 'BACKUP', ...result })}\n`);
     else {
       out.write(
         `kumi backup: etcd snapshot of ${result.cluster} from ${host} (revision ${result.revision}, ${result.totalKeys} keys)\n` +
