@@ -39,7 +39,7 @@ export * from './steps/verify/params';
 export * from './steps/drill/params';
 export * from './steps/kubeadm-certs/params';
 export * from './steps/etcd-snapshot/params';
-export type { CertExpiry } from './steps/kubeadm-certs/expiration-info';
+export { type CertExpiry, formatResidual } from './steps/kubeadm-certs/expiration-info';
 export type { KubeadmCertsCheckOutputs } from './steps/kubeadm-certs/kubeadm-certs-check';
 export type { EtcdSnapshotOutputs } from './steps/etcd-snapshot/etcd-snapshot';
 export { preflight } from './steps/preflight/preflight';

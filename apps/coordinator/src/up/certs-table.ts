@@ -1,4 +1,4 @@
-import type { CertExpiry } from '@kumi/steps';
+import { type CertExpiry, formatResidual } from '@kumi/steps';
 import { type Paint, palette } from '../output/terminal';
 import { textTable } from '../output/text-table';
 
@@ -32,14 +32,6 @@ export function earliestOf(hosts: readonly HostCerts[]): EarliestCert | undefine
   return best;
 }
 
-/** Time left, shortly: "364d", "5h", "12m", "expired". */
-export function residualText(seconds: number): string {
-  if (seconds < 0) return 'expired';
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86_400)}d`;
-}
-
 /**
  * `kumi certs` as one table: every control plane's kubeadm certificates (host, certificate,
  * expiry, time left, CA), the row that expires first marked and painted, then a line
@@ -51,14 +43,14 @@ export function certsTable(hosts: readonly HostCerts[], paint: Record<'bold' | '
   for (const { host, certificates } of [...hosts].sort((a, b) => a.host.localeCompare(b.host))) {
     for (const cert of certificates) {
       const first = earliest !== undefined && earliest.host === host && earliest.name === cert.name;
-      rows.push([host, cert.name, cert.missing ? 'MISSING' : (cert.expires ?? ''), cert.missing ? '' : residualText(cert.residualSeconds), cert.ca ?? '', first ? '<- earliest' : '']);
+      rows.push([host, cert.name, cert.missing ? 'MISSING' : (cert.expires ?? ''), cert.missing ? '' : formatResidual(cert.residualSeconds), cert.ca ?? '', first ? '<- earliest' : '']);
     }
   }
   const lines = textTable(['HOST', 'CERTIFICATE', 'EXPIRES', 'RESIDUAL', 'CA', ''], rows).split('\n');
   const marked = lines.map((line) => (line.endsWith('<- earliest') ? (earliest && earliest.residualSeconds < URGENT_SECONDS ? paint.red : paint.bold)(line) : line));
-  const cas = hosts.flatMap(({ host, authorities }) => authorities.map((ca) => [host, ca.name, ca.missing ? 'MISSING' : (ca.expires ?? ''), ca.missing ? '' : residualText(ca.residualSeconds)]));
+  const cas = hosts.flatMap(({ host, authorities }) => authorities.map((ca) => [host, ca.name, ca.missing ? 'MISSING' : (ca.expires ?? ''), ca.missing ? '' : formatResidual(ca.residualSeconds)]));
   const summary = earliest
-    ? `earliest: ${earliest.name} on ${earliest.host} expires ${earliest.expires} (${residualText(earliest.residualSeconds)} left); renew with \`kumi certs renew SPEC\``
+    ? `earliest: ${earliest.name} on ${earliest.host} expires ${earliest.expires} (${formatResidual(earliest.residualSeconds)} left); renew with \`kumi certs renew SPEC\``
     : 'no certificate found';
   return `${marked.join('\n')}${cas.length > 0 ? `\n${textTable(['HOST', 'CERTIFICATE AUTHORITY', 'EXPIRES', 'RESIDUAL'], cas)}` : ''}\n${paint.yellow(summary)}\n`;
 }
