@@ -55,7 +55,10 @@ export function register(program: Command): void {
     )
     .option('--min-residual-days <days>', 'renew a control plane whose certificates have fewer days left than this (default 364: anything not renewed in the last day)')
     .option('--force', 'renew whatever is left');
-  addCertsOptions(renew, 'print progress as NDJSON events').action(async (spec: string, raw: RawCertsOptions & { minResidualDays?: string; force?: boolean }, cmd: Command) => {
+  addCertsOptions(renew, 'print progress as NDJSON events').action(async (spec: string, _local: RawCertsOptions, cmd: Command) => {
+    // `kumi certs` has the same options and commander gives them to it even after `renew`:
+    // read both (their defaults are the same).
+    const raw = cmd.optsWithGlobals<RawCertsOptions & { minResidualDays?: string; force?: boolean }>();
     const { usageError } = await import('../cli/cli-error');
     const { runCertsRenew } = await import('../up/run-certs');
     const days = raw.minResidualDays === undefined ? undefined : Number(raw.minResidualDays);
