@@ -30,3 +30,6 @@ export type { DeleteTokenResponse, DeleteTokenResponse__Output } from './generat
 export type { ListTokensRequest, ListTokensRequest__Output } from './generated/kumi/v1/ListTokensRequest';
 export type { ListTokensResponse, ListTokensResponse__Output } from './generated/kumi/v1/ListTokensResponse';
 export type { TokenInfo, TokenInfo__Output } from './generated/kumi/v1/TokenInfo';
+export type { FetchFile, FetchFile__Output } from './generated/kumi/v1/FetchFile';
+export type { FileChunk, FileChunk__Output } from './generated/kumi/v1/FileChunk';
+export { FILE_CHUNK_BYTES, FILE_FETCH_MAX_BYTES, FILE_NAME_PATTERN } from './file-transfer';

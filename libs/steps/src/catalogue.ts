@@ -26,6 +26,9 @@ import { kubeNodeDelete } from './steps/kube-node/kube-node-delete';
 import { kubeadmUpgradePlan } from './steps/kubeadm-upgrade/kubeadm-upgrade-plan';
 import { kubeadmUpgradeApply } from './steps/kubeadm-upgrade/kubeadm-upgrade-apply';
 import { kubeadmUpgradeNode } from './steps/kubeadm-upgrade/kubeadm-upgrade-node';
+import { kubeadmCertsCheck } from './steps/kubeadm-certs/kubeadm-certs-check';
+import { kubeadmCertsRenew } from './steps/kubeadm-certs/kubeadm-certs-renew';
+import { etcdSnapshot } from './steps/etcd-snapshot/etcd-snapshot';
 
 /** Every compiled-in step. Add a step by adding one line here. */
 const allSteps: readonly AnyStep[] = [
@@ -56,6 +59,9 @@ const allSteps: readonly AnyStep[] = [
   kubeadmUpgradePlan,
   kubeadmUpgradeApply,
   kubeadmUpgradeNode,
+  kubeadmCertsCheck,
+  kubeadmCertsRenew,
+  etcdSnapshot,
 ];
 
 /** The steps an agent may run, by id. Nothing outside it can be run. */

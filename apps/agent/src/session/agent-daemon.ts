@@ -11,6 +11,7 @@ import { AGENT_VERSION } from '../version';
 import { openAttachSession, type AttachSession } from './attach-session';
 import { Backoff } from './backoff';
 import { EventRecorder } from './event-recorder';
+import { FileSender } from './file-sender';
 import { reportInterruptedRun } from './interrupted-run';
 import { StepRunner } from './step-runner';
 
@@ -41,6 +42,7 @@ export async function runAgent(config: AgentConfig, hostName: string, logger: Lo
     (reason) => logger.info({ reason }, 'host facts gathered'),
   );
   const runner = new StepRunner({ recorder, logger, root: config.root, facts });
+  const files = new FileSender(config.root, logger);
   const client = coordinatorClient(config.coordinator, identity.caPem, identity);
   const backoff = new Backoff();
   let session: AttachSession | undefined;
@@ -61,6 +63,7 @@ export async function runAgent(config: AgentConfig, hostName: string, logger: Lo
           outbox,
           recorder,
           runner,
+          files,
           logger,
           facts: () => facts.refresh(),
           onEstablished: () => {

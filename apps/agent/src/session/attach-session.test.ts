@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
-import { kumiV1, type AgentMessage__Output, type CoordinatorClient, type CoordinatorMessage } from '@kumi/proto';
+import { FILE_CHUNK_BYTES, kumiV1, type AgentMessage__Output, type CoordinatorClient, type CoordinatorMessage } from '@kumi/proto';
 import type { AnyStep, HostFacts } from '@kumi/steps';
 import { pino } from 'pino';
 import * as z from 'zod';
@@ -11,6 +12,7 @@ import { FactsCache } from '../facts/facts-cache';
 import { Outbox } from '../state/outbox';
 import { openAttachSession } from './attach-session';
 import { EventRecorder } from './event-recorder';
+import { BACKUPS_DIR, FileSender } from './file-sender';
 import { StepRunner } from './step-runner';
 
 type AttachCall = ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>;
@@ -95,7 +97,7 @@ describe('openAttachSession', () => {
     const recorder = new EventRecorder(outbox, 'h1');
     for (const kind of ['EVENT_KIND_START', 'EVENT_KIND_PROGRESS', 'EVENT_KIND_DONE'] as const) recorder.record('old', 'demo.echo', { kind });
     const runner = new StepRunner({ recorder, logger, root: dir, facts: new FactsCache(async () => FACTS), findStep: () => echoStep });
-    const context = { client, hostName: 'h1', agentVersion: '0.1.0', outbox, recorder, runner, logger, facts: async () => FACTS, onEstablished: () => undefined };
+    const context = { client, hostName: 'h1', agentVersion: '0.1.0', outbox, recorder, runner, files: new FileSender(dir, logger), logger, facts: async () => FACTS, onEstablished: () => undefined };
 
     const first = await openAttachSession(context);
     const one = await coordinator.waitFor('first stream', () => (coordinator.calls[0]?.received.length === 4 ? coordinator.calls[0] : undefined));
@@ -121,5 +123,30 @@ describe('openAttachSession', () => {
     await coordinator.waitFor('acks to prune the outbox', () => (outbox.pending().length === 0 ? true : undefined));
     second.close();
     expect(await second.ended).toMatch(/stream failed: .*cancel/i);
+  });
+
+  it('answers a FetchFile on the stream with the file in bounded chunks and its SHA-256, outside the outbox', async () => {
+    const logger = pino({ level: 'silent' });
+    const recorder = new EventRecorder(outbox, 'h1');
+    const runner = new StepRunner({ recorder, logger, root: dir, facts: new FactsCache(async () => FACTS), findStep: () => echoStep });
+    const bytes = Buffer.alloc(FILE_CHUNK_BYTES * 3 + 5, 9);
+    await mkdir(join(dir, BACKUPS_DIR), { recursive: true });
+    await writeFile(join(dir, BACKUPS_DIR, 'etcd.db'), bytes);
+    const session = await openAttachSession({ client, hostName: 'h1', agentVersion: '0.1.0', outbox, recorder, runner, files: new FileSender(dir, logger), logger, facts: async () => FACTS, onEstablished: () => undefined });
+    const stream = await coordinator.waitFor('the stream', () => (coordinator.calls[0]?.received.length === 1 ? coordinator.calls[0] : undefined));
+    stream.call.write({ fetch: { fetchId: 'f1', name: 'etcd.db', maxBytes: 1 << 30 } });
+    const chunks = await coordinator.waitFor('the last chunk', () => (stream.received.some((m) => m.chunk?.last) ? stream.received.filter((m) => m.chunk).map((m) => m.chunk!) : undefined));
+    expect(chunks.map((chunk) => [chunk.fetchId, chunk.offset, chunk.data.length])).toEqual([
+      ['f1', 0, FILE_CHUNK_BYTES],
+      ['f1', FILE_CHUNK_BYTES, FILE_CHUNK_BYTES],
+      ['f1', 2 * FILE_CHUNK_BYTES, FILE_CHUNK_BYTES],
+      ['f1', 3 * FILE_CHUNK_BYTES, 5],
+      ['f1', bytes.length, 0],
+    ]);
+    expect(Buffer.concat(chunks.map((chunk) => chunk.data)).equals(bytes)).toBe(true);
+    expect(chunks.at(-1)).toMatchObject({ last: true, totalBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), error: '' });
+    expect(outbox.pending()).toEqual([]);
+    session.close();
+    await session.ended;
   });
 });

@@ -1,10 +1,11 @@
 import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
-import type { AgentMessage, CoordinatorClient, CoordinatorMessage__Output } from '@kumi/proto';
+import type { AgentMessage, CoordinatorClient, CoordinatorMessage__Output, FileChunk } from '@kumi/proto';
 import type { HostFacts } from '@kumi/steps';
 import type { Logger } from 'pino';
 import { toProtoFacts } from '../facts/to-proto-facts';
 import type { Outbox } from '../state/outbox';
 import type { EventRecorder } from './event-recorder';
+import type { FileSender } from './file-sender';
 import type { StepRunner } from './step-runner';
 
 /** What one Attach stream works with. */
@@ -15,6 +16,8 @@ export interface AttachContext {
   outbox: Outbox;
   recorder: EventRecorder;
   runner: StepRunner;
+  /** Answers the coordinator's FetchFile requests (etcd snapshots). */
+  files: FileSender;
   logger: Logger;
   facts: () => Promise<HostFacts>;
   /** Called once the coordinator has answered on this stream (the connection works). */
@@ -33,7 +36,7 @@ export interface AttachSession {
  * they arrive. Events made while no stream is open wait in the outbox.
  */
 export async function openAttachSession(context: AttachContext): Promise<AttachSession> {
-  const { client, outbox, recorder, runner, logger } = context;
+  const { client, outbox, recorder, runner, files, logger } = context;
   const started = performance.now();
   const facts = await context.facts();
   logger.debug({ ms: Math.round(performance.now() - started) }, 'facts gathered');
@@ -49,7 +52,9 @@ export async function openAttachSession(context: AttachContext): Promise<AttachS
     call.on('metadata', markEstablished);
     call.on('data', (message: CoordinatorMessage__Output) => {
       markEstablished();
-      dispatch(message, outbox, runner, logger);
+      if (message.body === 'fetch' && message.fetch) {
+        void files.send(message.fetch, (chunk) => writeWithBackPressure(call, chunk, ended)).catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'file fetch stopped'));
+      } else dispatch(message, outbox, runner, logger);
     });
     call.on('error', (error: ServiceError) => resolve(`stream failed: ${error.details || error.message}`));
     call.on('end', () => resolve('the coordinator closed the stream'));
@@ -90,4 +95,17 @@ function dispatch(message: CoordinatorMessage__Output, outbox: Outbox, runner: S
     default:
       logger.warn({ body: message.body }, 'unknown message from the coordinator ignored');
   }
+}
+
+/**
+ * Writes one FileChunk, then waits until the stream drains when its buffer is full, so a
+ * snapshot of gigabytes never sits in memory; rejects once the stream has ended.
+ */
+function writeWithBackPressure(call: ClientDuplexStream<AgentMessage, CoordinatorMessage__Output>, chunk: FileChunk, ended: Promise<string>): Promise<void> {
+  if (call.writableEnded || call.destroyed) return Promise.reject(new Error('the attach stream has ended'));
+  if (call.write({ chunk })) return Promise.resolve();
+  return Promise.race([
+    new Promise<void>((resolve) => call.once('drain', () => resolve())),
+    ended.then((reason) => Promise.reject(new Error(reason))),
+  ]);
 }

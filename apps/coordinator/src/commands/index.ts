@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerAgents } from './agents';
+import { register as registerBackup } from './backup';
+import { register as registerCerts } from './certs';
 import { register as registerCloudInit } from './cloud-init';
 import { register as registerCompletion } from './completion';
 import { register as registerDrill } from './drill';
@@ -35,6 +37,8 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerDrill,
   registerReport,
   registerReset,
+  registerCerts,
+  registerBackup,
   registerCompletion,
   registerUpgrade,
 ];

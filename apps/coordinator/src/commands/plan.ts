@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ClusterSpec } from '../spec';
 import { collect } from './global-options';
 
 interface PlanOptions {
@@ -13,42 +14,42 @@ interface PlanOptions {
   json?: boolean;
 }
 
-/** `kumi plan SPEC [--for up|reset]`, `kumi plan --for run --step S (--host a,b | --role R SPEC)`: a workflow's plan, printed, nothing run. */
+/** `kumi plan SPEC [--for up|reset|certs|certs-renew|backup]`, `kumi plan --for run --step S (--host a,b | --role R SPEC)`: a workflow's plan, printed, nothing run. */
 export function register(program: Command): void {
   program
     .command('plan')
     .description(
-      'print the ordered stages, hosts and steps a workflow would run (runs nothing): `kumi up` for a spec by default, `--for reset` for `kumi reset`, `--for run --step S --host a,b` for `kumi run`',
+      'print the ordered stages, hosts and steps a workflow would run (runs nothing): `kumi up` for a spec by default, `--for reset` for `kumi reset`, `--for certs` / `certs-renew` / `backup` for `kumi certs`, `kumi certs renew`, `kumi backup`, `--for run --step S --host a,b` for `kumi run`',
     )
     .argument('[spec]', 'cluster spec YAML file (apiVersion kumi.dev/v1alpha1, kind Cluster); for --for run only with --role')
-    .option('--for <workflow>', 'the workflow whose plan to print: up, reset, run or upgrade (to the spec\'s kubernetes.version)', 'up')
+    .option('--for <workflow>', 'the workflow whose plan to print: up, reset, run, upgrade (to the spec\'s kubernetes.version), certs, certs-renew or backup', 'up')
     .option('--step <id>', 'with --for run: a step to run (repeatable, in order)', collect, [])
     .option('--role <role>', 'with --for run: every host of the spec with this role')
     .option('--max-parallel <n>', 'with --for run: hosts working at once (default 50)')
     .option('--only <path>', 'keep only entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, [])
     .option('--skip <path>', 'leave out entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, [])
-    .option('--host <name>', 'with --for reset: only this host, as `kumi reset --host` does; with --for run: the hosts, comma-separated')
+    .option('--host <name>', 'with --for reset: only this host, as `kumi reset --host` does; with --for backup: the control plane that takes the snapshot; with --for run: the hosts, comma-separated')
     .option('--params', "also print each entry's step parameters")
     .option('--json', 'print the plan as JSON')
     .action(async (specPath: string | undefined, options: PlanOptions) => {
       const { loadSpecForCli } = await import('../spec/load-for-cli');
-      const { buildPlan, buildResetPlan, buildUpgradePlan, formatPlan, SelectionError } = await import('../plan');
+      const { buildPlan, buildResetPlan, formatPlan, SelectionError, WORKFLOWS } = await import('../plan');
       const { usageError } = await import('../cli/cli-error');
-      if (!['up', 'reset', 'run', 'upgrade'].includes(options.for)) throw usageError(`--for ${options.for}: no such workflow; use up, reset, run or upgrade`);
+      if (!(WORKFLOWS as readonly string[]).includes(options.for)) throw usageError(`--for ${options.for}: no such workflow; use ${WORKFLOWS.join(', ')}`);
       let plan;
       if (options.for === 'run') {
         plan = await runPlanFor(specPath, options);
       } else {
         if (!specPath) throw usageError(`kumi plan --for ${options.for} needs the cluster spec file`);
-        if (options.host !== undefined && options.for !== 'reset') throw usageError('--host narrows only the reset and run plans: use --only STAGE/STEP@HOST for up');
+        if (options.host !== undefined && !['reset', 'backup'].includes(options.for)) throw usageError(`--host narrows only the reset, backup and run plans: use --only STAGE/STEP@HOST for ${options.for}`);
         const { spec } = await loadSpecForCli(specPath);
         try {
           plan =
             options.for === 'reset'
               ? buildResetPlan(spec, { ...(options.host ? { host: options.host } : {}), only: options.only, skip: options.skip })
-              : options.for === 'upgrade'
-                ? buildUpgradePlan(spec, { only: options.only, skip: options.skip })
-                : buildPlan(spec, { only: options.only, skip: options.skip });
+              : options.for === 'up'
+                ? buildPlan(spec, { only: options.only, skip: options.skip })
+                : await day2PlanFor(options.for, spec, options);
         } catch (error) {
           if (error instanceof SelectionError) throw usageError(error.message);
           throw error;
@@ -56,6 +57,16 @@ export function register(program: Command): void {
       }
       process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, { params: options.params === true }));
     });
+}
+
+/** The plan of `kumi upgrade`, `kumi certs`, `kumi certs renew` or `kumi backup` (the snapshot named for now, as `kumi backup` names it). */
+async function day2PlanFor(workflow: string, spec: ClusterSpec, options: PlanOptions) {
+  const { buildBackupPlan, buildCertsPlan, buildCertsRenewPlan, buildUpgradePlan, snapshotName } = await import('../plan');
+  const narrowed = { only: options.only, skip: options.skip };
+  if (workflow === 'upgrade') return buildUpgradePlan(spec, narrowed);
+  if (workflow === 'certs') return buildCertsPlan(spec, narrowed);
+  if (workflow === 'certs-renew') return buildCertsRenewPlan(spec, narrowed);
+  return buildBackupPlan(spec, { name: snapshotName(spec.metadata.name, new Date()), ...(options.host ? { host: options.host } : {}) });
 }
 
 /** The plan `kumi run` would run for --step and --host (or --role with the spec). */

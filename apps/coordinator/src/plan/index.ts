@@ -10,3 +10,5 @@ export * from './scheduler-types';
 export { readinessThroughRunner, type AgentsAttachedWaiter } from './probe-readiness';
 export { hostRunnerOf, StepHandle, StepRunError, type HostStepEvent, type StepProgressEvent, type StepResult } from './step-handle';
 export { buildUpgradePlan, UpgradePathError, type UpgradePlanOptions } from './upgrade-plan';
+export { buildCertsPlan, buildCertsRenewPlan, type CertsPlanOptions, type CertsRenewOptions } from './certs-plan';
+export { buildBackupPlan, snapshotName, type BackupPlanOptions } from './backup-plan';

@@ -25,6 +25,13 @@ export const RESET_STAGE_IDS = ['attach', 'reset-workers', 'reset-control-planes
 /** One of RESET_STAGE_IDS. */
 export type ResetStageId = (typeof RESET_STAGE_IDS)[number];
 
+/** `kumi certs`'s stage ids: every control plane reads its certificates' expiry at once. */
+export const CERTS_STAGE_IDS = ['attach', 'certs-check'] as const;
+/** `kumi certs renew`'s stage ids: the control planes renew one at a time. */
+export const CERTS_RENEW_STAGE_IDS = ['attach', 'renew-certs'] as const;
+/** `kumi backup`'s stage ids: one healthy member takes the snapshot. */
+export const BACKUP_STAGE_IDS = ['attach', 'snapshot'] as const;
+
 /**
  * `kumi upgrade`'s stage ids in the order they run: the gate (kubeadm and kubeadm upgrade
  * plan on the first control plane), kubeadm on the other nodes, the first control plane
@@ -42,7 +49,7 @@ export type UpgradeStageId = (typeof UPGRADE_STAGE_IDS)[number];
 export type StageId = string;
 
 /** The workflows that are plans run by the one scheduler. */
-export const WORKFLOWS = ['up', 'reset', 'run', 'upgrade'] as const;
+export const WORKFLOWS = ['up', 'reset', 'run', 'upgrade', 'certs', 'certs-renew', 'backup'] as const;
 /** One of WORKFLOWS. */
 export type Workflow = (typeof WORKFLOWS)[number];
 

@@ -1,5 +1,6 @@
 import { type ServerDuplexStream, status } from '@grpc/grpc-js';
 import type { AgentMessage__Output, CoordinatorMessage, Hello__Output } from '@kumi/proto';
+import type { FileFetcher } from '../backup/file-fetcher';
 import type { Logger } from '../logging/logger';
 import type { AgentRegistry, AgentSession } from './agent-registry';
 import type { PeerAuthenticator, PeerIdentity } from './peer-identity';
@@ -12,6 +13,8 @@ export interface AttachDeps {
   peers: PeerAuthenticator;
   agents: AgentRegistry;
   broker: RunBroker;
+  /** Takes the FileChunks agents send for a FetchFile (etcd snapshots). */
+  files?: FileFetcher;
   logger: Logger;
   /** How long an agent has to send its Hello. */
   helloTimeoutMs?: number;
@@ -80,6 +83,9 @@ function serveAttach(call: AttachCall, identity: PeerIdentity, deps: AttachDeps,
     if (message.body === 'event' && message.event) {
       const ackSeq = deps.broker.accept(session, message.event);
       if (ackSeq !== undefined) session.send({ ack: { runId: message.event.runId, seq: ackSeq } });
+    } else if (message.body === 'chunk' && message.chunk) {
+      if (deps.files) deps.files.accept(session.hostName, message.chunk);
+      else deps.logger.warn({ host: session.hostName }, 'file chunk dropped: this coordinator fetches no files');
     } else if (message.body === 'hello') {
       deps.logger.warn({ host: session.hostName }, 'second Hello on one Attach stream ignored');
     }

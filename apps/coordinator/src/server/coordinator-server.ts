@@ -3,6 +3,7 @@ import { chmod, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { kumiV1 } from '@kumi/proto';
+import { FileFetcher } from '../backup/file-fetcher';
 import { CliError } from '../cli/cli-error';
 import { ExitCode } from '../cli/exit-codes';
 import type { Logger } from '../logging/logger';
@@ -24,6 +25,8 @@ export interface RunningCoordinator {
   controlSocket: string;
   agents: AgentRegistry;
   broker: RunBroker;
+  /** Fetches files (etcd snapshots) from attached agents. */
+  files: FileFetcher;
   /** Closes both servers and every stream, and removes the control socket. */
   close(): Promise<void>;
   /**
@@ -78,13 +81,14 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
   const v1 = kumiV1();
   const agents = new AgentRegistry();
   const broker = new RunBroker(agents, logger, { detachGraceMs: options.detachGraceMs, answerTimeoutMs: options.answerTimeoutMs });
+  const files = new FileFetcher(agents, logger);
   const socketPath = state.paths.controlSocket;
   await clearStaleSocket(socketPath);
 
   const tlsServer = new Server(TLS_SERVER_OPTIONS);
   tlsServer.addService(v1.Coordinator.service, {
     Enroll: enrollHandler({ store, ca: { certPem: material.caCertPem, keyPem: material.caKeyPem }, logger }, options.enrollLimits),
-    Attach: attachHandler({ peers: new PeerAuthenticator(material.caCertPem, store), agents, broker, logger, helloTimeoutMs: options.helloTimeoutMs }),
+    Attach: attachHandler({ peers: new PeerAuthenticator(material.caCertPem, store), agents, broker, files, logger, helloTimeoutMs: options.helloTimeoutMs }),
   });
   const controlServer = new Server();
   controlServer.addService(v1.Control.service, { ...controlHandlers({ agents, broker, logger }), ...tokenControlHandlers(store, logger) });
@@ -113,6 +117,7 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
     if (ended) return;
     ended = true;
     broker.close();
+    files.close();
     // One syscall: no trip through the thread pool on the way out.
     rmSync(socketPath, { force: true });
   };
@@ -122,6 +127,7 @@ export async function startCoordinator(options: StartCoordinatorOptions): Promis
     controlSocket: socketPath,
     agents,
     broker,
+    files,
     close() {
       closing ??= (async () => {
         endRuns();

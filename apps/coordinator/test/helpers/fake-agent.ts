@@ -1,5 +1,5 @@
 import { type ClientDuplexStream, credentials, type ServiceError } from '@grpc/grpc-js';
-import type { AgentMessage, CoordinatorClient, CoordinatorMessage__Output, EnrollResponse__Output, StepEvent } from '@kumi/proto';
+import type { AgentMessage, CoordinatorClient, CoordinatorMessage__Output, EnrollResponse__Output, FileChunk, StepEvent } from '@kumi/proto';
 import { kumiV1 } from '@kumi/proto';
 import { createKeyAndCsr } from '@kumi/trust';
 
@@ -75,6 +75,11 @@ export class FakeAgentStream {
   /** Sends a step event. */
   event(event: StepEvent): void {
     this.stream.write({ event });
+  }
+
+  /** Sends a piece of a FetchFile's answer. */
+  chunk(chunk: FileChunk): void {
+    this.stream.write({ chunk });
   }
 
   /** Waits until pick() returns a value, at most timeoutMs. */

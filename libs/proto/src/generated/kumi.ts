@@ -15,6 +15,8 @@ import type { DeleteTokenResponse as _kumi_v1_DeleteTokenResponse, DeleteTokenRe
 import type { EnrollRequest as _kumi_v1_EnrollRequest, EnrollRequest__Output as _kumi_v1_EnrollRequest__Output } from './kumi/v1/EnrollRequest';
 import type { EnrollResponse as _kumi_v1_EnrollResponse, EnrollResponse__Output as _kumi_v1_EnrollResponse__Output } from './kumi/v1/EnrollResponse';
 import type { Facts as _kumi_v1_Facts, Facts__Output as _kumi_v1_Facts__Output } from './kumi/v1/Facts';
+import type { FetchFile as _kumi_v1_FetchFile, FetchFile__Output as _kumi_v1_FetchFile__Output } from './kumi/v1/FetchFile';
+import type { FileChunk as _kumi_v1_FileChunk, FileChunk__Output as _kumi_v1_FileChunk__Output } from './kumi/v1/FileChunk';
 import type { Hello as _kumi_v1_Hello, Hello__Output as _kumi_v1_Hello__Output } from './kumi/v1/Hello';
 import type { ListAgentsRequest as _kumi_v1_ListAgentsRequest, ListAgentsRequest__Output as _kumi_v1_ListAgentsRequest__Output } from './kumi/v1/ListAgentsRequest';
 import type { ListAgentsResponse as _kumi_v1_ListAgentsResponse, ListAgentsResponse__Output as _kumi_v1_ListAgentsResponse__Output } from './kumi/v1/ListAgentsResponse';
@@ -59,6 +61,8 @@ export interface ProtoGrpcType {
       ErrorCode: EnumTypeDefinition
       EventKind: EnumTypeDefinition
       Facts: MessageTypeDefinition<_kumi_v1_Facts, _kumi_v1_Facts__Output>
+      FetchFile: MessageTypeDefinition<_kumi_v1_FetchFile, _kumi_v1_FetchFile__Output>
+      FileChunk: MessageTypeDefinition<_kumi_v1_FileChunk, _kumi_v1_FileChunk__Output>
       Hello: MessageTypeDefinition<_kumi_v1_Hello, _kumi_v1_Hello__Output>
       ListAgentsRequest: MessageTypeDefinition<_kumi_v1_ListAgentsRequest, _kumi_v1_ListAgentsRequest__Output>
       ListAgentsResponse: MessageTypeDefinition<_kumi_v1_ListAgentsResponse, _kumi_v1_ListAgentsResponse__Output>

@@ -1,6 +1,6 @@
 import { flag, parseArgs } from '../common/flags';
 import { hostEnv } from '../common/host-env';
-import { createCertificateKey } from './certs-crypto';
+import { runCerts } from './certs-cmd';
 import { runConfig } from './config-cmd';
 import { defaultContext, type KubeadmContext } from './cli-context';
 import { runInit } from './init';
@@ -27,7 +27,7 @@ export async function kubeadmMain(argv: readonly string[], ctx: KubeadmContext =
     else if (command === 'join') await runJoin(sub, ctx);
     else if (command === 'token') await runToken(sub, ctx);
     else if (command === 'config') await runConfig(sub, ctx);
-    else if (command === 'certs' && rest[0] === 'certificate-key') ctx.out(`${createCertificateKey()}\n`);
+    else if (command === 'certs') await runCerts(sub, ctx);
     else if (command === 'reset') await runReset(sub, ctx);
     else if (command === 'upgrade') await runUpgrade(sub, ctx);
     else if (command === 'version') ctx.out(hostKubeadmVersion(flag(args, 'output')));
