@@ -20,6 +20,9 @@ import { kernelModules } from './steps/kernel-modules/kernel-modules';
 import { netWaitTcp } from './steps/net-wait-tcp/net-wait-tcp';
 import { swapOff } from './steps/swap-off/swap-off';
 import { sysctlKubernetes } from './steps/sysctl-kubernetes/sysctl-kubernetes';
+import { kubeDrain } from './steps/kube-node/kube-drain';
+import { kubeUncordon } from './steps/kube-node/kube-uncordon';
+import { kubeNodeDelete } from './steps/kube-node/kube-node-delete';
 
 /** Every compiled-in step. Add a step by adding one line here. */
 const allSteps: readonly AnyStep[] = [
@@ -44,6 +47,9 @@ const allSteps: readonly AnyStep[] = [
   cniFlannel,
   verify,
   drill,
+  kubeDrain,
+  kubeUncordon,
+  kubeNodeDelete,
 ];
 
 /** The steps an agent may run, by id. Nothing outside it can be run. */

@@ -77,3 +77,7 @@ export { renderHaproxyConfig } from './render/haproxy-config';
 export { renderKeepalivedConfig, renderApiserverCheckScript } from './render/keepalived-config';
 export { renderContainerdConfig } from './render/containerd-config';
 export { kubeadmApiVersionFor, renderInitConfig, renderJoinConfig } from './render/kubeadm-config';
+export * from './steps/kube-node/params';
+export { kubeDrain } from './steps/kube-node/kube-drain';
+export { kubeUncordon } from './steps/kube-node/kube-uncordon';
+export { kubeNodeDelete } from './steps/kube-node/kube-node-delete';

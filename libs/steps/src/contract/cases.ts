@@ -3,6 +3,7 @@ import { netWaitTcp } from '../steps/net-wait-tcp/net-wait-tcp';
 import { swapOff } from '../steps/swap-off/swap-off';
 import { KUBERNETES_SYSCTLS, SYSCTL_CONF_CONTENT, sysctlKubernetes } from '../steps/sysctl-kubernetes/sysctl-kubernetes';
 import type { StepCases } from './step-contract';
+import { KUBE_NODE_CASES } from '../steps/kube-node/kube-node.contract';
 
 const allOnes = Object.fromEntries(KUBERNETES_SYSCTLS.map((key) => [key, '1']));
 const swapFacts = { activeSwaps: [] as string[], fstab: 'UUID=1111 / ext4 defaults 0 1\n', swapUnits: [] as string[], maskedUnits: [] as string[], zram: { generatorInstalled: false, config: undefined }, systemdRunning: true };
@@ -40,4 +41,5 @@ export const STEP_CASES: Readonly<Record<string, StepCases>> = {
     // The endpoint went away again: wait for it as the first time.
     drift: { params: waitParams, facts: { accepting: false } },
   },
+  ...KUBE_NODE_CASES,
 };
