@@ -23,6 +23,8 @@ import { sysctlKubernetes } from './steps/sysctl-kubernetes/sysctl-kubernetes';
 import { kubeDrain } from './steps/kube-node/kube-drain';
 import { kubeUncordon } from './steps/kube-node/kube-uncordon';
 import { kubeNodeDelete } from './steps/kube-node/kube-node-delete';
+import { etcdMemberList } from './steps/etcd-member/etcd-member-list';
+import { etcdMemberRemove } from './steps/etcd-member/etcd-member-remove';
 
 /** Every compiled-in step. Add a step by adding one line here. */
 const allSteps: readonly AnyStep[] = [
@@ -50,6 +52,8 @@ const allSteps: readonly AnyStep[] = [
   kubeDrain,
   kubeUncordon,
   kubeNodeDelete,
+  etcdMemberList,
+  etcdMemberRemove,
 ];
 
 /** The steps an agent may run, by id. Nothing outside it can be run. */

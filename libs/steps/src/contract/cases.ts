@@ -4,6 +4,7 @@ import { swapOff } from '../steps/swap-off/swap-off';
 import { KUBERNETES_SYSCTLS, SYSCTL_CONF_CONTENT, sysctlKubernetes } from '../steps/sysctl-kubernetes/sysctl-kubernetes';
 import type { StepCases } from './step-contract';
 import { KUBE_NODE_CASES } from '../steps/kube-node/kube-node.contract';
+import { ETCD_MEMBER_CASES } from '../steps/etcd-member/etcd-member.contract';
 
 const allOnes = Object.fromEntries(KUBERNETES_SYSCTLS.map((key) => [key, '1']));
 const swapFacts = { activeSwaps: [] as string[], fstab: 'UUID=1111 / ext4 defaults 0 1\n', swapUnits: [] as string[], maskedUnits: [] as string[], zram: { generatorInstalled: false, config: undefined }, systemdRunning: true };
@@ -42,4 +43,5 @@ export const STEP_CASES: Readonly<Record<string, StepCases>> = {
     drift: { params: waitParams, facts: { accepting: false } },
   },
   ...KUBE_NODE_CASES,
+  ...ETCD_MEMBER_CASES,
 };
