@@ -21,23 +21,25 @@ export function register(program: Command): void {
       'print the ordered stages, hosts and steps a workflow would run (runs nothing): `kumi up` for a spec by default, `--for reset` for `kumi reset`, `--for run --step S --host a,b` for `kumi run`',
     )
     .argument('[spec]', 'cluster spec YAML file (apiVersion kumi.dev/v1alpha1, kind Cluster); for --for run only with --role')
-    .option('--for <workflow>', 'the workflow whose plan to print: up, reset or run', 'up')
+    .option('--for <workflow>', 'the workflow whose plan to print: up, reset, run or remove', 'up')
     .option('--step <id>', 'with --for run: a step to run (repeatable, in order)', collect, [])
     .option('--role <role>', 'with --for run: every host of the spec with this role')
     .option('--max-parallel <n>', 'with --for run: hosts working at once (default 50)')
     .option('--only <path>', 'keep only entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, [])
     .option('--skip <path>', 'leave out entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, [])
-    .option('--host <name>', 'with --for reset: only this host, as `kumi reset --host` does; with --for run: the hosts, comma-separated')
+    .option('--host <name>', 'with --for reset: only this host, as `kumi reset --host` does; with --for run or remove: the hosts, comma-separated')
     .option('--params', "also print each entry's step parameters")
     .option('--json', 'print the plan as JSON')
-    .action(async (specPath: string | undefined, options: PlanOptions) => {
+    .action(async (specPath: string | undefined, options: PlanOptions, cmd: Command) => {
       const { loadSpecForCli } = await import('../spec/load-for-cli');
       const { buildPlan, buildResetPlan, formatPlan, SelectionError } = await import('../plan');
       const { usageError } = await import('../cli/cli-error');
-      if (options.for !== 'up' && options.for !== 'reset' && options.for !== 'run') throw usageError(`--for ${options.for}: no such workflow; use up, reset or run`);
+      if (options.for !== 'up' && options.for !== 'reset' && options.for !== 'run' && options.for !== 'remove') throw usageError(`--for ${options.for}: no such workflow; use up, reset, run or remove`);
       let plan;
       if (options.for === 'run') {
         plan = await runPlanFor(specPath, options);
+      } else if (options.for === 'remove') {
+        plan = await removePlanFor(specPath, options, cmd);
       } else {
         if (!specPath) throw usageError(`kumi plan --for ${options.for} needs the cluster spec file`);
         if (options.host !== undefined && options.for !== 'reset') throw usageError('--host narrows only the reset and run plans: use --only STAGE/STEP@HOST for up');
@@ -54,6 +56,20 @@ export function register(program: Command): void {
       }
       process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, { params: options.params === true }));
     });
+}
+
+/** The plan `kumi remove` would run for --host and the spec, from the cluster's journal. */
+async function removePlanFor(specPath: string | undefined, options: PlanOptions, cmd: Command) {
+  const { usageError } = await import('../cli/cli-error');
+  const { loadSpecForCli } = await import('../spec/load-for-cli');
+  const { clusterDirForSpec } = await import('../up/cluster-dir');
+  const { membersOfClusterDir, removePlanFor: planOfRemoval } = await import('../up/run-remove');
+  const { clusterSelection } = await import('./global-options');
+  if (!specPath) throw usageError('kumi plan --for remove needs the cluster spec file');
+  if (!options.host) throw usageError('kumi plan --for remove needs the hosts: --host a,b');
+  const { spec } = await loadSpecForCli(specPath);
+  const members = membersOfClusterDir(clusterDirForSpec(clusterSelection(cmd), spec.metadata.name));
+  return planOfRemoval(spec, members, options.host.split(',').map((host) => host.trim()).filter(Boolean), options);
 }
 
 /** The plan `kumi run` would run for --step and --host (or --role with the spec). */

@@ -1,6 +1,6 @@
 import { usageError } from '../cli/cli-error';
 import { SecretBroker } from '../broker/secret-broker';
-import { buildPlan, type Plan, type RunReport, type SchedulerDeps, SelectionError } from '../plan';
+import { buildPlan, membersNotInSpec, type Plan, type RunReport, type SchedulerDeps, SelectionError, withRemoval } from '../plan';
 import type { ListenAddress } from '../server/listen-address';
 import { type ClusterSpec, topologyOf } from '../spec';
 import { loadSpecForCli } from '../spec/load-for-cli';
@@ -11,6 +11,7 @@ import { confirm, type ConfirmIo } from './confirm';
 import { entryInputsProvider } from './entry-inputs';
 import { type RetryCommand, shellWord } from './failure-summary';
 import { resumeCheck } from './resume-check';
+import { checkEtcdQuorum, membersOfClusterDir, removalRecorder, removePlanFor } from './run-remove';
 import { countEntries, runWorkflow, sessionDeps } from './run-workflow';
 import { openSession, sessionOptionsFor, type Session } from './session';
 import { TokenLedger } from './token-ledger';
@@ -40,6 +41,8 @@ export interface UpOptions {
   webExposed?: boolean;
   /** Called once the coordinator listens (tests start their agents here). */
   onListening?(address: ListenAddress): void;
+  /** `--prune`: after the build, remove the members the spec no longer lists (as `kumi remove` would). */
+  prune?: boolean;
 }
 
 /** The spec a mode runs: verify and drill are switched on for their own commands. */
@@ -67,19 +70,19 @@ function planFor(spec: ClusterSpec, options: UpOptions): Plan {
  * `kumi up` offers a per-entry retry: the plan of `kumi up` has no drill (or verify) stage
  * unless the spec enables it, so `kumi up --only drill/...` would be refused.
  */
-export function retryCommand(options: Pick<UpOptions, 'mode' | 'specPath' | 'only' | 'skip' | 'selection'>): RetryCommand {
+export function retryCommand(options: Pick<UpOptions, 'mode' | 'specPath' | 'only' | 'skip' | 'selection' | 'prune'>): RetryCommand {
   const selection = [
     ...(options.selection.stateDir ? ['--state-dir', options.selection.stateDir] : []),
     ...(options.selection.cluster ? ['--cluster', options.selection.cluster] : []),
   ];
-  const base = ['kumi', options.mode, options.specPath, ...selection].map(shellWord).join(' ');
+  const base = ['kumi', options.mode, options.specPath, ...selection, ...(options.prune ? ['--prune'] : [])].map(shellWord).join(' ');
   const resume = options.mode === 'up' ? [base, ...options.only.map((p) => `--only ${shellWord(p)}`), ...options.skip.map((p) => `--skip ${shellWord(p)}`)].join(' ') : base;
   if (options.mode !== 'up') return { resume };
   return { resume, only: (path) => `kumi up ${shellWord(options.specPath)}${selection.length ? ` ${selection.map(shellWord).join(' ')}` : ''} --only ${shellWord(path)}` };
 }
 
 /** The scheduler's dependencies for up, verify and drill: the shared ones, plus the secret broker and (for up) resume. */
-function upDeps(session: Session, spec: ClusterSpec, options: UpOptions): SchedulerDeps {
+function upDeps(session: Session, spec: ClusterSpec, options: UpOptions, plan: Plan): SchedulerDeps {
   const { coordinator, journal, progress } = session;
   const topology = topologyOf(spec);
   const broker = new SecretBroker({
@@ -99,7 +102,7 @@ function upDeps(session: Session, spec: ClusterSpec, options: UpOptions): Schedu
   });
   const notes = new Map<string, string>();
   return {
-    ...sessionDeps(session, 'up', { attachTimeoutMs: options.attachTimeoutMs, notes }),
+    ...sessionDeps(session, 'up', { attachTimeoutMs: options.attachTimeoutMs, notes, onEvent: removalRecorder(session, plan) }),
     inputs: entryInputsProvider({
       broker,
       journal,
@@ -133,11 +136,16 @@ function upDeps(session: Session, spec: ClusterSpec, options: UpOptions): Schedu
  */
 export async function runUp(options: UpOptions): Promise<RunReport> {
   const { spec } = await loadSpecForCli(options.specPath);
-  const plan = planFor(spec, options);
   const dir = clusterDirForSpec(options.selection, spec.metadata.name);
+  const members = membersOfClusterDir(dir);
+  const dropped = options.mode === 'up' ? membersNotInSpec(spec, members) : [];
+  const build = planFor(spec, options);
+  // Hosts the spec dropped leave the cluster only when asked: --prune appends their removal.
+  const plan = options.prune && dropped.length > 0 ? withRemoval(build, removePlanFor(spec, members, dropped)) : build;
   const entries = countEntries(plan);
   if (options.mode !== 'verify' && !options.yes) {
-    const what = options.mode === 'drill' ? 'take a control plane down for the failover drill' : `build cluster "${plan.cluster}" (${plan.stages.length} stages, ${entries} steps)`;
+    const pruning = plan !== build ? ` and remove ${dropped.join(', ')} (no longer in the spec)` : '';
+    const what = options.mode === 'drill' ? 'take a control plane down for the failover drill' : `build cluster "${plan.cluster}" (${plan.stages.length} stages, ${entries} steps)${pruning}`;
     const answer = await confirm(`kumi ${options.mode} will ${what}. Continue?`, options.confirmIo);
     // Like reset: a drill is disruptive, so without a terminal to ask on only --yes confirms it.
     if (answer === 'no-terminal' && options.mode === 'drill') throw usageError('kumi drill takes a control plane down and there is no terminal to confirm on: pass --yes to confirm');
@@ -145,10 +153,16 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
   }
   const session = await openSession(sessionOptionsFor(dir, `kumi ${options.mode} ${options.specPath}`, options));
   try {
+    const deps = upDeps(session, spec, options, plan);
+    if (dropped.length > 0 && !options.prune) {
+      const remove = ['kumi', 'remove', ...dropped, options.specPath].map(shellWord).join(' ');
+      session.progress.emit({ kind: 'PROGRESS', stage: '', host: '', step: '', text: `${dropped.join(', ')} joined the cluster but the spec no longer lists them; kumi up leaves them in: remove them with \`${remove}\` or \`kumi up --prune\`` });
+    }
+    if (plan !== build) await checkEtcdQuorum(session, deps, plan);
     return await runWorkflow(session, {
       label: `kumi ${options.mode}`,
       plan,
-      deps: upDeps(session, spec, options),
+      deps,
       retry: retryCommand(options),
       web: { web: options.web, webExposed: options.webExposed },
       ...(options.onListening ? { onListening: (open: Session) => options.onListening?.(open.listen) } : {}),
