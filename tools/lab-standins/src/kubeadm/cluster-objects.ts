@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { goYaml } from '../common/go-yaml';
 import { KubeApiError, type KubeApi } from '../common/kube-api';
 import { rfc3339, type KubeObject } from '../common/kube-object';
@@ -68,7 +69,15 @@ function mirrorPod(component: string, node: NodeIdentity, annotations: Record<st
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `${component}-${node.name}`, namespace: 'kube-system', labels: { component, tier: 'control-plane' }, annotations: { 'kubernetes.io/config.source': 'file', ...annotations } },
+    // The kubelet marks a mirror pod with kubernetes.io/config.mirror (the static pod's hash):
+    // k/k pkg/kubelet/pod/mirror_client.go CreateMirrorPod; kubectl drain skips pods carrying it
+    // (k8s.io/kubectl pkg/drain/filters.go mirrorPodFilter).
+    metadata: {
+      name: `${component}-${node.name}`,
+      namespace: 'kube-system',
+      labels: { component, tier: 'control-plane' },
+      annotations: { 'kubernetes.io/config.source': 'file', 'kubernetes.io/config.mirror': createHash('sha256').update(`${component}-${node.name}`).digest('hex').slice(0, 32), ...annotations },
+    },
     spec: { nodeName: node.name, hostNetwork: true, priorityClassName: 'system-node-critical', containers: [{ name: component, image: `registry.k8s.io/${component}` }], tolerations: [{ operator: 'Exists', effect: 'NoExecute' }] },
     status: { phase: 'Running', hostIP: node.address, podIP: node.address, startTime: now, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] },
   };
