@@ -117,7 +117,8 @@ export async function runRemove(options: RemoveOptions): Promise<RunReport | und
   const dir = clusterDirForSpec(options.selection, spec.metadata.name);
   const plan = removePlanFor(spec, membersOfClusterDir(dir), options.hosts, options);
   if (plan.stages.length === 0) {
-    (options.out ?? process.stdout).write(`kumi remove: ${options.hosts.join(', ')} already removed from cluster "${spec.metadata.name}"; nothing to do\n`);
+    // On stderr: stdout stays a clean (empty) event stream with --json.
+    process.stderr.write(`kumi remove: ${options.hosts.join(', ')} already removed from cluster "${spec.metadata.name}"; nothing to do\n`);
     return undefined;
   }
   const removing = [...removalEnds(plan).values()];
