@@ -79,17 +79,25 @@ export async function checkEtcdQuorum(session: Session, deps: SchedulerDeps, pla
   await deps.readiness.wait(agentsAttached([runner]), { stage: 'attach', signal: session.signal, onProgress: report });
   const listed = await deps.runner.runStep({ host: runner, step: 'etcd.member-list', params: stepParams('etcd.member-list', {}), secrets: {}, signal: session.signal });
   if (listed.kind === 'planned') throw new Error('etcd.member-list answered as a dry run');
-  let members = (listed.outputs['members'] ?? []) as EtcdMember[];
-  for (const removal of removals) {
-    const name = String(removal.params['member']);
-    const problem = quorumProblem(members, name);
-    if (problem !== undefined && members.some((member) => member.name === name)) {
-      throw usageError(
-        `removing ${name} would lose etcd quorum: ${problem}. Nothing was changed. Fix: bring the unhealthy members back (or add a control plane with \`kumi up\`) first, then remove ${name}.`,
-      );
+  const refusal = etcdQuorumRefusal((listed.outputs['members'] ?? []) as EtcdMember[], removals.map((removal) => String(removal.params['member'])));
+  if (refusal !== undefined) throw usageError(refusal);
+}
+
+/**
+ * Why removing these etcd members one after another would lose quorum (the reason and the
+ * fix, nothing changed yet), or undefined when each removal keeps a healthy majority.
+ * Members etcd no longer has are skipped: an earlier run removed them.
+ */
+export function etcdQuorumRefusal(members: readonly EtcdMember[], names: readonly string[]): string | undefined {
+  let left = [...members];
+  for (const name of names) {
+    const problem = left.some((member) => member.name === name) ? quorumProblem(left, name) : undefined;
+    if (problem !== undefined) {
+      return `removing ${name} would lose etcd quorum: ${problem}. Nothing was changed. Fix: bring the unhealthy members back (or add a control plane with \`kumi up\`) first, then remove ${name}.`;
     }
-    members = members.filter((member) => member.name !== name);
+    left = left.filter((member) => member.name !== name);
   }
+  return undefined;
 }
 
 /** `kumi remove` again, or one entry of it. */
