@@ -48,7 +48,7 @@ export function register(program: Command): void {
           plan =
             options.for === 'reset'
               ? buildResetPlan(spec, { ...(options.host ? { host: options.host } : {}), only: options.only, skip: options.skip })
-              : buildPlan(spec, { only: options.only, skip: options.skip });
+              : buildPlan(spec, { only: options.only, skip: options.skip, ...(await joinedMembers(spec.metadata.name, cmd)) });
         } catch (error) {
           if (error instanceof SelectionError) throw usageError(error.message);
           throw error;
@@ -56,6 +56,18 @@ export function register(program: Command): void {
       }
       process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, { params: options.params === true }));
     });
+}
+
+/** The members the cluster's journal records, when there is a cluster state folder (a plan before `kumi init` has none). */
+async function joinedMembers(name: string, cmd: Command) {
+  const { clusterDirForSpec } = await import('../up/cluster-dir');
+  const { membersOfClusterDir } = await import('../up/run-remove');
+  const { clusterSelection } = await import('./global-options');
+  try {
+    return { members: membersOfClusterDir(clusterDirForSpec(clusterSelection(cmd), name)) };
+  } catch {
+    return {};
+  }
 }
 
 /** The plan `kumi remove` would run for --host and the spec, from the cluster's journal. */

@@ -1,4 +1,4 @@
-export { buildPlan, upStageOrder, upStageOrderOfFile, type BuildPlanOptions } from './build';
+export { buildPlan, initHostOf, upStageOrder, upStageOrderOfFile, type BuildPlanOptions } from './build';
 export { buildResetPlan, type ResetPlanOptions } from './reset-plan';
 export { buildRemovePlan, membersNotInSpec, RemovalRefused, withRemoval, type ClusterMembers, type RemovePlanOptions } from './remove-plan';
 export { buildRunPlan, runStageId, type RunPlanOptions, type RunStepSpec } from './run-plan';

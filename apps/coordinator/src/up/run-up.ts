@@ -1,6 +1,6 @@
 import { usageError } from '../cli/cli-error';
 import { SecretBroker } from '../broker/secret-broker';
-import { buildPlan, membersNotInSpec, type Plan, type RunReport, type SchedulerDeps, SelectionError, withRemoval } from '../plan';
+import { buildPlan, type ClusterMembers, initHostOf, membersNotInSpec, type Plan, type RunReport, type SchedulerDeps, SelectionError, withRemoval } from '../plan';
 import type { ListenAddress } from '../server/listen-address';
 import { type ClusterSpec, topologyOf } from '../spec';
 import { loadSpecForCli } from '../spec/load-for-cli';
@@ -54,11 +54,11 @@ function specForMode(spec: ClusterSpec, mode: UpMode): ClusterSpec {
   return copy;
 }
 
-function planFor(spec: ClusterSpec, options: UpOptions): Plan {
+function planFor(spec: ClusterSpec, options: UpOptions, members: ClusterMembers): Plan {
   // verify and drill run exactly their own stage (plus attach, which the plan keeps).
   const only = options.mode === 'up' ? options.only : [options.mode];
   try {
-    return buildPlan(specForMode(spec, options.mode), { only, skip: options.skip });
+    return buildPlan(specForMode(spec, options.mode), { only, skip: options.skip, members });
   } catch (error) {
     if (error instanceof SelectionError) throw usageError(error.message);
     throw error;
@@ -82,9 +82,10 @@ export function retryCommand(options: Pick<UpOptions, 'mode' | 'specPath' | 'onl
 }
 
 /** The scheduler's dependencies for up, verify and drill: the shared ones, plus the secret broker and (for up) resume. */
-function upDeps(session: Session, spec: ClusterSpec, options: UpOptions, plan: Plan): SchedulerDeps {
+function upDeps(session: Session, spec: ClusterSpec, options: UpOptions, plan: Plan, members: ClusterMembers): SchedulerDeps {
   const { coordinator, journal, progress } = session;
   const topology = topologyOf(spec);
+  const init = initHostOf(spec, members)?.name ?? '';
   const broker = new SecretBroker({
     secrets: session.secrets,
     ...(options.now ? { now: options.now } : {}),
@@ -107,7 +108,8 @@ function upDeps(session: Session, spec: ClusterSpec, options: UpOptions, plan: P
       broker,
       journal,
       agents: coordinator.agents,
-      controlPlanes: topology.controlPlanes.map((host) => host.name),
+      // The control plane that stands for kubeadm init first: join secrets are made there first.
+      controlPlanes: [init, ...topology.controlPlanes.map((host) => host.name).filter((host) => host !== init)],
       hosts: spec.spec.hosts.map((host) => host.name),
       ledger: new TokenLedger(journal, session.run),
       warn: (text) => progress.emit({ kind: 'PROGRESS', stage: 'secret-broker', host: '', step: '', text }),
@@ -139,7 +141,7 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
   const dir = clusterDirForSpec(options.selection, spec.metadata.name);
   const members = membersOfClusterDir(dir);
   const dropped = options.mode === 'up' ? membersNotInSpec(spec, members) : [];
-  const build = planFor(spec, options);
+  const build = planFor(spec, options, members);
   // Hosts the spec dropped leave the cluster only when asked: --prune appends their removal.
   const plan = options.prune && dropped.length > 0 ? withRemoval(build, removePlanFor(spec, members, dropped)) : build;
   const entries = countEntries(plan);
@@ -153,7 +155,7 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
   }
   const session = await openSession(sessionOptionsFor(dir, `kumi ${options.mode} ${options.specPath}`, options));
   try {
-    const deps = upDeps(session, spec, options, plan);
+    const deps = upDeps(session, spec, options, plan, members);
     if (dropped.length > 0 && !options.prune) {
       const remove = ['kumi', 'remove', ...dropped, options.specPath].map(shellWord).join(' ');
       session.progress.emit({ kind: 'PROGRESS', stage: '', host: '', step: '', text: `${dropped.join(', ')} joined the cluster but the spec no longer lists them; kumi up leaves them in: remove them with \`${remove}\` or \`kumi up --prune\`` });
