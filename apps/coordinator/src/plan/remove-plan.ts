@@ -81,8 +81,9 @@ function refusalCheck(spec: ClusterSpec, members: ClusterMembers, hosts: readonl
 function hostStages(ctx: PlanContext, runner: string, host: string, controlPlane: boolean): PlanStage[] {
   const { spec, topology, endpoint } = ctx;
   const on = { name: runner };
+  const sid = (id: RemoveStageId) => `${id}-${host}`;
   const stage = (id: RemoveStageId, title: string, entries: PlanStage['entries'], extra: Partial<PlanStage> = {}): PlanStage => ({
-    id: `${id}-${host}`,
+    id: sid(id),
     title,
     concurrency: { kind: 'one-at-a-time' },
     before: [],
@@ -90,7 +91,6 @@ function hostStages(ctx: PlanContext, runner: string, host: string, controlPlane
     after: [],
     ...extra,
   });
-  const sid = (id: RemoveStageId) => `${id}-${host}`;
   const stages = [
     stage('drain', `Drain ${host} (kubectl drain, up to ${DRAIN_TIMEOUT})`, [entry(sid('drain'), on, 'kube.drain', { node: host, timeout: DRAIN_TIMEOUT, force: true })], {
       before: [apiHealthy(ctx.firstControlPlane, endpoint)],

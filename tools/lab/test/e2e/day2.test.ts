@@ -113,9 +113,11 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
     const upload = run.events.find((event) => event.stage === 'secret-broker' && event.step === 'kubeadm.upload-certs' && event.kind === 'DONE');
     expect(upload, 'no certificate upload before the control-plane joins of this run').toBeDefined();
     // The broker makes a join's secrets after the entry's START and before kubeadm join runs.
-    const joinRuns = run.events.find((event) => event.step === 'kubeadm.join' && event.host === 'master2' && event.kind !== 'START');
-    expect(upload!.seq).toBeGreaterThan(joinOf('master2', 'START')!.seq);
-    expect(upload!.seq).toBeLessThan(joinRuns!.seq);
+    const start = joinOf('master2', 'START')!.seq;
+    const joinRuns = run.events.find((event) => event.step === 'kubeadm.join' && event.host === 'master2' && event.seq > start && (event.kind === 'PROGRESS' || event.kind === 'OUTPUT'));
+    const around = run.events.filter((event) => event.seq >= start - 2 && event.seq <= upload!.seq + 2).map((event) => `${event.seq} ${event.kind} ${event.stage}/${event.step}@${event.host}: ${event.text ?? ''}`);
+    expect(upload!.seq, around.join('\n')).toBeGreaterThan(start);
+    expect(upload!.seq, around.join('\n')).toBeLessThan(joinRuns!.seq);
     // Already-joined hosts were not joined again.
     for (const host of ['master1', 'worker1']) expect(eventsOf(run.events, 'kubeadm.join', host).filter((event) => event.kind === 'DONE')).toEqual([]);
     passed.add('grow');
