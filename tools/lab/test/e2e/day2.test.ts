@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabCluster } from '../../src/cluster';
 import { etcdMemberNames, healthzThroughVip, nodeNames } from '../../src/e2e/cluster-facts';
-import { killKumiRuns } from '../../src/e2e/kumi-run';
+import { killKumiRuns, type KumiRunResult } from '../../src/e2e/kumi-run';
 import { eventsOf, failureSummary, type ProgressRecord } from '../../src/e2e/progress-records';
 import { provisionSeedExtras } from '../../src/e2e/seed-extras';
 import { inHost } from '../../src/in-host';
@@ -42,6 +42,18 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
   const need = (phase: string) => expect(passed.has(phase), `phase "${phase}" failed before this one: see its error`).toBe(true);
   const up = (opts: Day2KumiOptions = {}) => ctx.kumi(['up', ctx.specPath, '--yes', '--json', ...ctx.attachArgs], { timeoutMs: 8 * 60_000, ...opts });
   const remove = (hosts: string[], opts: Day2KumiOptions = {}) => ctx.kumi(['remove', ...hosts, ctx.specPath, '--yes', '--json', ...ctx.attachArgs], { timeoutMs: 6 * 60_000, ...opts });
+
+  /**
+   * `kumi up` until it succeeds, at most twice: on this shared 2-core machine a new node can
+   * take longer than the join stage's 180 s nodes-ready bound, and the documented fix is to run
+   * kumi up again (convergent). A rerun is said in the timings; any other failure fails at once.
+   */
+  const upConverged = async (): Promise<KumiRunResult[]> => {
+    const first = await up();
+    if (first.exitCode === 0 || !/not ready \(nodes-ready/.test(failureSummary(first.events, first.stderr))) return [first];
+    ctx.timings.push(`kumi up rerun after: ${failureSummary(first.events, first.stderr).split('\n')[0]}`);
+    return [first, await up()];
+  };
 
   /** Nodes and etcd members exactly as the spec says, asked of a control plane that stays. */
   const expectClusterAsSpec = async () => {
@@ -82,7 +94,7 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
   }, 120_000);
 
   it('builds load balancers, one control plane and one worker; refuses to remove the last control plane or an unknown host (exit 2)', async () => {
-    const run = await up();
+    const run = (await upConverged()).at(-1)!;
     expect(run.exitCode, failureSummary(run.events, run.stderr)).toBe(0);
     await expectClusterAsSpec();
     const last = await remove(['master1']);
@@ -99,8 +111,11 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
   it('grows: two control planes join one at a time, each after a fresh certificate upload, a worker joins, HAProxy follows with a reload', async () => {
     need('build');
     ctx.editSpec((spec) => addHosts(spec, [specHost('master2', 'control-plane'), specHost('master3', 'control-plane'), specHost('worker2', 'worker')]));
-    const run = await up();
-    expect(run.exitCode, failureSummary(run.events, run.stderr)).toBe(0);
+    const runs = await upConverged();
+    const last = runs.at(-1)!;
+    expect(last.exitCode, failureSummary(last.events, last.stderr)).toBe(0);
+    // The control planes and HAProxy were done by the first run (their stages come before the workers').
+    const run = runs[0]!;
     await expectClusterAsSpec();
     for (const lb of ['lb1', 'lb2']) expect(await haproxyBackends(lb)).toEqual(['master1', 'master2', 'master3']);
     // HAProxy took the new backends by a reload (its workers hand over, the VIP and open connections stay).
@@ -119,14 +134,14 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
     expect(upload!.seq, around.join('\n')).toBeGreaterThan(start);
     expect(upload!.seq, around.join('\n')).toBeLessThan(joinRuns!.seq);
     // Already-joined hosts were not joined again.
-    for (const host of ['master1', 'worker1']) expect(eventsOf(run.events, 'kubeadm.join', host).filter((event) => event.kind === 'DONE')).toEqual([]);
+    for (const host of ['master1', 'worker1']) expect(runs.flatMap((one) => eventsOf(one.events, 'kubeadm.join', host)).filter((event) => event.kind === 'DONE')).toEqual([]);
     passed.add('grow');
   }, 12 * 60_000);
 
   it('replaces master3 by master4: master4 joins, then kumi remove takes master3 out of HAProxy, etcd and the cluster', async () => {
     need('grow');
     ctx.editSpec((spec) => addHosts(spec, [specHost('master4', 'control-plane')]));
-    const grown = await up();
+    const grown = (await upConverged()).at(-1)!;
     expect(grown.exitCode, failureSummary(grown.events, grown.stderr)).toBe(0);
     // Still in the spec: kumi remove refuses, naming the fix.
     const early = await remove(['master3']);
@@ -143,7 +158,7 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
     await expectClusterAsSpec();
     for (const lb of ['lb1', 'lb2']) expect(await haproxyBackends(lb)).toEqual(['master1', 'master2', 'master4']);
     // The next kumi up finds nothing to remove and nothing to join.
-    const again = await up();
+    const again = (await upConverged()).at(-1)!;
     expect(again.exitCode, failureSummary(again.events, again.stderr)).toBe(0);
     expect(again.events.filter((event) => event.step === 'kubeadm.join' && event.kind === 'DONE')).toEqual([]);
     expect(again.events.filter((event) => /no longer lists/.test(event.text ?? ''))).toEqual([]);
@@ -154,7 +169,7 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
     need('replace');
     ctx.editSpec((spec) => dropHost(spec, 'worker2'));
     // kumi up names the dropped worker and leaves it in.
-    const named = await up();
+    const named = (await upConverged()).at(-1)!;
     expect(named.exitCode, failureSummary(named.events, named.stderr)).toBe(0);
     expect(named.events.some((event) => /worker2 joined the cluster but the spec no longer lists/.test(event.text ?? ''))).toBe(true);
     expect(await nodeNames('master1')).toContain('worker2');
