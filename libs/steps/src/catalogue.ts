@@ -29,6 +29,8 @@ import { kubeadmUpgradeNode } from './steps/kubeadm-upgrade/kubeadm-upgrade-node
 import { kubeadmCertsCheck } from './steps/kubeadm-certs/kubeadm-certs-check';
 import { kubeadmCertsRenew } from './steps/kubeadm-certs/kubeadm-certs-renew';
 import { etcdSnapshot } from './steps/etcd-snapshot/etcd-snapshot';
+import { etcdMemberList } from './steps/etcd-member/etcd-member-list';
+import { etcdMemberRemove } from './steps/etcd-member/etcd-member-remove';
 
 /** Every compiled-in step. Add a step by adding one line here. */
 const allSteps: readonly AnyStep[] = [
@@ -62,6 +64,8 @@ const allSteps: readonly AnyStep[] = [
   kubeadmCertsCheck,
   kubeadmCertsRenew,
   etcdSnapshot,
+  etcdMemberList,
+  etcdMemberRemove,
 ];
 
 /** The steps an agent may run, by id. Nothing outside it can be run. */

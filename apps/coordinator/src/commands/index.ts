@@ -9,6 +9,7 @@ import { register as registerInit } from './init';
 import { register as registerPlan } from './plan';
 import { register as registerReport } from './report';
 import { register as registerReset } from './reset';
+import { register as registerRemove } from './remove';
 import { register as registerRun } from './run';
 import { register as registerSchema } from './schema';
 import { register as registerServe } from './serve';
@@ -39,6 +40,7 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerReset,
   registerCerts,
   registerBackup,
+  registerRemove,
   registerCompletion,
   registerUpgrade,
 ];

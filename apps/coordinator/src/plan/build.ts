@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { type ClusterSpec, parseSpecText, topologyOf } from '../spec';
+import { type ClusterSpec, type HostSpec, parseSpecText, topologyOf } from '../spec';
 import { parsePatterns, selectEntries } from './select';
 import { drillStage, verifyStage } from './check-stages';
 import type { PlanContext } from './entry';
 import { joinControlPlanesStage, joinWorkersStage } from './join-stages';
 import { attachStage, endpointStage, initStage, podNetworkStage, prepareStage, preflightStage } from './stages';
+import type { ClusterMembers } from './remove-plan';
 import type { Plan, PlanStage, Readiness } from './types';
 
 /** What `kumi plan` / `kumi up` select from the full plan. */
@@ -13,6 +14,12 @@ export interface BuildPlanOptions {
   only?: readonly string[];
   /** Path patterns to leave out. */
   skip?: readonly string[];
+  /**
+   * The hosts the journal says joined. When the cluster exists, its first joined control
+   * plane of the spec stands in for kubeadm init (a noop there), whatever the spec's order:
+   * a new control plane listed first joins the cluster instead of initialising a second one.
+   */
+  members?: Pick<ClusterMembers, 'controlPlanes'>;
 }
 
 /**
@@ -22,7 +29,7 @@ export interface BuildPlanOptions {
  */
 export function buildPlan(spec: ClusterSpec, options: BuildPlanOptions = {}): Plan {
   const topology = topologyOf(spec);
-  const firstControlPlane = topology.controlPlanes[0];
+  const firstControlPlane = initHostOf(spec, options.members);
   if (firstControlPlane === undefined) throw new Error('buildPlan needs a validated spec with a control plane');
   const ctx: PlanContext = { spec, topology, endpoint: topology.endpoint, firstControlPlane };
   const work: PlanStage[] = [
@@ -39,6 +46,15 @@ export function buildPlan(spec: ClusterSpec, options: BuildPlanOptions = {}): Pl
   const allHosts = spec.spec.hosts.map((host) => host.name);
   const stages = selectEntries([attachStage(allHosts), ...work], parsePatterns(options.only ?? []), parsePatterns(options.skip ?? []));
   return { workflow: 'up', cluster: spec.metadata.name, stages: withAttachFor(stages, allHosts) };
+}
+
+/**
+ * The control plane that runs (or, in a cluster that exists, stands for) kubeadm init: the
+ * first of the spec's control planes the journal says joined, else the spec's first.
+ */
+export function initHostOf(spec: ClusterSpec, members?: Pick<ClusterMembers, 'controlPlanes'>): HostSpec | undefined {
+  const controlPlanes = topologyOf(spec).controlPlanes;
+  return controlPlanes.find((host) => members?.controlPlanes.includes(host.name)) ?? controlPlanes[0];
 }
 
 /**

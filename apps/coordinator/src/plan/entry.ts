@@ -24,8 +24,8 @@ export interface EntryExtras {
   runOn?: HostSpec;
 }
 
-/** One (host, step) entry; its params are checked against the step schema here. */
-export function entry(stage: StageId, host: HostSpec, step: string, params: Record<string, unknown>, extras: EntryExtras = {}): PlanEntry {
+/** One (host, step) entry; its params are checked against the step schema here. The host needs only its name (a host being removed is no longer in the spec). */
+export function entry(stage: StageId, host: Pick<HostSpec, 'name'>, step: string, params: Record<string, unknown>, extras: EntryExtras = {}): PlanEntry {
   const inputs = extras.inputs ?? [];
   return {
     stage,

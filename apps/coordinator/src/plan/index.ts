@@ -1,5 +1,6 @@
-export { buildPlan, upStageOrder, upStageOrderOfFile, type BuildPlanOptions } from './build';
+export { buildPlan, initHostOf, upStageOrder, upStageOrderOfFile, type BuildPlanOptions } from './build';
 export { buildResetPlan, type ResetPlanOptions } from './reset-plan';
+export { buildRemovePlan, membersNotInSpec, RemovalRefused, withRemoval, type ClusterMembers, type RemovePlanOptions } from './remove-plan';
 export { buildRunPlan, runStageId, type RunPlanOptions, type RunStepSpec } from './run-plan';
 export { describeConcurrency, formatPlan, type PrintOptions } from './print';
 export { SelectionError, parsePatterns, type PathPattern } from './select';

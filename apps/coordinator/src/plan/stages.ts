@@ -46,9 +46,8 @@ export function prepareStage({ spec, topology, endpoint }: PlanContext): PlanSta
     }
     const lbIndex = topology.loadBalancers.indexOf(host);
     if (loadBalancer && lbIndex >= 0) {
-      const backends = topology.controlPlanes.map((cp) => ({ name: cp.name, address: cp.address, port: API_SERVER_PORT }));
       entries.push(
-        entry('prepare', host, 'lb.haproxy', { frontendPort: endpoint.port, backends }),
+        entry('prepare', host, 'lb.haproxy', haproxyParams({ topology, endpoint })),
         entry('prepare', host, 'lb.keepalived', {
           vip: loadBalancer.vip,
           state: lbIndex === 0 ? 'MASTER' : 'BACKUP',
@@ -61,6 +60,15 @@ export function prepareStage({ spec, topology, endpoint }: PlanContext): PlanSta
     }
   }
   return { id: 'prepare', title: 'Prepare hosts (nodes and load balancers in parallel)', concurrency: { kind: 'all' }, before: [], entries, after: [] };
+}
+
+/**
+ * lb.haproxy's parameters: the spec's control planes are the backends. `kumi up` and
+ * `kumi remove` render the same, so HAProxy follows the control-plane set as it grows and
+ * shrinks (the step validates the new file with `haproxy -c` and reloads, never restarts).
+ */
+export function haproxyParams({ topology, endpoint }: Pick<PlanContext, 'topology' | 'endpoint'>): Record<string, unknown> {
+  return { frontendPort: endpoint.port, backends: topology.controlPlanes.map((cp) => ({ name: cp.name, address: cp.address, port: API_SERVER_PORT })) };
 }
 
 /** Every node waits until the endpoint (HAProxy on the VIP) accepts connections. */

@@ -43,13 +43,21 @@ export const UPGRADE_STAGE_IDS = ['attach', 'upgrade-gate', 'upgrade-kubeadm', '
 export type UpgradeStageId = (typeof UPGRADE_STAGE_IDS)[number];
 
 /**
+ * `kumi remove`'s stages for each removed host, in order; a stage's id is `ID-HOST` (e.g.
+ * `drain-worker2`), and the hosts are removed one after another (workers first).
+ */
+export const REMOVE_STAGE_IDS = ['drain', 'load-balancers', 'etcd-member', 'reset', 'delete-node'] as const;
+/** One of REMOVE_STAGE_IDS. */
+export type RemoveStageId = (typeof REMOVE_STAGE_IDS)[number];
+
+/**
  * A stage id: one of a workflow's fixed ids (UP_STAGE_IDS, RESET_STAGE_IDS), or `run-N`
  * for the N-th step of a `kumi run` (one stage per step).
  */
 export type StageId = string;
 
 /** The workflows that are plans run by the one scheduler. */
-export const WORKFLOWS = ['up', 'reset', 'run', 'upgrade', 'certs', 'certs-renew', 'backup'] as const;
+export const WORKFLOWS = ['up', 'reset', 'run', 'remove', 'upgrade', 'certs', 'certs-renew', 'backup'] as const;
 /** One of WORKFLOWS. */
 export type Workflow = (typeof WORKFLOWS)[number];
 

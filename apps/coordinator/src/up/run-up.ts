@@ -1,6 +1,6 @@
 import { usageError } from '../cli/cli-error';
 import { SecretBroker } from '../broker/secret-broker';
-import { buildPlan, type Plan, type RunReport, type SchedulerDeps, SelectionError } from '../plan';
+import { buildPlan, type ClusterMembers, initHostOf, membersNotInSpec, type Plan, type RunReport, type SchedulerDeps, SelectionError, withRemoval } from '../plan';
 import type { ListenAddress } from '../server/listen-address';
 import { type ClusterSpec, topologyOf } from '../spec';
 import { loadSpecForCli } from '../spec/load-for-cli';
@@ -11,6 +11,7 @@ import { confirm, type ConfirmIo } from './confirm';
 import { entryInputsProvider } from './entry-inputs';
 import { type RetryCommand, shellWord } from './failure-summary';
 import { resumeCheck } from './resume-check';
+import { checkEtcdQuorum, membersOfClusterDir, removalRecorder, removePlanFor } from './run-remove';
 import { countEntries, runWorkflow, sessionDeps } from './run-workflow';
 import { openSession, sessionOptionsFor, type Session } from './session';
 import { TokenLedger } from './token-ledger';
@@ -40,6 +41,8 @@ export interface UpOptions {
   webExposed?: boolean;
   /** Called once the coordinator listens (tests start their agents here). */
   onListening?(address: ListenAddress): void;
+  /** `--prune`: after the build, remove the members the spec no longer lists (as `kumi remove` would). */
+  prune?: boolean;
 }
 
 /** The spec a mode runs: verify and drill are switched on for their own commands. */
@@ -51,11 +54,11 @@ function specForMode(spec: ClusterSpec, mode: UpMode): ClusterSpec {
   return copy;
 }
 
-function planFor(spec: ClusterSpec, options: UpOptions): Plan {
+function planFor(spec: ClusterSpec, options: UpOptions, members: ClusterMembers): Plan {
   // verify and drill run exactly their own stage (plus attach, which the plan keeps).
   const only = options.mode === 'up' ? options.only : [options.mode];
   try {
-    return buildPlan(specForMode(spec, options.mode), { only, skip: options.skip });
+    return buildPlan(specForMode(spec, options.mode), { only, skip: options.skip, members });
   } catch (error) {
     if (error instanceof SelectionError) throw usageError(error.message);
     throw error;
@@ -67,21 +70,22 @@ function planFor(spec: ClusterSpec, options: UpOptions): Plan {
  * `kumi up` offers a per-entry retry: the plan of `kumi up` has no drill (or verify) stage
  * unless the spec enables it, so `kumi up --only drill/...` would be refused.
  */
-export function retryCommand(options: Pick<UpOptions, 'mode' | 'specPath' | 'only' | 'skip' | 'selection'>): RetryCommand {
+export function retryCommand(options: Pick<UpOptions, 'mode' | 'specPath' | 'only' | 'skip' | 'selection' | 'prune'>): RetryCommand {
   const selection = [
     ...(options.selection.stateDir ? ['--state-dir', options.selection.stateDir] : []),
     ...(options.selection.cluster ? ['--cluster', options.selection.cluster] : []),
   ];
-  const base = ['kumi', options.mode, options.specPath, ...selection].map(shellWord).join(' ');
+  const base = ['kumi', options.mode, options.specPath, ...selection, ...(options.prune ? ['--prune'] : [])].map(shellWord).join(' ');
   const resume = options.mode === 'up' ? [base, ...options.only.map((p) => `--only ${shellWord(p)}`), ...options.skip.map((p) => `--skip ${shellWord(p)}`)].join(' ') : base;
   if (options.mode !== 'up') return { resume };
   return { resume, only: (path) => `kumi up ${shellWord(options.specPath)}${selection.length ? ` ${selection.map(shellWord).join(' ')}` : ''} --only ${shellWord(path)}` };
 }
 
 /** The scheduler's dependencies for up, verify and drill: the shared ones, plus the secret broker and (for up) resume. */
-function upDeps(session: Session, spec: ClusterSpec, options: UpOptions): SchedulerDeps {
+function upDeps(session: Session, spec: ClusterSpec, options: UpOptions, plan: Plan, members: ClusterMembers): SchedulerDeps {
   const { coordinator, journal, progress } = session;
   const topology = topologyOf(spec);
+  const init = initHostOf(spec, members)?.name ?? '';
   const broker = new SecretBroker({
     secrets: session.secrets,
     ...(options.now ? { now: options.now } : {}),
@@ -99,12 +103,13 @@ function upDeps(session: Session, spec: ClusterSpec, options: UpOptions): Schedu
   });
   const notes = new Map<string, string>();
   return {
-    ...sessionDeps(session, 'up', { attachTimeoutMs: options.attachTimeoutMs, notes }),
+    ...sessionDeps(session, 'up', { attachTimeoutMs: options.attachTimeoutMs, notes, onEvent: removalRecorder(session, plan) }),
     inputs: entryInputsProvider({
       broker,
       journal,
       agents: coordinator.agents,
-      controlPlanes: topology.controlPlanes.map((host) => host.name),
+      // The control plane that stands for kubeadm init first: join secrets are made there first.
+      controlPlanes: [init, ...topology.controlPlanes.map((host) => host.name).filter((host) => host !== init)],
       hosts: spec.spec.hosts.map((host) => host.name),
       ledger: new TokenLedger(journal, session.run),
       warn: (text) => progress.emit({ kind: 'PROGRESS', stage: 'secret-broker', host: '', step: '', text }),
@@ -133,11 +138,16 @@ function upDeps(session: Session, spec: ClusterSpec, options: UpOptions): Schedu
  */
 export async function runUp(options: UpOptions): Promise<RunReport> {
   const { spec } = await loadSpecForCli(options.specPath);
-  const plan = planFor(spec, options);
   const dir = clusterDirForSpec(options.selection, spec.metadata.name);
+  const members = membersOfClusterDir(dir);
+  const dropped = options.mode === 'up' ? membersNotInSpec(spec, members) : [];
+  const build = planFor(spec, options, members);
+  // Hosts the spec dropped leave the cluster only when asked: --prune appends their removal.
+  const plan = options.prune && dropped.length > 0 ? withRemoval(build, removePlanFor(spec, members, dropped)) : build;
   const entries = countEntries(plan);
   if (options.mode !== 'verify' && !options.yes) {
-    const what = options.mode === 'drill' ? 'take a control plane down for the failover drill' : `build cluster "${plan.cluster}" (${plan.stages.length} stages, ${entries} steps)`;
+    const pruning = plan !== build ? ` and remove ${dropped.join(', ')} (no longer in the spec)` : '';
+    const what = options.mode === 'drill' ? 'take a control plane down for the failover drill' : `build cluster "${plan.cluster}" (${plan.stages.length} stages, ${entries} steps)${pruning}`;
     const answer = await confirm(`kumi ${options.mode} will ${what}. Continue?`, options.confirmIo);
     // Like reset: a drill is disruptive, so without a terminal to ask on only --yes confirms it.
     if (answer === 'no-terminal' && options.mode === 'drill') throw usageError('kumi drill takes a control plane down and there is no terminal to confirm on: pass --yes to confirm');
@@ -145,10 +155,16 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
   }
   const session = await openSession(sessionOptionsFor(dir, `kumi ${options.mode} ${options.specPath}`, options));
   try {
+    const deps = upDeps(session, spec, options, plan, members);
+    if (dropped.length > 0 && !options.prune) {
+      const remove = ['kumi', 'remove', ...dropped, options.specPath].map(shellWord).join(' ');
+      session.progress.emit({ kind: 'PROGRESS', stage: '', host: '', step: '', text: `${dropped.join(', ')} joined the cluster but the spec no longer lists them; kumi up leaves them in: remove them with \`${remove}\` or \`kumi up --prune\`` });
+    }
+    if (plan !== build) await checkEtcdQuorum(session, deps, plan);
     return await runWorkflow(session, {
       label: `kumi ${options.mode}`,
       plan,
-      deps: upDeps(session, spec, options),
+      deps,
       retry: retryCommand(options),
       web: { web: options.web, webExposed: options.webExposed },
       ...(options.onListening ? { onListening: (open: Session) => options.onListening?.(open.listen) } : {}),
