@@ -3,8 +3,10 @@
 // convergent) → replace master3 by master4 (add, then kumi remove) → remove a worker, with the
 // coordinator SIGKILLed in the middle of the removal and rerun. After each phase the nodes (kubectl
 // get nodes -o json) and the etcd members (etcdctl member list) are exactly the spec's, and no run
-// joined a host twice (journal). Later phases (upgrade, certificates, backup) take the exported
-// Day2Context (day2-context.ts). Root only; skipped loudly otherwise.
+// joined a host twice (journal). Then, on the same cluster: upgrade one minor through a
+// coordinator SIGKILL with the API probed through the VIP every 200 ms (day2-upgrade-phase.ts),
+// renew the certificates and take an etcd backup (day2-certs-backup-phase.ts). Root only;
+// skipped loudly otherwise.
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +17,9 @@ import { eventsOf, failureSummary, type ProgressRecord } from '../../src/e2e/pro
 import { provisionSeedExtras } from '../../src/e2e/seed-extras';
 import { inHost } from '../../src/in-host';
 import { labSkipReason } from '../lab-checks';
+import { backupPhase, certsPhase } from './day2-certs-backup-phase';
 import { createDay2Context, type Day2Context, type Day2KumiOptions, type Day2Spec, day2Topology, labAddress } from './day2-context';
+import { upgradePhase } from './day2-upgrade-phase';
 
 const skip = labSkipReason();
 if (skip) console.warn(`\n*** SKIPPED: kumi day-2 end-to-end lab chain (${skip}) ***\n`);
@@ -76,6 +80,8 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
     await provisionSeedExtras(cluster.topology);
     ctx = createDay2Context(cluster, SPEC_FILE, (spec) => {
       spec.spec.hosts = [specHost('lb1', 'loadbalancer'), specHost('lb2', 'loadbalancer'), specHost('master1', 'control-plane'), specHost('worker1', 'worker')];
+      // One minor below the lab's newest offered, so the upgrade phase has a minor to move to.
+      spec.spec.kubernetes.version = '1.32.2';
       // The failover drill needs three control planes; the chain starts with one.
       spec.spec['drill'] = { enabled: false };
     });
@@ -184,6 +190,21 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
     expect(third.stderr).toMatch(/worker2 already removed/);
     passed.add('shrink');
   }, 10 * 60_000);
+
+  it('upgrades one minor through a SIGKILL of the coordinator, the API answering through the VIP', async () => {
+    need('shrink');
+    const result = await upgradePhase(ctx);
+    console.log(`longest API gap through the VIP during the upgrade: ${result.longestGapMs} ms (${result.failedProbes}/${result.probes} probes failed)`);
+    expect(result.probes).toBeGreaterThan(10);
+    expect(result.longestGapMs).toBeLessThan(10_000);
+    passed.add('upgrade');
+  }, 30 * 60_000);
+
+  it('shows the certificates, renews them one control plane at a time, and takes an etcd backup', async () => {
+    need('upgrade');
+    await certsPhase(ctx);
+    await backupPhase(ctx);
+  }, 15 * 60_000);
 
   it('joined no host twice over the whole chain (journal and events)', () => {
     need('build');
