@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { EtcdClient } from '../common/etcd-client';
 import { statusBody, type KubeObject } from '../common/kube-object';
 import { readCsr } from '../common/pki';
@@ -8,6 +9,9 @@ import { resourceByRest, type ResourceInfo } from '../common/resources';
 import { authenticate, authorize, type Access } from './auth';
 import { approveAndSignCsr, deletePodsWhere, reconcileDeployment, signClusterInfo, withNodeLiveness, type SigningCa } from './controllers';
 import { reap } from './lifecycle';
+import { withPdbStatus } from './pdb';
+import { servePodSubresource } from './pod-subresources';
+import { proxyExecUpgrade } from './streaming/exec-proxy';
 import { mergePatch } from './merge-patch';
 import { ObjectStore, StoreError } from './store';
 
@@ -104,6 +108,8 @@ export class ApiServer {
         });
       },
     );
+    // kubectl-stream hook: `kubectl exec` upgrades (WebSocket v5 / SPDY), proxied to the kubelet.
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void proxyExecUpgrade(this.store, this.options.now(), req, socket, head).catch(() => socket.destroy()));
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(o.port, o.bindAddress, () => resolve());
@@ -170,6 +176,9 @@ export class ApiServer {
       send(res, 400, statusBody(400, 'BadRequest', 'the request body is not valid JSON'));
       return;
     }
+    // kubectl-stream hook: pods/eviction (eviction.ts) and non-upgrade pods/exec.
+    const podSubresource = await servePodSubresource(this.store, method, route, parsed, url, now);
+    if (podSubresource) return send(res, podSubresource.code, podSubresource.body);
     const result = await this.serve(method, route, parsed, url, now, req.headers['content-type'] ?? '');
     send(res, result.code, result.body);
   }
@@ -179,6 +188,8 @@ export class ApiServer {
     if (!live) return undefined;
     // Heartbeats are machine time: the lab clock moves expiries, not the kubelets' pulse.
     if (live.kind === 'Node') return withNodeLiveness(live, new Date());
+    // kubectl-stream hook: a PDB's status as the disruption controller would have it (pdb.ts).
+    if (live.kind === 'PodDisruptionBudget') return withPdbStatus(this.store, live, now);
     if (live.kind === 'ConfigMap' && live.metadata?.namespace === 'kube-public' && live.metadata.name === 'cluster-info') return signClusterInfo(this.store, live, now);
     return live;
   }
