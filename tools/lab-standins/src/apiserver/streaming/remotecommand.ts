@@ -69,6 +69,22 @@ export function execStatusBody(status: ExecStatus): Record<string, unknown> {
   return { ...base, status: 'Failure', message: `Internal error occurred: error executing command in container: ${status.message}`, reason: 'InternalError', details: { causes: [{ message: `error executing command in container: ${status.message}` }] }, code: 500 };
 }
 
+/**
+ * An event source whose events wait for their handler: the client may send stdin right after
+ * the upgrade, before the command has started and subscribed.
+ */
+function held<T>(): { emit: (event: T) => void; on: (handler: (event: T) => void) => void } {
+  let handler: ((event: T) => void) | undefined;
+  const waiting: T[] = [];
+  return {
+    emit: (event) => (handler ? handler(event) : void waiting.push(event)),
+    on: (next) => {
+      handler = next;
+      for (const event of waiting.splice(0)) next(event);
+    },
+  };
+}
+
 /** The response for a request that is an upgrade we cannot speak (no common protocol). */
 export function upgradeRefusal(req: IncomingMessage): string | undefined {
   if (isWebSocketUpgrade(req)) {
@@ -102,8 +118,8 @@ export function acceptExec(req: IncomingMessage, socket: Duplex, head: Buffer, r
 
 /** An exec over channel.k8s.io WebSocket framing: one byte of channel id, then the bytes. */
 function webSocketSession(ws: WebSocketConnection, protocol: string, request: ExecRequest): ExecSession {
-  let stdinHandler: (data: Buffer | null) => void = () => undefined;
-  let resizeHandler: (size: TerminalSize) => void = () => undefined;
+  const stdin = held<Buffer | null>();
+  const resize = held<TerminalSize>();
   let goneHandler: () => void = () => undefined;
   let finished = false;
   const send = (channel: number, data: Buffer): void => ws.send(Buffer.concat([Buffer.from([channel]), data]));
@@ -112,11 +128,11 @@ function webSocketSession(ws: WebSocketConnection, protocol: string, request: Ex
     const data = message.subarray(1);
     // v5 CLOSE: [255, channel] half-closes that channel (wsstream conn.go handle).
     if (protocol === STREAM_PROTOCOL.v5 && channel === CHANNEL.close) {
-      if (data[0] === CHANNEL.stdin) stdinHandler(null);
+      if (data[0] === CHANNEL.stdin) stdin.emit(null);
       return;
     }
-    if (channel === CHANNEL.stdin && request.stdin) stdinHandler(data);
-    if (channel === CHANNEL.resize && request.tty) resizeHandler(JSON.parse(data.toString('utf8')) as TerminalSize);
+    if (channel === CHANNEL.stdin && request.stdin) stdin.emit(data);
+    if (channel === CHANNEL.resize && request.tty) resize.emit(JSON.parse(data.toString('utf8')) as TerminalSize);
   });
   ws.onClose(() => {
     if (!finished) goneHandler();
@@ -129,8 +145,8 @@ function webSocketSession(ws: WebSocketConnection, protocol: string, request: Ex
     ready: Promise.resolve(),
     stdout: (data) => send(CHANNEL.stdout, data),
     stderr: (data) => send(CHANNEL.stderr, data),
-    onStdin: (handler) => void (stdinHandler = handler),
-    onResize: (handler) => void (resizeHandler = handler),
+    onStdin: stdin.on,
+    onResize: resize.on,
     onGone: (handler) => void (goneHandler = handler),
     finish: (status) => {
       finished = true;
@@ -146,8 +162,8 @@ function webSocketSession(ws: WebSocketConnection, protocol: string, request: Ex
  */
 function spdySession(spdy: SpdyConnection, request: ExecRequest): ExecSession {
   const ids = new Map<string, number>();
-  let stdinHandler: (data: Buffer | null) => void = () => undefined;
-  let resizeHandler: (size: TerminalSize) => void = () => undefined;
+  const stdin = held<Buffer | null>();
+  const resize = held<TerminalSize>();
   let goneHandler: () => void = () => undefined;
   let finished = false;
   let resizeBuffer = '';
@@ -165,13 +181,13 @@ function spdySession(spdy: SpdyConnection, request: ExecRequest): ExecSession {
   });
   spdy.onData((id, data, fin) => {
     if (id === ids.get('stdin')) {
-      if (data.length > 0) stdinHandler(data);
-      if (fin) stdinHandler(null);
+      if (data.length > 0) stdin.emit(data);
+      if (fin) stdin.emit(null);
     } else if (id === ids.get('resize') && data.length > 0) {
       // The resize stream carries one JSON TerminalSize after another (remotecommand handleResizeEvents).
       resizeBuffer += data.toString('utf8');
       for (let end = resizeBuffer.indexOf('}'); end >= 0; end = resizeBuffer.indexOf('}')) {
-        resizeHandler(JSON.parse(resizeBuffer.slice(0, end + 1)) as TerminalSize);
+        resize.emit(JSON.parse(resizeBuffer.slice(0, end + 1)) as TerminalSize);
         resizeBuffer = resizeBuffer.slice(end + 1);
       }
     }
@@ -184,8 +200,8 @@ function spdySession(spdy: SpdyConnection, request: ExecRequest): ExecSession {
     ready,
     stdout: (data) => write('stdout', data),
     stderr: (data) => write('stderr', data),
-    onStdin: (handler) => void (stdinHandler = handler),
-    onResize: (handler) => void (resizeHandler = handler),
+    onStdin: stdin.on,
+    onResize: resize.on,
     onGone: (handler) => void (goneHandler = handler),
     finish: (status) => {
       finished = true;

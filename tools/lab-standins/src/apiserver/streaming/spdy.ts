@@ -48,7 +48,8 @@ export class SpdyConnection {
   static accept(socket: Duplex, head: Buffer, streamProtocol: string): SpdyConnection {
     socket.write(['HTTP/1.1 101 Switching Protocols', 'Connection: Upgrade', 'Upgrade: SPDY/3.1', `X-Stream-Protocol-Version: ${streamProtocol}`, '', ''].join('\r\n'));
     const conn = new SpdyConnection(socket);
-    if (head.length > 0) conn.receive(head);
+    // Bytes the client sent right behind its request: read once the caller has set its handlers.
+    if (head.length > 0) queueMicrotask(() => conn.receive(head));
     return conn;
   }
 

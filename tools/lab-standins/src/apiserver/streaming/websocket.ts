@@ -44,7 +44,8 @@ export class WebSocketConnection {
     const accept = crypto.createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}${HANDSHAKE_GUID}`).digest('base64');
     socket.write(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, `Sec-WebSocket-Protocol: ${subprotocol}`, '', ''].join('\r\n'));
     const conn = new WebSocketConnection(socket);
-    if (head.length > 0) conn.receive(head);
+    // Bytes the client sent right behind its request: read once the caller has set its handlers.
+    if (head.length > 0) queueMicrotask(() => conn.receive(head));
     return conn;
   }
 
