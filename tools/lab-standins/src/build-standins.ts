@@ -2,6 +2,7 @@ import { build } from 'esbuild';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordKubectlMode } from './packages/kubectl-client';
 
 /** tools/lab-standins/src: one directory per stand-in, entry points under DIR/bin/COMMAND.ts. */
 export const STANDINS_SRC = path.dirname(fileURLToPath(import.meta.url));
@@ -20,8 +21,9 @@ export function standinEntries(): Array<{ command: string; entry: string }> {
 }
 
 /**
- * Bundles every stand-in into one executable CJS file per command (binDir/COMMAND) and copies
- * package payloads (standins/DIR/package/PKG) to packagesDir/PKG.
+ * Bundles every stand-in into one executable CJS file per command (binDir/COMMAND), copies
+ * package payloads (standins/DIR/package/PKG) to packagesDir/PKG and records which kubectl
+ * the lab's kubectl package installs (KUMI_LAB_KUBECTL, see packages/kubectl-client.ts).
  */
 export async function buildStandins(binDir: string, packagesDir: string): Promise<string[]> {
   const entries = standinEntries();
@@ -59,5 +61,6 @@ export async function buildStandins(binDir: string, packagesDir: string): Promis
     if (!existsSync(payloads)) continue;
     for (const pkg of readdirSync(payloads)) cpSync(path.join(payloads, pkg), path.join(packagesDir, pkg), { recursive: true });
   }
+  recordKubectlMode(packagesDir, process.env.KUMI_LAB_KUBECTL);
   return entries.map((e) => e.command);
 }

@@ -9,6 +9,7 @@ import { readLabState, writeLabState } from './lab-state';
 import { createBridge, installForwardGuard } from './network';
 import { requireRoot } from './require-root';
 import { buildStandins } from '@kumi/lab-standins/build-standins';
+import { describeKubectlMode } from '@kumi/lab-standins/packages/kubectl-client';
 import type { LabHost, Topology } from './topology';
 
 /** How to start the kumi agent (or any command) in each host once it is up. */
@@ -52,6 +53,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   try {
     const commands = await buildStandins(labPaths.bin(), labPaths.packages());
     log(`stand-ins built: ${commands.join(' ')}`);
+    log(describeKubectlMode(process.env.KUMI_LAB_KUBECTL));
     const sw = await bootSwitch();
     const switchNetNs = namespaceId(sw.pid, 'net') ?? '';
     updateState((s) => {

@@ -50,7 +50,7 @@ export async function authenticate(req: IncomingMessage, store: ObjectStore, now
 
 /** One request as the authorizer sees it. */
 export interface Access {
-  readonly verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
+  readonly verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
   readonly info: ResourceInfo;
   readonly namespace?: string;
   readonly name?: string;
@@ -69,7 +69,7 @@ function is(access: Access, resource: string, namespace?: string, name?: string)
 export function authorize(user: UserInfo, access: Access): boolean {
   const groups = new Set(user.groups);
   if (groups.has('system:masters') || groups.has('kubeadm:cluster-admins')) return true;
-  const read = access.verb === 'get' || access.verb === 'list';
+  const read = access.verb === 'get' || access.verb === 'list' || access.verb === 'watch';
   if (read && is(access, 'configmaps', 'kube-public', 'cluster-info')) return true;
   if (groups.has('system:bootstrappers')) {
     if (read && is(access, 'configmaps', 'kube-system') && ['kubeadm-config', 'kubelet-config', 'kube-proxy'].includes(access.name ?? '')) return true;

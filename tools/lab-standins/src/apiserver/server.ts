@@ -5,15 +5,27 @@ import type { Duplex } from 'node:stream';
 import type { EtcdClient } from '../common/etcd-client';
 import { statusBody, type KubeObject } from '../common/kube-object';
 import { readCsr } from '../common/pki';
-import { resourceByRest, type ResourceInfo } from '../common/resources';
+import { knownResources, registryKey, resourceByRest, type ResourceInfo } from '../common/resources';
+import type { TlsMaterial } from '../common/tls-files';
 import { authenticate, authorize, type Access } from './auth';
 import { approveAndSignCsr, deletePodsWhere, reconcileDeployment, signClusterInfo, withNodeLiveness, type SigningCa } from './controllers';
+import { apiGroupList, apiResourceList, apiVersions } from './discovery';
+import { EtcdWatcher } from './etcd-watch';
+import { validateFields } from './field-validation';
 import { reap } from './lifecycle';
 import { withPdbStatus } from './pdb';
 import { servePodSubresource } from './pod-subresources';
 import { proxyExecUpgrade } from './streaming/exec-proxy';
-import { mergePatch } from './merge-patch';
+import { protobufToJson } from './protobuf';
+import { openApiV3 } from './openapi';
+import { applyPatch } from './patch';
+import { selection } from './selectors';
 import { ObjectStore, StoreError } from './store';
+import { admitNamespace, ensureSystemNamespaces, newNamespace } from './system-namespaces';
+import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table';
+import { serveWatch } from './watch';
+
+const DEPLOYMENTS = resourceByRest('apps', 'deployments');
 
 /** Settings of one API server stand-in. */
 export interface ApiServerOptions {
@@ -24,6 +36,8 @@ export interface ApiServerOptions {
   readonly clientCaFile: string;
   readonly signingCa: SigningCa;
   readonly etcd: EtcdClient;
+  /** The etcd client's TLS material, for the watch stream (etcd-watch.ts). */
+  readonly etcdTls: TlsMaterial;
   readonly now: () => Date;
   readonly kubernetesVersion: string;
 }
@@ -55,13 +69,28 @@ export function parseRoute(pathname: string): Route | undefined {
   return { info, name: rest[1], subresource: rest[2] };
 }
 
-function send(res: ServerResponse, code: number, body: unknown): void {
+function send(res: ServerResponse, code: number, body: unknown, contentType?: string): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(code, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json' });
+  res.writeHead(code, { 'content-type': contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json') });
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+function parseObject(text: string): KubeObject {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as KubeObject;
+  } catch {
+    // answered below
+  }
+  throw new StoreError(400, 'BadRequest', 'the request body is not a JSON object');
+}
+
+/** Kinds the lab knows the Go types of (strategic merge patch needs their merge keys). */
+function isBuiltIn(info: ResourceInfo): boolean {
+  return knownResources().some((r) => r.group === info.group && r.resource === info.resource);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -69,29 +98,17 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > 8 * 1024 * 1024) throw new StoreError(422, 'Invalid', 'request body larger than 8 MiB');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function matchesSelectors(obj: KubeObject, url: URL): boolean {
-  const labels = obj.metadata?.labels ?? {};
-  for (const term of (url.searchParams.get('labelSelector') ?? '').split(',').filter((t) => t !== '')) {
-    const [k, v] = term.split('=');
-    if (v === undefined ? !(k !== undefined && k in labels) : labels[k ?? ''] !== v) return false;
-  }
-  for (const term of (url.searchParams.get('fieldSelector') ?? '').split(',').filter((t) => t !== '')) {
-    const [k, v] = term.split('=');
-    const value = (k ?? '').split('.').reduce<unknown>((o, key) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined), obj);
-    if (String(value ?? '') !== v) return false;
-  }
-  return true;
+  return Buffer.concat(chunks);
 }
 
 /** The API server stand-in: kube-apiserver's REST subset over the shared etcd. */
 export class ApiServer {
   private readonly store: ObjectStore;
+  private readonly watcher: EtcdWatcher;
   private server: https.Server | undefined;
 
   constructor(private readonly options: ApiServerOptions) {
+    this.watcher = new EtcdWatcher(options.etcd.endpoints, options.etcdTls);
     // creationTimestamp is machine time like every other timestamp TLS and kubelets see; the lab clock only drives expiries.
     this.store = new ObjectStore(options.etcd, () => new Date());
   }
@@ -114,6 +131,7 @@ export class ApiServer {
       this.server?.once('error', reject);
       this.server?.listen(o.port, o.bindAddress, () => resolve());
     });
+    void ensureSystemNamespaces(this.store);
   }
 
   /** Stops listening. */
@@ -144,21 +162,25 @@ export class ApiServer {
       send(res, 200, { major, minor, gitVersion: this.options.kubernetesVersion, platform: 'linux/amd64' });
       return;
     }
-    const route = parseRoute(url.pathname);
-    if (!route) {
-      send(res, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
-      return;
-    }
     const now = this.options.now();
     const user = await authenticate(req, this.store, now);
     if (user === 'invalid') {
       send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
-    const verbs: Record<string, Access['verb']> = { GET: route.name ? 'get' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+    const route = parseRoute(url.pathname);
+    if (!route) {
+      // Discovery and OpenAPI are readable by every authenticated user (the system:discovery role).
+      const document = user.groups.includes('system:authenticated') && method === 'GET' ? this.discovery(url.pathname, req) : undefined;
+      if (document === undefined) send(res, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
+      else send(res, 200, document);
+      return;
+    }
+    const watching = method === 'GET' && !route.name && ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+    const verbs: Record<string, Access['verb']> = { GET: watching ? 'watch' : route.name ? 'get' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
     const verb = verbs[method];
     if (!verb) {
-      send(res, 405, statusBody(405, 'MethodNotAllowed', `method ${method} not allowed`));
+      send(res, 405, statusBody(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
       return;
     }
     const access: Access = { verb, info: route.info, namespace: route.namespace, name: route.name };
@@ -168,19 +190,37 @@ export class ApiServer {
       send(res, 403, statusBody(403, 'Forbidden', `${what} is forbidden: User "${user.name}" cannot ${verb} resource "${route.info.resource}" in API group "${route.info.group}"${where}`));
       return;
     }
-    const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readBody(req) : '';
-    let parsed: KubeObject = {};
-    try {
-      parsed = body === '' ? {} : (JSON.parse(body) as KubeObject);
-    } catch {
-      send(res, 400, statusBody(400, 'BadRequest', 'the request body is not valid JSON'));
+    if (watching) {
+      const prefix = route.info.namespaced && route.namespace ? registryKey(route.info.resource, route.namespace) : `/registry/${route.info.resource}/`;
+      await serveWatch(req, res, this.watcher, { prefix, selection: selection(url), url, present: (obj) => this.present(obj, this.options.now()) });
       return;
     }
+    const raw = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? await readBody(req) : Buffer.alloc(0);
+    const body = (req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf') && raw.length > 0 ? protobufToJson(raw) : raw.toString('utf8');
     // kubectl-stream hook: pods/eviction (eviction.ts) and non-upgrade pods/exec.
-    const podSubresource = await servePodSubresource(this.store, method, route, parsed, url, now);
+    const podSubresource = await servePodSubresource(this.store, method, route, body, url, now);
     if (podSubresource) return send(res, podSubresource.code, podSubresource.body);
-    const result = await this.serve(method, route, parsed, url, now, req.headers['content-type'] ?? '');
+    const result = await this.serve(method, route, body, url, now, req.headers['content-type'] ?? '');
+    if (result.warnings) res.setHeader('warning', result.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    if (method === 'GET' && wantsTable(req.headers.accept ?? '')) {
+      const b = result.body as KubeObject;
+      const items = route.name ? [b] : ((b.items ?? []) as KubeObject[]);
+      const listMeta = route.name ? { resourceVersion: b.metadata?.resourceVersion } : (b.metadata as Record<string, unknown>);
+      send(res, 200, toTable(route.info.resource, items, listMeta, url.searchParams.get('includeObject'), new Date()), TABLE_CONTENT_TYPE);
+      return;
+    }
     send(res, result.code, result.body);
+  }
+
+  /** The discovery and OpenAPI documents (see discovery.ts, openapi.ts); undefined for an unknown path. */
+  private discovery(pathname: string, req: IncomingMessage): unknown {
+    const parts = pathname.split('/').filter((p) => p !== '');
+    if (pathname.startsWith('/openapi/v3')) return openApiV3(pathname);
+    if (parts.length === 1 && parts[0] === 'api') return apiVersions(`${req.socket.localAddress ?? this.options.bindAddress}:${this.options.port}`);
+    if (parts.length === 1 && parts[0] === 'apis') return apiGroupList();
+    if (parts.length === 2 && parts[0] === 'api') return apiResourceList('', parts[1] ?? '');
+    if (parts.length === 3 && parts[0] === 'apis') return apiResourceList(parts[1] ?? '', parts[2] ?? '');
+    return undefined;
   }
 
   private async present(obj: KubeObject, now: Date): Promise<KubeObject | undefined> {
@@ -194,7 +234,7 @@ export class ApiServer {
     return live;
   }
 
-  private async serve(method: string, route: Route, body: KubeObject, url: URL, now: Date, contentType: string): Promise<{ code: number; body: unknown }> {
+  private async serve(method: string, route: Route, text: string, url: URL, now: Date, contentType: string): Promise<{ code: number; body: unknown; warnings?: string[] }> {
     const { info, namespace, name, subresource } = route;
     const store = this.store;
     if (method === 'GET' && name) {
@@ -203,42 +243,100 @@ export class ApiServer {
       return { code: 200, body: obj };
     }
     if (method === 'GET') {
+      // The list's resourceVersion is the etcd revision of the read: a watch from it misses nothing.
+      const prefix = info.namespaced && namespace ? registryKey(info.resource, namespace) : `/registry/${info.resource}/`;
+      const listed = await this.watcher.listAt(prefix);
+      const wanted = selection(url);
       const items: KubeObject[] = [];
-      for (const obj of await store.list(info, namespace)) {
-        const shown = await this.present(obj, now);
-        if (shown && matchesSelectors(shown, url)) items.push(shown);
+      for (const kv of listed.kvs) {
+        const parsedObj = JSON.parse(kv.value) as KubeObject;
+        const shown = await this.present({ ...parsedObj, metadata: { ...parsedObj.metadata, resourceVersion: kv.modRevision } }, now);
+        if (shown && wanted.matches(shown)) items.push(shown);
       }
       const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
-      return { code: 200, body: { kind: `${info.kind}List`, apiVersion, metadata: {}, items } };
+      return { code: 200, body: { kind: `${info.kind}List`, apiVersion, metadata: { resourceVersion: listed.revision }, items } };
     }
+    if (method === 'DELETE') {
+      if (!name) throw new StoreError(405, 'MethodNotAllowed', 'the lab API server does not serve deletecollection; delete objects by name');
+      return this.remove(route, name, text);
+    }
+    const validation = url.searchParams.get('fieldValidation');
     if (method === 'POST') {
-      let obj = body;
+      let obj = parseObject(text);
+      const warnings = validateFields(info, obj, validation, 'creating');
       if (info.resource === 'certificatesigningrequests') obj = await this.approveCsr(obj);
       if (info.resource === 'pods') obj = withPendingPhase(obj);
+      if (info.resource === 'namespaces') obj = newNamespace(obj);
+      await admitNamespace(store, info, namespace ?? obj.metadata?.namespace ?? 'default');
       const created = await store.create(info, namespace, obj);
       if (info.resource === 'deployments') await reconcileDeployment(store, created);
-      return { code: 201, body: created };
+      return { code: 201, body: created, warnings };
     }
-    if (!name) throw new StoreError(422, 'Invalid', `${method} needs a resource name`);
-    if (method === 'DELETE') {
-      const deleted = await store.delete(info, namespace, name);
-      if (info.resource === 'deployments') await deletePodsWhere(store, (p) => p.metadata?.ownerReferences?.some((o) => o.uid === deleted.metadata?.uid) === true);
-      if (info.resource === 'nodes') await deletePodsWhere(store, (p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === name);
-      return { code: 200, body: deleted };
+    if (!name) throw new StoreError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    if (method === 'PATCH') return this.patch(route, name, text, contentType, validation);
+    let next = parseObject(text);
+    const warnings = validateFields(info, next, validation, 'updating');
+    if (subresource === 'status') {
+      const current = await store.get(info, namespace, name);
+      next = { ...current, status: next.status, metadata: { ...current.metadata, resourceVersion: next.metadata?.resourceVersion } };
     }
-    let next: KubeObject;
-    if (method === 'PATCH') {
-      if (contentType.includes('json-patch+json')) throw new StoreError(422, 'Invalid', 'JSON patch is not supported by the lab API server; use a merge patch');
-      const current = await store.get(info, namespace, name);
-      next = mergePatch(current, body) as KubeObject;
-      next.metadata = { ...next.metadata, resourceVersion: current.metadata?.resourceVersion };
-    } else if (subresource === 'status') {
-      const current = await store.get(info, namespace, name);
-      next = { ...current, status: body.status };
-    } else next = body;
     const updated = await store.update(info, namespace, name, next);
     if (info.resource === 'deployments') await reconcileDeployment(store, updated);
-    return { code: 200, body: updated };
+    return { code: 200, body: updated, warnings };
+  }
+
+  /**
+   * PATCH: read, patch, write back conditionally. A resourceVersion the patch itself sets is
+   * a precondition (409 Conflict when stale); otherwise a write that lost a race is retried
+   * on the fresh object, as patch.go's patcher retries on conflict.
+   */
+  private async patch(route: Route, name: string, text: string, contentType: string, validation: string | null): Promise<{ code: number; body: unknown; warnings?: string[] }> {
+    const { info, namespace } = route;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.get(info, namespace, name);
+      const next = applyPatch(info, isBuiltIn(info), current, contentType, text);
+      const warnings = validateFields(info, next, validation, 'patching');
+      next.metadata = { ...next.metadata, name, namespace: current.metadata?.namespace, resourceVersion: next.metadata?.resourceVersion ?? current.metadata?.resourceVersion };
+      const preconditioned = next.metadata.resourceVersion !== current.metadata?.resourceVersion;
+      try {
+        const updated = await this.store.update(info, namespace, name, next);
+        if (info.resource === 'deployments') await reconcileDeployment(this.store, updated);
+        return { code: 200, body: updated, warnings };
+      } catch (err) {
+        if (preconditioned || attempt >= 4 || !(err instanceof StoreError) || err.code !== 409) throw err;
+      }
+    }
+  }
+
+  /**
+   * DELETE with metav1.DeleteOptions in the body: preconditions (uid, resourceVersion) are
+   * checked (409 Conflict), propagationPolicy Orphan keeps a Deployment's pods, Background and
+   * Foreground (the default for Deployments through the garbage collector) delete them. The
+   * answer is the deleted Pod for pods (pod storage sets ReturnDeletedObject) and a Success
+   * Status for other kinds, as genericregistry.Store.Delete returns.
+   */
+  private async remove(route: Route, name: string, text: string): Promise<{ code: number; body: unknown }> {
+    const { info, namespace } = route;
+    const options = (text.trim() === '' ? {} : parseObject(text)) as { propagationPolicy?: string; preconditions?: { uid?: string; resourceVersion?: string } };
+    const policy = options.propagationPolicy ?? 'Background';
+    if (!['Orphan', 'Background', 'Foreground'].includes(policy)) throw new StoreError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+    const current = await this.store.get(info, namespace, name);
+    const pre = options.preconditions ?? {};
+    if ((pre.uid && pre.uid !== current.metadata?.uid) || (pre.resourceVersion && pre.resourceVersion !== current.metadata?.resourceVersion)) {
+      const which = pre.uid && pre.uid !== current.metadata?.uid ? `UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata?.uid}` : `ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata?.resourceVersion}`;
+      throw new StoreError(409, 'Conflict', `Operation cannot be fulfilled on ${info.group === '' ? info.resource : `${info.resource}.${info.group}`} "${name}": Precondition failed: ${which}`);
+    }
+    const deleted = await this.store.delete(info, namespace, name);
+    if (info.resource === 'deployments' && policy !== 'Orphan') await deletePodsWhere(this.store, (p) => p.metadata?.ownerReferences?.some((o) => o.uid === deleted.metadata?.uid) === true);
+    if (info.resource === 'nodes') await deletePodsWhere(this.store, (p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === name);
+    if (info.resource === 'pods') {
+      // The ReplicaSet controller's part: a deleted pod of a Deployment is replaced.
+      const owner = deleted.metadata?.ownerReferences?.find((o) => o.kind === 'Deployment' && o.controller === true);
+      const deployment = owner ? await this.store.find(DEPLOYMENTS, namespace, owner.name ?? '') : undefined;
+      if (deployment && deployment.metadata?.uid === owner?.uid) await reconcileDeployment(this.store, deployment);
+      return { code: 200, body: deleted };
+    }
+    return { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: info.group, kind: info.resource, uid: deleted.metadata?.uid } } };
   }
 
   private async approveCsr(csr: KubeObject): Promise<KubeObject> {

@@ -6,8 +6,8 @@ import { registryKey, type ResourceInfo } from '../common/resources';
 /** A store failure mapped onto an HTTP status. */
 export class StoreError extends Error {
   constructor(
-    readonly code: 404 | 409 | 422,
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid',
+    readonly code: 400 | 404 | 405 | 409 | 410 | 415 | 422,
+    readonly reason: 'BadRequest' | 'NotFound' | 'MethodNotAllowed' | 'AlreadyExists' | 'Conflict' | 'Expired' | 'UnsupportedMediaType' | 'Invalid',
     message: string,
   ) {
     super(message);

@@ -7,32 +7,35 @@ export interface ResourceInfo {
   readonly group: string;
   readonly version: string;
   readonly namespaced: boolean;
+  /** kubectl's short names from discovery (`kubectl get no`), as the real API server lists them. */
+  readonly shortNames?: readonly string[];
 }
 
 const KNOWN: readonly ResourceInfo[] = [
-  { kind: 'Namespace', resource: 'namespaces', group: '', version: 'v1', namespaced: false },
-  { kind: 'Node', resource: 'nodes', group: '', version: 'v1', namespaced: false },
-  { kind: 'Pod', resource: 'pods', group: '', version: 'v1', namespaced: true },
+  { kind: 'Namespace', resource: 'namespaces', group: '', version: 'v1', namespaced: false, shortNames: ['ns'] },
+  { kind: 'Node', resource: 'nodes', group: '', version: 'v1', namespaced: false, shortNames: ['no'] },
+  { kind: 'Pod', resource: 'pods', group: '', version: 'v1', namespaced: true, shortNames: ['po'] },
   { kind: 'Secret', resource: 'secrets', group: '', version: 'v1', namespaced: true },
-  { kind: 'ConfigMap', resource: 'configmaps', group: '', version: 'v1', namespaced: true },
-  { kind: 'Service', resource: 'services', group: '', version: 'v1', namespaced: true },
-  { kind: 'ServiceAccount', resource: 'serviceaccounts', group: '', version: 'v1', namespaced: true },
-  { kind: 'Endpoints', resource: 'endpoints', group: '', version: 'v1', namespaced: true },
-  { kind: 'PersistentVolume', resource: 'persistentvolumes', group: '', version: 'v1', namespaced: false },
-  { kind: 'DaemonSet', resource: 'daemonsets', group: 'apps', version: 'v1', namespaced: true },
-  { kind: 'Deployment', resource: 'deployments', group: 'apps', version: 'v1', namespaced: true },
-  { kind: 'ReplicaSet', resource: 'replicasets', group: 'apps', version: 'v1', namespaced: true },
-  { kind: 'StatefulSet', resource: 'statefulsets', group: 'apps', version: 'v1', namespaced: true },
+  { kind: 'ConfigMap', resource: 'configmaps', group: '', version: 'v1', namespaced: true, shortNames: ['cm'] },
+  { kind: 'Service', resource: 'services', group: '', version: 'v1', namespaced: true, shortNames: ['svc'] },
+  { kind: 'ServiceAccount', resource: 'serviceaccounts', group: '', version: 'v1', namespaced: true, shortNames: ['sa'] },
+  { kind: 'Event', resource: 'events', group: '', version: 'v1', namespaced: true, shortNames: ['ev'] },
+  { kind: 'Endpoints', resource: 'endpoints', group: '', version: 'v1', namespaced: true, shortNames: ['ep'] },
+  { kind: 'PersistentVolume', resource: 'persistentvolumes', group: '', version: 'v1', namespaced: false, shortNames: ['pv'] },
+  { kind: 'DaemonSet', resource: 'daemonsets', group: 'apps', version: 'v1', namespaced: true, shortNames: ['ds'] },
+  { kind: 'Deployment', resource: 'deployments', group: 'apps', version: 'v1', namespaced: true, shortNames: ['deploy'] },
+  { kind: 'ReplicaSet', resource: 'replicasets', group: 'apps', version: 'v1', namespaced: true, shortNames: ['rs'] },
+  { kind: 'StatefulSet', resource: 'statefulsets', group: 'apps', version: 'v1', namespaced: true, shortNames: ['sts'] },
   { kind: 'ClusterRole', resource: 'clusterroles', group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: false },
   { kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: false },
   { kind: 'Role', resource: 'roles', group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: true },
   { kind: 'RoleBinding', resource: 'rolebindings', group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: true },
-  { kind: 'CertificateSigningRequest', resource: 'certificatesigningrequests', group: 'certificates.k8s.io', version: 'v1', namespaced: false },
+  { kind: 'CertificateSigningRequest', resource: 'certificatesigningrequests', group: 'certificates.k8s.io', version: 'v1', namespaced: false, shortNames: ['csr'] },
   { kind: 'Lease', resource: 'leases', group: 'coordination.k8s.io', version: 'v1', namespaced: true },
-  { kind: 'PriorityClass', resource: 'priorityclasses', group: 'scheduling.k8s.io', version: 'v1', namespaced: false },
-  { kind: 'StorageClass', resource: 'storageclasses', group: 'storage.k8s.io', version: 'v1', namespaced: false },
-  { kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io', version: 'v1', namespaced: false },
-  { kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', group: 'policy', version: 'v1', namespaced: true },
+  { kind: 'PriorityClass', resource: 'priorityclasses', group: 'scheduling.k8s.io', version: 'v1', namespaced: false, shortNames: ['pc'] },
+  { kind: 'StorageClass', resource: 'storageclasses', group: 'storage.k8s.io', version: 'v1', namespaced: false, shortNames: ['sc'] },
+  { kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io', version: 'v1', namespaced: false, shortNames: ['crd', 'crds'] },
+  { kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', group: 'policy', version: 'v1', namespaced: true, shortNames: ['pdb'] },
 ];
 
 function pluralOf(kind: string): string {
@@ -45,6 +48,11 @@ function pluralOf(kind: string): string {
 function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** Every resource the lab's API server serves, in discovery order. */
+export function knownResources(): readonly ResourceInfo[] {
+  return KNOWN;
 }
 
 /** Resolves a manifest's apiVersion + kind to its resource (unknown kinds: namespaced, regular plural). */

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { goYaml } from '../common/go-yaml';
 import { KubeApiError, type KubeApi } from '../common/kube-api';
 import { rfc3339, type KubeObject } from '../common/kube-object';
@@ -66,11 +66,14 @@ export async function markControlPlane(api: KubeApi, nodeName: string, log: (lin
 }
 
 function mirrorPod(component: string, node: NodeIdentity, annotations: Record<string, string>, now: string): KubeObject {
+  // The kubelet marks a mirror pod with kubernetes.io/config.mirror = the static pod's hash
+  // (pkg/kubelet/types/pod_update.go ConfigMirrorAnnotationKey); `kubectl drain` skips such pods.
+  const hash = createHash('md5').update(`${component}/${node.name}`).digest('hex');
+  annotations = { 'kubernetes.io/config.hash': hash, 'kubernetes.io/config.mirror': hash, ...annotations };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    // config.mirror (the static pod's hash) marks a mirror pod (k/k pkg/kubelet/pod/mirror_client.go); kubectl drain skips such pods (drain/filters.go mirrorPodFilter).
-    metadata: { name: `${component}-${node.name}`, namespace: 'kube-system', labels: { component, tier: 'control-plane' }, annotations: { 'kubernetes.io/config.source': 'file', 'kubernetes.io/config.mirror': crypto.createHash('md5').update(`${component}/${node.name}`).digest('hex'), ...annotations } },
+    metadata: { name: `${component}-${node.name}`, namespace: 'kube-system', labels: { component, tier: 'control-plane' }, annotations: { 'kubernetes.io/config.source': 'file', ...annotations } },
     spec: { nodeName: node.name, hostNetwork: true, priorityClassName: 'system-node-critical', containers: [{ name: component, image: `registry.k8s.io/${component}` }], tolerations: [{ operator: 'Exists', effect: 'NoExecute' }] },
     status: { phase: 'Running', hostIP: node.address, podIP: node.address, startTime: now, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] },
   };

@@ -1,3 +1,4 @@
+import { kubeletPodStatus } from './pod-status';
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
@@ -175,8 +176,9 @@ export class Kubelet {
       }
       const phase = runs ? 'Running' : 'Pending';
       const podIP = hostNetwork ? this.o.nodeIp : runs && ready ? await podSandboxIp(this.o.host, pod) : undefined;
-      if (status.phase === phase && (status as { podIP?: string }).podIP === podIP && (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === (runs ? 'True' : 'False'))) continue;
-      const next = { ...status, phase, hostIP: this.o.nodeIp, podIP, conditions: [{ type: 'Ready', status: runs ? 'True' : 'False', lastTransitionTime: rfc3339(now) }] };
+      const reported = (status as { containerStatuses?: unknown[] }).containerStatuses !== undefined;
+      if (reported && status.phase === phase && (status as { podIP?: string }).podIP === podIP && (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === (runs ? 'True' : 'False'))) continue;
+      const next = kubeletPodStatus(pod, runs, now, { hostIP: this.o.nodeIp, podIP });
       await this.api.client.request('PUT', `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/status`, { ...pod, status: next }).catch(() => undefined);
     }
   }

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import path from 'node:path';
 import { readHostInfo } from '../host/host-info';
 import { type CatalogEntry, DOCKER_REPO_PACKAGES, EXTRA_KNOWN_PACKAGES, PACKAGE_CATALOG } from './catalog';
+import { kubectlBinary } from './kubectl-client';
 import { catalogVersion, dockerRepoConfigured, installedPackages, machineVersion, readPackageDb, writePackageDb } from './package-db';
 
 /** A package request resolved against what the host's repositories offer. */
@@ -46,11 +47,12 @@ export function withDependencies(names: string[], catalog: Readonly<Record<strin
   return out;
 }
 
-/** Puts a catalog package's commands (links into the lab's bin dir) and payload files into the host. */
-function placeFiles(name: string): void {
+/** Puts a catalog package's commands (links into the lab's bin dir; kubectl: see kubectl-client.ts) and payload files into the host. */
+function placeFiles(name: string, version: string): void {
   const { labDir } = readHostInfo();
   for (const command of PACKAGE_CATALOG[name]?.commands ?? []) {
-    const target = path.join(labDir, 'bin', command);
+    const standin = path.join(labDir, 'bin', command);
+    const target = command === 'kubectl' ? kubectlBinary(path.join(labDir, 'packages'), version, standin) : standin;
     if (!existsSync(target)) {
       console.error(`W: kumi lab: package ${name} has no stand-in command ${command} (${target} is missing); rebuild the lab`);
       continue;
@@ -82,7 +84,7 @@ function removeFiles(name: string): void {
 export function recordInstall(packages: ResolvedPackage[], via: 'apt' | 'dnf'): void {
   const db = readPackageDb();
   for (const p of packages) {
-    placeFiles(p.name);
+    placeFiles(p.name, p.version);
     db.installed[p.name] = { version: p.version, via };
     db.removed = db.removed.filter((r) => r !== p.name);
   }

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     if (!value) throw new Error(`kube-apiserver: missing required flag --${name}`);
     return value;
   };
-  const etcd = new EtcdClient(need('etcd-servers').split(','), readTlsFiles(need('etcd-cafile'), need('etcd-certfile'), need('etcd-keyfile')), 2000);
+  const etcdTls = readTlsFiles(need('etcd-cafile'), need('etcd-certfile'), need('etcd-keyfile'));
+  const etcd = new EtcdClient(need('etcd-servers').split(','), etcdTls, 2000);
   const server = new ApiServer({
     bindAddress: flag(args, 'bind-address') ?? flag(args, 'advertise-address') ?? '0.0.0.0',
     port: Number(flag(args, 'secure-port') ?? '6443'),
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     clientCaFile: need('client-ca-file'),
     signingCa: { certFile: need('cluster-signing-cert-file'), keyFile: need('cluster-signing-key-file') },
     etcd,
+    etcdTls,
     now: () => labNow(),
     kubernetesVersion: flag(args, 'kubernetes-version') ?? 'v1.33.0',
   });
