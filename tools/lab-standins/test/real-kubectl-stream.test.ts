@@ -5,13 +5,10 @@
 // skipped without Google's kubectl package. Cost: ~2 min on 2 idle cores (cluster ~40 s, the
 // blocked drain's 20 s timeout, the rest a few seconds each).
 import fs from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKubeconfig } from '../src/common/kubeconfig';
 import { pollUntil } from '../src/common/wait';
-import { DiscoveryShim } from './discovery-shim';
 import { CRI_SOCKET, LoopbackCluster, loopbackSkipReason, type LoopbackHost } from './loopback-cluster';
 import { initConfig, joinConfig } from './loopback-configs';
 
@@ -75,7 +72,6 @@ interface PodView {
 describe.skipIf(skip !== undefined).sequential('real kubectl: exec and drain against the stand-ins', () => {
   const lab = new LoopbackCluster({ kubeadmVersion: 'v1.33.2' });
   let m1: LoopbackHost, w1: LoopbackHost;
-  let shim: DiscoveryShim;
   let kubeconfig = '';
   let etcdctl: string[] = [];
 
@@ -88,17 +84,6 @@ describe.skipIf(skip !== undefined).sequential('real kubectl: exec and drain aga
   /** Waits (up to 60 s) until both pods of Deployment web run. */
   const webPodsRunning = async (): Promise<boolean> =>
     (await pollUntil(async () => ((await pods()).filter((p) => p.name.startsWith('web-') && p.phase === 'Running').length === 2 ? true : undefined), 60_000, 500)) === true;
-  /** Does the stand-in serve discovery with pods/eviction itself (issue 14 part A)? */
-  const servesDiscovery = (credentials: ReturnType<typeof loadKubeconfig>): Promise<boolean> =>
-    new Promise((resolve) => {
-      const url = new URL('/api/v1', credentials.server);
-      https.get(url, { ca: credentials.caPem, cert: credentials.clientCertPem, key: credentials.clientKeyPem }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => resolve(res.statusCode === 200 && body.includes('"pods/eviction"')));
-      }).on('error', () => resolve(false));
-    });
-
   beforeAll(async () => {
     m1 = await lab.host('master1', 11);
     w1 = await lab.host('worker1', 21);
@@ -111,15 +96,12 @@ describe.skipIf(skip !== undefined).sequential('real kubectl: exec and drain aga
     expect((await lab.run(m1, 'kubectl', ['apply', '-f', '-'], { input: flannel })).exitCode).toBe(0);
     const ready = await lab.run(m1, 'kubectl', ['wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=60s']);
     expect(ready.exitCode, String(ready.stderr)).toBe(0);
-    const credentials = loadKubeconfig(path.join(m1.root, 'etc/kubernetes/admin.conf'));
-    shim = new DiscoveryShim(credentials, !(await servesDiscovery(credentials)));
-    kubeconfig = lab.file('kubeconfig', await shim.start());
+    kubeconfig = path.join(m1.root, 'etc/kubernetes/admin.conf');
     const pki = path.join(m1.root, 'etc/kubernetes/pki/etcd');
     etcdctl = ['etcdctl', `--endpoints=https://${m1.ip}:2379`, `--cacert=${pki}/ca.crt`, `--cert=${pki}/healthcheck-client.crt`, `--key=${pki}/healthcheck-client.key`];
   }, 240_000);
 
   afterAll(async () => {
-    await shim?.stop();
     await lab.destroy();
   }, 30_000);
 
