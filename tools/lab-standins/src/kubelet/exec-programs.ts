@@ -9,7 +9,7 @@ import { nslookup, type ProgramResult } from './exec-nslookup';
  * pods etcd and kube-apiserver are host processes (static-pods.ts), other pods are a network
  * namespace and an API object. So exec can reach the programs those images ship only where the
  * host has them (etcd's image: etcd, etcdctl, etcdutl; the API server's: kube-apiserver), and
- * the dnsutils image's `nslookup` is answered from the cluster's Services (exec-nslookup.ts).
+ * the `nslookup` of the dnsutils and agnhost images is answered from the cluster's Services (exec-nslookup.ts).
  */
 export type ContainerProgram =
   | { readonly kind: 'host'; readonly file: string }
@@ -21,6 +21,12 @@ const STATIC_POD_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   etcd: ['etcd', 'etcdctl', 'etcdutl'],
   'kube-apiserver': ['kube-apiserver'],
 };
+
+/**
+ * Images that ship BIND's nslookup: the dnsutils images of the DNS debugging guide and agnhost
+ * (k/k test/images/agnhost/Dockerfile installs bind-tools).
+ */
+const NSLOOKUP_IMAGES = /\/(jessie-)?dnsutils:|\/agnhost:/;
 
 /** True for a mirror pod of a static pod (what the kubelet marks with config.source=file). */
 export function isStaticPod(pod: KubeObject): boolean {
@@ -44,6 +50,6 @@ export function containerProgram(pod: KubeObject, container: { name: string; ima
     const file = ['/usr/local/bin', '/usr/bin'].map((dir) => path.join(dir, program)).find(executable);
     return file ? { kind: 'host', file } : { kind: 'missing' };
   }
-  if (/dnsutils/.test(container.image ?? '') && program === 'nslookup') return { kind: 'emulated', run: nslookup };
+  if (NSLOOKUP_IMAGES.test(container.image ?? '') && program === 'nslookup') return { kind: 'emulated', run: nslookup };
   return { kind: 'missing' };
 }
