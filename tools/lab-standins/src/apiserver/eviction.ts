@@ -58,6 +58,7 @@ export async function evictPod(store: ObjectStore, namespace: string, name: stri
     return { code: 400, body: statusBody(400, 'BadRequest', `not a Eviction object: ${eviction.apiVersion ?? ''}, Kind=${eviction.kind ?? ''}`) };
   }
   if (eviction.metadata?.name !== name) return { code: 400, body: statusBody(400, 'BadRequest', 'name in URL does not match name in Eviction object') };
+  let pdbName = '';
   for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
     const pod = await store.get(PODS, namespace, name);
     if (canIgnorePdb(pod)) {
@@ -71,7 +72,7 @@ export async function evictPod(store: ObjectStore, namespace: string, name: stri
       if (!dryRun) await deleteEvicted(store, pod);
       return SUCCESS;
     }
-    const pdbName = pdb.metadata?.name ?? '';
+    pdbName = pdb.metadata?.name ?? '';
     const status = await computePdbStatus(store, pdb, now);
     const ready = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
     // An unready pod does not count as healthy: it goes without taking a disruption while the budget holds.
@@ -91,5 +92,6 @@ export async function evictPod(store: ObjectStore, namespace: string, name: stri
     await deleteEvicted(store, pod);
     return SUCCESS;
   }
-  return { code: 504, body: statusBody(504, 'Timeout', `couldn't update PodDisruptionBudget due to conflicts`) };
+  // errors.NewTimeoutError: the budget kept changing under every retry.
+  return { code: 504, body: { ...statusBody(504, 'Timeout', `Timeout: couldn't update PodDisruptionBudget "${pdbName}" due to conflicts`), details: { retryAfterSeconds: 10 } } };
 }

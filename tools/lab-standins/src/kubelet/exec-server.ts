@@ -47,9 +47,18 @@ export async function serveKubeletExec(deps: KubeletExecDeps, req: IncomingMessa
   const request = execRequestOf(url, containerName);
   if (request.command.length === 0) return refuse(socket, 400, 'you must specify at least 1 command');
   const session = acceptExec(req, socket, head, request);
-  const timer = setTimeout(() => socket.destroy(), STREAM_CREATION_TIMEOUT_MS);
-  await session.ready;
-  clearTimeout(timer);
+  const started = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), STREAM_CREATION_TIMEOUT_MS);
+    session.onGone(() => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    void session.ready.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  if (!started) return void socket.destroy();
   deps.log(`exec in ${namespace}/${podName}/${containerName}: ${request.command[0] ?? ''} (${session.protocol})`);
   await runInContainer(deps.api, pod, container, request, session);
 }
