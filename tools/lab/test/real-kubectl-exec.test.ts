@@ -87,6 +87,13 @@ async function podsOn(node: string): Promise<PodView[]> {
   return (JSON.parse(r.out) as { items: { metadata: { name: string }; spec: { nodeName?: string }; status: { phase?: string } }[] }).items.map((p) => ({ name: p.metadata.name, node: p.spec.nodeName, phase: p.status.phase }));
 }
 
+/** What to read when a step hangs or fails: the pods, the kubelets' and the API server's last lines. */
+async function diagnostics(): Promise<string> {
+  const parts = [await sh('master1', 'kubectl get pods -A -o wide 2>&1; tail -n 40 /var/log/kumi-lab/kube-apiserver.log', 30_000)];
+  for (const host of ['master1', 'worker1']) parts.push(await sh(host, 'journalctl -u kubelet -n 30 --no-pager', 30_000));
+  return parts.map((p) => `\n${p.out}${p.err}`).join('\n---');
+}
+
 describe.skipIf(skip !== undefined).sequential('real kubectl in the lab: exec and drain', () => {
   beforeAll(async () => {
     await labDown();
@@ -129,7 +136,8 @@ describe.skipIf(skip !== undefined).sequential('real kubectl in the lab: exec an
   it('kubectl exec kumi-dnsutils -- nslookup kubernetes.default answers as on a real cluster', async () => {
     const r = await sh('master1', 'kubectl exec kumi-dnsutils -- nslookup kubernetes.default');
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toBe('Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n\n');
+    // inHost strips the final newline of nslookup's output (which ends with an empty line).
+    expect(r.out).toBe('Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n');
     const missing = await sh('master1', 'kubectl exec kumi-dnsutils -- nslookup nosuch.default');
     expect(missing.code).toBe(1);
     expect(missing.err.trim()).toBe('command terminated with exit code 1');
@@ -139,7 +147,7 @@ describe.skipIf(skip !== undefined).sequential('real kubectl in the lab: exec an
     for (const kubectl of ['kubectl', SPDY_KUBECTL]) {
       const list = await sh('master1', `${kubectl} -n kube-system exec etcd-master1 -- ${ETCDCTL} member list`);
       expect(list.code, list.err).toBe(0);
-      expect(list.out).toMatch(/^[0-9a-f]+, started, master1, https:\/\/192\.0\.2\.21:2380, https:\/\/192\.0\.2\.21:2379, false\n$/);
+      expect(list.out).toMatch(/^[0-9a-f]+, started, master1, https:\/\/192\.0\.2\.21:2380, https:\/\/192\.0\.2\.21:2379, false$/);
       const bad = await sh('master1', `${kubectl} -n kube-system exec etcd-master1 -- ${ETCDCTL} put`);
       expect(bad.code).toBe(128);
       expect(bad.err).toContain('command terminated with exit code 128');
@@ -151,10 +159,11 @@ describe.skipIf(skip !== undefined).sequential('real kubectl in the lab: exec an
 
   it('kubectl drain worker1 evicts its pods (CoreDNS comes back on master1); uncordon makes it schedulable again', async () => {
     // An unmanaged pod stops a drain without --force, on a real cluster as here.
-    expect((await sh('master1', 'kubectl delete pod kumi-dnsutils --wait=true')).code).toBe(0);
+    const deleted = await sh('master1', 'kubectl delete pod kumi-dnsutils --wait=true -v=6 2>&1', 60_000);
+    expect(deleted.code, `${deleted.out}${await diagnostics()}`).toBe(0);
     const before = (await podsOn('worker1')).filter((p) => p.name.startsWith('coredns-'));
-    const drain = await sh('master1', 'kubectl drain worker1 --ignore-daemonsets --delete-emptydir-data --timeout=120s', 180_000);
-    expect(drain.code, drain.err).toBe(0);
+    const drain = await sh('master1', 'kubectl drain worker1 --ignore-daemonsets --delete-emptydir-data --timeout=90s', 150_000);
+    expect(drain.code, `${drain.out}${drain.err}${await diagnostics()}`).toBe(0);
     expect(drain.out).toContain('node/worker1 cordoned');
     for (const pod of before) expect(drain.out).toContain(`pod/${pod.name} evicted`);
     expect(drain.out).toContain('node/worker1 drained');
