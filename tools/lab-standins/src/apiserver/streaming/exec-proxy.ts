@@ -79,8 +79,9 @@ export async function proxyExecUpgrade(store: ObjectStore, now: Date, req: Incom
   const target = `/exec/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container.name)}?${url.searchParams.toString()}`;
   const backend = tls.connect({ host: ip, port, rejectUnauthorized: false, timeout: DIAL_TIMEOUT_MS });
   backend.once('timeout', () => backend.destroy(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' })));
-  backend.once('error', (err: NodeJS.ErrnoException) => {
-    if (backend.readyState === 'open' || backend.bytesWritten > 0) socket.destroy();
+  backend.on('error', (err: NodeJS.ErrnoException) => {
+    // Before the TLS handshake this is a dial failure the client gets as a Status; after it, the splice just ends.
+    if (backend.bytesWritten > 0 || socket.destroyed) socket.destroy();
     else sendStatus(socket, 500, '', dialError(`${ip}:${port}`, err));
   });
   backend.once('secureConnect', () => {
