@@ -1,4 +1,5 @@
 import { knownResources, type ResourceInfo } from '../common/resources';
+import { POD_SUBRESOURCES_DISCOVERY } from './pod-subresources';
 
 /**
  * Unaggregated ("legacy") discovery: /api (APIVersions), /apis (APIGroupList) and one
@@ -59,6 +60,7 @@ export function apiResourceList(group: string, version: string): unknown {
     resources: resources.flatMap((r) => [
       { name: r.resource, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: RESOURCE_VERBS, ...(r.shortNames ? { shortNames: r.shortNames } : {}) },
       ...(SUBRESOURCES[r.resource] ?? []).map((sub) => ({ name: `${r.resource}/${sub}`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] })),
+      ...(r.resource === 'pods' ? POD_SUBRESOURCES_DISCOVERY : []), // kubectl-stream hook: pods/eviction, pods/exec
     ]),
   };
 }

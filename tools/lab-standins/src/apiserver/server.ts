@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { EtcdClient } from '../common/etcd-client';
 import { statusBody, type KubeObject } from '../common/kube-object';
 import { readCsr } from '../common/pki';
@@ -12,6 +13,9 @@ import { apiGroupList, apiResourceList, apiVersions } from './discovery';
 import { EtcdWatcher } from './etcd-watch';
 import { validateFields } from './field-validation';
 import { reap } from './lifecycle';
+import { withPdbStatus } from './pdb';
+import { servePodSubresource } from './pod-subresources';
+import { proxyExecUpgrade } from './streaming/exec-proxy';
 import { protobufToJson } from './protobuf';
 import { openApiV3 } from './openapi';
 import { applyPatch } from './patch';
@@ -37,9 +41,6 @@ export interface ApiServerOptions {
   readonly now: () => Date;
   readonly kubernetesVersion: string;
 }
-
-/** A subresource handler: answers the request and returns true, or returns false to pass it on. */
-export type SubresourceHook = (req: IncomingMessage, res: ServerResponse, route: Route) => Promise<boolean>;
 
 /** A request path resolved to a resource (and object, subresource). */
 export interface Route {
@@ -110,19 +111,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export class ApiServer {
   private readonly store: ObjectStore;
   private readonly watcher: EtcdWatcher;
-  /**
-   * Subresources served by their own modules (exec/attach streaming, eviction), asked in
-   * order after authentication and authorization; one line per hook. The rest of the
-   * subresources but status answer 404, as for a resource the server does not have.
-   */
-  private readonly subresourceHooks: readonly SubresourceHook[];
   private server: https.Server | undefined;
 
   constructor(private readonly options: ApiServerOptions) {
     this.watcher = new EtcdWatcher(options.etcd.endpoints, options.etcdTls);
     // creationTimestamp is machine time like every other timestamp TLS and kubelets see; the lab clock only drives expiries.
     this.store = new ObjectStore(options.etcd, () => new Date());
-    this.subresourceHooks = [];
   }
 
   /** Starts listening; resolves once bound. */
@@ -137,6 +131,8 @@ export class ApiServer {
         });
       },
     );
+    // kubectl-stream hook: `kubectl exec` upgrades (WebSocket v5 / SPDY), proxied to the kubelet.
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void proxyExecUpgrade(this.store, this.options.now(), req, socket, head).catch(() => socket.destroy()));
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(o.port, o.bindAddress, () => resolve());
@@ -200,11 +196,6 @@ export class ApiServer {
       send(res, 403, statusBody(403, 'Forbidden', `${what} is forbidden: User "${user.name}" cannot ${verb} resource "${route.info.resource}" in API group "${route.info.group}"${where}`));
       return;
     }
-    for (const hook of this.subresourceHooks) if (await hook(req, res, route)) return;
-    if (route.subresource !== undefined && route.subresource !== 'status') {
-      send(res, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
-      return;
-    }
     if (watching) {
       const prefix = registryKey(route.info.resource, route.info.namespaced ? route.namespace : undefined);
       await serveWatch(req, res, this.watcher, { prefix, selection: selection(url), url, present: (obj) => this.present(obj, this.options.now()) });
@@ -212,6 +203,14 @@ export class ApiServer {
     }
     const raw = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? await readBody(req) : Buffer.alloc(0);
     const body = (req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf') && raw.length > 0 ? protobufToJson(raw) : raw.toString('utf8');
+    // kubectl-stream hook: pods/eviction (eviction.ts) and non-upgrade pods/exec.
+    const podSubresource = await servePodSubresource(this.store, method, route, body, url, now);
+    if (podSubresource) return send(res, podSubresource.code, podSubresource.body);
+    // The other subresources but status answer 404, as for a resource the server does not have.
+    if (route.subresource !== undefined && route.subresource !== 'status') {
+      send(res, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
+      return;
+    }
     const result = await this.serve(method, route, body, url, now, req.headers['content-type'] ?? '');
     if (result.warnings && result.warnings.length > 0) res.setHeader('warning', result.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
     if (method === 'GET' && wantsTable(req.headers.accept ?? '')) {
@@ -240,6 +239,8 @@ export class ApiServer {
     if (!live) return undefined;
     // Heartbeats are machine time: the lab clock moves expiries, not the kubelets' pulse.
     if (live.kind === 'Node') return withNodeLiveness(live, new Date());
+    // kubectl-stream hook: a PDB's status as the disruption controller would have it (pdb.ts).
+    if (live.kind === 'PodDisruptionBudget') return withPdbStatus(this.store, live, now);
     if (live.kind === 'ConfigMap' && live.metadata?.namespace === 'kube-public' && live.metadata.name === 'cluster-info') return signClusterInfo(this.store, live, now);
     return live;
   }

@@ -1,7 +1,9 @@
 import { kubeletPodStatus } from './pod-status';
 import crypto from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
+import type { Duplex } from 'node:stream';
 import { ApiClient } from '../common/api-client';
 import type { HostEnv } from '../common/host-env';
 import { KubeApi, KubeApiError } from '../common/kube-api';
@@ -15,6 +17,7 @@ import { ownerUid, toleratesNode } from './scheduling';
 import { stopRemovedStaticPods, syncMirrorPods, syncStaticPods } from './static-pods';
 import { serviceRunner } from '../common/service-runner';
 import { serialSyncTick } from './sync-loop';
+import { serveKubeletExec } from './exec-server';
 import { type CgroupDriver, cgroupMismatch, type RuntimeCgroupDriverReader } from './cgroup-driver';
 
 const NODES = resourceByRest('', 'nodes');
@@ -61,6 +64,10 @@ export class Kubelet {
       res.writeHead(req.url === '/healthz' ? 200 : 404, { 'content-type': 'text/plain' });
       res.end(req.url === '/healthz' ? 'ok' : 'not found');
     });
+    // exec: the API server proxies `kubectl exec` here, as to a real kubelet's /exec (exec-server.ts).
+    const runner = serviceRunner(this.o.host);
+    const execDeps = { api: this.api, nodeName: this.o.nodeName, staticPodRunning: (name: string) => runner.running(name), log: this.o.log };
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void serveKubeletExec(execDeps, req, socket, head).catch((err: unknown) => { this.o.log(`exec failed: ${(err as Error).message}`); socket.destroy(); }));
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(10250, this.o.nodeIp, () => resolve());
