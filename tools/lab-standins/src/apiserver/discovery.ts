@@ -60,7 +60,7 @@ export function apiResourceList(group: string, version: string): unknown {
     resources: resources.flatMap((r) => [
       { name: r.resource, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: RESOURCE_VERBS, ...(r.shortNames ? { shortNames: r.shortNames } : {}) },
       ...(SUBRESOURCES[r.resource] ?? []).map((sub) => ({ name: `${r.resource}/${sub}`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] })),
-      ...(r.resource === 'pods' ? POD_SUBRESOURCES_DISCOVERY : []), // kubectl-stream hook: pods/eviction, pods/exec
+      ...(r.resource === 'pods' ? POD_SUBRESOURCES_DISCOVERY : []), // pods/eviction, pods/exec
     ]),
   };
 }

@@ -131,7 +131,7 @@ export class ApiServer {
         });
       },
     );
-    // kubectl-stream hook: `kubectl exec` upgrades (WebSocket v5 / SPDY), proxied to the kubelet.
+    // `kubectl exec` upgrades (WebSocket v5 / SPDY), proxied to the kubelet.
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void proxyExecUpgrade(this.store, this.options.now(), req, socket, head).catch(() => socket.destroy()));
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
@@ -203,7 +203,7 @@ export class ApiServer {
     }
     const raw = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? await readBody(req) : Buffer.alloc(0);
     const body = (req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf') && raw.length > 0 ? protobufToJson(raw) : raw.toString('utf8');
-    // kubectl-stream hook: pods/eviction (eviction.ts) and non-upgrade pods/exec.
+    // pods/eviction (eviction.ts) and non-upgrade pods/exec.
     const podSubresource = await servePodSubresource(this.store, method, route, body, url, now);
     if (podSubresource) return send(res, podSubresource.code, podSubresource.body);
     // The other subresources but status answer 404, as for a resource the server does not have.
@@ -239,7 +239,7 @@ export class ApiServer {
     if (!live) return undefined;
     // Heartbeats are machine time: the lab clock moves expiries, not the kubelets' pulse.
     if (live.kind === 'Node') return withNodeLiveness(live, new Date());
-    // kubectl-stream hook: a PDB's status as the disruption controller would have it (pdb.ts).
+    // a PDB's status as the disruption controller would have it (pdb.ts).
     if (live.kind === 'PodDisruptionBudget') return withPdbStatus(this.store, live, now);
     if (live.kind === 'ConfigMap' && live.metadata?.namespace === 'kube-public' && live.metadata.name === 'cluster-info') return signClusterInfo(this.store, live, now);
     return live;
