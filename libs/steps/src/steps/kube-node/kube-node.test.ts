@@ -20,7 +20,8 @@ const podsJson = JSON.stringify({
     pod('default', 'web-1', 'worker2', { ownerReferences: [{ kind: 'ReplicaSet', name: 'web-5d', controller: true }] }),
     pod('kube-flannel', 'kube-flannel-ds-x', 'worker2', { ownerReferences: [{ kind: 'DaemonSet', name: 'kube-flannel-ds', controller: true }] }),
     pod('kube-system', 'etcd-worker2', 'worker2', { annotations: { 'kubernetes.io/config.mirror': 'abc', 'kubernetes.io/config.source': 'file' } }),
-    pod('default', 'kumi-dnsutils', 'worker2'),
+    pod('default', 'kumi-dnsutils', 'worker2', { labels: { 'app.kubernetes.io/managed-by': 'kumi' } }),
+    pod('default', 'debug', 'worker2'),
     pod('default', 'web-2', 'worker1', { ownerReferences: [{ kind: 'ReplicaSet', name: 'web-5d', controller: true }] }),
   ],
 });
@@ -31,15 +32,18 @@ const commands = (plan: ReturnType<typeof kubeDrain.plan>) => plan.actions.map((
 describe('kube.drain', () => {
   const params = kubeDrainParams.parse({ node: 'worker2' });
 
-  it('drains with kubectl drain and the agreed defaults, naming the pods it would evict (mirror and DaemonSet pods excluded)', async () => {
+  it('deletes kumi's own bare probe pod, then drains with kubectl drain and the agreed defaults (mirror and DaemonSet pods excluded; a user's bare pod is left to drain to refuse)', async () => {
     const facts = await kubeDrain.check(host({ [getNode]: nodeJson(false), [getPods]: podsJson }), params, {});
-    expect(facts).toEqual({ exists: true, unschedulable: false, evictable: ['default/web-1', 'default/kumi-dnsutils'] });
-    expect(commands(kubeDrain.plan(facts, params, {}))).toEqual([`run kubectl --kubeconfig ${K} drain worker2 --ignore-daemonsets --delete-emptydir-data --timeout=5m`]);
+    expect(facts).toEqual({ exists: true, unschedulable: false, evictable: ['default/web-1', 'default/kumi-dnsutils', 'default/debug'], kumiPods: ['default/kumi-dnsutils'] });
+    expect(commands(kubeDrain.plan(facts, params, {}))).toEqual([
+      `run kubectl --kubeconfig ${K} -n default delete pod kumi-dnsutils --ignore-not-found --wait=true`,
+      `run kubectl --kubeconfig ${K} drain worker2 --ignore-daemonsets --delete-emptydir-data --timeout=5m`,
+    ]);
   });
 
   it('passes --force, a custom timeout and drops the default flags when asked', () => {
     const custom = kubeDrainParams.parse({ node: 'worker2', timeout: '90s', force: true, ignoreDaemonSets: false, deleteEmptyDirData: false });
-    expect(commands(kubeDrain.plan({ exists: true, unschedulable: false, evictable: [] }, custom, {}))).toEqual([`run kubectl --kubeconfig ${K} drain worker2 --force --timeout=90s`]);
+    expect(commands(kubeDrain.plan({ exists: true, unschedulable: false, evictable: [], kumiPods: [] }, custom, {}))).toEqual([`run kubectl --kubeconfig ${K} drain worker2 --force --timeout=90s`]);
   });
 
   it('counts DaemonSet pods as evictable without --ignore-daemonsets, so kubectl says why it refuses', async () => {

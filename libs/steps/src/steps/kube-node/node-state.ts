@@ -16,10 +16,12 @@ export interface NodePod {
   ownerKind: string | undefined;
   /** A static pod's mirror (annotation kubernetes.io/config.mirror): drain never evicts it. */
   mirror: boolean;
+  /** Labelled app.kubernetes.io/managed-by=kumi: one of kumi's own probe pods (verify's dnsutils). */
+  kumi: boolean;
 }
 
 interface Item {
-  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; ownerReferences?: { kind?: string; controller?: boolean }[] };
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind?: string; controller?: boolean }[] };
   spec?: { nodeName?: string; unschedulable?: boolean };
 }
 
@@ -66,6 +68,7 @@ export async function readNodePods(host: HostReader, kubeconfig: string, node: s
       name: `${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`,
       ownerKind: item.metadata?.ownerReferences?.find((owner) => owner.controller === true)?.kind,
       mirror: item.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined,
+      kumi: item.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kumi',
     }));
 }
 
@@ -77,4 +80,14 @@ export async function readNodePods(host: HostReader, kubeconfig: string, node: s
  */
 export function evictablePods(pods: readonly NodePod[], ignoreDaemonSets: boolean): string[] {
   return pods.filter((pod) => !pod.mirror && !(ignoreDaemonSets && pod.ownerKind === 'DaemonSet')).map((pod) => pod.name);
+}
+
+/**
+ * kumi's own bare pods on the node ("namespace/name"): verify's dnsutils pod has no
+ * controller, so `kubectl drain` without --force would refuse the whole node for it
+ * (kubectl pkg/drain/filters.go unreplicatedFilter). kumi deletes them itself before a
+ * drain; verify creates its pod again when it next runs.
+ */
+export function kumiBarePods(pods: readonly NodePod[]): string[] {
+  return pods.filter((pod) => pod.kumi && pod.ownerKind === undefined && !pod.mirror).map((pod) => pod.name);
 }
