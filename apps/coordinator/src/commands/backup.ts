@@ -13,17 +13,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where to put the snapshot (default: backups/ in the cluster state folder)');
   addRunOptions(command).action(async (spec: string, raw: RawUpOptions & { host?: string; out?: string }, cmd: Command) => {
     const { runBackup } = await import('../up/run-backup');
-    const { upOptions } = await import('../up/up-command-options');
-    const common = upOptions('up', spec, raw, cmd);
-    await runBackup({
-      specPath: spec,
-      ...(raw.host ? { host: raw.host } : {}),
-      ...(raw.out ? { outDir: raw.out } : {}),
-      json: common.json,
-      selection: common.selection,
-      ...(common.listen ? { listen: common.listen } : {}),
-      attachTimeoutMs: common.attachTimeoutMs,
-      detachGraceMs: common.detachGraceMs,
-    });
+    const { workflowOptions } = await import('../up/up-command-options');
+    await runBackup({ ...workflowOptions(spec, raw, cmd), ...(raw.host ? { host: raw.host } : {}), ...(raw.out ? { outDir: raw.out } : {}) });
   });
 }

@@ -12,23 +12,11 @@ export function register(program: Command): void {
     .option('-y, --yes', 'confirm without asking (required when there is no terminal)');
   addSelectionOptions(addRunOptions(command)).action(async (words: string[], raw: RawUpOptions, cmd: Command) => {
     const { runRemove } = await import('../up/run-remove');
-    const { upOptions } = await import('../up/up-command-options');
+    const { workflowOptions } = await import('../up/up-command-options');
     const { usageError } = await import('../cli/cli-error');
     const spec = words.at(-1);
     const hosts = words.slice(0, -1);
     if (spec === undefined || hosts.length === 0) throw usageError('kumi remove needs the hosts, then the spec: e.g. `kumi remove worker2 cluster.yaml`');
-    const common = upOptions('up', spec, raw, cmd);
-    await runRemove({
-      specPath: spec,
-      hosts,
-      only: common.only,
-      skip: common.skip,
-      yes: common.yes,
-      json: common.json,
-      selection: common.selection,
-      ...(common.listen ? { listen: common.listen } : {}),
-      attachTimeoutMs: common.attachTimeoutMs,
-      detachGraceMs: common.detachGraceMs,
-    });
+    await runRemove({ ...workflowOptions(spec, raw, cmd), hosts });
   });
 }

@@ -13,19 +13,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'confirm without asking (required when there is no terminal)');
   addSelectionOptions(addRunOptions(command)).action(async (spec: string, raw: RawUpOptions & { to?: string }, cmd: Command) => {
     const { runUpgrade } = await import('../up/run-upgrade');
-    const { upOptions } = await import('../up/up-command-options');
-    const common = upOptions('up', spec, raw, cmd);
-    await runUpgrade({
-      specPath: spec,
-      ...(raw.to ? { to: raw.to } : {}),
-      only: common.only,
-      skip: common.skip,
-      yes: common.yes,
-      json: common.json,
-      selection: common.selection,
-      ...(common.listen ? { listen: common.listen } : {}),
-      attachTimeoutMs: common.attachTimeoutMs,
-      detachGraceMs: common.detachGraceMs,
-    });
+    const { workflowOptions } = await import('../up/up-command-options');
+    await runUpgrade({ ...workflowOptions(spec, raw, cmd), ...(raw.to ? { to: raw.to } : {}) });
   });
 }

@@ -4,31 +4,18 @@ import { Journal } from '../journal/journal';
 import { SecretRegistry } from '../journal/secret-registry';
 import { buildRemovePlan, type ClusterMembers, type Plan, RemovalRefused, type RunReport, type SchedulerDeps, type SchedulerEvent, SelectionError, stepParams } from '../plan';
 import { agentsAttached } from '../plan/readiness';
-import type { ListenAddress } from '../server/listen-address';
 import type { ClusterSpec } from '../spec';
 import { loadSpecForCli } from '../spec/load-for-cli';
-import type { ClusterSelection } from '../state/state-paths';
 import { clusterDirForSpec } from './cluster-dir';
 import { clusterMembers, recordRemoved } from './cluster-members';
-import { confirm, type ConfirmIo } from './confirm';
+import { confirm } from './confirm';
 import { type RetryCommand, shellWord } from './failure-summary';
 import { runWorkflow, sessionDeps } from './run-workflow';
-import { openSession, sessionOptionsFor, type Session } from './session';
+import { openSession, sessionOptionsFor, type Session, type WorkflowCommandOptions } from './session';
 
 /** Options of `kumi remove HOST... SPEC`. */
-export interface RemoveOptions {
-  specPath: string;
+export interface RemoveOptions extends WorkflowCommandOptions {
   hosts: string[];
-  only?: string[];
-  skip?: string[];
-  yes: boolean;
-  json: boolean;
-  selection: ClusterSelection;
-  listen?: ListenAddress;
-  attachTimeoutMs: number;
-  detachGraceMs: number;
-  out?: NodeJS.WriteStream;
-  confirmIo?: ConfirmIo;
 }
 
 /** The cluster's members as the state folder's journal records them, read before any lock (nothing is written). */

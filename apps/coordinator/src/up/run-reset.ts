@@ -1,29 +1,16 @@
 import { usageError } from '../cli/cli-error';
 import { buildResetPlan, type Plan, type RunReport, SelectionError } from '../plan';
-import type { ListenAddress } from '../server/listen-address';
 import { loadSpecForCli } from '../spec/load-for-cli';
-import type { ClusterSelection } from '../state/state-paths';
 import { clusterDirForSpec } from './cluster-dir';
-import { confirm, type ConfirmIo } from './confirm';
+import { confirm } from './confirm';
 import { type RetryCommand, shellWord } from './failure-summary';
 import { runWorkflow, sessionDeps } from './run-workflow';
-import { openSession, sessionOptionsFor } from './session';
+import { openSession, sessionOptionsFor, type WorkflowCommandOptions } from './session';
 
 /** Options of `kumi reset`. */
-export interface ResetOptions {
-  specPath: string;
+export interface ResetOptions extends WorkflowCommandOptions {
   /** Only this host (a control plane, worker or load balancer of the spec). */
   host?: string;
-  only?: string[];
-  skip?: string[];
-  yes: boolean;
-  json: boolean;
-  selection: ClusterSelection;
-  listen?: ListenAddress;
-  attachTimeoutMs: number;
-  detachGraceMs: number;
-  out?: NodeJS.WriteStream;
-  confirmIo?: ConfirmIo;
 }
 
 /** The reset plan of the spec, narrowed as the options say (exit 2 for a host or pattern it lacks). */

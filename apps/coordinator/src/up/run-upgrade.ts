@@ -1,32 +1,19 @@
 import { usageError } from '../cli/cli-error';
 import type { JournalRecord } from '../journal/journal';
 import { buildUpgradePlan, type Plan, type PlanEntry, type RunReport, SelectionError, UpgradePathError } from '../plan';
-import type { ListenAddress } from '../server/listen-address';
 import { type ClusterSpec, topologyOf } from '../spec';
 import { loadSpecForCli } from '../spec/load-for-cli';
-import type { ClusterSelection } from '../state/state-paths';
 import { runAgentStep } from './agent-steps';
 import { clusterDirForSpec } from './cluster-dir';
-import { confirm, type ConfirmIo } from './confirm';
+import { confirm } from './confirm';
 import { type RetryCommand, shellWord } from './failure-summary';
 import { runWorkflow, sessionDeps } from './run-workflow';
-import { openSession, sessionOptionsFor, type Session } from './session';
+import { openSession, sessionOptionsFor, type Session, type WorkflowCommandOptions } from './session';
 
 /** Options of `kumi upgrade`. */
-export interface UpgradeOptions {
-  specPath: string;
+export interface UpgradeOptions extends WorkflowCommandOptions {
   /** `--to X`: must equal the spec's kubernetes.version (the spec stays the source of truth). */
   to?: string;
-  only: string[];
-  skip: string[];
-  yes: boolean;
-  json: boolean;
-  selection: ClusterSelection;
-  listen?: ListenAddress;
-  attachTimeoutMs: number;
-  detachGraceMs: number;
-  out?: NodeJS.WriteStream;
-  confirmIo?: ConfirmIo;
 }
 
 /**
@@ -63,7 +50,7 @@ function upgradeRetry(options: UpgradeOptions): RetryCommand {
     ...(options.selection.cluster ? ['--cluster', options.selection.cluster] : []),
   ];
   const base = ['kumi', 'upgrade', options.specPath, ...selection];
-  const narrowed = [...options.only.flatMap((p) => ['--only', p]), ...options.skip.flatMap((p) => ['--skip', p])];
+  const narrowed = [...(options.only ?? []).flatMap((p) => ['--only', p]), ...(options.skip ?? []).flatMap((p) => ['--skip', p])];
   return {
     resume: [...base, ...narrowed, '--yes'].map(shellWord).join(' '),
     only: (path) => [...base, '--only', path, '--yes'].map(shellWord).join(' '),

@@ -11,6 +11,8 @@ import { offerAgentFiles, type OfferedAgentFiles } from '../agent-files/offer-ag
 import { type RunningCoordinator, startCoordinator } from '../server/coordinator-server';
 import type { ListenAddress } from '../server/listen-address';
 import { type ClusterState, openClusterState, readServingMaterial } from '../state/cluster-state';
+import type { ClusterSelection } from '../state/state-paths';
+import type { ConfirmIo } from './confirm';
 
 /** Options of openSession. */
 export interface SessionOptions {
@@ -26,6 +28,17 @@ export interface SessionOptions {
 
 /** The options every spec-driven command (up, verify, drill, reset) carries for its session. */
 export type CommandSessionOptions = Pick<SessionOptions, 'listen' | 'detachGraceMs' | 'json' | 'out'>;
+
+/** What every spec-driven workflow command (up, reset, remove, upgrade) takes: the spec, the plan's narrowing, the confirmation, the cluster and the session. */
+export interface WorkflowCommandOptions extends CommandSessionOptions {
+  specPath: string;
+  only?: string[];
+  skip?: string[];
+  yes: boolean;
+  selection: ClusterSelection;
+  attachTimeoutMs: number;
+  confirmIo?: ConfirmIo;
+}
 
 /** Session options for `command` from a command's own options. */
 export function sessionOptionsFor(dir: string, command: string, options: CommandSessionOptions): SessionOptions {

@@ -31,10 +31,17 @@ export function addSelectionOptions(command: Command): Command {
     .option('--skip <path>', 'leave out entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, []);
 }
 
+/** What every spec-driven workflow command (up, reset, remove, upgrade, certs, backup) takes from its command line. */
+export type WorkflowOptions = Omit<UpOptions, 'mode'>;
+
 /** UpOptions from the parsed command line. */
 export function upOptions(mode: UpMode, specPath: string, raw: RawUpOptions, command: Command): UpOptions {
+  return { mode, ...workflowOptions(specPath, raw, command) };
+}
+
+/** The options every workflow command shares, from the parsed command line. */
+export function workflowOptions(specPath: string, raw: RawUpOptions, command: Command): WorkflowOptions {
   return {
-    mode,
     specPath,
     only: raw.only ?? [],
     skip: raw.skip ?? [],
