@@ -2,7 +2,7 @@
 // it (the seed topology, examples/seed-ha.yaml, `kumi up`), then the real kubectl in master1
 // runs what an operator and kumi's steps run, with the output a real cluster gives.
 // Root only, with a real kubectl in /usr/lib/google-cloud-sdk/bin; skipped loudly otherwise.
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realKubectlFor } from '@kumi/lab-standins/packages/kubectl-client';
@@ -19,10 +19,6 @@ import { labSkipReason } from './lab-checks';
 const EXPECTED_KUBECTL = realKubectlFor(33);
 const skip = labSkipReason() ?? (EXPECTED_KUBECTL === undefined || process.env.KUMI_LAB_KUBECTL === 'standin' ? 'no real kubectl for Kubernetes 1.33 on this machine, or KUMI_LAB_KUBECTL=standin' : undefined);
 if (skip) console.warn(`\n*** SKIPPED: real kubectl in the lab (${skip}) ***\n`);
-
-// exec (verify's nslookup) needs the API server's streaming endpoints (tools/lab-standins/src/apiserver/streaming).
-const EXEC_SERVED = existsSync(path.join(REPO_ROOT, 'tools/lab-standins/src/apiserver/streaming'));
-if (!EXEC_SERVED) console.warn('\n*** real kubectl in the lab: the API server does not serve exec yet; kumi up skips verify here and `kumi verify` is not run ***\n');
 
 const LAB_DIR = `/var/tmp/kumi-lab-test-real-kubectl-${process.pid}`;
 process.env.KUMI_LAB_DIR = LAB_DIR;
@@ -57,7 +53,7 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
   }, 120_000);
 
   it('kumi up builds the cluster with the real kubectl installed by the kubectl package', async () => {
-    const up = await kumi(['up', SPEC, '--yes', '--json', ...ATTACH, '--skip', 'drill', ...(EXEC_SERVED ? [] : ['--skip', 'verify'])], 12 * 60_000);
+    const up = await kumi(['up', SPEC, '--yes', '--json', ...ATTACH, '--skip', 'drill'], 12 * 60_000);
     expect(up.exitCode, failureSummary(up.events, up.stderr)).toBe(0);
     expect(parseProgressStream(up.stdout).at(-1)?.kind).toBe('RUN_DONE');
     for (const host of ['master1', 'master2', 'master3', 'worker1']) {
@@ -131,7 +127,7 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
     expect(after.items.filter((p) => old.includes(p.metadata.name))).toEqual([]);
   }, 3 * 60_000);
 
-  it.skipIf(!EXEC_SERVED)('kumi verify is all green with the real kubectl (exec nslookup included)', async () => {
+  it('kumi verify is all green with the real kubectl (exec nslookup included)', async () => {
     expect(built).toBe(true);
     const verify = await kumi(['verify', SPEC, '--json', ...ATTACH], 3 * 60_000);
     expect(verify.exitCode, failureSummary(verify.events, verify.stderr)).toBe(0);
