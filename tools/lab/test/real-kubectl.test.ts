@@ -127,6 +127,19 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
     expect(after.items.filter((p) => old.includes(p.metadata.name))).toEqual([]);
   }, 3 * 60_000);
 
+  it('drain evicts a worker\'s pods (kumi-dnsutils has no controller: --force), uncordon makes it schedulable again', async () => {
+    expect(built).toBe(true);
+    const drain = await kubectl(['drain', 'worker1', '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s'], 180_000);
+    expect(drain.exitCode, drain.stderr).toBe(0);
+    expect(drain.stdout).toMatch(/^node\/worker1 cordoned$/m);
+    expect(drain.stdout).toMatch(/^node\/worker1 drained$/m);
+    const pods = JSON.parse((await kubectl(['get', 'pods', '-A', '-o', 'json'])).stdout) as { items: { metadata: { ownerReferences?: { kind: string }[] }; spec: { nodeName?: string } }[] };
+    const left = pods.items.filter((p) => p.spec.nodeName === 'worker1' && !p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet'));
+    expect(left).toEqual([]);
+    const uncordon = await kubectl(['uncordon', 'worker1']);
+    expect(uncordon.stdout).toBe('node/worker1 uncordoned');
+  }, 4 * 60_000);
+
   it('kumi verify is all green with the real kubectl (exec nslookup included)', async () => {
     expect(built).toBe(true);
     const verify = await kumi(['verify', SPEC, '--json', ...ATTACH], 3 * 60_000);
