@@ -22,7 +22,7 @@ describe.skipIf(skip !== undefined)('the real kubectl against the API server sta
   const kubectl = (args: string[], input?: string) => execa(kubectlBin ?? 'kubectl', ['--kubeconfig', kubeconfig, ...args], { reject: false, input, timeout: 60_000, stripFinalNewline: false, env: { HOME: lab.dir } });
 
   beforeAll(async () => {
-    lab = new LoopbackCluster();
+    lab = new LoopbackCluster({ kubeadmVersion: KUBERNETES_VERSION });
     await lab.bundle();
     m1 = await lab.host('master1', 21);
     const init = await lab.run(m1, 'kubeadm', ['init', '--config', lab.file('init.yaml', initConfig({ ip: m1.ip, vip: m1.ip, kubernetesVersion: KUBERNETES_VERSION }))]);

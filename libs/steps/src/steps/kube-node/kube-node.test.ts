@@ -32,7 +32,7 @@ const commands = (plan: ReturnType<typeof kubeDrain.plan>) => plan.actions.map((
 describe('kube.drain', () => {
   const params = kubeDrainParams.parse({ node: 'worker2' });
 
-  it('deletes kumi's own bare probe pod, then drains with kubectl drain and the agreed defaults (mirror and DaemonSet pods excluded; a user's bare pod is left to drain to refuse)', async () => {
+  it("deletes kumi's own bare probe pod, then drains with kubectl drain and the agreed defaults (mirror and DaemonSet pods excluded; a user's bare pod is left to drain to refuse)", async () => {
     const facts = await kubeDrain.check(host({ [getNode]: nodeJson(false), [getPods]: podsJson }), params, {});
     expect(facts).toEqual({ exists: true, unschedulable: false, evictable: ['default/web-1', 'default/kumi-dnsutils', 'default/debug'], kumiPods: ['default/kumi-dnsutils'] });
     expect(commands(kubeDrain.plan(facts, params, {}))).toEqual([
