@@ -85,7 +85,8 @@ describe.skipIf(skip !== undefined).sequential('real kubectl in the lab: exec', 
       await writeHostFile(host, '/etc/containerd/config.toml', CONTAINERD_CONFIG, 0o644);
       const r = await sh(
         host,
-        'sysctl -qw net.ipv4.ip_forward=1 && systemctl enable --now containerd 2>&1 && echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.34/deb/ /" > /etc/apt/sources.list.d/kubernetes.list && apt-get update -qq && apt-get install -y kubelet kubeadm kubectl >/dev/null && swapoff -a && systemctl enable kubelet 2>&1',
+        // A fresh lab host has no containerd until its package is installed, as on a real VM.
+        'sysctl -qw net.ipv4.ip_forward=1 && echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.34/deb/ /" > /etc/apt/sources.list.d/kubernetes.list && apt-get update -qq && apt-get install -y containerd kubelet kubeadm kubectl >/dev/null && systemctl enable --now containerd 2>&1 && swapoff -a && systemctl enable kubelet 2>&1',
         180_000,
       );
       if (r.code !== 0) throw new Error(`${host}: ${r.out}${r.err}`);
