@@ -42,8 +42,27 @@ export function withNodeLiveness(node: KubeObject, now: Date): KubeObject {
   return { ...node, status: { ...status, conditions: conditions.map((c) => (c.type === 'Ready' ? stale : c)) } };
 }
 
-/** The Deployment + ReplicaSet controllers in one: keeps `replicas` pods of the current template, replacing pods of an older one. */
-export async function reconcileDeployment(store: ObjectStore, deployment: KubeObject): Promise<void> {
+/** Reconciles in flight, by Deployment uid: one at a time each, as the ReplicaSet controller's work queue never syncs a key twice at once. */
+const reconciling = new Map<string, Promise<void>>();
+
+/**
+ * The Deployment + ReplicaSet controllers in one: keeps `replicas` pods of the current
+ * template, replacing pods of an older one. Runs after the previous reconcile of the same
+ * Deployment: concurrent evictions (kubectl drain evicts in parallel) each listing the pods
+ * before the other's replacement exists would otherwise create one pod too many each
+ * (client-go util/workqueue: a key being processed is not handed out again).
+ */
+export function reconcileDeployment(store: ObjectStore, deployment: KubeObject): Promise<void> {
+  const key = deployment.metadata?.uid ?? `${deployment.metadata?.namespace}/${deployment.metadata?.name}`;
+  const next = (reconciling.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => reconcileOnce(store, deployment));
+  reconciling.set(key, next);
+  void next.finally(() => {
+    if (reconciling.get(key) === next) reconciling.delete(key);
+  }).catch(() => undefined);
+  return next;
+}
+
+async function reconcileOnce(store: ObjectStore, deployment: KubeObject): Promise<void> {
   const ns = deployment.metadata?.namespace ?? 'default';
   const name = deployment.metadata?.name ?? '';
   const uid = deployment.metadata?.uid;
