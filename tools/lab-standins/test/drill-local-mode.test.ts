@@ -93,6 +93,11 @@ describe.skipIf(skip !== undefined).sequential('drill on a v1.33 cluster: the ku
       const after = await lab.run(m1, 'crictl', ['--runtime-endpoint', `unix://${CRI_SOCKET}`, 'ps', '--name', '^(etcd|kube-apiserver)$', '-q']);
       expect(after.exitCode).toBe(0);
       expect(after.stdout).toBe('');
+      // Through the VIP only once the proxy took master1 out of rotation (HAProxy's fall 3), as
+      // the drill waits for the API through the VIP before it reads anything.
+      const outAt = Date.now();
+      while (vip.upBackends().includes(`${m1.ip}:6443`) && Date.now() - outAt < 10_000) await new Promise((r) => setTimeout(r, 100));
+      expect(vip.upBackends()).not.toContain(`${m1.ip}:6443`);
       // The wait kumi's drill used before the fix, through the VIP (admin.conf): the mirror pod stays.
       const old = await lab.run(m1, 'kubectl', ['-n', 'kube-system', 'wait', '--for=delete', 'pod/kube-apiserver-master1', '--timeout=10s']);
       expect(old.exitCode).toBe(1);
