@@ -33,6 +33,39 @@ else
   echo "setup: not root or no apt-get: skipping Debian packages (tests that need them will say so)"
 fi
 
+# containerd 2.x for the lab's containerd.io 2.x package (tools/lab-standins/src/packages/
+# containerd-io-2.ts): the newest 2.x build in Debian's unstable/testing archive, downloaded through
+# a private apt configuration (so apt checks the archive's signatures with the machine's
+# debian-archive-keyring) and unpacked into a cache. Never installed on the machine: no
+# maintainer scripts, no service. Skipped when the cache already holds a working containerd 2.x.
+containerd2_cache=/var/cache/kumi-lab/containerd-2.x
+fetch_containerd2() {
+  if "$containerd2_cache/usr/bin/containerd" --version 2>/dev/null | grep -q ' v\?2\.'; then return 0; fi
+  local work; work=$(mktemp -d /var/tmp/kumi-containerd2.XXXXXX)
+  trap 'rm -rf "$work"' RETURN
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/sources" "$work/pkg"
+  printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: sid forky\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >"$work/sources/debian.sources"
+  cat >"$work/apt.conf" <<CONF
+Dir::Etc::sourcelist "/dev/null"; Dir::Etc::sourceparts "$work/sources"; Dir::Etc::preferencesparts "$work/sources";
+Dir::State::Lists "$work/lists"; Dir::Cache "$work/cache"; Dir::State::status "/dev/null";
+APT::Architectures { "amd64"; }; Acquire::Languages "none"; APT::Sandbox::User "root";
+CONF
+  export APT_CONFIG="$work/apt.conf"
+  apt-get update -qq || return 1
+  local version; version=$(apt-cache madison containerd | awk -F'|' '{gsub(/ /,"",$2); print $2}' | grep '^2\.' | sort -V | tail -n1)
+  [ -n "$version" ] || { echo "setup: Debian's unstable/testing archive has no containerd 2.x"; return 1; }
+  (cd "$work/pkg" && apt-get download -qq "containerd=$version") || return 1
+  rm -rf "$containerd2_cache.tmp" && mkdir -p "$containerd2_cache.tmp"
+  dpkg-deb -x "$work"/pkg/containerd_*.deb "$containerd2_cache.tmp"
+  echo "$version" >"$containerd2_cache.tmp/DEBIAN-VERSION"
+  "$containerd2_cache.tmp/usr/bin/containerd" --version | grep -q ' v\?2\.' || { echo "setup: the downloaded containerd $version does not run here"; return 1; }
+  rm -rf "$containerd2_cache" && mv "$containerd2_cache.tmp" "$containerd2_cache"
+  echo "setup: containerd $version unpacked into $containerd2_cache ($("$containerd2_cache/usr/bin/containerd" --version))"
+}
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  (fetch_containerd2) || echo "setup: could not fetch containerd 2.x from deb.debian.org: the lab's containerd.io 2.x package (KUMI_LAB_CONTAINERD_IO=2) is unavailable until tools/setup.sh runs with the archive reachable"
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

@@ -2,6 +2,7 @@ import { build } from 'esbuild';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordContainerdIo } from './packages/containerd-io-2';
 import { recordKubectlMode } from './packages/kubectl-client';
 
 /** tools/lab-standins/src: one directory per stand-in, entry points under DIR/bin/COMMAND.ts. */
@@ -23,7 +24,8 @@ export function standinEntries(): Array<{ command: string; entry: string }> {
 /**
  * Bundles every stand-in into one executable CJS file per command (binDir/COMMAND), copies
  * package payloads (standins/DIR/package/PKG) to packagesDir/PKG and records which kubectl
- * the lab's kubectl package installs (KUMI_LAB_KUBECTL, see packages/kubectl-client.ts).
+ * the lab's kubectl package installs (KUMI_LAB_KUBECTL, see packages/kubectl-client.ts) and
+ * which containerd.io its Docker repository serves (KUMI_LAB_CONTAINERD_IO, packages/containerd-io-2.ts).
  */
 export async function buildStandins(binDir: string, packagesDir: string): Promise<string[]> {
   const entries = standinEntries();
@@ -62,5 +64,6 @@ export async function buildStandins(binDir: string, packagesDir: string): Promis
     for (const pkg of readdirSync(payloads)) cpSync(path.join(payloads, pkg), path.join(packagesDir, pkg), { recursive: true });
   }
   recordKubectlMode(packagesDir, process.env.KUMI_LAB_KUBECTL);
+  recordContainerdIo(packagesDir, process.env.KUMI_LAB_CONTAINERD_IO);
   return entries.map((e) => e.command);
 }

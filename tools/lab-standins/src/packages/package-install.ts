@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import path from 'node:path';
 import { readHostInfo } from '../host/host-info';
 import { type CatalogEntry, DOCKER_REPO_PACKAGES, EXTRA_KNOWN_PACKAGES, PACKAGE_CATALOG } from './catalog';
+import { containerdIo2Offer, placeContainerdIo2 } from './containerd-io-2';
 import { placeMachinePackage, removeMachinePackage } from './machine-packages';
 import { kubectlBinary } from './kubectl-client';
 import { catalogVersion, dockerRepoConfigured, installedPackages, machineVersion, readPackageDb, writePackageDb } from './package-db';
@@ -28,7 +29,7 @@ export class PackageError extends Error {
 export function offeredVersion(name: string, kind: 'deb' | 'rpm'): string | undefined {
   if (PACKAGE_CATALOG[name]) return catalogVersion(name, kind);
   const docker = DOCKER_REPO_PACKAGES[name];
-  if (docker) return dockerRepoConfigured(kind) ? docker[kind] : undefined;
+  if (docker) return dockerRepoConfigured(kind) ? (containerdIo2Offer(name, kind, path.join(readHostInfo().labDir, 'packages')) ?? docker[kind]) : undefined;
   if (EXTRA_KNOWN_PACKAGES.has(name)) return machineVersion(name) ?? '1.0-1';
   return machineVersion(name);
 }
@@ -63,6 +64,7 @@ function placeFiles(name: string, version: string): void {
     symlinkSync(target, link);
   }
   placeMachinePackage(name, labDir);
+  placeContainerdIo2(name, path.join(labDir, 'packages'));
   const payload = path.join(labDir, 'packages', name);
   if (existsSync(payload)) cpSync(payload, '/', { recursive: true });
 }

@@ -219,6 +219,32 @@ describe('runtime.containerd plan', () => {
     await expect(runtimeContainerd.outputs!(host, real, facts)).rejects.toThrow(/SystemdCgroup = false/);
   });
 
+  it("containerd 2.x with kumi's first-run file (version 2): outputs name the file's version, not the migrated dump's", async () => {
+    // Real answers of containerd 2.1.9 (Debian's build) on the file the first run writes before
+    // the install, when the version is not known yet: its config dump migrates it to version 3.
+    const firstRun = renderContainerdConfig(undefined, 'version = 2\n', v2);
+    const configPath = join(dir, 'first-run.toml');
+    writeFileSync(configPath, firstRun);
+    const real = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2', configPath, sandboxImage: 'registry.k8s.io/pause:3.10' });
+    const host = fakeHost(rhelFacts, { [configPath]: firstRun }, {
+      'containerd --version': 'containerd github.com/containerd/containerd/v2 2.1.9+unknown \n',
+      [`containerd --config ${configPath} config dump`]: testdata('config-dump-containerd-2.1.9-of-kumi-v2.toml'),
+      'ctr --address /run/containerd/containerd.sock plugins ls': testdata('ctr-plugins-ls-kumi-containerd-2.1.9.txt'),
+      'crictl --version': 'crictl version v1.33.0\n',
+      'crictl --runtime-endpoint unix:///var/run/containerd/containerd.sock info': testdata('crictl-info-kumi-containerd-2.1.9.json'),
+    });
+    const facts: RuntimeContainerdFacts = { ...settled, packages: 'dnf', containerdVersion: '2.1.9+unknown', config: firstRun };
+    expect(parse(testdata('config-dump-containerd-2.1.9-of-kumi-v2.toml'))['version']).toBe(3);
+    await expect(runtimeContainerd.outputs!(host, real, facts)).resolves.toEqual({
+      containerdVersion: '2.1.9+unknown',
+      configVersion: 2,
+      systemdCgroup: true,
+      sandboxImage: 'registry.k8s.io/pause:3.10',
+      criSocket: 'unix:///var/run/containerd/containerd.sock',
+      checkedThrough: 'crictl info',
+    });
+  });
+
   it('refuses explicit distro containerd on RHEL with a fix', async () => {
     const distro = runtimeContainerdParams.parse({ kubernetesVersion: '1.33.2', source: 'distro' });
     await expect(runtimeContainerd.check(fakeHost(rhelFacts), distro, {})).rejects.toThrow(/Fix: set source: docker or auto/);

@@ -50,6 +50,7 @@ export interface RuntimeContainerdFacts {
 /** Outputs of runtime.containerd, read back from the running daemon (and its config file). */
 export interface RuntimeContainerdOutputs {
   containerdVersion: string;
+  /** The schema version of the configuration file (2 or 3), as written, not as containerd migrated it. */
   configVersion: number;
   systemdCgroup: true;
   sandboxImage: string;
@@ -157,9 +158,11 @@ export const runtimeContainerd: Step<RuntimeContainerdParams, RuntimeContainerdF
       ].filter((problem): problem is string => problem !== undefined);
       if (problems.length > 0) throw new StepFailure('CHECK_FAILED', `crictl info of the running containerd: ${problems.join('; ')}. ${fix}`);
     }
+    // The file's own schema version: containerd 2.x dumps a version 2 file migrated to version 3.
+    const fileVersion = parseOrUndefined((await host.readFile(params.configPath)) ?? '')?.['version'];
     return {
       containerdVersion,
-      configVersion: Number(parsed['version'] ?? configVersionFor(containerdVersion)),
+      configVersion: Number(fileVersion ?? parsed['version'] ?? configVersionFor(containerdVersion)),
       systemdCgroup: true,
       sandboxImage: facts.sandboxImage,
       criSocket: CONTAINERD_SOCKET,
