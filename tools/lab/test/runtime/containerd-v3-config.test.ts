@@ -1,9 +1,8 @@
-// The matrix cell "containerd 2.x, config version 3" without a containerd 2.x binary: Debian 12
-// ships containerd 1.6.20 (config v2, what the lab runs), no 2.x is packaged for apt or npm, so
-// the step's v3 rendering is checked the way the step itself checks a config (parse, then
-// missingSettings) against containerd v2.1.4's own documented full CRI configuration
-// (docs/cri/config.md, "In containerd 2.x"): every key kumi writes sits in a table containerd
-// 2.x defines, and no upstream setting is lost.
+// The step's version 3 rendering against containerd's own documentation, with no binary needed:
+// checked the way the step itself checks a config (parse, then missingSettings) against
+// containerd v2.1.4's documented full CRI configuration (docs/cri/config.md, "In containerd
+// 2.x"): every key kumi writes sits in a table containerd 2.x defines, and no upstream setting is
+// lost. The real 2.x binary reads what the step writes in containerd-2-real.test.ts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, type TomlTable } from 'smol-toml';
