@@ -51,7 +51,7 @@ Dir::State::Lists "$work/lists"; Dir::Cache "$work/cache"; Dir::State::status "/
 APT::Architectures { "amd64"; }; Acquire::Languages "none"; APT::Sandbox::User "root";
 CONF
   export APT_CONFIG="$work/apt.conf"
-  apt-get update -qq || return 1
+  apt-get update -qq --error-on=any || return 1
   local version; version=$(apt-cache madison containerd | awk -F'|' '{gsub(/ /,"",$2); print $2}' | grep '^2\.' | sort -V | tail -n1)
   [ -n "$version" ] || { echo "setup: Debian's unstable/testing archive has no containerd 2.x"; return 1; }
   (cd "$work/pkg" && apt-get download -qq "containerd=$version") || return 1
@@ -63,7 +63,7 @@ CONF
   echo "setup: containerd $version unpacked into $containerd2_cache ($("$containerd2_cache/usr/bin/containerd" --version))"
 }
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-  (fetch_containerd2) || echo "setup: could not fetch containerd 2.x from deb.debian.org: the lab's containerd.io 2.x package (KUMI_LAB_CONTAINERD_IO=2) is unavailable until tools/setup.sh runs with the archive reachable"
+  (fetch_containerd2) || echo "setup: could not fetch containerd 2.x from deb.debian.org: the lab's containerd.io 2.x package (KUMI_LAB_CONTAINERD_IO=2: the e2e seed row and its runtime tests) is unavailable until tools/setup.sh runs with the archive reachable"
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
