@@ -44,7 +44,10 @@ fetch_containerd2() {
   local work; work=$(mktemp -d /var/tmp/kumi-containerd2.XXXXXX)
   trap 'rm -rf "$work"' RETURN
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/sources" "$work/pkg"
-  printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: sid forky\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >"$work/sources/debian.sources"
+  # The machine's own Debian mirror (the one its apt already uses), asked for the newer suites.
+  local mirror; mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Identifier: Packages' | awk -v c="$(. /etc/os-release && echo "$VERSION_CODENAME")" '$2 == c { print $1; exit }')
+  [ -n "$mirror" ] || { echo "setup: no apt source for Debian $(. /etc/os-release && echo "$VERSION_CODENAME") main is configured"; return 1; }
+  printf 'Types: deb\nURIs: %s\nSuites: sid forky\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" >"$work/sources/debian.sources"
   cat >"$work/apt.conf" <<CONF
 Dir::Etc::sourcelist "/dev/null"; Dir::Etc::sourceparts "$work/sources"; Dir::Etc::preferencesparts "$work/sources";
 Dir::State::Lists "$work/lists"; Dir::Cache "$work/cache"; Dir::State::status "/dev/null";
@@ -63,7 +66,7 @@ CONF
   echo "setup: containerd $version unpacked into $containerd2_cache ($("$containerd2_cache/usr/bin/containerd" --version))"
 }
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-  (fetch_containerd2) || echo "setup: could not fetch containerd 2.x from deb.debian.org: the lab's containerd.io 2.x package (KUMI_LAB_CONTAINERD_IO=2: the e2e seed row and its runtime tests) is unavailable until tools/setup.sh runs with the archive reachable"
+  (fetch_containerd2) || echo "setup: could not fetch containerd 2.x from the machine's Debian mirror: the lab's containerd.io 2.x package (KUMI_LAB_CONTAINERD_IO=2: the e2e seed row and its runtime tests) is unavailable until tools/setup.sh runs with the archive reachable"
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
