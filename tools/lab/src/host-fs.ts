@@ -30,9 +30,10 @@ export function prepareHostFs(host: LabHost, topology: Topology): void {
 }
 
 /**
- * A fresh VM has no container runtime and no load balancer: the machine's own containerd,
- * runc, HAProxy and keepalived files (binaries, units, config) are hidden behind whiteouts
- * until apt-get/dnf installs the package, which puts the machine's files back
+ * A fresh VM has no container runtime, no load balancer and no CNI plugins: the machine's own
+ * containerd, runc, HAProxy, keepalived and containernetworking-plugins files (binaries, units,
+ * config, /usr/lib/cni) are hidden behind whiteouts until apt-get/dnf installs the package
+ * (the plugins come with kubernetes-cni, in /opt/cni/bin), which puts the machine's files back
  * (packages/machine-packages.ts, from the copies staged in LAB/machine-files). A file the
  * host already has in its upper layer (installed, written or removed earlier) is left alone.
  */
