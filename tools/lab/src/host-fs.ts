@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { HostInfo } from '@kumi/lab-standins/host/host-info';
 import { packagedCommands } from '@kumi/lab-standins/packages/catalog';
 import { hiddenMachinePackages, MACHINE_FILES_DIR, machinePackageFiles } from '@kumi/lab-standins/packages/machine-packages';
+import { readMachineCgroupFacts } from '@kumi/lab-standins/kubeadm/preflight-cgroups';
 import { BRIDGE_ADDRESS, hostFilePath, labDir, labPaths, OVERLAY_DIRS } from './lab-paths';
 import { enableBootFirewall, PACKAGE_MANAGER_COMMANDS, packageCommandsOf, writeOsRelease } from './host-os';
 import type { LabHost, Topology } from './topology';
@@ -78,6 +79,8 @@ function writeEtc(host: LabHost, topology: Topology): void {
   writeFileSync(path.join(etc, 'hosts'), `${hosts.join('\n')}\n`);
   writeOnce(path.join(etc, 'machine-id'), `${randomBytes(16).toString('hex')}\n`);
   writeOsRelease(host, etc);
+  // kubeadm's cgroups validator and the kubelet read these: the host's fresh sysfs shows no cgroups.
+  writeFileSync(path.join(etc, 'kumi-lab', 'machine-cgroups.json'), `${JSON.stringify(readMachineCgroupFacts())}\n`);
   enableBootFirewall(host, etc);
   // A fresh cloud VM has a swap file in fstab, which kubeadm's preflight rejects.
   const fstab = existsSync('/etc/fstab') ? readFileSync('/etc/fstab', 'utf8') : '';

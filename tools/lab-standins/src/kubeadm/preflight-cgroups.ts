@@ -123,8 +123,25 @@ const readOr = (file: string, fallback: string | undefined): string | undefined 
   }
 };
 
+/**
+ * Inside a lab host: the cgroup facts of the machine, recorded by the lab when it prepared the
+ * host. A lab host mounts a fresh sysfs, so its /sys/fs/cgroup is empty while its /proc/mounts
+ * still lists the machine's tmpfs there; a VM on this machine would see the machine's cgroups.
+ */
+export const LAB_CGROUP_FACTS = '/etc/kumi-lab/machine-cgroups.json';
+
+function recordedFacts(): CgroupFacts | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(LAB_CGROUP_FACTS, 'utf8')) as CgroupFacts;
+  } catch {
+    return undefined;
+  }
+}
+
 /** /sys/fs/cgroup is cgroup2 (statfs f_type CGROUP2_SUPER_MAGIC), as runc's cgroups.IsCgroup2UnifiedMode tells it for the kubelet. */
 export function isCgroup2UnifiedMode(): boolean {
+  const recorded = recordedFacts();
+  if (recorded !== undefined) return recorded.statfsCgroup2;
   try {
     return fs.statfsSync('/sys/fs/cgroup').type === CGROUP2_SUPER_MAGIC;
   } catch {
@@ -132,8 +149,13 @@ export function isCgroup2UnifiedMode(): boolean {
   }
 }
 
-/** The facts of this machine (inside a lab host: its mount namespace's view), read as the validator reads them. */
+/** The facts of this machine (inside a lab host: the machine's, as recorded by the lab), read as the validator reads them. */
 export function machineCgroupFacts(): CgroupFacts {
+  return recordedFacts() ?? readMachineCgroupFacts();
+}
+
+/** The facts as this machine shows them (what the lab records for its hosts). */
+export function readMachineCgroupFacts(): CgroupFacts {
   const statfsCgroup2 = isCgroup2UnifiedMode();
   const memoryIsDir = (() => {
     try {
