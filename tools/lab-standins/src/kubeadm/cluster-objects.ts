@@ -18,9 +18,29 @@ const MARK_ATTEMPTS = 10;
 export async function uploadConfig(api: KubeApi, rawCluster: Record<string, unknown>, cluster: ClusterConfig, log: (line: string) => void): Promise<void> {
   log('[upload-config] Storing the configuration used in ConfigMap "kubeadm-config" in the "kube-system" Namespace');
   const clusterDoc = { ...rawCluster, apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration', kubernetesVersion: cluster.kubernetesVersion, controlPlaneEndpoint: cluster.controlPlaneEndpoint, clusterName: cluster.clusterName, certificatesDir: cluster.certificatesDir, encryptionAlgorithm: cluster.encryptionAlgorithm, networking: { dnsDomain: cluster.dnsDomain, podSubnet: cluster.podSubnet || undefined, serviceSubnet: cluster.serviceSubnet } };
-  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' }, data: { ClusterConfiguration: goYaml(clusterDoc) } });
+  await retryApiCall(() => api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' }, data: { ClusterConfiguration: goYaml(clusterDoc) } }));
   log('[kubelet] Creating a ConfigMap "kubelet-config" in namespace kube-system with the configuration for the kubelets in the cluster');
-  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubelet-config', namespace: 'kube-system' }, data: { kubelet: goYaml(kubeletConfiguration(cluster)) } });
+  await retryApiCall(() => api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubelet-config', namespace: 'kube-system' }, data: { kubelet: goYaml(kubeletConfiguration(cluster)) } }));
+}
+
+/**
+ * kubeadm retries its create-or-update calls every 500 ms for up to 40 s
+ * (kubernetes/kubernetes cmd/kubeadm/app/util/apiclient/idempotency.go CreateOrUpdate*,
+ * APICallRetryInterval, APICallWithWriteTimeout; v1.31+): an API server that is briefly away
+ * (an upgrade just restarted it, the load balancer has not taken it back yet) is waited for.
+ * An answer of the API server (KubeApiError 4xx) is not retried.
+ */
+async function retryApiCall<T>(call: () => Promise<T>, timeoutMs = 40_000, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      const answered = err instanceof KubeApiError && err.code < 500;
+      if (answered || Date.now() + intervalMs > deadline) throw err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
 }
 
 /** The KubeletConfiguration kubeadm writes to /var/lib/kubelet/config.yaml. */
