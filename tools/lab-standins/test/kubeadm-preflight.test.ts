@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ignoredChecks, initNodeChecks, joinNodeChecks, reportPreflight, type PreflightError } from '../src/kubeadm/preflight';
 import { firewalld, hostname, httpProxy, httpProxyCidr, systemVerification } from '../src/kubeadm/preflight-node';
+import { machineCgroupFacts, validateCgroups } from '../src/kubeadm/preflight-cgroups';
 
 // kubeadm's preflight per release (cmd/kubeadm/app/preflight/checks.go, checks_linux.go):
 // what is checked, its name, error or warning. Before, the stand-in checked only files and
@@ -39,6 +40,9 @@ const prepared = (kubelet = 'v1.33.2', firewalld: 'active' | 'inactive' = 'inact
   systemctl(firewalld);
   put('/etc/hosts', '127.0.0.1\tlocalhost\n192.0.2.21\tmaster1\n');
 };
+/** SystemVerification's cgroups findings on this machine (a cgroup v1 machine warns from kubeadm v1.32; table tests in src/kubeadm/preflight-cgroups.test.ts). */
+const machineCgroups = (minor: number): PreflightError[] => validateCgroups(minor, machineCgroupFacts());
+const cgroupWarnings = (minor: number): string => machineCgroups(minor).map((f) => `\t[WARNING ${f.check}]: ${f.message}\n`).join('');
 const names = (found: readonly (PreflightError | undefined)[]): string[] => found.flatMap((f) => (f === undefined ? [] : [`${f.warning ? 'WARNING' : 'ERROR'} ${f.check}`]));
 const address = '127.0.0.1';
 const init = (kubeadmVersion: string, kubernetesVersion = kubeadmVersion, bindPort = 0) =>
@@ -74,7 +78,7 @@ describe('kubeadm preflight per release', () => {
     const runtime = net.createServer((c) => c.destroy());
     await new Promise<void>((resolve) => runtime.listen(socket, resolve));
     try {
-      expect(names(await init('v1.33.2'))).toEqual([]);
+      expect(names(await init('v1.33.2'))).toEqual(names(machineCgroups(33)));
       put('/proc/swaps', 'Filename\tType\tSize\tUsed\tPriority\n/swapfile file 1048572 0 -2\n');
       put('/etc/kubernetes/manifests/kube-apiserver.yaml', 'x');
       put('/var/lib/etcd/member/x', 'x');
@@ -83,7 +87,7 @@ describe('kubeadm preflight per release', () => {
       const port = (busy.address() as net.AddressInfo).port;
       try {
         const found = await init('v1.33.2', 'v1.33.2', port);
-        expect(names(found)).toEqual([`ERROR Port-${port}`, 'ERROR FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml', 'WARNING Swap', 'ERROR DirAvailable--var-lib-etcd']);
+        expect(names(found)).toEqual([`ERROR Port-${port}`, 'ERROR FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml', 'WARNING Swap', ...names(machineCgroups(33)), 'ERROR DirAvailable--var-lib-etcd']);
         expect(found.find((f) => f?.check === 'Swap')?.message).toContain('swap is supported for cgroup v2 only');
       } finally {
         busy.close();
@@ -139,11 +143,12 @@ describe('node checks (checks.go KubernetesVersion, Firewalld, HTTPProxy, System
       expect(() => reportPreflight(found, new Set(), (t) => (stderr += t))).toThrow(
         '[preflight] Some fatal errors occurred:\n\t[ERROR KubeletVersion]: the kubelet version is higher than the control plane version. This is not a supported version skew and may lead to a malfunctional cluster. Kubelet version: "1.34.0" Control plane version: "1.33.2"\n[preflight] If you know',
       );
-      expect(stderr).toBe('\t[WARNING Firewalld]: firewalld is active, please ensure ports [0 10250] are open or your cluster may not function correctly\n');
+      expect(stderr).toBe(`\t[WARNING Firewalld]: firewalld is active, please ensure ports [0 10250] are open or your cluster may not function correctly\n${cgroupWarnings(34)}`);
       stderr = '';
       reportPreflight(found, ignoredChecks(['KubeletVersion'], []), (t) => (stderr += t));
       expect(stderr).toBe(
         '\t[WARNING Firewalld]: firewalld is active, please ensure ports [0 10250] are open or your cluster may not function correctly\n' +
+          cgroupWarnings(34) +
           '\t[WARNING KubeletVersion]: the kubelet version is higher than the control plane version. This is not a supported version skew and may lead to a malfunctional cluster. Kubelet version: "1.34.0" Control plane version: "1.33.2"\n',
       );
     });
@@ -154,11 +159,12 @@ describe('node checks (checks.go KubernetesVersion, Firewalld, HTTPProxy, System
       const found = await init('v1.34.2', 'v1.35.0');
       expect(found.filter((f) => f !== undefined)).toEqual([
         { check: 'KubernetesVersion', message: 'Kubernetes version is greater than kubeadm version. Please consider to upgrade kubeadm. Kubernetes version: 1.35.0. Kubeadm version: 1.34.x', warning: true },
+        ...machineCgroups(34),
         { check: 'KubeletVersion', message: 'Kubelet version "1.30.9" is lower than kubeadm can support. Please upgrade kubelet' },
       ]);
     });
     await withPreparedHost('v1.31.0', 'inactive', async () => {
-      expect(names(await init('v1.34.2', 'v1.34.2'))).toEqual([]);
+      expect(names(await init('v1.34.2', 'v1.34.2'))).toEqual(names(machineCgroups(34)));
     });
     // A bare host: no kubelet on the PATH, no systemctl (kubeadm's initsystem finds none).
     for (const name of ['kubelet', 'systemctl']) fs.rmSync(path.join(bin, name));

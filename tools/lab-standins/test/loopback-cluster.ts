@@ -91,11 +91,11 @@ export class LoopbackCluster {
   }
 
   /** Runs a stand-in command (kubeadm, kubectl, crictl) on the host: the bundle when built, else from source. */
-  run(host: LoopbackHost, tool: 'kubeadm' | 'kubectl' | 'crictl', args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
+  run(host: LoopbackHost, tool: 'kubeadm' | 'kubectl' | 'crictl', args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Result> {
     const argv = this.binDir ? [path.join(this.binDir, tool)] : ['--import', 'tsx', path.join(import.meta.dirname, '..', 'src', tool, 'bin', `${tool}.ts`)];
     return execa(process.execPath, [...argv, ...args], {
       cwd: LAB_ROOT,
-      env: this.env(host),
+      env: { ...this.env(host), ...opts.env },
       input: opts.input,
       reject: false,
       stripFinalNewline: false,

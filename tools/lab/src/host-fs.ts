@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { HostInfo } from '@kumi/lab-standins/host/host-info';
 import { packagedCommands } from '@kumi/lab-standins/packages/catalog';
 import { hiddenMachinePackages, MACHINE_FILES_DIR, machinePackageFiles } from '@kumi/lab-standins/packages/machine-packages';
+import { readMachineCgroupFacts } from '@kumi/lab-standins/kubeadm/preflight-cgroups';
 import { BRIDGE_ADDRESS, hostFilePath, labDir, labPaths, OVERLAY_DIRS } from './lab-paths';
 import { enableBootFirewall, PACKAGE_MANAGER_COMMANDS, packageCommandsOf, writeOsRelease } from './host-os';
 import type { LabHost, Topology } from './topology';
@@ -30,9 +31,10 @@ export function prepareHostFs(host: LabHost, topology: Topology): void {
 }
 
 /**
- * A fresh VM has no container runtime and no load balancer: the machine's own containerd,
- * runc, HAProxy and keepalived files (binaries, units, config) are hidden behind whiteouts
- * until apt-get/dnf installs the package, which puts the machine's files back
+ * A fresh VM has no container runtime, no load balancer and no CNI plugins: the machine's own
+ * containerd, runc, HAProxy, keepalived and containernetworking-plugins files (binaries, units,
+ * config, /usr/lib/cni) are hidden behind whiteouts until apt-get/dnf installs the package
+ * (the plugins come with kubernetes-cni, in /opt/cni/bin), which puts the machine's files back
  * (packages/machine-packages.ts, from the copies staged in LAB/machine-files). A file the
  * host already has in its upper layer (installed, written or removed earlier) is left alone.
  */
@@ -77,6 +79,8 @@ function writeEtc(host: LabHost, topology: Topology): void {
   writeFileSync(path.join(etc, 'hosts'), `${hosts.join('\n')}\n`);
   writeOnce(path.join(etc, 'machine-id'), `${randomBytes(16).toString('hex')}\n`);
   writeOsRelease(host, etc);
+  // kubeadm's cgroups validator and the kubelet read these: the host's fresh sysfs shows no cgroups.
+  writeFileSync(path.join(etc, 'kumi-lab', 'machine-cgroups.json'), `${JSON.stringify(readMachineCgroupFacts())}\n`);
   enableBootFirewall(host, etc);
   // A fresh cloud VM has a swap file in fstab, which kubeadm's preflight rejects.
   const fstab = existsSync('/etc/fstab') ? readFileSync('/etc/fstab', 'utf8') : '';

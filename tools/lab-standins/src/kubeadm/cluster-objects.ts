@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { goYaml } from '../common/go-yaml';
+import type { HostEnv } from '../common/host-env';
+import { manifestHash } from '../common/static-pod-hash';
 import { KubeApiError, type KubeApi } from '../common/kube-api';
 import { rfc3339, type KubeObject } from '../common/kube-object';
 import { resourceByRest } from '../common/resources';
@@ -16,9 +18,29 @@ const MARK_ATTEMPTS = 10;
 export async function uploadConfig(api: KubeApi, rawCluster: Record<string, unknown>, cluster: ClusterConfig, log: (line: string) => void): Promise<void> {
   log('[upload-config] Storing the configuration used in ConfigMap "kubeadm-config" in the "kube-system" Namespace');
   const clusterDoc = { ...rawCluster, apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration', kubernetesVersion: cluster.kubernetesVersion, controlPlaneEndpoint: cluster.controlPlaneEndpoint, clusterName: cluster.clusterName, certificatesDir: cluster.certificatesDir, encryptionAlgorithm: cluster.encryptionAlgorithm, networking: { dnsDomain: cluster.dnsDomain, podSubnet: cluster.podSubnet || undefined, serviceSubnet: cluster.serviceSubnet } };
-  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' }, data: { ClusterConfiguration: goYaml(clusterDoc) } });
+  await retryApiCall(() => api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' }, data: { ClusterConfiguration: goYaml(clusterDoc) } }));
   log('[kubelet] Creating a ConfigMap "kubelet-config" in namespace kube-system with the configuration for the kubelets in the cluster');
-  await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubelet-config', namespace: 'kube-system' }, data: { kubelet: goYaml(kubeletConfiguration(cluster)) } });
+  await retryApiCall(() => api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubelet-config', namespace: 'kube-system' }, data: { kubelet: goYaml(kubeletConfiguration(cluster)) } }));
+}
+
+/**
+ * kubeadm retries its create-or-update calls every 500 ms for up to 40 s
+ * (kubernetes/kubernetes cmd/kubeadm/app/util/apiclient/idempotency.go CreateOrUpdate*,
+ * APICallRetryInterval, APICallWithWriteTimeout; v1.31+): an API server that is briefly away
+ * (an upgrade just restarted it, the load balancer has not taken it back yet) is waited for.
+ * An answer of the API server (KubeApiError 4xx) is not retried.
+ */
+async function retryApiCall<T>(call: () => Promise<T>, timeoutMs = 40_000, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      const answered = err instanceof KubeApiError && err.code < 500;
+      if (answered || Date.now() + intervalMs > deadline) throw err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
 }
 
 /** The KubeletConfiguration kubeadm writes to /var/lib/kubelet/config.yaml. */
@@ -65,41 +87,42 @@ export async function markControlPlane(api: KubeApi, nodeName: string, log: (lin
   }
 }
 
-function mirrorPod(component: string, node: NodeIdentity, annotations: Record<string, string>, now: string): KubeObject {
-  // The kubelet marks a mirror pod with kubernetes.io/config.mirror = the static pod's hash
-  // (pkg/kubelet/types/pod_update.go ConfigMirrorAnnotationKey); `kubectl drain` skips such pods.
-  const hash = createHash('md5').update(`${component}/${node.name}`).digest('hex');
-  annotations = { 'kubernetes.io/config.hash': hash, 'kubernetes.io/config.mirror': hash, ...annotations };
+function mirrorPod(component: string, node: NodeIdentity, annotations: Record<string, string>, now: string, configHash: string): KubeObject {
+  // The kubelet copies the static pod's kubernetes.io/config.hash into the mirror pod and marks
+  // it with kubernetes.io/config.mirror = that hash (k/k pkg/kubelet/pod/mirror_client.go
+  // CreateMirrorPod, v1.28-v1.34); `kubectl drain` skips pods carrying it (k8s.io/kubectl
+  // pkg/drain/filters.go mirrorPodFilter) and `kubeadm upgrade` waits for config.hash to change.
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    // The kubelet marks a mirror pod with kubernetes.io/config.mirror (the static pod's hash):
-    // k/k pkg/kubelet/pod/mirror_client.go CreateMirrorPod; kubectl drain skips pods carrying it
-    // (k8s.io/kubectl pkg/drain/filters.go mirrorPodFilter).
     metadata: {
       name: `${component}-${node.name}`,
       namespace: 'kube-system',
       labels: { component, tier: 'control-plane' },
-      annotations: { 'kubernetes.io/config.source': 'file', 'kubernetes.io/config.mirror': createHash('sha256').update(`${component}-${node.name}`).digest('hex').slice(0, 32), ...annotations },
+      annotations: { 'kubernetes.io/config.source': 'file', 'kubernetes.io/config.hash': configHash, 'kubernetes.io/config.mirror': configHash, ...annotations },
     },
     spec: { nodeName: node.name, hostNetwork: true, priorityClassName: 'system-node-critical', containers: [{ name: component, image: `registry.k8s.io/${component}` }], tolerations: [{ operator: 'Exists', effect: 'NoExecute' }] },
     status: { phase: 'Running', hostIP: node.address, podIP: node.address, startTime: now, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] },
   };
 }
 
-/** The mirror pods of this node's static control-plane pods (what `kubectl get pods -n kube-system` shows). */
-export async function createMirrorPods(api: KubeApi, node: NodeIdentity, bindPort: number, now: Date): Promise<void> {
-  for (const component of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) await api.apply(staticPodMirror(component, node, bindPort, now));
+/**
+ * The mirror pods of this node's static control-plane pods (what `kubectl get pods -n
+ * kube-system` shows), with the hash of the manifest the kubelet runs; the controller-manager
+ * and scheduler have no manifest in the lab and get a fixed one.
+ */
+export async function createMirrorPods(api: KubeApi, host: HostEnv, node: NodeIdentity, bindPort: number, now: Date): Promise<void> {
+  for (const component of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) await api.apply(staticPodMirror(component, node, bindPort, now, manifestHash(host, node.name, component)));
 }
 
 /** The mirror pod of one static control-plane pod of a node, with the annotations kubeadm reads back (etcd client URL, API endpoint). */
-export function staticPodMirror(component: string, node: NodeIdentity, bindPort: number, now: Date): KubeObject {
+export function staticPodMirror(component: string, node: NodeIdentity, bindPort: number, now: Date, configHash?: string): KubeObject {
   const at = rfc3339(now);
   const annotations: Record<string, string> =
     component === 'etcd' ? { 'kubeadm.kubernetes.io/etcd.advertise-client-urls': etcdClientUrl(node.address) }
       : component === 'kube-apiserver' ? { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${node.address}:${bindPort}` }
         : {};
-  return mirrorPod(component, node, annotations, at);
+  return mirrorPod(component, node, annotations, at, configHash ?? createHash('md5').update(`${component}/${node.name}`).digest('hex'));
 }
 
 /** Client URLs of the etcd members, from the etcd mirror pods' annotations (as kubeadm reads them). */

@@ -105,7 +105,7 @@ export async function runInit(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
     log('[upload-certs] Skipping phase. Please see --upload-certs');
   }
   await markControlPlane(api, node.name, log);
-  await createMirrorPods(api, node, init.bindPort, ctx.now());
+  await createMirrorPods(api, ctx.host, node, init.bindPort, ctx.now());
   const tokens: string[] = [];
   for (const spec of init.bootstrapTokens) {
     tokens.push(await createToken(api, { ...spec, description: spec.description || INIT_TOKEN_DESCRIPTION, groups: spec.groups.length ? spec.groups : [DEFAULT_TOKEN_GROUP], ttlMs: spec.ttlMs ?? DEFAULT_TOKEN_TTL_MS }, ctx.now()));

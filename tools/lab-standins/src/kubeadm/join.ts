@@ -128,6 +128,6 @@ export async function runJoin(args: ParsedArgs, ctx: KubeadmContext): Promise<vo
   await startKubelet(ctx.host, runner, node.name, node.address, log);
   await waitForApiServer(ctx.host, runner, cluster, node, cp.bindPort, log);
   await markControlPlane(admin, node.name, log);
-  await createMirrorPods(admin, node, cp.bindPort, ctx.now());
+  await createMirrorPods(admin, ctx.host, node, cp.bindPort, ctx.now());
   ctx.out(CONTROL_PLANE_JOIN_DONE);
 }

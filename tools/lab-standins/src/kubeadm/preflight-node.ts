@@ -169,6 +169,17 @@ export function kubernetesVersion(kubeadmVersion: string, k8sVersion: string): F
   return warning('KubernetesVersion', `Kubernetes version is greater than kubeadm version. Please consider to upgrade kubeadm. Kubernetes version: ${k8sVersion.replace(/^v/, '')}. Kubeadm version: ${kMajor}.${kMinor}.x`);
 }
 
+/** The version in `kubelet --version` output (`Kubernetes v1.33.2` → 1.33.2; preflight/utils.go GetKubeletVersion). */
+function parseKubeletVersion(output: string): string | undefined {
+  return /^\s*Kubernetes v((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-0-9a-zA-Z_.+]*)?)\s*$/.exec(output)?.[1];
+}
+
+/** The installed kubelet's version per `kubelet --version`, undefined when it cannot be had. */
+export function installedKubeletVersion(): string | undefined {
+  const result = run(['kubelet', '--version']);
+  return result?.status === 0 ? parseKubeletVersion(result.stdout.trim()) : undefined;
+}
+
 /**
  * KubeletVersionCheck: `kubelet --version` must print `Kubernetes vX.Y.Z` (preflight/utils.go
  * GetKubeletVersion); older than kubeadm's minor - 3 (constants.go MinimumKubeletVersion =
@@ -180,9 +191,8 @@ export function kubeletVersion(kubeadmVersion: string, k8sVersion: string | unde
   if (result === undefined) return { check, message: `couldn't get kubelet version: cannot execute 'kubelet --version': exec: "kubelet": executable file not found in $PATH` };
   if (result.status !== 0) return { check, message: `couldn't get kubelet version: cannot execute 'kubelet --version': exit status ${result.status}` };
   const output = result.stdout.trim();
-  const match = /^\s*Kubernetes v((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-0-9a-zA-Z_.+]*)?)\s*$/.exec(output);
-  if (match === null) return { check, message: `couldn't get kubelet version: Unable to parse output from Kubelet: ${JSON.stringify(output)}` };
-  const kubelet = match[1] as string;
+  const kubelet = parseKubeletVersion(output);
+  if (kubelet === undefined) return { check, message: `couldn't get kubelet version: Unable to parse output from Kubelet: ${JSON.stringify(output)}` };
   const [kubeletMajor, kubeletMinor] = parts(kubelet);
   const [kMajor, kMinor] = parts(kubeadmVersion);
   if (kubeletMajor < kMajor || (kubeletMajor === kMajor && kubeletMinor < kMinor - 3)) {
@@ -260,8 +270,8 @@ function kernelConfig(release: string): Map<string, string> | string {
 /**
  * SystemVerificationCheck's KernelValidator (k8s.io/system-validators validators/kernel_validator.go):
  * the kernel release against the spec's versions, and every required kernel option built in
- * or as a module. Errors name the check "SystemVerification"; the cgroups validator is not
- * reproduced (see the README's known differences).
+ * or as a module. Errors name the check "SystemVerification"; the CgroupsValidator that runs
+ * after it is preflight-cgroups.ts.
  */
 export function systemVerification(kubeadmMinor: number, release = os.release()): PreflightError[] {
   const spec = kernelSpecFor(kubeadmMinor);

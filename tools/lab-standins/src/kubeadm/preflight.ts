@@ -6,7 +6,8 @@ import { type HostEnv, hostPath } from '../common/host-env';
 import { insideLabHost } from '../common/service-runner';
 import { minorOf } from './features';
 import { KubeadmError } from './kubeadm-error';
-import { firewalld, hostname, httpProxy, httpProxyCidr, kubeletVersion, kubernetesVersion, serviceKubelet, systemVerification } from './preflight-node';
+import { firewalld, hostname, httpProxy, httpProxyCidr, installedKubeletVersion, kubeletVersion, kubernetesVersion, serviceKubelet, systemVerification } from './preflight-node';
+import { machineCgroupFacts, validateCgroups } from './preflight-cgroups';
 
 // kubeadm's preflight checks as kubernetes/kubernetes cmd/kubeadm/app/preflight/checks.go and
 // checks_linux.go have them (v1.28-v1.34), in kubeadm's order: each check has kubeadm's name,
@@ -153,6 +154,7 @@ async function commonChecks(host: HostEnv, o: PreflightInput & { kubeadmMinor: n
     swap(host, o.kubeadmMinor),
     ...execs(o.kubernetesVersion),
     ...systemVerification(o.kubeadmMinor),
+    ...validateCgroups(o.kubeadmMinor, machineCgroupFacts(), o.kubeadmMinor >= 35 ? installedKubeletVersion() : undefined),
     ...hostname(host, o.nodeName),
     kubeletVersion(o.kubeadmVersion, o.kubernetesVersion),
     serviceKubelet(),

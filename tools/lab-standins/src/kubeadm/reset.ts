@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { type ParsedArgs, boolFlag } from '../common/flags';
 import { hostPath, KubePaths } from '../common/host-env';
 import { serviceRunner } from '../common/service-runner';
+import { forgetStaticPod } from '../kubelet/static-pods';
 import { resourceByRest } from '../common/resources';
 import { adminApi, type KubeadmContext } from './cli-context';
 import { APISERVER_SERVICE } from './control-plane-phase';
@@ -64,8 +65,11 @@ export async function runReset(args: ParsedArgs, ctx: KubeadmContext): Promise<v
     }
     // The kubelet goes first: it would restart the static pods from their manifests.
     await stopKubelet(host, runner);
-    await runner.stop(APISERVER_SERVICE);
-    await runner.stop(ETCD_SERVICE);
+    // Removing the containers also forgets which manifest version they ran (their pod UID label).
+    for (const name of [APISERVER_SERVICE, ETCD_SERVICE]) {
+      await runner.stop(name);
+      forgetStaticPod(host, name);
+    }
     const dataDir = hostPath(host, cluster?.etcdDataDir ?? KubePaths.etcdDataDir);
     clearDir(dataDir);
     log(`[reset] Deleted contents of the etcd data directory: ${cluster?.etcdDataDir ?? KubePaths.etcdDataDir}`);

@@ -5,6 +5,7 @@ import { KubeadmError } from './kubeadm-error';
 import { checkClusterHealth, fetchClusterConfig, upgradeApi, upgradeStaticPods, writeKubeletConfigFromCluster } from './upgrade-common';
 import { enforceVersionPolicies, parseVersion, readClusterVersions } from './upgrade-versions';
 import { installedKubeadmVersion } from './version-cmd';
+import { nodeNameFromKubeletConfig } from './node-name';
 
 /**
  * `kubeadm upgrade apply vX.Y.Z [--yes] [--force]` on a control plane (kubernetes/kubernetes
@@ -36,7 +37,7 @@ export async function runUpgradeApply(args: ParsedArgs, ctx: KubeadmContext): Pr
   }
   const upgraded = { ...cluster, kubernetesVersion: target };
   log(`[upgrade/control-plane] Upgrading your static Pod-hosted control plane to version "${target}" (timeout: 5m0s)...`);
-  await upgradeStaticPods(ctx, target, log);
+  await upgradeStaticPods(ctx, api, nodeNameFromKubeletConfig(ctx.host), target, log);
   log('[upgrade/control-plane] The control plane instance for this node was successfully upgraded!');
   await uploadConfig(api, { ...raw, kubernetesVersion: target }, upgraded, log);
   await writeKubeletConfigFromCluster(api, ctx, log);

@@ -7,7 +7,6 @@ import { argPath, hostPath, KubePaths } from '../common/host-env';
 import type { KubeApi } from '../common/kube-api';
 import type { KubeObject } from '../common/kube-object';
 import { resourceByRest } from '../common/resources';
-import { serviceRunner, standinArgv } from '../common/service-runner';
 import { pollUntil } from '../common/wait';
 import { adminApi, type KubeadmContext } from './cli-context';
 import { clusterFromYaml, type ClusterConfig } from './config';
@@ -16,6 +15,7 @@ import { KubeadmError } from './kubeadm-error';
 
 const CONFIGMAPS = resourceByRest('', 'configmaps');
 const NODES = resourceByRest('', 'nodes');
+const PODS = resourceByRest('', 'pods');
 const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 
 /** The cluster's ClusterConfiguration from kubeadm-config, as kubeadm upgrade reads it (FetchInitConfigurationFromCluster). */
@@ -79,47 +79,82 @@ function backupStamp(now: Date): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}-${pad(now.getHours())}-${pad(now.getMinutes())}-${pad(now.getSeconds())}`;
 }
 
+/** kubeadm's UpgradeManifestTimeout (5 min; v1beta4 UpgradeConfiguration timeouts.upgradeManifests); KUMI_STANDIN_UPGRADE_TIMEOUT_MS shortens it for loopback tests. */
+function upgradeManifestTimeoutMs(): number {
+  const given = Number(process.env.KUMI_STANDIN_UPGRADE_TIMEOUT_MS);
+  return Number.isInteger(given) && given > 0 ? given : 300_000;
+}
+
+/** The mirror pod's kubernetes.io/config.hash, as kubeadm's waiter reads it (apiclient/wait.go getStaticPodSingleHash); undefined while unreadable. */
+async function mirrorPodHash(api: KubeApi, component: string, nodeName: string): Promise<string | undefined> {
+  const pod = await api.find(PODS, 'kube-system', `${component}-${nodeName}`).catch(() => undefined);
+  return pod?.metadata?.annotations?.['kubernetes.io/config.hash'];
+}
+
 /**
  * The static-pod part of `kubeadm upgrade apply|node` on a control plane
- * (cmd/kubeadm/app/phases/upgrade/staticpods.go StaticPodControlPlane, upgradeComponent):
- * the kube-apiserver manifest is written for the new version, the old one kept in a backup
- * folder, and kubeadm waits until the component runs again; equal manifests are skipped.
- * The lab runs only kube-apiserver (etcd is the host's own etcd and stays). Lab difference:
- * the lab's kubelet starts missing static pods but does not notice a changed manifest, so
- * the stand-in restarts the pod itself, then waits as kubeadm does.
+ * (kubernetes/kubernetes cmd/kubeadm/app/phases/upgrade/staticpods.go StaticPodControlPlane,
+ * upgradeComponent, rollbackOldManifests; v1.28-v1.34): the mirror pod's config hash is read
+ * first, the new kube-apiserver manifest written to a temporary folder, skipped when equal,
+ * else the old manifest moved to a backup folder and the new one into
+ * /etc/kubernetes/manifests. Then kubeadm only waits: for the mirror pod's
+ * `kubernetes.io/config.hash` to change (the kubelet restarted the pod) and for the component
+ * to answer at the new version. Either wait timing out puts the backed-up manifest back (the
+ * kubelet then restarts the old pod) and fails. kubeadm restarts nothing itself.
+ * Lab differences: etcd (the host's Debian etcd) is left as if at the target version, and
+ * the controller-manager and scheduler have no manifests to upgrade.
  */
-export async function upgradeStaticPods(ctx: KubeadmContext, version: string, log: (line: string) => void): Promise<void> {
+export async function upgradeStaticPods(ctx: KubeadmContext, api: KubeApi, nodeName: string, version: string, log: (line: string) => void): Promise<void> {
+  const component = APISERVER_SERVICE;
+  const timeoutMs = upgradeManifestTimeoutMs();
+  const beforeHash = await pollUntil(() => mirrorPodHash(api, component, nodeName), timeoutMs, 500);
+  if (beforeHash === undefined) throw new KubeadmError(`[upgrade/apply] FATAL: failed to obtain static Pod hash for component ${component} on Node ${nodeName}: timed out waiting for the condition`);
   const file = hostPath(ctx.host, APISERVER_MANIFEST);
   const current = fs.readFileSync(file, 'utf8');
   const pod = YAML.parse(current) as { spec?: { containers?: { command?: string[] }[] } };
   const args = (pod.spec?.containers?.[0]?.command ?? []).slice(1).map((arg) => (arg.startsWith('--kubernetes-version=') ? `--kubernetes-version=${version}` : arg));
   const next = apiServerManifest(args, version);
-  log(`[upgrade/staticpods] Writing new Static Pod manifests to "/etc/kubernetes/tmp/kubeadm-upgraded-manifests${backupStamp(ctx.now()).replace(/-/g, '')}"`);
-  log('[upgrade/staticpods] Preparing for "kube-apiserver" upgrade');
+  const stamp = backupStamp(ctx.now());
+  const tempDir = `/etc/kubernetes/tmp/kubeadm-upgraded-manifests${stamp.replace(/-/g, '')}`;
+  fs.mkdirSync(hostPath(ctx.host, tempDir), { recursive: true });
+  fs.writeFileSync(hostPath(ctx.host, `${tempDir}/${component}.yaml`), next, { mode: 0o600 });
+  log(`[upgrade/staticpods] Writing new Static Pod manifests to "${tempDir}"`);
+  log(`[upgrade/staticpods] Preparing for "${component}" upgrade`);
   if (next === current) {
-    log('[upgrade/staticpods] Current and new manifests of kube-apiserver are equal, skipping upgrade');
+    log(`[upgrade/staticpods] Current and new manifests of ${component} are equal, skipping upgrade`);
+    fs.rmSync(hostPath(ctx.host, tempDir), { recursive: true, force: true });
     return;
   }
-  const backup = `/etc/kubernetes/tmp/kubeadm-backup-manifests-${backupStamp(ctx.now())}`;
-  fs.mkdirSync(hostPath(ctx.host, backup), { recursive: true });
-  fs.writeFileSync(hostPath(ctx.host, `${backup}/kube-apiserver.yaml`), current, { mode: 0o600 });
-  log(`[upgrade/staticpods] Moving new manifest to "${APISERVER_MANIFEST}" and backing up old manifest to "${backup}/kube-apiserver.yaml"`);
-  fs.writeFileSync(file, next, { mode: 0o600 });
+  const backup = `/etc/kubernetes/tmp/kubeadm-backup-manifests-${stamp}/${component}.yaml`;
+  fs.mkdirSync(path.dirname(hostPath(ctx.host, backup)), { recursive: true });
+  fs.renameSync(file, hostPath(ctx.host, backup));
+  fs.renameSync(hostPath(ctx.host, `${tempDir}/${component}.yaml`), file);
+  log(`[upgrade/staticpods] Moving new manifest to "${APISERVER_MANIFEST}" and backing up old manifest to "${backup}"`);
   log('[upgrade/staticpods] Waiting for the kubelet to restart the component');
-  log('[upgrade/staticpods] This can take up to 5m0s');
-  const runner = serviceRunner(ctx.host);
-  await runner.stop(APISERVER_SERVICE);
-  await runner.start(APISERVER_SERVICE, standinArgv('kube-apiserver', args));
+  log(`[upgrade/staticpods] This can take up to ${Math.round(timeoutMs / 60_000) >= 1 ? `${Math.round(timeoutMs / 60_000)}m0s` : `${Math.round(timeoutMs / 1000)}s`}`);
+  const started = Date.now();
+  const remaining = (): number => Math.max(0, timeoutMs - (Date.now() - started));
+  const rollback = (reason: string): KubeadmError => {
+    fs.renameSync(hostPath(ctx.host, backup), file);
+    return new KubeadmError(`[upgrade/apply] FATAL: couldn't upgrade control plane. kubeadm has tried to recover everything into the earlier state. Errors faced: ${reason}`);
+  };
+  // Without this wait kubeadm could see the OLD pod answer before the kubelet noticed the file (staticpods.go).
+  const changed = await pollUntil(async () => {
+    const hash = await mirrorPodHash(api, component, nodeName);
+    return hash !== undefined && hash !== beforeHash ? hash : undefined;
+  }, remaining(), 500);
+  if (changed === undefined) throw rollback(`static Pod hash for component ${component} on Node ${nodeName} did not change after ${Math.round(timeoutMs / 1000)}s: timed out waiting for the condition`);
   const value = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
   const caFile = value('client-ca-file') ?? `${hostPath(ctx.host, KubePaths.pkiDir)}/ca.crt`;
   const client = new ApiClient({ server: `https://${value('advertise-address') ?? '127.0.0.1'}:${value('secure-port') ?? '6443'}`, caPem: fs.readFileSync(caFile, 'utf8') }, { timeoutMs: 2000 });
   const answered = await pollUntil(async () => {
     const res = await client.request('GET', '/version').catch(() => undefined);
     return res?.status === 200 && (res.body as { gitVersion?: string }).gitVersion === version ? true : undefined;
-  }, 300_000, 250);
-  if (!answered) throw new KubeadmError(`[upgrade/apply] FATAL: couldn't upgrade control plane. kubeadm has tried to recover everything into the earlier state. Errors faced: timed out waiting for the condition: kube-apiserver did not come back at ${version}; see ${runner.logFile(APISERVER_SERVICE)}`);
-  log('[apiclient] Found 1 Pods for label selector component=kube-apiserver');
-  log('[upgrade/staticpods] Component "kube-apiserver" upgraded successfully!');
+  }, Math.max(remaining(), 1000), 250);
+  if (!answered) throw rollback(`${component} did not come back at ${version}: timed out waiting for the condition`);
+  fs.rmSync(hostPath(ctx.host, tempDir), { recursive: true, force: true });
+  log(`[apiclient] Found 1 Pods for label selector component=${component}`);
+  log(`[upgrade/staticpods] Component "${component}" upgraded successfully!`);
 }
 
 /**

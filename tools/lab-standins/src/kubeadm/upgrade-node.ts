@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { ParsedArgs } from '../common/flags';
 import { hostPath } from '../common/host-env';
 import type { KubeadmContext } from './cli-context';
+import { nodeNameFromKubeletConfig } from './node-name';
 import { APISERVER_MANIFEST } from './control-plane-phase';
 import { fetchClusterConfig, upgradeApi, upgradeStaticPods, writeKubeletConfigFromCluster } from './upgrade-common';
 
@@ -20,7 +21,7 @@ export async function runUpgradeNode(args: ParsedArgs, ctx: KubeadmContext): Pro
   const controlPlane = fs.existsSync(hostPath(ctx.host, APISERVER_MANIFEST));
   if (controlPlane) {
     log(`[upgrade/control-plane] Upgrading your Static Pod-hosted control plane instance to version "${cluster.kubernetesVersion}"...`);
-    await upgradeStaticPods(ctx, cluster.kubernetesVersion, log);
+    await upgradeStaticPods(ctx, api, nodeNameFromKubeletConfig(ctx.host), cluster.kubernetesVersion, log);
     log('[upgrade/control-plane] The control plane instance for this node was successfully upgraded!');
   } else {
     log('[preflight] Skipping prepull. Not a control plane node.');

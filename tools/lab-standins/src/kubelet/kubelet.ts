@@ -17,6 +17,7 @@ import { ownerUid, toleratesNode } from './scheduling';
 import { stopRemovedStaticPods, syncMirrorPods, syncStaticPods } from './static-pods';
 import { serviceRunner } from '../common/service-runner';
 import { serialSyncTick } from './sync-loop';
+import { ManifestWatch } from './manifest-watch';
 import { serveKubeletExec } from './exec-server';
 import { type CgroupDriver, cgroupMismatch, type RuntimeCgroupDriverReader } from './cgroup-driver';
 
@@ -52,6 +53,7 @@ export class Kubelet {
   private server: https.Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readyAt: string | undefined;
+  private manifestWatch: ManifestWatch | undefined;
 
   constructor(private readonly o: KubeletOptions) {
     this.api = new KubeApi(new ApiClient(loadKubeconfig(o.kubeconfig), { timeoutMs: 5000 }));
@@ -73,13 +75,20 @@ export class Kubelet {
       this.server?.listen(10250, this.o.nodeIp, () => resolve());
     });
     const tick = serialSyncTick(() => this.sync(), Math.max(30_000, 10 * this.o.syncIntervalMs), this.o.log);
+    // A changed manifest syncs at once (inotify); the interval is the periodic re-list.
+    this.manifestWatch = new ManifestWatch(this.o.host, tick);
+    this.manifestWatch.ensure();
     tick();
-    this.timer = setInterval(tick, this.o.syncIntervalMs);
+    this.timer = setInterval(() => {
+      this.manifestWatch?.ensure();
+      tick();
+    }, this.o.syncIntervalMs);
   }
 
   /** Stops the loop and the server. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.manifestWatch?.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -105,7 +114,7 @@ export class Kubelet {
     if (sandboxError) this.o.log(sandboxError);
     // Static pods first: on a control plane the API server this kubelet talks to may be one of them.
     // No pod sandbox can be created while the cgroup drivers differ, static pods included.
-    if (!sandboxError) await syncStaticPods(this.o.host, serviceRunner(this.o.host), this.o.log);
+    if (!sandboxError) await syncStaticPods(this.o.host, this.o.nodeName, serviceRunner(this.o.host), this.o.log);
     await stopRemovedStaticPods(this.o.host, serviceRunner(this.o.host), this.o.log);
     const node = await this.registerNode();
     const now = this.o.now();

@@ -41,11 +41,23 @@ export function flannelNetwork(netConf: string | undefined): string {
 }
 
 /**
- * What flannel's install-cni init container and flanneld write on a node once its pod runs:
- * the CNI config (10-flannel.conflist) and /run/flannel/subnet.env for the node's lease
- * (FLANNEL_SUBNET is the lease's first address, FLANNEL_MTU the uplink's 1500 - 50 of VXLAN).
+ * What flannel's install-cni-plugin init container puts in the host's /opt/cni/bin (`cp -f
+ * /flannel /opt/cni/bin/flannel`, flannel-io/flannel Documentation/kube-flannel.yml v0.26.7).
+ * The lab has no flannel binary: the kubelet stand-in translates flannel's config itself
+ * (flannel-cni.ts), so this file only says so if run, and marks the plugin as installed.
+ */
+const FLANNEL_PLUGIN_STANDIN = `#!/bin/sh\necho '{"cniVersion":"0.3.1","code":100,"msg":"kumi lab: flannel\\u0027s CNI plugin is played by the kubelet stand-in (tools/lab-standins/src/kubelet/flannel-cni.ts)"}'\nexit 1\n`;
+
+/**
+ * What flannel's init containers (install-cni-plugin, install-cni) and flanneld write on a node
+ * once its pod runs: /opt/cni/bin/flannel, the CNI config (10-flannel.conflist) and
+ * /run/flannel/subnet.env for the node's lease (FLANNEL_SUBNET is the lease's first address,
+ * FLANNEL_MTU the uplink's 1500 - 50 of VXLAN).
  */
 export function writeFlannelFiles(host: HostEnv, network: string, subnet: string): void {
+  const binDir = hostPath(host, '/opt/cni/bin');
+  fs.mkdirSync(binDir, { recursive: true });
+  if (!fs.existsSync(path.join(binDir, 'flannel'))) fs.writeFileSync(path.join(binDir, 'flannel'), FLANNEL_PLUGIN_STANDIN, { mode: 0o755 });
   const runDir = hostPath(host, path.dirname(SUBNET_ENV_PATH));
   fs.mkdirSync(runDir, { recursive: true });
   const gateway = subnet.replace(/\.0\/(\d+)$/, '.1/$1');

@@ -6,8 +6,12 @@ import { flannelDelegate, parseSubnetEnv, SUBNET_ENV_PATH, type PluginConf } fro
 
 const run = promisify(execFile);
 
-/** Where the CNI plugin binaries are: kubernetes-cni's /opt/cni/bin (containerd's default bin_dir), then Debian's containernetworking-plugins. */
-export const CNI_PATH = '/opt/cni/bin:/usr/lib/cni';
+/**
+ * Where the CNI plugin binaries are: containerd's default bin_dir /opt/cni/bin (containerd
+ * pkg/cri/config/config_unix.go, v1.7), which pkgs.k8s.io's kubernetes-cni fills and flannel's
+ * install-cni-plugin init container adds `flannel` to. Debian's /usr/lib/cni is not searched.
+ */
+export const CNI_PATH = '/opt/cni/bin';
 /** Where flannel's plugin keeps the delegate config of each container for DEL (flannel.go defaultDataDir, cni-plugin v1.6.2-flannel1). */
 const FLANNEL_DATA_DIR = '/var/lib/cni/flannel';
 /** containerd's loopback network (go-cni loopback config, containerd v1.7): lo up in every pod netns. */
@@ -42,10 +46,15 @@ export function loadConfList(confDir: string): ConfList {
   return { name: String(parsed.name), cniVersion: String(parsed.cniVersion ?? ''), plugins: parsed.plugins };
 }
 
+/** libcni's error for a plugin missing from the bin dirs (containernetworking/cni pkg/invoke/find.go FindInPath). */
+function pluginNotFound(type: string): Error {
+  return new Error(`failed to find plugin "${type}" in path [${CNI_PATH.split(':').join(' ')}]`);
+}
+
 /** Runs one CNI plugin binary (CNI spec 0.3.1/1.0 conventions: config on stdin, result on stdout, errors as JSON). */
 function invokePlugin(conf: PluginConf, env: Record<string, string>): Promise<Record<string, unknown>> {
   const binary = CNI_PATH.split(':').map((dir) => path.join(dir, conf.type)).find((file) => fs.existsSync(file));
-  if (!binary) return Promise.reject(new Error(`CNI plugin ${conf.type} not found in ${CNI_PATH} (install containernetworking-plugins)`));
+  if (!binary) return Promise.reject(pluginNotFound(conf.type));
   return new Promise((resolve, reject) => {
     const child = spawn(binary, [], { env: { ...process.env, ...env, CNI_PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -73,6 +82,8 @@ function invokePlugin(conf: PluginConf, env: Record<string, string>): Promise<Re
 /** The plugin config to run for an entry: flannel's entry becomes its bridge delegate (see flannel-cni.ts). */
 function resolvePlugin(plugin: PluginConf, list: ConfList, sandboxId: string, command: 'ADD' | 'DEL'): PluginConf {
   if (plugin.type !== 'flannel') return { ...plugin, name: list.name, cniVersion: list.cniVersion };
+  // The translation below plays flannel's binary, which must be where libcni looks for it.
+  if (!CNI_PATH.split(':').some((dir) => fs.existsSync(path.join(dir, 'flannel')))) throw pluginNotFound('flannel');
   const saved = path.join(FLANNEL_DATA_DIR, sandboxId);
   if (command === 'DEL' && fs.existsSync(saved)) return JSON.parse(fs.readFileSync(saved, 'utf8')) as PluginConf;
   const delegate = flannelDelegate(plugin, list, parseSubnetEnv(fs.readFileSync(SUBNET_ENV_PATH, 'utf8')));

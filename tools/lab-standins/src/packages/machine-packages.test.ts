@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hiddenMachinePackages, machinePackageFiles } from './machine-packages';
+import { existsSync } from 'node:fs';
+import { hiddenMachinePackages, machinePackageFiles, placedPath } from './machine-packages';
 
 describe('machine package files a fresh lab host lacks', () => {
   it('keeps commands, units and config of a dpkg file list, canonical, without folders or docs', () => {
@@ -16,7 +17,15 @@ describe('machine package files a fresh lab host lacks', () => {
     expect(machinePackageFiles('absent', info)).toEqual([]);
   });
 
-  it('hides the runtime (with runc) and both load balancers', () => {
-    expect(hiddenMachinePackages().sort()).toEqual(['containerd', 'haproxy', 'keepalived', 'runc']);
+  it('hides the runtime (with runc), both load balancers and the CNI plugins', () => {
+    expect(hiddenMachinePackages().sort()).toEqual(['containerd', 'containernetworking-plugins', 'haproxy', 'keepalived', 'runc']);
+  });
+
+  it.skipIf(!existsSync('/usr/lib/cni/bridge'))("Debian's plugins are hidden; kubernetes-cni puts them in /opt/cni/bin, without Debian's cni-dhcp units", () => {
+    const files = machinePackageFiles('containernetworking-plugins');
+    expect(files).toContain('/usr/lib/cni/bridge');
+    expect(files).toContain('/usr/lib/systemd/system/cni-dhcp.service');
+    expect(files.map((f) => placedPath('kubernetes-cni', f)).filter((f) => f !== undefined)).toEqual(files.filter((f) => f.startsWith('/usr/lib/cni/')).map((f) => f.replace('/usr/lib/cni/', '/opt/cni/bin/')));
+    expect(placedPath('containerd', '/usr/bin/containerd')).toBe('/usr/bin/containerd');
   });
 });

@@ -8,13 +8,35 @@ import path from 'node:path';
  * - Debian's containerd depends on runc (bookworm containerd 1.6.20~ds1-1+deb12u3 Depends).
  * - Docker's containerd.io bundles runc (docker/containerd-packaging debian/containerd.io.install,
  *   rpm/containerd.spec install runc into /usr/bin); its own config.toml comes from its payload.
+ * - pkgs.k8s.io's kubernetes-cni (a dependency of the kubelet package from v1.24 on, deb and rpm:
+ *   kubernetes/release cmd/krel/templates/latest/metadata.yaml) ships the containernetworking
+ *   plugins release in /opt/cni/bin (kubernetes-cni.spec `cp -a %{_arch}/* /opt/cni/bin/`); the
+ *   lab's are Debian's containernetworking-plugins binaries, placed there (PLACED_UNDER).
  */
 export const MACHINE_PACKAGE_FILES: Readonly<Record<string, readonly string[]>> = {
   containerd: ['containerd', 'runc'],
+  'kubernetes-cni': ['containernetworking-plugins'],
   'containerd.io': ['containerd', 'runc'],
   haproxy: ['haproxy'],
   keepalived: ['keepalived'],
 };
+
+/**
+ * Lab packages that put only some of the machine package's files in place, elsewhere: the
+ * machine folder → the folder in the host. kubernetes-cni has the plugins (not Debian's
+ * cni-dhcp units) in /opt/cni/bin.
+ */
+const PLACED_UNDER: Readonly<Record<string, readonly [string, string]>> = {
+  'kubernetes-cni': ['/usr/lib/cni/', '/opt/cni/bin/'],
+};
+
+/** Where a stored machine file goes in a host for lab package `name`; undefined when that package does not ship it. */
+export function placedPath(name: string, file: string): string | undefined {
+  const relocation = PLACED_UNDER[name];
+  if (relocation === undefined) return file;
+  const [from, to] = relocation;
+  return file.startsWith(from) ? `${to}${file.slice(from.length)}` : undefined;
+}
 
 /** Every Debian package of the machine whose files a fresh lab host lacks. */
 export function hiddenMachinePackages(): string[] {
@@ -24,8 +46,8 @@ export function hiddenMachinePackages(): string[] {
 /** Folder of LAB that holds the copies of the machine's package files, one subfolder per Debian package. */
 export const MACHINE_FILES_DIR = 'machine-files';
 
-/** Where a package keeps what kumi relies on: its commands, units and configuration (docs and man pages stay visible). */
-const KEPT_PREFIXES = ['/etc/', '/usr/bin/', '/usr/sbin/', '/usr/lib/systemd/system/'];
+/** Where a package keeps what kumi relies on: its commands, units, configuration and CNI plugins (docs and man pages stay visible). */
+const KEPT_PREFIXES = ['/etc/', '/usr/bin/', '/usr/sbin/', '/usr/lib/systemd/system/', '/usr/lib/cni/'];
 
 /**
  * The machine's files of a Debian package that a fresh host must not have: the non-directory
@@ -87,8 +109,10 @@ function linkedFromStore(file: string, stored: string): boolean {
 export function placeMachinePackage(name: string, labDir: string): void {
   for (const deb of MACHINE_PACKAGE_FILES[name] ?? []) {
     const storeDir = path.join(labDir, MACHINE_FILES_DIR, deb);
-    for (const file of storedPaths(storeDir)) {
-      const stored = path.join(storeDir, file);
+    for (const storedFile of storedPaths(storeDir)) {
+      const stored = path.join(storeDir, storedFile);
+      const file = placedPath(name, storedFile);
+      if (file === undefined) continue;
       // dpkg keeps a conffile the admin already has (an upgrade or a reinstall after remove).
       if (file.startsWith('/etc/') && lexists(file)) continue;
       mkdirSync(path.dirname(file), { recursive: true });
@@ -106,8 +130,9 @@ export function placeMachinePackage(name: string, labDir: string): void {
  */
 export function removeMachinePackage(name: string, labDir: string): void {
   for (const deb of MACHINE_PACKAGE_FILES[name] ?? []) {
-    for (const file of storedPaths(path.join(labDir, MACHINE_FILES_DIR, deb))) {
-      if (!file.startsWith('/etc/')) rmSync(file, { force: true });
+    for (const storedFile of storedPaths(path.join(labDir, MACHINE_FILES_DIR, deb))) {
+      const file = placedPath(name, storedFile);
+      if (file !== undefined && !file.startsWith('/etc/')) rmSync(file, { force: true });
     }
   }
 }

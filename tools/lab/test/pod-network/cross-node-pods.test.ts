@@ -2,7 +2,8 @@
 // firewalls: a Rocky Linux 9 control plane with firewalld running and a Debian 12 worker with a
 // hardened nftables rule set (input and forward policy drop). Pods are network namespaces set up
 // by the lab kubelet's CNI code with Debian's real bridge, host-local, portmap and loopback
-// plugins. Without kumi's firewall step the traffic is refused, as it was for the seed
+// plugins, which a fresh host lacks until pkgs.k8s.io's kubernetes-cni (the kubelet package's
+// dependency) puts them in /opt/cni/bin. Without kumi's firewall step the traffic is refused, as it was for the seed
 // (kubeadm#139, flannel#934); after the step (backend auto on each host) it flows.
 // Root only; skipped loudly otherwise. Costs about 20 s (lab of 2 hosts, firewalld start).
 import { execFileSync } from 'node:child_process';
@@ -59,6 +60,7 @@ async function pingFromPod(host: string, netns: string, target: string): Promise
 
 describe.skipIf(skip !== undefined).sequential('pod-to-pod traffic across nodes through firewalld and a hardened nftables host', () => {
   const pods: Record<string, { netns: string; ip: string }> = {};
+  const freshCni: Record<string, string> = {};
 
   beforeAll(async () => {
     await labDown();
@@ -71,6 +73,17 @@ describe.skipIf(skip !== undefined).sequential('pod-to-pod traffic across nodes 
     }
     const up = await labUp({ topology: TOPOLOGY });
     console.log(`lab up (2 hosts, firewalls on) in ${up.ms} ms`);
+    // The CNI plugins come with kubernetes-cni from pkgs.k8s.io (rpm on Rocky, deb on Debian).
+    const installCni: Record<string, string> = {
+      master1: 'mkdir -p /etc/yum.repos.d && printf "[kubernetes]\\nbaseurl=https://pkgs.k8s.io/core:/stable:/v1.34/rpm/\\n" > /etc/yum.repos.d/kubernetes.repo && dnf install -y kubernetes-cni',
+      worker1: 'echo "deb https://pkgs.k8s.io/core:/stable:/v1.34/deb/ /" > /etc/apt/sources.list.d/kubernetes.list && apt-get update -qq && apt-get install -y kubernetes-cni',
+    };
+    for (const node of NODES) {
+      const before = await inHost(node.host, ['sh', '-c', 'find /usr/lib/cni /opt/cni/bin ! -type d 2>/dev/null | wc -l']);
+      freshCni[node.host] = String(before.stdout).trim();
+      const installed = await inHost(node.host, ['sh', '-c', installCni[node.host] ?? 'false'], { timeoutMs: 60_000 });
+      if (installed.exitCode !== 0) throw new Error(`installing kubernetes-cni on ${node.host} failed: ${String(installed.stderr)}${String(installed.stdout)}`);
+    }
     // flanneld on each node: subnet.env, the CNI config and flannel.1; then each learns the other.
     const macs: Record<string, string> = {};
     for (const node of NODES) macs[node.host] = (await json<{ mac: string }>(node.host, ['node', POD_NET, 'node', NETWORK, node.subnet, node.address])).mac;
@@ -89,6 +102,15 @@ describe.skipIf(skip !== undefined).sequential('pod-to-pod traffic across nodes 
       rmSync(LAB_DIR, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("a fresh host has no CNI plugins; kubernetes-cni puts them in /opt/cni/bin, flannel's init container adds its own", async () => {
+    for (const node of NODES) {
+      expect(freshCni[node.host]).toBe('0');
+      const bin = String((await inHost(node.host, ['ls', '/opt/cni/bin'])).stdout).split('\n');
+      expect(bin).toEqual(expect.arrayContaining(['bridge', 'host-local', 'loopback', 'portmap', 'flannel']));
+      expect((await inHost(node.host, ['test', '-e', '/usr/lib/cni/bridge'])).exitCode).toBe(1);
+    }
+  });
 
   it("sets up flannel's VXLAN device and pod sandboxes with the real CNI plugins", async () => {
     const vxlan = JSON.parse(String((await inHost('master1', ['ip', '-d', '-j', 'link', 'show', 'flannel.1'])).stdout)) as Array<{ mtu: number; linkinfo: { info_kind: string; info_data: { id: number; port: number; local: string; learning: boolean } } }>;

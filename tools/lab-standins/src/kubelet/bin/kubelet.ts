@@ -7,6 +7,10 @@ import { Kubelet } from '../kubelet';
 import { runtimeCgroupDriver } from '../../crictl/cri-client';
 import { kubeletCgroupDriver } from '../cgroup-driver';
 import { kubeletGitVersion, kubeletVersionLine } from '../version';
+import { isCgroup2UnifiedMode } from '../../kubeadm/preflight-cgroups';
+
+/** The minor of a version "v1.35.0". */
+const kubeletMinor = (version: string): number => Number(/^v?\d+\.(\d+)/.exec(version)?.[1] ?? 0);
 
 /**
  * kubelet stand-in, run by the kubelet unit (ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS
@@ -25,9 +29,15 @@ async function main(): Promise<void> {
   if (!fs.existsSync(config)) {
     throw new Error(`"command failed" err="failed to load kubelet config file, path: ${config}, error: failed to load Kubelet config file ${config}, error failed to read kubelet config file \\"${config}\\", error: open ${config}: no such file or directory"`);
   }
-  const parsed = YAML.parse(fs.readFileSync(config, 'utf8')) as { failSwapOn?: boolean; cgroupDriver?: unknown } | null;
+  const parsed = YAML.parse(fs.readFileSync(config, 'utf8')) as { failSwapOn?: boolean; cgroupDriver?: unknown; failCgroupV1?: boolean } | null;
   if (parsed?.failSwapOn !== false && swapIsOn(hostPath(host, '/proc/swaps'))) {
     throw new Error('"command failed" err="failed to run Kubelet: running with swap on is not supported, please disable swap or set --fail-swap-on flag to false"');
+  }
+  // KubeletConfiguration failCgroupV1: false by default up to v1.34, true from v1.35 (k/k
+  // pkg/kubelet/apis/config/v1beta1/defaults.go; KEP-5573); on a cgroup v1 host it stops the kubelet.
+  const version = kubeletGitVersion();
+  if ((parsed?.failCgroupV1 ?? kubeletMinor(version) >= 35) === true && !isCgroup2UnifiedMode()) {
+    throw new Error('"command failed" err="failed to validate kubelet configuration, error: kubelet is configured to not run on a host using cgroup v1. cgroup v1 support is unsupported and will be removed in a future release"');
   }
   const kubeconfig = flag(args, 'kubeconfig') ?? hostPath(host, KubePaths.kubeletConf);
   if (!fs.existsSync(kubeconfig)) throw new Error(`"command failed" err="failed to run Kubelet: unable to load bootstrap kubeconfig: stat ${kubeconfig}: no such file or directory"`);
@@ -36,7 +46,7 @@ async function main(): Promise<void> {
     kubeconfig,
     nodeName: flag(args, 'hostname-override') ?? host.hostname,
     nodeIp: flag(args, 'node-ip') ?? defaultAdvertiseAddress(),
-    version: kubeletGitVersion(),
+    version,
     // Heartbeats are machine time: the lab clock moves expiries (tokens, keys), not the kubelet's pulse.
     now: () => new Date(),
     syncIntervalMs: 2000,
