@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kumi } from './helpers/capture';
+import { freePort } from './helpers/up-fixture';
 
 const seed = await readFile(fileURLToPath(new URL('../../../examples/seed-ha.yaml', import.meta.url)), 'utf8');
 const record = (path: string, host: string, status: string, workflow = 'up') => JSON.stringify({ time: '2026-12-06T09:00:00Z', run: 'r1', workflow, path, host, status });
@@ -70,6 +71,25 @@ describe('kumi remove refuses, with the reason and the fix', () => {
     const again = await kumi('--state-dir', dir, 'remove', 'worker3', file, '--yes');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/worker3 already removed from cluster "seed-ha"; nothing to do/);
+  });
+
+  it('--unreachable: the plan runs nothing on the gone host and does not drain it', async () => {
+    const file = await spec(withoutWorker1);
+    const planned = await kumi('--state-dir', dir, 'plan', '--for', 'remove', '--host', 'worker1', '--unreachable', file);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toMatch(/master1 +kube\.node-delete +delete-node-worker1\/kube\.node-delete@master1/);
+    expect(planned.stdout).not.toMatch(/kube\.drain|kubeadm\.reset/);
+    const wrong = await kumi('--state-dir', dir, 'plan', '--for', 'up', '--unreachable', file);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--unreachable is for --for remove/);
+  });
+
+  it('without --unreachable, gives up on a host whose agent does not attach with exit 4 naming the flag; nothing written', async () => {
+    const file = await spec(withoutWorker1);
+    const removed = await kumi('--state-dir', dir, 'remove', 'worker1', file, '--yes', '--attach-timeout', '1s', '--listen', `127.0.0.1:${await freePort()}`);
+    expect(removed.code, removed.stderr).toBe(4);
+    expect(removed.stderr).toMatch(/the agent of worker1 did not attach within 1s.*Nothing was changed.*`kumi remove worker1 \S+ --unreachable`/);
+    expect(await readFile(join(dir, 'journal.ndjson'), 'utf8')).toBe(`${journal}\n`);
   });
 
   it('needs the hosts before the spec', async () => {

@@ -26,6 +26,7 @@ import { kubeNodeDelete } from './steps/kube-node/kube-node-delete';
 import { kubeadmUpgradePlan } from './steps/kubeadm-upgrade/kubeadm-upgrade-plan';
 import { kubeadmUpgradeApply } from './steps/kubeadm-upgrade/kubeadm-upgrade-apply';
 import { kubeadmUpgradeNode } from './steps/kubeadm-upgrade/kubeadm-upgrade-node';
+import { kubeadmClusterVersion } from './steps/kubeadm-upgrade/kubeadm-cluster-version';
 import { kubeadmCertsCheck } from './steps/kubeadm-certs/kubeadm-certs-check';
 import { kubeadmCertsRenew } from './steps/kubeadm-certs/kubeadm-certs-renew';
 import { etcdSnapshot } from './steps/etcd-snapshot/etcd-snapshot';
@@ -66,6 +67,7 @@ const allSteps: readonly AnyStep[] = [
   etcdSnapshot,
   etcdMemberList,
   etcdMemberRemove,
+  kubeadmClusterVersion,
 ];
 
 /** The steps an agent may run, by id. Nothing outside it can be run. */

@@ -92,3 +92,4 @@ export type { EtcdMemberListOutputs } from './steps/etcd-member/etcd-member-list
 export { etcdMemberRemove } from './steps/etcd-member/etcd-member-remove';
 export type { EtcdMember } from './steps/etcd-member/etcd-members';
 export { quorumProblem } from './steps/etcd-member/etcd-members';
+export { kubeadmClusterVersion, type KubeadmClusterVersionFacts } from './steps/kubeadm-upgrade/kubeadm-cluster-version';

@@ -12,6 +12,7 @@ interface PlanOptions {
   maxParallel?: string;
   params?: boolean;
   json?: boolean;
+  unreachable?: boolean;
 }
 
 /** `kumi plan SPEC [--for up|reset|remove|upgrade|certs|certs-renew|backup]`, `kumi plan --for run --step S (--host a,b | --role R SPEC)`: a workflow's plan, printed, nothing run. */
@@ -29,6 +30,7 @@ export function register(program: Command): void {
     .option('--only <path>', 'keep only entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, [])
     .option('--skip <path>', 'leave out entries matching stage[/step][@host] (globs with *; repeatable or comma-separated)', collect, [])
     .option('--host <name>', 'with --for reset: only this host, as `kumi reset --host` does; with --for backup: the control plane that takes the snapshot; with --for run or remove: the hosts, comma-separated')
+    .option('--unreachable', 'with --for remove: the hosts are gone, as `kumi remove --unreachable` says (nothing runs on them)')
     .option('--params', "also print each entry's step parameters")
     .option('--json', 'print the plan as JSON')
     .action(async (specPath: string | undefined, options: PlanOptions, cmd: Command) => {
@@ -36,6 +38,7 @@ export function register(program: Command): void {
       const { buildPlan, buildResetPlan, formatPlan, SelectionError, WORKFLOWS } = await import('../plan');
       const { usageError } = await import('../cli/cli-error');
       if (!(WORKFLOWS as readonly string[]).includes(options.for)) throw usageError(`--for ${options.for}: no such workflow; use ${WORKFLOWS.join(', ')}`);
+      if (options.unreachable && options.for !== 'remove') throw usageError(`--unreachable is for --for remove (a removal of gone hosts), not --for ${options.for}`);
       let plan;
       if (options.for === 'run') {
         plan = await runPlanFor(specPath, options);
@@ -94,7 +97,7 @@ async function removePlanFor(specPath: string | undefined, options: PlanOptions,
   if (!options.host) throw usageError('kumi plan --for remove needs the hosts: --host a,b');
   const { spec } = await loadSpecForCli(specPath);
   const members = membersOfClusterDir(clusterDirForSpec(clusterSelection(cmd), spec.metadata.name));
-  return planOfRemoval(spec, members, options.host.split(',').map((host) => host.trim()).filter(Boolean), options);
+  return planOfRemoval(spec, members, options.host.split(',').map((host) => host.trim()).filter(Boolean), { only: options.only, skip: options.skip, unreachable: options.unreachable === true });
 }
 
 /** The plan `kumi run` would run for --step and --host (or --role with the spec). */

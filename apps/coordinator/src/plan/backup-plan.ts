@@ -18,6 +18,11 @@ export function snapshotName(cluster: string, at: Date): string {
   return `etcd-${cluster}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}.db`;
 }
 
+/** What every snapshotName of `cluster` matches, and nothing else (what `kumi backup --keep` may delete). */
+export function snapshotNamePattern(cluster: string): RegExp {
+  return new RegExp(`^etcd-${cluster.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{8}T\\d{6}Z\\.db$`);
+}
+
 /**
  * The plan of `kumi backup`: once every etcd member is healthy, `etcdctl snapshot save` on
  * one control plane's local member (etcd.snapshot, checked with `snapshot status`). The

@@ -12,4 +12,4 @@ export { readinessThroughRunner, type AgentsAttachedWaiter } from './probe-readi
 export { hostRunnerOf, StepHandle, StepRunError, type HostStepEvent, type StepProgressEvent, type StepResult } from './step-handle';
 export { buildUpgradePlan, UpgradePathError, type UpgradePlanOptions } from './upgrade-plan';
 export { buildCertsPlan, buildCertsRenewPlan, type CertsPlanOptions, type CertsRenewOptions } from './certs-plan';
-export { buildBackupPlan, snapshotName, type BackupPlanOptions } from './backup-plan';
+export { buildBackupPlan, snapshotName, snapshotNamePattern, type BackupPlanOptions } from './backup-plan';

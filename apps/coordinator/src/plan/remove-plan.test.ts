@@ -32,6 +32,34 @@ describe('the removal plan', () => {
     ]);
   });
 
+  it('--unreachable: nothing runs on the gone hosts and they are not drained; the other members drop the etcd member, the HAProxy backend and the Node', () => {
+    const plan = buildRemovePlan(replaced, members, ['master3', 'worker1'], { unreachable: true });
+    expect(lines(plan)).toEqual([
+      '[attach] all',
+      '[delete-node-worker1] one-at-a-time',
+      '  delete-node-worker1/kube.node-delete@master1',
+      '[load-balancers-master3] all',
+      '  load-balancers-master3/lb.haproxy@lb1',
+      '  load-balancers-master3/lb.haproxy@lb2',
+      '[etcd-member-master3] one-at-a-time',
+      '  etcd-member-master3/etcd.member-remove@master1',
+      '[delete-node-master3] one-at-a-time',
+      '  delete-node-master3/kube.node-delete@master1',
+    ]);
+    // The attach stage waits for the hosts that do the work, never for the gone ones.
+    const attach = plan.stages[0]?.after[0]?.check;
+    expect(attach?.kind === 'agents-attached' ? [...attach.hosts].sort() : []).toEqual(['lb1', 'lb2', 'master1']);
+    // Each host's first stage waits for the API, as the drain does otherwise.
+    const byId = new Map(plan.stages.map((stage) => [stage.id, stage]));
+    expect(byId.get('delete-node-worker1')?.before.map((gate) => gate.id)).toEqual(['api-healthy']);
+    expect(byId.get('load-balancers-master3')?.before.map((gate) => gate.id)).toEqual(['api-healthy']);
+    expect(byId.get('etcd-member-master3')?.before).toEqual([]);
+  });
+
+  it('--unreachable keeps the refusals: the last control plane is still refused', () => {
+    expect(() => buildRemovePlan(replaced, { controlPlanes: ['master1'], workers: [], removed: [] }, ['master1'], { unreachable: true })).toThrow(/would remove the last control plane/);
+  });
+
   it("renders HAProxy's backends as kumi up does for the same spec, so the next up finds nothing to change", () => {
     const removal = buildRemovePlan(replaced, members, ['master3']);
     const up = buildPlan(replaced).stages.flatMap((stage) => stage.entries).find((entry) => entry.step === 'lb.haproxy' && entry.host === 'lb1');

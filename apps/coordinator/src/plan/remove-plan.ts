@@ -25,6 +25,11 @@ export class RemovalRefused extends Error {
 export interface RemovePlanOptions {
   only?: readonly string[];
   skip?: readonly string[];
+  /**
+   * `--unreachable`: the operator states the named hosts are gone (powered off, deleted,
+   * unreachable for good). Nothing runs on them; the other members forget them.
+   */
+  unreachable?: boolean;
 }
 
 /** kubectl drain's bound: evictions a PodDisruptionBudget holds back are retried until then. */
@@ -77,8 +82,17 @@ function refusalCheck(spec: ClusterSpec, members: ClusterMembers, hosts: readonl
  * server whose etcd member leaves) and then out of etcd (asked of a healthy other member),
  * then `kubeadm reset` on the host, then delete its Node (after the reset, so its kubelet
  * cannot register it again). Every step is idempotent, so a rerun after a crash converges.
+ *
+ * An unreachable host (`--unreachable`) gets only what the other members do: no entry runs
+ * on it (no kubeadm reset), and it is not drained either. kubectl drain evicts through the
+ * API, but a pod on a node whose kubelet is gone never confirms its termination: it stays
+ * Terminating and the drain runs into its timeout. Deleting the Node is what ends those pods:
+ * the pod garbage collector deletes pods bound to a node that no longer exists (kubernetes/
+ * kubernetes pkg/controller/podgc gc_controller.go, gcOrphaned), and their controllers
+ * create them again elsewhere, as for the non-graceful node shutdown the Kubernetes docs
+ * describe. So: HAProxy and etcd for a control plane, then the Node deleted.
  */
-function hostStages(ctx: PlanContext, runner: string, host: string, controlPlane: boolean): PlanStage[] {
+function hostStages(ctx: PlanContext, runner: string, host: string, controlPlane: boolean, unreachable: boolean): PlanStage[] {
   const { spec, topology, endpoint } = ctx;
   const on = { name: runner };
   const sid = (id: RemoveStageId) => `${id}-${host}`;
@@ -91,11 +105,10 @@ function hostStages(ctx: PlanContext, runner: string, host: string, controlPlane
     after: [],
     ...extra,
   });
-  const stages = [
-    stage('drain', `Drain ${host} (kubectl drain, up to ${DRAIN_TIMEOUT})`, [entry(sid('drain'), on, 'kube.drain', { node: host, timeout: DRAIN_TIMEOUT, force: true })], {
-      before: [apiHealthy(ctx.firstControlPlane, endpoint)],
-    }),
-  ];
+  const api = [apiHealthy(ctx.firstControlPlane, endpoint)];
+  const stages: PlanStage[] = unreachable
+    ? []
+    : [stage('drain', `Drain ${host} (kubectl drain, up to ${DRAIN_TIMEOUT})`, [entry(sid('drain'), on, 'kube.drain', { node: host, timeout: DRAIN_TIMEOUT, force: true })], { before: api })];
   if (controlPlane) {
     if (spec.spec.loadBalancer) {
       const lbs = topology.loadBalancers.map((lb) => entry(sid('load-balancers'), lb, 'lb.haproxy', haproxyParams(ctx)));
@@ -104,16 +117,20 @@ function hostStages(ctx: PlanContext, runner: string, host: string, controlPlane
     stages.push(stage('etcd-member', `Remove ${host}'s etcd member (from ${runner})`, [entry(sid('etcd-member'), on, 'etcd.member-remove', { member: host })]));
   }
   const { runtime, network } = spec.spec;
-  stages.push(
-    stage('reset', `kubeadm reset on ${host}`, [entry(sid('reset'), { name: host }, 'kubeadm.reset', { runtime, podCidr: network.podCIDR, serviceCidr: network.serviceCIDR })]),
-    stage('delete-node', `Delete node ${host} (from ${runner})`, [entry(sid('delete-node'), on, 'kube.node-delete', { node: host })]),
-  );
-  return stages;
+  if (!unreachable) {
+    stages.push(stage('reset', `kubeadm reset on ${host}`, [entry(sid('reset'), { name: host }, 'kubeadm.reset', { runtime, podCidr: network.podCIDR, serviceCidr: network.serviceCIDR })]));
+  }
+  const gone = unreachable ? ` (${host} is unreachable: not drained, nothing runs on it)` : '';
+  stages.push(stage('delete-node', `Delete node ${host} (from ${runner})${gone}`, [entry(sid('delete-node'), on, 'kube.node-delete', { node: host })]));
+  // Without a drain, the host's first stage waits for the API instead.
+  const [first, ...rest] = stages;
+  return unreachable && first ? [{ ...first, before: api }, ...rest] : stages;
 }
 
 /**
  * The plan of `kumi remove HOST...`: each host's stages (hostStages), workers first, then
- * control planes last joined first, one host after another. Throws RemovalRefused for a
+ * control planes last joined first, one host after another (with `unreachable`, only the
+ * other members' part: see hostStages). Throws RemovalRefused for a
  * removal that names no member, a host the spec still wants, or the last control plane;
  * SelectionError for --only/--skip patterns that match nothing.
  */
@@ -130,7 +147,8 @@ export function buildRemovePlan(spec: ClusterSpec, members: ClusterMembers, host
   const ctx: PlanContext = { spec, topology, endpoint: topology.endpoint, firstControlPlane };
   const workers = members.workers.filter((host) => unique.includes(host));
   const controlPlanes = [...members.controlPlanes].reverse().filter((host) => unique.includes(host));
-  const work = [...workers.flatMap((host) => hostStages(ctx, runner, host, false)), ...controlPlanes.flatMap((host) => hostStages(ctx, runner, host, true))];
+  const unreachable = options.unreachable === true;
+  const work = [...workers.flatMap((host) => hostStages(ctx, runner, host, false, unreachable)), ...controlPlanes.flatMap((host) => hostStages(ctx, runner, host, true, unreachable))];
   const stages = selectEntries(work, parsePatterns(options.only ?? []), parsePatterns(options.skip ?? []));
   const used = [...new Set([runner, ...stages.flatMap((stage) => stage.entries.map((planned) => planned.host))])];
   return { workflow: 'remove', cluster: spec.metadata.name, stages: [attachStage(used), ...stages] };

@@ -1,5 +1,7 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { EtcdSnapshotOutputs } from '@kumi/steps';
+import { DEFAULT_KEEP } from '../backup/default-keep';
+import { pruneSnapshots, sha256OfFile } from '../backup/prune-snapshots';
 import { CliError, usageError } from '../cli/cli-error';
 import { ExitCode } from '../cli/exit-codes';
 import { buildBackupPlan, type Plan, SelectionError, snapshotName } from '../plan';
@@ -18,6 +20,8 @@ export interface BackupOptions {
   host?: string;
   /** Where the snapshot lands (default: `backups/` in the cluster's state folder). */
   outDir?: string;
+  /** `--keep N`: how many of the cluster's snapshots to leave in that folder, the new one included (0: all). */
+  keep: number;
   json: boolean;
   selection: ClusterSelection;
   listen?: ListenAddress;
@@ -36,6 +40,16 @@ export interface BackupResult {
   sha256: string;
   revision: number;
   totalKeys: number;
+  /** Older snapshots deleted to keep --keep of them (with their .sha256). */
+  pruned: string[];
+}
+
+/** `--keep`'s value: a whole number, 0 or more (exit 2 otherwise); DEFAULT_KEEP when not given. */
+export function parseKeep(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_KEEP;
+  const keep = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(keep)) throw usageError(`--keep ${text}: use a whole number of snapshots, 1 or more (0 keeps all)`);
+  return keep;
 }
 
 function retryOf(options: BackupOptions): RetryCommand {
@@ -45,6 +59,8 @@ function retryOf(options: BackupOptions): RetryCommand {
     options.specPath,
     ...(options.host ? ['--host', options.host] : []),
     ...(options.outDir ? ['--out', options.outDir] : []),
+    '--keep',
+    String(options.keep),
     ...(options.selection.stateDir ? ['--state-dir', options.selection.stateDir] : []),
     ...(options.selection.cluster ? ['--cluster', options.selection.cluster] : []),
   ];
@@ -57,6 +73,8 @@ function retryOf(options: BackupOptions): RetryCommand {
  * run by the one scheduler, then the coordinator fetches the snapshot from that agent
  * (FetchFile: chunks checked against the SHA-256 the step reported) into the state
  * folder's `backups/` (or --out), 0600 with a `.sha256` beside it, and says where it is.
+ * Once the new file is verified on disk, older snapshots of the cluster in that folder are
+ * deleted down to --keep (only files named as kumi backup names its own: prune-snapshots.ts).
  */
 export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   const { spec } = await loadSpecForCli(options.specPath);
@@ -88,6 +106,10 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     } catch (error) {
       throw new CliError(`the snapshot is on ${host} at ${snapshot.path}, but fetching it failed: ${(error as Error).message}; run kumi backup again`, ExitCode.FAILURE);
     }
+    // Older snapshots go only once the new one is whole on disk: its bytes hash to what etcd.snapshot reported after `snapshot status` read it.
+    const onDisk = await sha256OfFile(fetched.path);
+    if (onDisk !== snapshot.sha256) throw new CliError(`${fetched.path} hashes to ${onDisk}, not the ${snapshot.sha256} ${host} reported; no older snapshot was removed. Run kumi backup again`, ExitCode.FAILURE);
+    const pruned = await pruneSnapshots(destDir, spec.metadata.name, options.keep, name);
     const result: BackupResult = {
       cluster: spec.metadata.name,
       host,
@@ -97,6 +119,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
       sha256: fetched.sha256,
       revision: snapshot.status.revision,
       totalKeys: snapshot.status.totalKey,
+      pruned,
     };
     const out = options.out ?? process.stdout;
     // After NDJSON progress, the result is one more line (kind BACKUP), so the stream stays line by line.
@@ -105,6 +128,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
       out.write(
         `kumi backup: etcd snapshot of ${result.cluster} from ${host} (revision ${result.revision}, ${result.totalKeys} keys)\n` +
           `  file:   ${result.path} (${result.sizeBytes} bytes, 0600)\n  sha256: ${result.sha256} (check: cd ${destDir} && sha256sum -c ${shellWord(`${name}.sha256`)})\n` +
+          (pruned.length > 0 ? `  pruned: ${pruned.length} older snapshot(s) (--keep ${options.keep}): ${pruned.map((path) => basename(path)).join(', ')}\n` : '') +
           `  restore: see docs/backup-restore.md\n`,
       );
     }

@@ -1,6 +1,11 @@
 import type { EtcdMember } from '@kumi/steps';
 import { describe, expect, it } from 'vitest';
-import { etcdQuorumRefusal } from './run-remove';
+import { CliError } from '../cli/cli-error';
+import { ExitCode } from '../cli/exit-codes';
+import type { SchedulerDeps } from '../plan';
+import { AgentsNotAttachedError } from './agents-attached';
+import { awaitRemovedHosts, comebackNote, etcdQuorumRefusal } from './run-remove';
+import type { Session } from './session';
 
 const member = (name: string, healthy = true): EtcdMember => ({ id: name, name, clientUrls: [`https://${name}:2379`], healthy });
 
@@ -17,5 +22,36 @@ describe('the etcd quorum check of kumi remove', () => {
     );
     // The second of two removals is the one that breaks it.
     expect(etcdQuorumRefusal([member('master1'), member('master2'), member('master3', false), member('master4')], ['master4', 'master2'])).toMatch(/^removing master2 would lose etcd quorum: the 2 member\(s\) left would have 1 healthy/);
+  });
+});
+
+describe('kumi remove of a host whose agent does not attach', () => {
+  const session = (texts: string[]) => ({ signal: new AbortController().signal, progress: { emit: (event: { text?: string }) => texts.push(event.text ?? '') } }) as unknown as Session;
+  const deps = (wait: SchedulerDeps['readiness']['wait']) => ({ readiness: { wait } }) as unknown as SchedulerDeps;
+
+  it('ends with exit 4 naming --unreachable (the exact command) once the bounded wait ran out', async () => {
+    const waited: string[][] = [];
+    const run = awaitRemovedHosts(
+      session([]),
+      deps(async (readiness) => {
+        waited.push(readiness.check.kind === 'agents-attached' ? readiness.check.hosts : []);
+        throw new AgentsNotAttachedError('not every agent attached within 90 s: 0 of 1 agents attached; waiting for worker2');
+      }),
+      ['worker2'],
+      { specPath: 'my cluster.yaml', attachTimeoutMs: 90_000 },
+    );
+    await expect(run).rejects.toBeInstanceOf(CliError);
+    await expect(run).rejects.toMatchObject({ exitCode: ExitCode.UNAVAILABLE });
+    await expect(run).rejects.toThrow(/the agent of worker2 did not attach within 1m30s.*Nothing was changed.*`kumi remove worker2 'my cluster.yaml' --unreachable`/);
+    expect(waited).toEqual([['worker2']]);
+  });
+
+  it('goes on once the agents attached, and passes other errors through', async () => {
+    await expect(awaitRemovedHosts(session([]), deps(async () => undefined), ['worker2'], { specPath: 's.yaml', attachTimeoutMs: 1 })).resolves.toBeUndefined();
+    await expect(awaitRemovedHosts(session([]), deps(async () => Promise.reject(new Error('cancelled'))), ['worker2'], { specPath: 's.yaml', attachTimeoutMs: 1 })).rejects.toThrow('cancelled');
+  });
+
+  it('tells what to do on a gone host that comes back', () => {
+    expect(comebackNote(['worker2'])).toMatch(/^if worker2 ever comes back, run `kubeadm reset -f` on it/);
   });
 });

@@ -1,12 +1,15 @@
 import { type EtcdMember, quorumProblem } from '@kumi/steps';
-import { usageError } from '../cli/cli-error';
+import { CliError, usageError } from '../cli/cli-error';
+import { formatDuration } from '../cli/duration';
+import { ExitCode } from '../cli/exit-codes';
 import { Journal } from '../journal/journal';
 import { SecretRegistry } from '../journal/secret-registry';
-import { buildRemovePlan, type ClusterMembers, type Plan, RemovalRefused, type RunReport, type SchedulerDeps, type SchedulerEvent, SelectionError, stepParams } from '../plan';
+import { buildRemovePlan, type ClusterMembers, type Plan, RemovalRefused, type RemovePlanOptions, type RunReport, type SchedulerDeps, type SchedulerEvent, SelectionError, stepParams } from '../plan';
 import { agentsAttached } from '../plan/readiness';
 import type { ClusterSpec } from '../spec';
 import { loadSpecForCli } from '../spec/load-for-cli';
 import { clusterDirForSpec } from './cluster-dir';
+import { AgentsNotAttachedError } from './agents-attached';
 import { clusterMembers, recordRemoved } from './cluster-members';
 import { confirm } from './confirm';
 import { type RetryCommand, shellWord } from './failure-summary';
@@ -16,6 +19,8 @@ import { openSession, sessionOptionsFor, type Session, type WorkflowCommandOptio
 /** Options of `kumi remove HOST... SPEC`. */
 export interface RemoveOptions extends WorkflowCommandOptions {
   hosts: string[];
+  /** `--unreachable`: the hosts are gone; nothing runs on them (buildRemovePlan). */
+  unreachable?: boolean;
 }
 
 /** The cluster's members as the state folder's journal records them, read before any lock (nothing is written). */
@@ -24,9 +29,9 @@ export function membersOfClusterDir(dir: string): ClusterMembers {
 }
 
 /** The removal plan, or exit 2 with the reason and the fix. */
-export function removePlanFor(spec: ClusterSpec, members: ClusterMembers, hosts: readonly string[], options: { only?: readonly string[]; skip?: readonly string[] } = {}): Plan {
+export function removePlanFor(spec: ClusterSpec, members: ClusterMembers, hosts: readonly string[], options: RemovePlanOptions = {}): Plan {
   try {
-    return buildRemovePlan(spec, members, hosts, { only: options.only ?? [], skip: options.skip ?? [] });
+    return buildRemovePlan(spec, members, hosts, { only: options.only ?? [], skip: options.skip ?? [], unreachable: options.unreachable === true });
   } catch (error) {
     if (error instanceof RemovalRefused || error instanceof SelectionError) throw usageError(error.message);
     throw error;
@@ -87,13 +92,38 @@ export function etcdQuorumRefusal(members: readonly EtcdMember[], names: readonl
   return undefined;
 }
 
+/**
+ * Without --unreachable, the hosts being removed must attach: their part (kubeadm reset) runs
+ * on them. Waits for their agents as long as any attach wait (--attach-timeout); a host that
+ * stays away is named with the flag that says it is gone (exit 4, nothing changed yet).
+ */
+export async function awaitRemovedHosts(session: Session, deps: SchedulerDeps, hosts: readonly string[], options: Pick<RemoveOptions, 'specPath' | 'attachTimeoutMs'>): Promise<void> {
+  if (hosts.length === 0) return;
+  const report = (text: string) => session.progress.emit({ kind: 'PROGRESS', stage: 'attach', host: '', step: '', text });
+  try {
+    await deps.readiness.wait(agentsAttached(hosts), { stage: 'attach', signal: session.signal, onProgress: report });
+  } catch (error) {
+    if (!(error instanceof AgentsNotAttachedError)) throw error;
+    const missing = hosts.join(' ');
+    throw new CliError(
+      `the agent of ${hosts.join(', ')} did not attach within ${formatDuration(options.attachTimeoutMs)}; kumi remove runs kubeadm reset there, so it waits for it. Nothing was changed. Fix: start the agent (or raise --attach-timeout); if the host is gone for good, say so: \`kumi remove ${missing} ${shellWord(options.specPath)} --unreachable\` (its etcd member, HAProxy backend and Node are removed from the other members; nothing runs on it)`,
+      ExitCode.UNAVAILABLE,
+    );
+  }
+}
+
+/** What to do on an unreachable host that comes back: it still believes it is a member. */
+export function comebackNote(hosts: readonly string[]): string {
+  return `if ${hosts.join(', ')} ever ${hosts.length > 1 ? 'come' : 'comes'} back, run \`kubeadm reset -f\` on ${hosts.length > 1 ? 'each' : 'it'} (then remove /etc/cni/net.d and flush the iptables/IPVS rules, as kubeadm reset says) before it runs anything again: its kubelet would register the Node again and a control plane's etcd would try to rejoin`;
+}
+
 /** `kumi remove` again, or one entry of it. */
 function removeRetry(options: RemoveOptions): RetryCommand {
   const selection = [
     ...(options.selection.stateDir ? ['--state-dir', options.selection.stateDir] : []),
     ...(options.selection.cluster ? ['--cluster', options.selection.cluster] : []),
   ];
-  const base = ['kumi', 'remove', ...options.hosts, options.specPath, ...selection];
+  const base = ['kumi', 'remove', ...options.hosts, options.specPath, ...selection, ...(options.unreachable ? ['--unreachable'] : [])];
   return {
     resume: [...base, '--yes'].map(shellWord).join(' '),
     only: (path) => [...base, '--only', path, '--yes'].map(shellWord).join(' '),
@@ -103,7 +133,8 @@ function removeRetry(options: RemoveOptions): RetryCommand {
 /**
  * `kumi remove HOST... SPEC`: the removal plan (buildRemovePlan) run by the one scheduler,
  * after the refusals that need nothing but the spec and the journal (unknown host, host the
- * spec still wants, last control plane) and the live etcd quorum check. Asks on a terminal
+ * spec still wants, last control plane) and the live etcd quorum check; without
+ * --unreachable the removed hosts' agents must attach (awaitRemovedHosts). Asks on a terminal
  * unless --yes; without a terminal --yes is required. Rerunning it after a crash converges:
  * every step is idempotent, and hosts already removed are skipped.
  */
@@ -118,7 +149,10 @@ export async function runRemove(options: RemoveOptions): Promise<RunReport | und
   }
   const removing = [...removalEnds(plan).values()];
   if (!options.yes) {
-    const answer = await confirm(`kumi remove will drain ${removing.join(', ')}, take them out of the cluster and run kubeadm reset on them. Continue?`, options.confirmIo);
+    const what = options.unreachable
+      ? `take ${removing.join(', ')} out of the cluster from the other members (not drained, nothing runs on ${removing.length > 1 ? 'them' : 'it'}: stated unreachable)`
+      : `drain ${removing.join(', ')}, take them out of the cluster and run kubeadm reset on them`;
+    const answer = await confirm(`kumi remove will ${what}. Continue?`, options.confirmIo);
     if (answer === 'no-terminal') throw usageError('kumi remove takes hosts out of the cluster and there is no terminal to confirm on: pass --yes to confirm');
     if (!answer) throw usageError('not confirmed; nothing was removed');
   }
@@ -127,7 +161,9 @@ export async function runRemove(options: RemoveOptions): Promise<RunReport | und
     const record = removalRecorder(session, plan);
     const deps = sessionDeps(session, 'remove', { attachTimeoutMs: options.attachTimeoutMs, onEvent: record });
     await checkEtcdQuorum(session, deps, plan);
-    return await runWorkflow(session, { label: 'kumi remove', plan, deps, retry: removeRetry(options), doneNote: `${removing.join(', ')} removed; the spec no longer lists them` });
+    if (!options.unreachable) await awaitRemovedHosts(session, deps, removing, options);
+    const doneNote = `${removing.join(', ')} removed; the spec no longer lists them${options.unreachable ? `; ${comebackNote(removing)}` : ''}`;
+    return await runWorkflow(session, { label: 'kumi remove', plan, deps, retry: removeRetry(options), doneNote });
   } finally {
     await session.close();
   }

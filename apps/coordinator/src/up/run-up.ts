@@ -15,6 +15,7 @@ import { checkEtcdQuorum, membersOfClusterDir, removalRecorder, removePlanFor } 
 import { countEntries, runWorkflow, sessionDeps } from './run-workflow';
 import { openSession, sessionOptionsFor, type Session } from './session';
 import { TokenLedger } from './token-ledger';
+import { checkClusterVersion } from './version-guard';
 
 /** Which part of the plan a command runs. */
 export type UpMode = 'up' | 'verify' | 'drill';
@@ -155,7 +156,11 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
   }
   const session = await openSession(sessionOptionsFor(dir, `kumi ${options.mode} ${options.specPath}`, options));
   try {
+    // The agents may attach from now on: the version guard below already waits for one.
+    options.onListening?.(session.listen);
     const deps = upDeps(session, spec, options, plan, members);
+    // A running cluster at another version is kumi upgrade's (or a refused downgrade): exit 2 before any host changes.
+    if (options.mode === 'up') await checkClusterVersion(session, deps, spec, members, options.specPath);
     if (dropped.length > 0 && !options.prune) {
       const remove = ['kumi', 'remove', ...dropped, options.specPath].map(shellWord).join(' ');
       session.progress.emit({ kind: 'PROGRESS', stage: '', host: '', step: '', text: `${dropped.join(', ')} joined the cluster but the spec no longer lists them; kumi up leaves them in: remove them with \`${remove}\` or \`kumi up --prune\`` });
@@ -167,7 +172,6 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
       deps,
       retry: retryCommand(options),
       web: { web: options.web, webExposed: options.webExposed },
-      ...(options.onListening ? { onListening: (open: Session) => options.onListening?.(open.listen) } : {}),
     });
   } finally {
     await session.close();

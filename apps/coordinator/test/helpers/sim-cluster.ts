@@ -41,6 +41,8 @@ export class SimCluster {
   /** The cluster's clock (the lab's), apart from the coordinator's. */
   clusterNow = Date.parse('2026-11-27T10:00:00Z');
   initialized = false;
+  /** What kubeadm-config says once initialised (kubeadm.cluster-version's answer): the seed's version. */
+  clusterVersion = '1.33.2';
   /** Called for each request before it is answered; return 'hang' to never answer it. */
   onRequest: ((request: ReceivedRequest) => 'hang' | void) | undefined;
   /** Makes these `host/step` pairs fail once with COMMAND_FAILED. */
@@ -50,6 +52,11 @@ export class SimCluster {
   answer(request: ReceivedRequest): { kind: 'DONE' | 'NOOP' | 'FAILED'; text: string; outputs?: Record<string, unknown>; planned?: string[]; stderr?: string } {
     const key = `${request.host}/${request.step}`;
     const uploadFresh = (margin: number) => request.secrets.certificateKey === this.uploadedKey && this.uploadedAt + 2 * 3_600_000 - this.clusterNow > margin;
+    if (request.step === 'kubeadm.cluster-version') {
+      // Read-only: a noop with the version, dry run or not (as the real step).
+      if (!this.initialized) return { kind: 'FAILED', text: `${request.host} is not an initialised control plane` };
+      return { kind: 'NOOP', text: `read-only: the cluster runs Kubernetes v${this.clusterVersion}`, outputs: { kubernetesVersion: this.clusterVersion } };
+    }
     if (request.dryRun && request.step === 'kubeadm.upload-certs') {
       return uploadFresh(30 * 60_000) ? { kind: 'NOOP', text: 'certificates already uploaded with this key' } : { kind: 'DONE', text: '', planned: ['run kubeadm init phase upload-certs'] };
     }

@@ -1,10 +1,12 @@
 // The certificates and backup phases of the #12 chain (day2.test.ts): `kumi certs` shows every
 // kubeadm certificate of every control plane, `kumi certs renew --force` renews them one control
 // plane at a time (NotAfter moves forward, the API keeps answering through the VIP), and
-// `kumi backup` leaves a 0600 etcd snapshot with a matching .sha256 in the coordinator's state
-// folder that `etcdctl snapshot status` reads.
+// `kumi backup --keep 1` leaves a 0600 etcd snapshot with a matching .sha256 in the coordinator's
+// state folder that `etcdctl snapshot status` reads, and deletes the older snapshot it had made
+// (nothing else of that folder).
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
 import { inCoordinator } from '../../src/in-host';
 import { healthzThroughVip } from '../../src/e2e/cluster-facts';
@@ -100,12 +102,23 @@ export async function certsPhase(ctx: Day2Context): Promise<void> {
  * its bytes, and `etcdctl snapshot status` (the machine's real etcd) reads it.
  */
 export async function backupPhase(ctx: Day2Context): Promise<void> {
+  // An older snapshot of this cluster, as kumi backup names its own, and files it did not write.
+  const backups = path.join(ctx.stateDir, 'backups');
+  const cluster = (ctx.readSpec()['metadata'] as { name: string }).name;
+  const older = path.join(backups, `etcd-${cluster}-20200101T000000Z.db`);
+  const foreign = [path.join(backups, `etcd-${cluster}-mine.db`), path.join(backups, 'notes.txt'), path.join(backups, `etcd-other-20200101T000000Z.db`)];
+  mkdirSync(backups, { recursive: true, mode: 0o700 });
+  for (const file of [older, `${older}.sha256`, ...foreign]) writeFileSync(file, 'not a snapshot\n', { mode: 0o600 });
   // NDJSON progress, then one result line (kind BACKUP): not a progress stream ctx.kumi would take.
-  const run = await kumiResult(ctx, ['backup', ctx.specPath, '--json', ...ctx.attachArgs]);
+  const run = await kumiResult(ctx, ['backup', ctx.specPath, '--json', '--keep', '1', ...ctx.attachArgs]);
   expect(run.exitCode, run.stderr.slice(-3000) || run.stdout.slice(-3000)).toBe(0);
   const last = run.stdout.trim().split('\n').at(-1) ?? '';
-  const result = JSON.parse(last) as { kind: string; path: string; sha256Path: string; sizeBytes: number; sha256: string; revision: number };
+  const result = JSON.parse(last) as { kind: string; path: string; sha256Path: string; sizeBytes: number; sha256: string; revision: number; pruned: string[] };
   expect(result.kind).toBe('BACKUP');
+  // --keep 1: the older snapshot and its .sha256 went once the new one was verified; nothing else did.
+  expect(result.pruned).toEqual([older]);
+  expect([older, `${older}.sha256`].filter((file) => existsSync(file))).toEqual([]);
+  expect(foreign.filter((file) => !existsSync(file))).toEqual([]);
   expect(result.path.startsWith(`${ctx.stateDir}/backups/`)).toBe(true);
   expect(statSync(result.path).mode & 0o777).toBe(0o600);
   const bytes = readFileSync(result.path);

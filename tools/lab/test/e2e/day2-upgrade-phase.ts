@@ -2,7 +2,8 @@
 // the API through the VIP every 200 ms; the coordinator is SIGKILLed in the middle (once the
 // other control planes started) and run again; then every node's kubelet and every control
 // plane's API server must be at the new version. Hostile inputs first: a jump of two minors and
-// a downgrade exit 2 with the fix and change nothing.
+// a downgrade exit 2 with the fix and change nothing, and so does `kumi up` with the spec at
+// the target (that is kumi upgrade's work) or below the cluster's version.
 import { spawn } from 'node:child_process';
 import { expect } from 'vitest';
 import { ADMIN } from '../../src/e2e/cluster-facts';
@@ -115,6 +116,19 @@ export async function upgradePhase(ctx: Day2Context, to?: string): Promise<Upgra
     ctx.editSpec((spec) => void (spec.spec.kubernetes.version = version));
     const refused = await ctx.kumi(upgrade);
     expect(refused.exitCode, `kumi upgrade to ${version} from ${from}:\n${refused.stderr}`).toBe(2);
+    expect(refused.stderr).toContain(why);
+    expect(refused.events.filter((event) => event.kind === 'START')).toEqual([]);
+  }
+
+  // kumi up does not upgrade or downgrade a running cluster: the spec at another version than
+  // the one kubeadm-config says is refused (exit 2) with the fix, before any step.
+  for (const [version, why] of [
+    [target, `differs from the cluster's ${from} (kubeadm-config, read on ${controlPlanes[0]}): kumi up builds and grows the cluster at its version and does not upgrade it. Nothing was changed. Fix: upgrade it with \`kumi upgrade ${ctx.specPath}\``],
+    [minorPlus(from, -1), `differs from the cluster's ${from} (kubeadm-config, read on ${controlPlanes[0]}): that is a downgrade`],
+  ] as const) {
+    ctx.editSpec((spec) => void (spec.spec.kubernetes.version = version));
+    const refused = await ctx.kumi(['up', ctx.specPath, '--yes', '--json', ...ctx.attachArgs]);
+    expect(refused.exitCode, `kumi up at ${version} on a cluster at ${from}:\n${refused.stderr}`).toBe(2);
     expect(refused.stderr).toContain(why);
     expect(refused.events.filter((event) => event.kind === 'START')).toEqual([]);
   }

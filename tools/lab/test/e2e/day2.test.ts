@@ -5,8 +5,9 @@
 // get nodes -o json) and the etcd members (etcdctl member list) are exactly the spec's, and no run
 // joined a host twice (journal). Then, on the same cluster: upgrade one minor through a
 // coordinator SIGKILL with the API probed through the VIP every 200 ms (day2-upgrade-phase.ts),
-// renew the certificates and take an etcd backup (day2-certs-backup-phase.ts). Root only;
-// skipped loudly otherwise.
+// renew the certificates and take an etcd backup (day2-certs-backup-phase.ts); then a dead
+// worker removed with --unreachable, and a removal of two control planes refused for etcd
+// quorum with one member stopped (day2-gone-quorum-phase.ts). Root only; skipped loudly otherwise.
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ import { provisionSeedExtras } from '../../src/e2e/seed-extras';
 import { inHost } from '../../src/in-host';
 import { labSkipReason } from '../lab-checks';
 import { backupPhase, certsPhase } from './day2-certs-backup-phase';
+import { goneHostPhase, quorumPhase } from './day2-gone-quorum-phase';
 import { createDay2Context, type Day2Context, type Day2KumiOptions, type Day2Spec, day2Topology, labAddress } from './day2-context';
 import { upgradePhase } from './day2-upgrade-phase';
 
@@ -204,7 +206,20 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
     need('upgrade');
     await certsPhase(ctx);
     await backupPhase(ctx);
+    passed.add('certs-backup');
   }, 15 * 60_000);
+
+  it('removes a dead worker only when told it is gone (--unreachable), from the other members', async () => {
+    need('certs-backup');
+    await goneHostPhase(ctx);
+    await expectClusterAsSpec();
+    passed.add('gone');
+  }, 5 * 60_000);
+
+  it('refuses to remove two control planes at once when etcd would lose quorum (real etcd, one member stopped): exit 2, nothing changed', async () => {
+    need('gone');
+    await quorumPhase(ctx);
+  }, 5 * 60_000);
 
   it('joined no host twice over the whole chain (journal and events)', () => {
     need('build');

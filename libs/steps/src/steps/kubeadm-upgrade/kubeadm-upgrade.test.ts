@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeAction } from '../../plan';
 import { debianFacts } from '../../testing/host-facts';
 import { fakeHost } from '../common/fake-host';
+import { kubeadmClusterVersion, kubeadmClusterVersionParams } from './kubeadm-cluster-version';
 import { kubeadmUpgradeApply } from './kubeadm-upgrade-apply';
 import { kubeadmUpgradeNode } from './kubeadm-upgrade-node';
 import { kubeadmUpgradePlan } from './kubeadm-upgrade-plan';
@@ -98,5 +99,21 @@ describe('kubeadm.upgrade-node', () => {
 
   it('refuses before kubeadm upgrade apply ran, with the fix', async () => {
     await expect(kubeadmUpgradeNode.check(controlPlane('1.32.2', '1.33.2'), nodeParams, {})).rejects.toThrow(/cluster is at v1.32.2 .*Fix: run kubeadm upgrade apply v1.33.2 on the first control plane first/);
+  });
+});
+
+describe('kubeadm.cluster-version', () => {
+  const versionParams = kubeadmClusterVersionParams.parse({});
+
+  it("reads kubeadm-config's kubernetesVersion on a control plane and outputs it, changing nothing", async () => {
+    const host = controlPlane('1.32.2', '1.33.2');
+    const facts = await kubeadmClusterVersion.check(host, versionParams, {});
+    expect(kubeadmClusterVersion.plan(facts, versionParams, {})).toEqual({ actions: [], noop: 'read-only: the cluster runs Kubernetes v1.32.2 (kubeadm-config)' });
+    expect(await kubeadmClusterVersion.outputs?.(host, versionParams, facts)).toEqual({ kubernetesVersion: '1.32.2' });
+  });
+
+  it('refuses a host that is no control plane yet', async () => {
+    const fresh = fakeHost(debianFacts, {}, { 'kubeadm version -o short': 'v1.32.2' });
+    await expect(kubeadmClusterVersion.check(fresh, versionParams, {})).rejects.toThrow(/is not an initialised control plane/);
   });
 });
