@@ -151,8 +151,9 @@ export class StepRunner {
       emit(runId, request.step, failedBody('UNKNOWN_STEP', `no step "${request.step}" in this agent's catalogue; check the step id or upgrade the agent`));
       return;
     }
-    // One log line per run, at its end (plus one at the start at debug level): a fleet's
-    // no-op steps are most of an agent's work, and a line costs as much as the check.
+    // One log line per run that changed the host or failed, at its end (a no-op, and the start,
+    // at debug level): a fleet's no-op steps are most of an agent's work, and a line costs as
+    // much as the check.
     const fields = { runId, step: step.id, dryRun: request.dryRun };
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
@@ -185,7 +186,9 @@ export class StepRunner {
       });
       if (outcome.status === 'noop') {
         emit(runId, step.id, { kind: 'EVENT_KIND_NOOP', text: outcome.reason, outputsJson: JSON.stringify(outcome.outputs) });
-        logger.info({ ...fields, ms: ms(), reason: clean(outcome.reason) }, 'step needed nothing');
+        // At debug level: a fleet's repeated no-op steps are most of what an agent runs, and
+        // the coordinator keeps each run's events; a run that changed or failed is logged below.
+        logger.debug({ ...fields, ms: ms(), reason: clean(outcome.reason) }, 'step needed nothing');
       } else {
         if (outcome.status !== 'planned') this.deps.facts.hostChanged();
         // kumi.v1: a dry run ends PLANNED with the actions it would take; a real run ends DONE.
