@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { execa } from 'execa';
 import type { HostFacts } from './facts';
 import { secretInArgv } from './executor/redactor';
-import { resolveUnderRoot } from './resolve-under-root';
+import { underRoot } from './resolve-under-root';
 import { StepFailure } from './run-types';
 import type { Secret } from './secret';
 import type { HostReader, ProbeResult } from './step';
@@ -33,8 +33,7 @@ export interface LocalHostOptions {
  * event loop is held for the few microseconds such a read takes.
  */
 export function localHost(root: string, facts: HostFacts, options: LocalHostOptions = {}): HostReader {
-  const base = resolve(root);
-  const under = (path: string): string => resolveUnderRoot(base, path);
+  const under = underRoot(resolve(root));
   return {
     root,
     facts,
