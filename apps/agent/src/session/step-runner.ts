@@ -79,14 +79,16 @@ export class StepRunner {
     const abort = new AbortController();
     const current: CurrentRun = { runId: request.runId, abort, done: Promise.resolve() };
     this.#current = current;
-    clearTimeout(this.#releaseTimer);
     current.done = this.#run(request, abort.signal)
       // The run records its own outcome; this only catches what recording itself threw
       // (the outbox's disk), which must not become an unhandled rejection that ends the agent.
       .catch((error: unknown) => logger.error({ runId: request.runId, error: (error as Error)?.message ?? String(error) }, 'step run ended without its outcome recorded'))
       .finally(() => {
         if (this.#current === current) this.#current = undefined;
-        this.#releaseTimer = setTimeout(() => this.#releaseLibrary(), STEP_LIBRARY_KEEP_MS).unref();
+        // One timer for the agent's life, restarted at each run's end (refresh() also re-arms it
+        // after it fired): no timer made and cleared per step. It does nothing while a run is in hand.
+        if (this.#releaseTimer) this.#releaseTimer.refresh();
+        else this.#releaseTimer = setTimeout(() => this.#current === undefined && this.#releaseLibrary(), STEP_LIBRARY_KEEP_MS).unref();
       });
   }
 
