@@ -3,7 +3,7 @@
 // store code `kumi token create` uses, and readings of its CPU and memory from /proc.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,6 +129,13 @@ export async function processMemory(pid: number): Promise<{ rssMiB: number; peak
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
   return { rssMiB: field('VmRSS'), peakMiB: field('VmHWM') };
+}
+
+/** Open file descriptors of a process (entries of /proc/PID/fd) and its soft/hard limit (/proc/PID/limits). */
+export async function processDescriptors(pid: number): Promise<{ open: number; soft: string; hard: string }> {
+  const open = (await readdir(`/proc/${pid}/fd`)).length;
+  const limits = /^Max open files\s+(\S+)\s+(\S+)/m.exec(await readFile(`/proc/${pid}/limits`, 'utf8'));
+  return { open, soft: limits?.[1] ?? '?', hard: limits?.[2] ?? '?' };
 }
 
 /** A temp folder for one run, removed by the returned function. */

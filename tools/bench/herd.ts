@@ -21,7 +21,7 @@ import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { type ControlClient, kumiV1, type StepEvent__Output } from '@kumi/proto';
 import { machine } from './machine';
 import { AttachStats, enrollLikeAgent, HerdAttachment, HerdStats, makeHerdKeys } from './herd-agent';
-import { bundleKumi, prepareCluster, prepareEnrolledCluster, processCpuSeconds, processMemory, runFolder, startServe } from './herd-coordinator';
+import { bundleKumi, prepareCluster, prepareEnrolledCluster, processCpuSeconds, processDescriptors, processMemory, runFolder, startServe } from './herd-coordinator';
 import { sourceAddress } from './herd-enroll-client';
 import { median } from './process-memory';
 
@@ -41,6 +41,8 @@ interface RunFigures {
   simulatorCpuS: number;
   rssAttachedMiB: number;
   peakMiB: number;
+  /** Open descriptors of kumi serve with all attached, and its limit (soft/hard) as the process sees it. */
+  descriptors: string;
   permanent: number;
   retries: number;
   retriedBy: string;
@@ -102,11 +104,12 @@ async function herdRun(kumi: string, run: number): Promise<RunFigures> {
         if (performance.now() - said > 10_000) {
           said = performance.now();
           const rss = await processMemory(pid);
-          process.stderr.write(`  ${((said - begin) / 1000).toFixed(0)} s: ${attached} attached, streams ended and reattached ${reattached.count} (${[...reattached.ended].map(([code, n]) => `${code}:${n}`).join(' ')}), coordinator RSS ${rss.rssMiB.toFixed(0)} MiB\n`);
+          process.stderr.write(`  ${((said - begin) / 1000).toFixed(0)} s: ${attached} attached, streams ended and reattached ${reattached.count} (${[...reattached.ended].map(([code, n]) => `${code}:${n}`).join(' ')}), coordinator RSS ${rss.rssMiB.toFixed(0)} MiB, ${(await processDescriptors(pid)).open} descriptors open\n`);
         }
       }
       const attachedAt = performance.now();
       const rssAttached = await processMemory(pid);
+      const fds = await processDescriptors(pid);
       const stepBegin = performance.now();
       const kinds = await Promise.all(attachments.map((attachment) => runNoop(control, attachment.hostName)));
       const stepS = (performance.now() - stepBegin) / 1000;
@@ -125,6 +128,7 @@ async function herdRun(kumi: string, run: number): Promise<RunFigures> {
         simulatorCpuS: (sim.user + sim.system) / 1e6,
         rssAttachedMiB: rssAttached.rssMiB,
         peakMiB: peak.peakMiB,
+        descriptors: `${fds.open} open (limit ${fds.soft}/${fds.hard})`,
         permanent: stats.permanent.length,
         retries: stats.retries,
         retriedBy: [...stats.retried].map(([code, n]) => `${code}:${n}`).join(' '),
@@ -203,9 +207,9 @@ try {
     const m = (pick: (r: RunFigures) => number) => median(runs.map(pick));
     process.stdout.write(
       `\n${AGENTS} simulated agents, median of ${RUNS} runs (machine: ${await machine()})\n` +
-        '| all enrolled | all attached | one step on all | serve stop | coordinator CPU | simulator CPU | coordinator RSS attached | coordinator peak RSS | refusals not retried | retries | step failures |\n' +
-        '|---|---|---|---|---|---|---|---|---|---|---|\n' +
-        `| ${m((r) => r.enrollS).toFixed(1)} s | ${m((r) => r.attachedS).toFixed(1)} s | ${m((r) => r.stepS).toFixed(2)} s | ${m((r) => r.stopMs).toFixed(0)} ms | ${m((r) => r.coordinatorCpuS).toFixed(1)} s | ${m((r) => r.simulatorCpuS).toFixed(1)} s | ${m((r) => r.rssAttachedMiB).toFixed(0)} MiB | ${m((r) => r.peakMiB).toFixed(0)} MiB | ${runs.reduce((s, r) => s + r.permanent, 0)} | ${m((r) => r.retries)} (${runs.map((r) => r.retriedBy).join(' / ')}) | ${runs.reduce((s, r) => s + r.stepFailures, 0)} |\n`,
+        '| all enrolled | all attached | one step on all | serve stop | coordinator CPU | simulator CPU | coordinator RSS attached | coordinator peak RSS | coordinator descriptors | refusals not retried | retries | step failures |\n' +
+        '|---|---|---|---|---|---|---|---|---|---|---|---|\n' +
+        `| ${m((r) => r.enrollS).toFixed(1)} s | ${m((r) => r.attachedS).toFixed(1)} s | ${m((r) => r.stepS).toFixed(2)} s | ${m((r) => r.stopMs).toFixed(0)} ms | ${m((r) => r.coordinatorCpuS).toFixed(1)} s | ${m((r) => r.simulatorCpuS).toFixed(1)} s | ${m((r) => r.rssAttachedMiB).toFixed(0)} MiB | ${m((r) => r.peakMiB).toFixed(0)} MiB | ${runs.map((r) => r.descriptors).join(' / ')} | ${runs.reduce((s, r) => s + r.permanent, 0)} | ${m((r) => r.retries)} (${runs.map((r) => r.retriedBy).join(' / ')}) | ${runs.reduce((s, r) => s + r.stepFailures, 0)} |\n`,
     );
   }
 } finally {

@@ -1,8 +1,9 @@
-import { lstat, readFile, readdir } from 'node:fs/promises';
+import { lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { execa } from 'execa';
 import type { HostFacts } from './facts';
 import { secretInArgv } from './executor/redactor';
-import { resolveUnderRoot } from './resolve-under-root';
+import { underRoot } from './resolve-under-root';
 import { StepFailure } from './run-types';
 import type { Secret } from './secret';
 import type { HostReader, ProbeResult } from './step';
@@ -22,32 +23,32 @@ export interface LocalHostOptions {
 /**
  * The real HostReader: reads files and folders under `root` ("/" on a real host) and runs
  * read-only probe commands on this machine (no shell, bounded in time).
+ *
+ * Files and folders are read synchronously: a check reads a handful of small /proc, /etc and
+ * unit files, and each asynchronous read is four or more hops through libuv's thread pool
+ * (open, stat, read, close), each a promise and a wake-up, and a missing path a rejected
+ * promise with an Error built for it. On an agent running a fleet's no-op steps that was most
+ * of a check's CPU (docs/benchmarks.md, "many hosts"). A missing path is answered from a
+ * stat that does not throw (`throwIfNoEntry: false`), so it costs no exception either. The
+ * event loop is held for the few microseconds such a read takes.
  */
 export function localHost(root: string, facts: HostFacts, options: LocalHostOptions = {}): HostReader {
-  const under = (path: string): string => resolveUnderRoot(root, path);
+  const under = underRoot(resolve(root));
   return {
     root,
     facts,
     async readFile(path) {
-      try {
-        return await readFile(under(path), 'utf8');
-      } catch (error) {
-        if (isMissing(error)) return undefined;
-        throw error;
-      }
+      return readTextIfPresent(under(path));
     },
     async exists(path) {
-      try {
-        await lstat(under(path));
-        return true;
-      } catch (error) {
-        if (isMissing(error)) return false;
-        throw error;
-      }
+      return statIfPresent(under(path), lstatSync) !== undefined;
     },
     async listDir(path) {
+      const folder = under(path);
+      // readdir of a path that is not a folder fails as before (ENOTDIR is "missing" below).
+      if (statIfPresent(folder, statSync) === undefined) return [];
       try {
-        return (await readdir(under(path))).sort();
+        return readdirSync(folder).sort();
       } catch (error) {
         if (isMissing(error)) return [];
         throw error;
@@ -55,6 +56,28 @@ export function localHost(root: string, facts: HostFacts, options: LocalHostOpti
     },
     probe: (argv, stdin) => probe(argv, stdin, options),
   };
+}
+
+/** A file's text, or undefined when there is none at `path` (as fs.readFile, without the thread pool). */
+function readTextIfPresent(path: string): string | undefined {
+  if (statIfPresent(path, statSync) === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    // Gone between the stat and the read.
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** stat or lstat of `path`, or undefined when nothing is there (ENOENT, or a file where a folder is named: ENOTDIR). */
+function statIfPresent(path: string, stat: typeof statSync | typeof lstatSync): ReturnType<typeof statSync> | undefined {
+  try {
+    return stat(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
 }
 
 async function probe(

@@ -89,6 +89,24 @@ describe('StepRunner', () => {
     ]);
   });
 
+  it('a burst of real no-op steps (swap.off on an empty root): one fsync each, and no log line at info level', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const subject = runner({ logger });
+    const syncsBefore = outbox.fsyncCount;
+    for (const runId of ['n1', 'n2', 'n3', 'n4', 'n5']) {
+      subject.handle(request(runId, { step: 'swap.off' }));
+      await subject.idle();
+    }
+    expect(events.filter((event) => event.kind === 'EVENT_KIND_NOOP')).toHaveLength(5);
+    expect(outbox.fsyncCount - syncsBefore).toBe(5);
+    expect(lines).toEqual([]);
+    // A run that fails is still logged at info level or above.
+    subject.handle(request('f1', { step: 'swap.off', paramsJson: '{"unexpected":1}' }));
+    await subject.idle();
+    expect(lines.map((line) => line.msg)).toEqual(['step failed']);
+  });
+
   it('gathers facts once for a burst of no-op steps, and again before the next step after one that changed the host', async () => {
     const gatherings: GatherReason[] = [];
     let gathered = 0;

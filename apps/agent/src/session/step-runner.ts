@@ -79,14 +79,16 @@ export class StepRunner {
     const abort = new AbortController();
     const current: CurrentRun = { runId: request.runId, abort, done: Promise.resolve() };
     this.#current = current;
-    clearTimeout(this.#releaseTimer);
     current.done = this.#run(request, abort.signal)
       // The run records its own outcome; this only catches what recording itself threw
       // (the outbox's disk), which must not become an unhandled rejection that ends the agent.
       .catch((error: unknown) => logger.error({ runId: request.runId, error: (error as Error)?.message ?? String(error) }, 'step run ended without its outcome recorded'))
       .finally(() => {
         if (this.#current === current) this.#current = undefined;
-        this.#releaseTimer = setTimeout(() => this.#releaseLibrary(), STEP_LIBRARY_KEEP_MS).unref();
+        // One timer for the agent's life, restarted at each run's end (refresh() also re-arms it
+        // after it fired): no timer made and cleared per step. It does nothing while a run is in hand.
+        if (this.#releaseTimer) this.#releaseTimer.refresh();
+        else this.#releaseTimer = setTimeout(() => this.#current === undefined && this.#releaseLibrary(), STEP_LIBRARY_KEEP_MS).unref();
       });
   }
 
@@ -151,8 +153,9 @@ export class StepRunner {
       emit(runId, request.step, failedBody('UNKNOWN_STEP', `no step "${request.step}" in this agent's catalogue; check the step id or upgrade the agent`));
       return;
     }
-    // One log line per run, at its end (plus one at the start at debug level): a fleet's
-    // no-op steps are most of an agent's work, and a line costs as much as the check.
+    // One log line per run that changed the host or failed, at its end (a no-op, and the start,
+    // at debug level): a fleet's no-op steps are most of an agent's work, and a line costs as
+    // much as the check.
     const fields = { runId, step: step.id, dryRun: request.dryRun };
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
@@ -185,7 +188,9 @@ export class StepRunner {
       });
       if (outcome.status === 'noop') {
         emit(runId, step.id, { kind: 'EVENT_KIND_NOOP', text: outcome.reason, outputsJson: JSON.stringify(outcome.outputs) });
-        logger.info({ ...fields, ms: ms(), reason: clean(outcome.reason) }, 'step needed nothing');
+        // At debug level: a fleet's repeated no-op steps are most of what an agent runs, and
+        // the coordinator keeps each run's events; a run that changed or failed is logged below.
+        logger.debug({ ...fields, ms: ms(), reason: clean(outcome.reason) }, 'step needed nothing');
       } else {
         if (outcome.status !== 'planned') this.deps.facts.hostChanged();
         // kumi.v1: a dry run ends PLANNED with the actions it would take; a real run ends DONE.

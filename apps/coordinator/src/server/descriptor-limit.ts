@@ -21,8 +21,10 @@ export function openFilesLimit(limitsText?: string): { soft: number; hard: numbe
 
 /**
  * Advice when the open-files limit is too low for `hosts` agents attached at once (each
- * holds one TCP connection), or undefined when it suffices. Node cannot raise its own
- * limit, so the advice names the ways to raise it before the process starts.
+ * holds one TCP connection), or undefined when it suffices. Node itself raises the soft
+ * limit to the hard limit when it starts (a shell's `ulimit -Sn 1024` under a hard limit of
+ * 8000 gives the process 8000; docs/benchmarks.md, herd), so what is read here is in effect
+ * the hard limit, which only the process's parent can raise: the advice names the ways.
  */
 export function descriptorAdvice(hosts: number, limit = openFilesLimit()): string | undefined {
   if (!limit) return undefined;
