@@ -27,7 +27,7 @@ export const PACKAGE_CATALOG: Readonly<Record<string, CatalogEntry>> = {
 
 /** Every command some package provides: not present in a host until that package is installed. */
 export function packagedCommands(): Set<string> {
-  return new Set(Object.values(PACKAGE_CATALOG).flatMap((e) => e.commands));
+  return new Set([...Object.values(PACKAGE_CATALOG), ...Object.values(FILE_PACKAGES)].flatMap((e) => e.commands));
 }
 
 /** Debian packages a fresh lab host does not have yet (the machine has them for the lab's own use). */

@@ -62,7 +62,7 @@ describe.skipIf(skip !== undefined).sequential('Docker Engine + cri-dockerd in a
   }, 60_000);
 
   it("docker-ce is offered only from Docker's repository; apt's postinst starts the real dockerd on the package config", async () => {
-    expect((await run('command -v dockerd docker; true')).stdout).toBe('');
+    expect((await run('command -v dockerd docker cri-dockerd; true')).stdout).toBe('');
     // The host's disk for Docker: overlay2 cannot stack on the lab's overlayfs /var/lib ("failed to
     // mount overlay: invalid argument"), as on a real host /var/lib/docker is ext4 or xfs.
     expect((await run('mkdir -p /var/lib/docker && mount -t tmpfs -o size=2g docker-disk /var/lib/docker')).exitCode).toBe(0);
