@@ -122,7 +122,8 @@ describe.skipIf(skip !== undefined).sequential('Docker Engine + cri-dockerd in a
     // crictl validates with Version first, which cri-dockerd answers only through dockerd.
     const down = await run('crictl --runtime-endpoint unix:///var/run/cri-dockerd.sock info');
     expect(down.exitCode).toBe(1);
-    expect(down.stderr).toMatch(/validate CRI v1 runtime API for endpoint "unix:\/\/\/var\/run\/cri-dockerd.sock": rpc error: code = Unknown desc = failed to get docker version from dockerd: Cannot connect to the Docker daemon at unix:\/\/\/var\/run\/docker.sock/);
+    expect(down.stderr).toContain('validate CRI v1 runtime API for endpoint');
+    expect(down.stderr).toContain('rpc error: code = Unknown desc = failed to get docker version from dockerd: Cannot connect to the Docker daemon at unix:///var/run/docker.sock');
     expect((await run('systemctl start docker')).exitCode).toBe(0);
     expect((await run('systemctl stop cri-docker.service; systemctl is-active cri-docker.service cri-docker.socket')).stdout).toBe('inactive\nactive');
     // The connection waits in the socket's backlog while systemd (the lab's holder) starts the service.
