@@ -29,6 +29,16 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   for svc in haproxy keepalived etcd firewalld containerd; do
     systemctl disable --now "$svc" >/dev/null 2>&1 || true
   done
+  # Docker Engine for the lab's docker-ce stand-in package: Debian's docker.io (and tini for
+  # docker-init) unpacked into a cache, never installed here (its postinst would start dockerd
+  # on the machine and rewrite the machine's iptables). Lab hosts run these files.
+  docker_cache=/var/cache/kumi-lab/docker
+  if [ ! -x "$docker_cache/root/usr/sbin/dockerd" ]; then
+    echo "setup: unpacking Debian's docker.io into $docker_cache (not installed)"
+    rm -rf "$docker_cache" && mkdir -p "$docker_cache/debs" "$docker_cache/root"
+    (cd "$docker_cache/debs" && { apt-get download -qq docker.io tini || { apt-get update -qq && apt-get download -qq docker.io tini; }; })
+    for deb in "$docker_cache"/debs/*.deb; do dpkg-deb -x "$deb" "$docker_cache/root"; done
+  fi
 else
   echo "setup: not root or no apt-get: skipping Debian packages (tests that need them will say so)"
 fi

@@ -27,7 +27,7 @@ export const PACKAGE_CATALOG: Readonly<Record<string, CatalogEntry>> = {
 
 /** Every command some package provides: not present in a host until that package is installed. */
 export function packagedCommands(): Set<string> {
-  return new Set(Object.values(PACKAGE_CATALOG).flatMap((e) => e.commands));
+  return new Set([...Object.values(PACKAGE_CATALOG), ...Object.values(FILE_PACKAGES)].flatMap((e) => e.commands));
 }
 
 /** Debian packages a fresh lab host does not have yet (the machine has them for the lab's own use). */
@@ -49,6 +49,10 @@ export interface DockerRepoPackage {
   rpm: string;
   /** Units its maintainer scripts enable and start on apt (its deb is built with debhelper). */
   units: string[];
+  /** Packages apt/dnf install with it, configured first (its Depends:). */
+  depends?: string[];
+  /** System groups its postinst adds (docker-ce: `groupadd --system docker`, which docker.socket's SocketGroup= needs). */
+  groups?: string[];
 }
 
 /**
@@ -59,4 +63,26 @@ export interface DockerRepoPackage {
  */
 export const DOCKER_REPO_PACKAGES: Readonly<Record<string, DockerRepoPackage>> = {
   'containerd.io': { deb: '1.7.27-1', rpm: '1.7.27-3.1.el9', units: ['containerd.service'] },
+  // Docker Engine 20.10.24: the binaries are Debian bookworm's docker.io 20.10.24 (tools/setup.sh
+  // unpacks it into /var/cache/kumi-lab/docker/root; the payload links to it), units and
+  // postinst as docker/docker-ce-packaging 20.10 ships them (deb/common/docker-ce.postinst).
+  'docker-ce': { deb: '5:20.10.24~3-0~debian-bookworm', rpm: '3:20.10.24-1.el9', units: ['docker.socket', 'docker.service'], depends: ['containerd.io', 'docker-ce-cli'], groups: ['docker'] },
+  'docker-ce-cli': { deb: '5:20.10.24~3-0~debian-bookworm', rpm: '1:20.10.24-1.el9', units: [] },
+};
+
+/** A package installed from a downloaded file (`apt-get install /path/x.deb`), e.g. cri-dockerd's release .deb. */
+export interface FilePackage {
+  /** Stand-in commands it installs as /usr/bin/NAME. */
+  commands: string[];
+  /** Units its debhelper postinst enables and starts on apt. */
+  units: string[];
+}
+
+/**
+ * Packages the lab installs from a .deb file: the file's control fields name it (dpkg-deb -f),
+ * its payload is src/DIR/package/NAME. cri-dockerd's .deb (Mirantis/cri-dockerd
+ * packaging/deb/common/rules, v0.3.16) ships /usr/bin/cri-dockerd and the cri-docker units.
+ */
+export const FILE_PACKAGES: Readonly<Record<string, FilePackage>> = {
+  'cri-dockerd': { commands: ['cri-dockerd'], units: ['cri-docker.socket', 'cri-docker.service'] },
 };

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { readHostInfo } from '../host/host-info';
-import { type CatalogEntry, DOCKER_REPO_PACKAGES, EXTRA_KNOWN_PACKAGES, PACKAGE_CATALOG } from './catalog';
+import { type CatalogEntry, DOCKER_REPO_PACKAGES, EXTRA_KNOWN_PACKAGES, FILE_PACKAGES, PACKAGE_CATALOG } from './catalog';
 import { containerdIo2Offer, placeContainerdIo2 } from './containerd-io-2';
 import { placeMachinePackage, removeMachinePackage } from './machine-packages';
 import { kubectlBinary } from './kubectl-client';
@@ -35,7 +35,7 @@ export function offeredVersion(name: string, kind: 'deb' | 'rpm'): string | unde
 }
 
 /** Catalog dependencies of the requested names, dependencies first, without duplicates. */
-export function withDependencies(names: string[], catalog: Readonly<Record<string, Pick<CatalogEntry, 'depends'>>> = PACKAGE_CATALOG): string[] {
+export function withDependencies(names: string[], catalog: Readonly<Record<string, Pick<CatalogEntry, 'depends'> | { depends?: string[] }>> = { ...DOCKER_REPO_PACKAGES, ...PACKAGE_CATALOG }): string[] {
   const out: string[] = [];
   const visiting = new Set<string>();
   const add = (n: string) => {
@@ -52,7 +52,7 @@ export function withDependencies(names: string[], catalog: Readonly<Record<strin
 /** Puts a catalog package's commands (links into the lab's bin dir; kubectl: see kubectl-client.ts) and payload files into the host. */
 function placeFiles(name: string, version: string): void {
   const { labDir } = readHostInfo();
-  for (const command of PACKAGE_CATALOG[name]?.commands ?? []) {
+  for (const command of PACKAGE_CATALOG[name]?.commands ?? FILE_PACKAGES[name]?.commands ?? []) {
     const standin = path.join(labDir, 'bin', command);
     const target = command === 'kubectl' ? kubectlBinary(path.join(labDir, 'packages'), version, standin) : standin;
     if (!existsSync(target)) {
@@ -70,7 +70,7 @@ function placeFiles(name: string, version: string): void {
 }
 
 function removeFiles(name: string): void {
-  for (const command of PACKAGE_CATALOG[name]?.commands ?? []) rmSync(`/usr/bin/${command}`, { force: true });
+  for (const command of PACKAGE_CATALOG[name]?.commands ?? FILE_PACKAGES[name]?.commands ?? []) rmSync(`/usr/bin/${command}`, { force: true });
   const { labDir } = readHostInfo();
   removeMachinePackage(name, labDir);
   const payload = path.join(labDir, 'packages', name);
@@ -90,6 +90,8 @@ export function recordInstall(packages: ResolvedPackage[], via: 'apt' | 'dnf'): 
   const db = readPackageDb();
   for (const p of packages) {
     placeFiles(p.name, p.version);
+    // docker-ce's postinst and its rpm %post both add its group (`groupadd --system docker`).
+    for (const group of DOCKER_REPO_PACKAGES[p.name]?.groups ?? []) spawnSync('sh', ['-c', `getent group ${group} >/dev/null || groupadd --system ${group}`], { stdio: 'ignore' });
     db.installed[p.name] = { version: p.version, via };
     db.removed = db.removed.filter((r) => r !== p.name);
   }
@@ -127,7 +129,7 @@ export function installedVersion(name: string): string | undefined {
  */
 export function debhelperUnits(name: string, infoDir = '/var/lib/dpkg/info'): string[] {
   if (PACKAGE_CATALOG[name]) return [];
-  const docker = DOCKER_REPO_PACKAGES[name];
+  const docker = DOCKER_REPO_PACKAGES[name] ?? FILE_PACKAGES[name];
   if (docker) return docker.units;
   const list = [path.join(infoDir, `${name}.list`), path.join(infoDir, `${name}:amd64.list`)].find((file) => existsSync(file));
   if (list === undefined) return [];

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readServiceRecord, SERVICE_LOG_DIR, serviceStatus, startService, stopService, writeServiceRecord, type RestartPolicy } from '../host/services';
 import { parseEnvironmentFile, parseEnvironmentValue, parseExecLine } from './exec-line';
 import { openNotifySocket } from './notify-ready';
+import { passedSocket, socketHolderArgv, withPassedSocket } from './socket-units';
 import { loadUnit, setting, settingList, type Unit } from './unit-file';
 
 /** A failure systemctl reports with its message and exit code. */
@@ -102,7 +103,7 @@ export async function startUnit(name: string, seen = new Set<string>()): Promise
   if (seen.has(unit.name)) return;
   seen.add(unit.name);
   for (const dep of [...settingList(unit, 'Unit', 'Requires'), ...settingList(unit, 'Unit', 'Wants')].flatMap((v) => v.split(/\s+/))) {
-    if (!dep.endsWith('.service')) continue;
+    if (!dep.endsWith('.service') && !dep.endsWith('.socket')) continue;
     const depUnit = loadUnit(dep);
     if (depUnit.path && !depUnit.masked) await startUnit(dep, seen);
   }
@@ -110,6 +111,7 @@ export async function startUnit(name: string, seen = new Set<string>()): Promise
   const status = serviceStatus(key);
   if (status.active === 'active' || status.active === 'activating') return;
   if (!conditionsMet(unit)) return;
+  if (unit.name.endsWith('.socket')) return startSocketUnit(unit, key);
   const env = unitEnvironment(unit);
   runControl(unit, 'ExecStartPre', env);
   const type = setting(unit, 'Service', 'Type') ?? 'simple';
@@ -132,7 +134,8 @@ export async function startUnit(name: string, seen = new Set<string>()): Promise
     const restartSec = parseSeconds(setting(unit, 'Service', 'RestartSec') ?? '100ms');
     const policy: RestartPolicy = restart === 'always' || restart === 'on-failure' ? restart : restart === 'no' ? 'no' : 'on-failure';
     const notify = type === 'notify' ? await openNotifySocket(key) : undefined;
-    const record = await startService(key, exec.argv, { env: notify === undefined ? env : { ...env, NOTIFY_SOCKET: notify.socketPath }, logFile: logFile(unit), restart: policy, restartSec });
+    const passed = passedSocket(unit);
+    const record = await startService(key, passed === undefined ? exec.argv : withPassedSocket(exec.argv, passed), { env: notify === undefined ? env : { ...env, NOTIFY_SOCKET: notify.socketPath }, logFile: logFile(unit), restart: policy, restartSec });
     if (record.state === 'failed') throw jobFailed(unit);
     if (notify !== undefined) {
       // The start job waits for READY=1 (or fails when the daemon dies first), as systemd's
@@ -149,6 +152,19 @@ export async function startUnit(name: string, seen = new Set<string>()): Promise
     }
   }
   runControl(unit, 'ExecStartPost', { ...env, MAINPID: String(readServiceRecord(key)?.mainPid ?? '') });
+}
+
+/** Starts a socket unit: its holder binds the socket (see socket-units.ts); the job fails when it cannot. */
+async function startSocketUnit(unit: Unit, key: string): Promise<void> {
+  const argv = socketHolderArgv(unit, specifiers(unit));
+  const socketPath = argv[3] as string;
+  await startService(key, argv, { env: { PATH: DEFAULT_PATH, LANG: 'C.UTF-8' }, logFile: logFile(unit), restart: 'no' });
+  for (let i = 0; i < 250; i++) {
+    if (serviceStatus(key).active === 'failed' || readServiceRecord(key)?.state === 'failed') break;
+    if (existsSync(socketPath) && statSync(socketPath).isSocket()) return;
+    await sleep(20);
+  }
+  throw new SystemctlError(`Job for ${unit.name} failed.\nSee "systemctl status ${unit.name}" and "journalctl -xeu ${unit.name}" for details.`, 1);
 }
 
 /** How long a Type=notify start waits for READY=1 in the lab (containerd 1.6 sends it within ~1 s). */

@@ -36,6 +36,8 @@ export interface MatrixRow {
   crashChain: boolean;
   /** Follow the last `kumi up`'s live page (`--web`) in headless Chromium from start to end. */
   livePage?: boolean;
+  /** Prepares the hosts beyond the seed's extras (after them), e.g. the Docker row's disks and downloads. */
+  provision?: (topology: Topology) => Promise<void>;
 }
 
 /** A point of a run: the event the coordinator is SIGKILLed at. */
@@ -77,7 +79,7 @@ if (skip) console.warn(`\n*** SKIPPED: kumi up end-to-end lab tests, row ${row.n
 const LAB_DIR = `/var/tmp/kumi-lab-test-e2e-${row.name}-${process.pid}`;
 process.env.KUMI_LAB_DIR = LAB_DIR;
 const STATE_DIR = `/var/tmp/kumi-lab-test-e2e-${row.name}-state-${process.pid}`;
-const SPEC = path.join(REPO_ROOT, row.spec);
+const SPEC = path.resolve(REPO_ROOT, row.spec);
 const CONTROL_PLANES = row.topology.hosts.filter((h) => h.role === 'master').map((h) => h.name).sort();
 const WORKERS = row.topology.hosts.filter((h) => h.role === 'worker').map((h) => h.name).sort();
 const NODES = [...CONTROL_PLANES, ...WORKERS].sort();
@@ -119,6 +121,7 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
     const started = Date.now();
     cluster = await startLabCluster({ topology: row.topology, stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: row.name });
     await provisionSeedExtras(cluster.topology);
+    await row.provision?.(cluster.topology);
     timings.push(`lab up with agents: ${Date.now() - started} ms (bundles ${cluster.timings.bundleMs} ms, lab ${cluster.timings.labUpMs} ms)`);
   }, 180_000);
 

@@ -1,4 +1,5 @@
 // Stand-in for apt-get inside a lab host: records packages per host, never touches the network.
+import { debFileFields } from '../deb-file';
 import { kubernetesRepoMinor, readPackageDb } from '../package-db';
 import { installedVersion, offeredVersion, PackageError, recordInstall, recordRemove, runPostinst, withDependencies, type ResolvedPackage } from '../package-install';
 
@@ -92,19 +93,27 @@ function install(names: string[], flags: Set<string>, reading: () => void, out: 
     out('0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.');
     return 0;
   }
+  // A path is a .deb file to install (cri-dockerd's release package): its control file names it.
+  const local = new Map<string, string>();
   const requested = names.map((n) => {
+    if (n.includes('/')) {
+      const file = debFileFields(n);
+      local.set(file.name, file.version);
+      return { name: file.name, version: undefined };
+    }
     const [name, version] = n.split('=') as [string, string | undefined];
     return { name, version };
   });
+  const offer = (name: string) => local.get(name) ?? offeredVersion(name, 'deb');
   for (const { name } of requested) {
-    if (offeredVersion(name, 'deb') === undefined) {
+    if (offer(name) === undefined) {
       console.error(`E: Unable to locate package ${name}`);
       return 100;
     }
   }
   const wanted: ResolvedPackage[] = [];
   for (const name of withDependencies(requested.map((r) => r.name))) {
-    const offered = offeredVersion(name, 'deb');
+    const offered = offer(name);
     if (offered === undefined) {
       console.error(`E: Unable to locate package ${name}`);
       return 100;
