@@ -48,7 +48,8 @@ export interface ResumeCheckDeps {
  * to do; otherwise it runs again (steps are idempotent). Entries that need brokered
  * secrets or runtime inputs, and the steps in NEVER_REPEATED, are not re-checked: the
  * journal is their proof, and the stage's readiness conditions check the cluster after.
- * Read-only checks (ALWAYS_RUN) always run again.
+ * Read-only checks (ALWAYS_RUN) always run again. A join lane's token and upload entries
+ * follow laneResume.
  */
 export function resumeCheck(deps: ResumeCheckDeps): (entry: PlanEntry) => Promise<boolean> {
   return async (entry) => {
