@@ -53,7 +53,7 @@ describe('kumi plan / kumi schema', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Plan of kumi upgrade for cluster seed-ha: 6 stages, 21 host steps/);
     expect(stdout).toContain('upgrade-gate/kubeadm.upgrade-plan@master1');
-    expect(stdout).toMatch(/upgrade-workers\/kube\.drain@worker1\n +runs on master1/);
+    expect(stdout).toMatch(/upgrade-workers\/kube\.drain@worker1  on master1\n/);
   });
 
   it('exits 2 naming the valid paths when --only matches nothing', async () => {

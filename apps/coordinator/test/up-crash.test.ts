@@ -73,7 +73,14 @@ describe('kumi up after a crash', () => {
     expect(realSteps).toContain('master3:kubeadm.join');
     expect(output.text()).toMatch(/master3\s+kubeadm\.join\s+NOOP\s+master3 already joined/);
     expect(output.text()).toMatch(/master2\s+kubeadm\.join\s+SKIPPED\s+journal: done/);
-    // The token created for master3 before the crash was revoked by the second run.
+    // master3's lane ran again from its token-create with a fresh token; the crashed attempt's
+    // token was revoked by its journaled id before the new one was made, the new one after the join.
+    const tokensOf3 = f.sim.requests.filter((r) => r.host === 'master3' && r.step === 'kubeadm.join' && !r.dryRun).map((r) => r.secrets.bootstrapToken ?? '');
+    expect(tokensOf3).toHaveLength(2);
+    expect(tokensOf3[1]).not.toBe(tokensOf3[0]);
+    const [oldId, newId] = tokensOf3.map((token) => token.split('.')[0]);
+    const lane = second.filter((r) => !r.dryRun && r.host === 'master1' && r.step.startsWith('kubeadm.token-')).map((r) => `${r.step} ${r.step === 'kubeadm.token-delete' ? String(r.params.tokenId) : (r.secrets.bootstrapToken ?? '').split('.')[0]}`);
+    expect(lane.slice(0, 3)).toEqual([`kubeadm.token-delete ${oldId}`, `kubeadm.token-create ${newId}`, `kubeadm.token-delete ${newId}`]);
     expect(f.sim.tokens.size).toBe(0);
     expect(output.text()).not.toContain('could not revoke');
 

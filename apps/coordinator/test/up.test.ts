@@ -39,7 +39,7 @@ describe('kumi up against simulated agents over mutual TLS', () => {
     // Secrets went to the init host, the token/upload host (master1) and each joining host only.
     const withSecrets = real(f).filter((request) => Object.keys(request.secrets).length > 0);
     expect(new Set(withSecrets.map((r) => `${r.host}:${r.step}`))).toEqual(
-      new Set(['master1:kubeadm.init', 'master1:kubeadm.token-create', 'master2:kubeadm.join', 'master3:kubeadm.join', 'worker1:kubeadm.join']),
+      new Set(['master1:kubeadm.init', 'master1:kubeadm.upload-certs', 'master1:kubeadm.token-create', 'master2:kubeadm.join', 'master3:kubeadm.join', 'worker1:kubeadm.join']),
     );
     const joinOf = (host: string) => real(f).find((r) => r.host === host && r.step === 'kubeadm.join');
     expect(Object.keys(joinOf('worker1')?.secrets ?? {})).toEqual(['bootstrapToken']);
@@ -48,10 +48,10 @@ describe('kumi up against simulated agents over mutual TLS', () => {
     const tokens = ['master2', 'master3', 'worker1'].map((host) => joinOf(host)?.secrets.bootstrapToken);
     expect(new Set(tokens).size).toBe(3);
     expect(f.sim.tokens.size).toBe(0);
-    // A token is created just before its join and deleted just after.
+    // A token is created just before its join (and the join's gate) and deleted just after.
     const steps = real(f).map((r) => `${r.host}:${r.step}`);
     const join = steps.indexOf('worker1:kubeadm.join');
-    expect(steps[join - 1]).toBe('master1:kubeadm.token-create');
+    expect(steps.slice(join - 2, join)).toEqual(['master1:kubeadm.token-create', 'worker1:net.wait-tcp']);
     expect(steps.slice(join + 1)).toContain('master1:kubeadm.token-delete');
 
     const text = output.text();
@@ -83,14 +83,14 @@ describe('kumi up against simulated agents over mutual TLS', () => {
     expect(report.ok).toBe(true);
     const steps = real(f).map((r) => `${r.host}:${r.step}`);
     const uploads = real(f).filter((r) => r.step === 'kubeadm.upload-certs');
-    // master2 joined with init's upload; master3 needed a new one (100 min > 2 h − 30 min margin).
-    expect(uploads).toHaveLength(1);
-    expect(steps.indexOf('master1:kubeadm.upload-certs')).toBeGreaterThan(steps.indexOf('master2:kubeadm.join'));
-    expect(steps.indexOf('master1:kubeadm.upload-certs')).toBeLessThan(steps.indexOf('master3:kubeadm.join'));
     const initKey = real(f).find((r) => r.step === 'kubeadm.init')?.secrets.certificateKey;
+    // master2's lane kept init's key (the step found it fresh: NOOP); master3's got a new one (100 min > 2 h − 30 min margin).
+    expect(uploads.map((r) => r.secrets.certificateKey === initKey)).toEqual([true, false]);
+    const second = steps.lastIndexOf('master1:kubeadm.upload-certs');
+    expect(second).toBeGreaterThan(steps.indexOf('master2:kubeadm.join'));
+    expect(second).toBeLessThan(steps.indexOf('master3:kubeadm.join'));
     const master3Key = real(f).find((r) => r.host === 'master3' && r.step === 'kubeadm.join')?.secrets.certificateKey;
-    expect(master3Key).toBe(uploads[0]?.secrets.certificateKey);
-    expect(master3Key).not.toBe(initKey);
+    expect(master3Key).toBe(uploads[1]?.secrets.certificateKey);
   });
 
   it('re-uploads when the cluster\'s clock says the upload expires, even though kumi\'s own clock does not', async () => {
@@ -102,11 +102,14 @@ describe('kumi up against simulated agents over mutual TLS', () => {
     };
     const report = await runUp(options(f, { out: captureStream().out }));
     expect(report.ok).toBe(true);
+    // Each control-plane lane ran its upload on master1 with the key kumi's clock calls fresh; the
+    // step asked the cluster: fresh for master2 (NOOP), expired for master3 (uploaded again).
     const uploads = real(f).filter((r) => r.step === 'kubeadm.upload-certs');
-    expect(uploads).toHaveLength(1);
-    expect(real(f).find((r) => r.host === 'master3' && r.step === 'kubeadm.join')?.secrets.certificateKey).toBe(uploads[0]?.secrets.certificateKey);
-    // The freshness question went to the control plane as a dry run before each control-plane join.
-    expect(f.sim.requests.filter((r) => r.dryRun && r.step === 'kubeadm.upload-certs').map((r) => r.host)).toEqual(['master1', 'master1']);
+    expect(uploads.map((r) => r.host)).toEqual(['master1', 'master1']);
+    expect(f.sim.uploadedAt).toBeGreaterThan(Date.parse('2026-11-27T10:00:00Z'));
+    expect(real(f).find((r) => r.host === 'master3' && r.step === 'kubeadm.join')?.secrets.certificateKey).toBe(uploads[1]?.secrets.certificateKey);
+    const events = new Journal(f.dir, new SecretRegistry()).current().filter((record) => record.path === 'join-control-planes/kubeadm.upload-certs' && record.status !== 'started');
+    expect(events.map((record) => `${record.host}:${record.status}`)).toEqual(['master2:noop', 'master3:done']);
   });
 
   it('ends a failed join with a per-host summary and the retry command; the retry joins it once', async () => {
@@ -129,8 +132,9 @@ describe('kumi up against simulated agents over mutual TLS', () => {
     expect(f.sim.joins.get('worker1')).toBe(1);
     expect(f.sim.requests.slice(before).filter((r) => !r.dryRun).map((r) => `${r.host}:${r.step}`)).toEqual([
       'master1:verify',
-      'worker1:net.wait-tcp',
+      // --only the join ran its lane: a fresh token, the join, the token deleted.
       'master1:kubeadm.token-create',
+      'worker1:net.wait-tcp',
       'worker1:kubeadm.join',
       'master1:kubeadm.token-delete',
       'master1:verify',

@@ -23,7 +23,8 @@ describe('buildPlan for the seed cluster', () => {
     for (const entry of entries(plan)) {
       const schema = findStep(entry.step)?.params;
       expect(schema, entry.step).toBeDefined();
-      const runtime = Object.fromEntries(entry.inputs.filter((i) => i.required).map((i) => [i.param, ['sha256:' + 'a'.repeat(64)]]));
+      const sample: Record<string, unknown> = { 'ca-cert-hash': ['sha256:' + 'a'.repeat(64)], 'lane-token-id': 'abcdef' };
+      const runtime = Object.fromEntries(entry.inputs.filter((i) => i.required).map((i) => [i.param, sample[i.source]]));
       expect(schema?.safeParse({ ...entry.params, ...runtime }).success, entry.path).toBe(true);
       expect(entry.path).toBe(`${entry.stage}/${entry.step}@${entry.host}`);
     }
@@ -51,7 +52,7 @@ describe('buildPlan for the seed cluster', () => {
   it('waits for the VIP on every node, then inits master1 and applies flannel there', () => {
     expect(pairs(plan, 'endpoint')).toEqual(['net.wait-tcp@master1', 'net.wait-tcp@master2', 'net.wait-tcp@master3', 'net.wait-tcp@worker1']);
     expect(stage(plan, 'endpoint')?.entries[0]?.params).toMatchObject({ host: '192.0.2.100', port: 6443 });
-    expect(pairs(plan, 'init')).toEqual(['kubeadm.init@master1', 'kubeadm.admin-kubeconfig@master1']);
+    expect(pairs(plan, 'init')).toEqual(['kubeadm.init@master1', 'kubeadm.token-delete@master1', 'kubeadm.admin-kubeconfig@master1']);
     expect(stage(plan, 'init')?.entries[0]?.params).toMatchObject({
       kubernetesVersion: '1.33.2', controlPlaneEndpoint: { host: '192.0.2.100', port: 6443 }, podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', advertiseAddress: '192.0.2.21', clusterName: 'seed-ha',
     });
@@ -62,8 +63,9 @@ describe('buildPlan for the seed cluster', () => {
   it('joins control planes one at a time, each gated on API and etcd health and port probes', () => {
     const join = stage(plan, 'join-control-planes');
     expect(join?.concurrency).toEqual({ kind: 'one-at-a-time' });
-    expect(pairs(plan, 'join-control-planes')).toEqual(['kubeadm.join@master2', 'kubeadm.admin-kubeconfig@master2', 'kubeadm.join@master3', 'kubeadm.admin-kubeconfig@master3']);
-    const master3 = join?.entries[2];
+    const lane = (host: string) => ['upload-certs', 'token-create', 'join', 'token-delete', 'admin-kubeconfig'].map((step) => `kubeadm.${step}@${host}`);
+    expect(pairs(plan, 'join-control-planes')).toEqual([...lane('master2'), ...lane('master3')]);
+    const master3 = join?.entries.find((e) => e.path === 'join-control-planes/kubeadm.join@master3');
     expect(master3?.gates.map((g) => g.id)).toEqual(['api-healthy', 'etcd-healthy', 'endpoint-reachable', 'etcd-client-reachable', 'etcd-peer-reachable']);
     expect(master3?.gates[1]?.check).toMatchObject({ kind: 'probe', host: 'master1', step: 'verify', params: { checks: ['etcd-health'] } });
     expect(master3?.gates[4]?.check).toMatchObject({ kind: 'probe', host: 'master3', step: 'net.wait-tcp', params: { host: '192.0.2.21', port: 2380 } });
@@ -72,24 +74,30 @@ describe('buildPlan for the seed cluster', () => {
 
   it('joins workers under the cap', () => {
     expect(stage(plan, 'join-workers')?.concurrency).toEqual({ kind: 'cap', max: 5 });
-    expect(pairs(plan, 'join-workers')).toEqual(['kubeadm.join@worker1']);
+    expect(pairs(plan, 'join-workers')).toEqual(['kubeadm.token-create@worker1', 'kubeadm.join@worker1', 'kubeadm.token-delete@worker1']);
   });
 
   it('marks which entries need which brokered secret, and how each is minted; no secret value in the plan', () => {
-    const needs = entries(plan).filter((e) => e.secrets.length > 0).map((e) => [e.path, e.secrets.map((s) => `${s.name}:${s.mint.how === 'generate' ? 'generate' : s.mint.step}`)]);
+    const needs = entries(plan).filter((e) => e.secrets.length > 0).map((e) => [e.path, e.secrets.map((s) => `${s.name}:${s.mint.how === 'generate' ? 'generate' : s.mint.installedBy}`)]);
     expect(needs).toEqual([
       ['init/kubeadm.init@master1', ['bootstrapToken:generate', 'certificateKey:generate']],
-      ['join-control-planes/kubeadm.join@master2', ['bootstrapToken:kubeadm.token-create', 'certificateKey:kubeadm.upload-certs']],
-      ['join-control-planes/kubeadm.join@master3', ['bootstrapToken:kubeadm.token-create', 'certificateKey:kubeadm.upload-certs']],
-      ['join-workers/kubeadm.join@worker1', ['bootstrapToken:kubeadm.token-create']],
+      ...['master2', 'master3'].flatMap((host) => [
+        [`join-control-planes/kubeadm.upload-certs@${host}`, [`certificateKey:join-control-planes/kubeadm.upload-certs@${host}`]],
+        [`join-control-planes/kubeadm.token-create@${host}`, [`bootstrapToken:join-control-planes/kubeadm.token-create@${host}`]],
+        [`join-control-planes/kubeadm.join@${host}`, [`bootstrapToken:join-control-planes/kubeadm.token-create@${host}`, `certificateKey:join-control-planes/kubeadm.upload-certs@${host}`]],
+      ]),
+      ['join-workers/kubeadm.token-create@worker1', ['bootstrapToken:join-workers/kubeadm.token-create@worker1']],
+      ['join-workers/kubeadm.join@worker1', ['bootstrapToken:join-workers/kubeadm.token-create@worker1']],
     ]);
-    const workerToken = stage(plan, 'join-workers')?.entries[0]?.secrets[0]?.mint;
-    expect(workerToken).toMatchObject({ how: 'step', revokeStep: 'kubeadm.token-delete', params: { ttl: '15m', kubernetesVersion: '1.33.2' } });
+    // The token entries run on the healthy control plane, in the joiner's lane; the delete also after a failure.
+    const [create, , remove] = stage(plan, 'join-workers')?.entries ?? [];
+    expect(create).toMatchObject({ runOn: 'master1', lane: 'join-workers@worker1', params: { ttl: '15m', kubernetesVersion: '1.33.2', description: 'kumi join worker1' } });
+    expect(remove).toMatchObject({ runOn: 'master1', lane: 'join-workers@worker1', cleanup: true, inputs: [{ param: 'tokenId', source: 'lane-token-id', required: true }] });
     for (const entry of entries(plan)) {
       expect(Object.keys(entry.params)).not.toEqual(expect.arrayContaining(['bootstrapToken']));
       expect(Object.keys(entry.params)).not.toEqual(expect.arrayContaining(['certificateKey']));
     }
-    const join = stage(plan, 'join-workers')?.entries[0];
+    const join = stage(plan, 'join-workers')?.entries[1];
     expect(join?.inputs).toEqual([{ param: 'caCertHashes', source: 'ca-cert-hash', required: true }]);
     expect(kubeadmJoinParams.safeParse(join?.params).success).toBe(false);
   });

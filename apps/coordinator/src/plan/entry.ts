@@ -22,6 +22,10 @@ export interface EntryExtras {
   gates?: Readiness[];
   /** Run the step on this host instead, in `host`'s lane (see PlanEntry.runOn). */
   runOn?: HostSpec;
+  /** See PlanEntry.lane. */
+  lane?: string;
+  /** See PlanEntry.cleanup. */
+  cleanup?: true;
 }
 
 /** One (host, step) entry; its params are checked against the step schema here. The host needs only its name (a host being removed is no longer in the spec). */
@@ -37,6 +41,8 @@ export function entry(stage: StageId, host: Pick<HostSpec, 'name'>, step: string
     inputs,
     gates: extras.gates ?? [],
     ...(extras.runOn && extras.runOn.name !== host.name ? { runOn: extras.runOn.name } : {}),
+    ...(extras.lane ? { lane: extras.lane } : {}),
+    ...(extras.cleanup ? { cleanup: true } : {}),
   };
 }
 

@@ -18,11 +18,11 @@ export function describeConcurrency(concurrency: Concurrency): string {
   }
 }
 
-function describeSecret(need: SecretNeed): string {
+function describeSecret(need: SecretNeed, entry: PlanEntry): string {
   const { mint } = need;
   if (mint.how === 'generate') return `${need.name} (minted by kumi, installed by ${mint.installedBy}, lifetime ${mint.lifetime})`;
-  const revoke = mint.revokeStep ? `, ${mint.revokeStep} after` : '';
-  return `${need.name} (minted by kumi, ${mint.step} on a healthy control plane ${mint.when}${revoke})`;
+  if (mint.installedBy === entry.path) return `${need.name} (minted by kumi, memory only: ${mint.when})`;
+  return `${need.name} (from ${mint.installedBy}: ${mint.when})`;
 }
 
 function describeReadiness(label: string, readiness: Readiness): string {
@@ -31,11 +31,12 @@ function describeReadiness(label: string, readiness: Readiness): string {
 }
 
 function entryLines(entry: PlanEntry, hostWidth: number, stepWidth: number, options: PrintOptions): string[] {
-  const lines = [`  ${entry.host.padEnd(hostWidth)}  ${entry.step.padEnd(stepWidth)}  ${entry.path}`];
+  const where = entry.runOn ? `  on ${entry.runOn}` : '';
+  const lines = [`  ${entry.host.padEnd(hostWidth)}  ${entry.step.padEnd(stepWidth)}  ${entry.path}${where}`];
   const indent = ' '.repeat(4 + hostWidth);
-  if (entry.runOn) lines.push(`${indent}runs on ${entry.runOn}`);
+  if (entry.cleanup) lines.push(`${indent}cleanup: runs also when an earlier step of ${entry.host} failed`);
   for (const gate of entry.gates) lines.push(`${indent}${describeReadiness('gate', gate)}`);
-  if (entry.secrets.length > 0) lines.push(`${indent}secrets: ${entry.secrets.map(describeSecret).join('; ')}`);
+  if (entry.secrets.length > 0) lines.push(`${indent}secrets: ${entry.secrets.map((need) => describeSecret(need, entry)).join('; ')}`);
   if (entry.inputs.length > 0) {
     lines.push(`${indent}runtime inputs: ${entry.inputs.map((input) => `${input.param} from ${input.source}${input.required ? '' : ' (optional)'}`).join(', ')}`);
   }

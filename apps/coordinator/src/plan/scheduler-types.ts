@@ -53,6 +53,8 @@ export interface EntryInputs {
   secrets: SecretBag;
   /** Runtime parameters (e.g. caCertHashes), merged over the entry's params. */
   params: Record<string, unknown>;
+  /** Nothing to do (e.g. no token left to delete): the entry ends NOOP with this reason, unsent. */
+  skip?: string;
 }
 
 /** How an entry ended, as the broker sees it after the run. */
@@ -62,8 +64,8 @@ export type EntryOutcome =
   | { status: 'failed'; error: EntryError };
 
 /**
- * Mints secrets and fills runtime inputs just in time, then cleans up (deletes the
- * token) once the entry ended. Called only for entries with secrets or inputs.
+ * Mints secrets and fills runtime inputs just in time, and learns how the entry ended
+ * (e.g. that a token was deleted). Called only for entries with secrets or inputs.
  */
 export interface EntryInputsProvider {
   prepare(entry: PlanEntry, signal: AbortSignal): Promise<EntryInputs>;

@@ -26,16 +26,24 @@ function fakeRunner(plan: Plan, behave: { delayMs?: (r: StepRunRequest) => numbe
   let tick = 0;
   const active = new Set<string>();
   const runs: Run[] = [];
-  // (host, step) is unique in these plans, so it names the stage.
-  const stageOf = new Map(plan.stages.flatMap((stage) => stage.entries.map((entry) => [`${entry.step}@${entry.host}`, stage.id] as const)));
+  // The stages a (step, host that runs it) pair appears in, in plan order: runs come in that order.
+  const stagesOf = new Map<string, string[]>();
+  for (const entry of plan.stages.flatMap((stage) => stage.entries)) {
+    const key = `${entry.step}@${entry.runOn ?? entry.host}`;
+    stagesOf.set(key, [...(stagesOf.get(key) ?? []), entry.stage]);
+  }
   const runner: HostRunner = hostRunnerOf(async function* (request) {
     const key = `${request.host}/${request.step}`;
-    if ([...active].some((running) => running.startsWith(`${request.host}/`))) throw new Error(`LOCKED: ${request.host} already runs a step`);
+    // Like an agent: one step at a time per host; the next one waits (token entries of parallel lanes share a control plane).
+    for (let tries = 0; [...active].some((running) => running.startsWith(`${request.host}/`)); tries++) {
+      if (tries > 1000) throw new Error(`LOCKED: ${request.host} still runs a step`);
+      await sleep(1);
+    }
     active.add(key);
     const run: Run = {
       host: request.host,
       step: request.step,
-      stage: stageOf.get(`${request.step}@${request.host}`) ?? '?',
+      stage: stagesOf.get(`${request.step}@${request.host}`)?.shift() ?? '?',
       start: ++tick,
       end: 0,
       activeAtStart: active.size,
@@ -79,7 +87,7 @@ function fakeBroker(): EntryInputsProvider & { calls: string[] } {
       calls.push(`prepare ${entry.path}`);
       return {
         secrets: Object.fromEntries(entry.secrets.map((need) => [need.name, new Secret(`${need.name}-value-for-${entry.host}`)])),
-        params: { caCertHashes: [`sha256:${'c'.repeat(64)}`] },
+        params: { caCertHashes: [`sha256:${'c'.repeat(64)}`], tokenId: 'abcdef' },
       };
     },
     async finish(entry, outcome) {
@@ -109,10 +117,23 @@ describe('runPlan', () => {
 
   it('never overlaps control-plane joins, honours the worker cap, and runs prepare on all hosts at once', async () => {
     const { runner, runs } = fakeRunner(plan, { delayMs: () => 5 });
-    await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: fakeBroker() });
+    const events: SchedulerEvent[] = [];
+    await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: fakeBroker(), onEvent: (event) => events.push(event) });
     const maxActive = (stage: string) => Math.max(...runs.filter((run) => run.stage === stage).map((run) => run.activeAtStart));
+    // Lanes (hosts) of a stage at work at once: from a host's first entry start to its host-end.
+    const maxLanes = (stage: string) => {
+      const busy = new Set<string>();
+      let most = 0;
+      for (const event of events.filter((e) => e.stage === stage)) {
+        if (event.kind === 'entry-start') busy.add(event.host);
+        if (event.kind === 'host-end') busy.delete(event.host);
+        most = Math.max(most, busy.size);
+      }
+      return most;
+    };
+    expect(maxLanes('join-control-planes')).toBe(1);
     expect(maxActive('join-control-planes')).toBe(1);
-    expect(maxActive('join-workers')).toBe(4);
+    expect(maxLanes('join-workers')).toBe(4);
     expect(maxActive('prepare')).toBe(17);
     // A host runs its entries in plan order, one after another.
     const master2 = runs.filter((run) => run.stage === 'prepare' && run.host === 'master2');
@@ -135,9 +156,12 @@ describe('runPlan', () => {
     const { runner, runs } = fakeRunner(selected);
     await runPlan(selected, { runner, readiness: fakeReadiness().readiness, inputs: fakeBroker() });
     const ran = runs.map((run) => `${run.step}@${run.host}`).sort();
-    const expected = ['worker1', 'worker2'].flatMap((host) =>
-      ['swap.off', 'kernel.modules', 'sysctl.kubernetes', 'runtime.containerd', 'kubernetes.packages', 'kubeadm.join'].map((step) => `${step}@${host}`),
-    );
+    const expected = ['worker1', 'worker2'].flatMap((host) => [
+      ...['swap.off', 'kernel.modules', 'sysctl.kubernetes', 'runtime.containerd', 'kubernetes.packages', 'kubeadm.join'].map((step) => `${step}@${host}`),
+      // The join's lane came along: its token made and deleted on master1.
+      'kubeadm.token-create@master1',
+      'kubeadm.token-delete@master1',
+    ]);
     expect(ran).toEqual(expected.sort());
   });
 
@@ -173,7 +197,7 @@ describe('runPlan', () => {
     const events: SchedulerEvent[] = [];
     const report = await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: fakeBroker(), isDone: done, onEvent: (e) => events.push(e) });
     expect(report.ok).toBe(true);
-    expect(runs.some((run) => ['preflight', 'prepare', 'endpoint', 'init'].includes(run.stage))).toBe(false);
+    expect(report.entries.filter((entry) => ['preflight', 'prepare', 'endpoint', 'init'].includes(entry.stage)).every((entry) => entry.status === 'already-done')).toBe(true);
     expect(runs.filter((run) => run.step === 'kubeadm.join' && run.host.startsWith('master')).map((run) => run.host)).toEqual(['master3']);
     expect(report.entries.find((entry) => entry.path === 'join-control-planes/kubeadm.join@master2')?.status).toBe('already-done');
     expect(events.some((e) => e.kind === 'entry-end' && e.status === 'already-done' && e.path === 'init/kubeadm.init@master1')).toBe(true);
@@ -184,21 +208,57 @@ describe('runPlan', () => {
     const broker = fakeBroker();
     await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: broker });
     const withSecrets = runs.filter((run) => run.secrets.length > 0).map((run) => `${run.step}@${run.host}:${run.secrets.join('+')}`);
-    expect(withSecrets.slice(0, 4)).toEqual([
+    expect(withSecrets.slice(0, 7)).toEqual([
       'kubeadm.init@master1:bootstrapToken+certificateKey',
+      // master2's lane: the certificates and the token made on master1, the join gets both.
+      'kubeadm.upload-certs@master1:certificateKey',
+      'kubeadm.token-create@master1:bootstrapToken',
       'kubeadm.join@master2:bootstrapToken+certificateKey',
+      'kubeadm.upload-certs@master1:certificateKey',
+      'kubeadm.token-create@master1:bootstrapToken',
       'kubeadm.join@master3:bootstrapToken+certificateKey',
-      'kubeadm.join@worker1:bootstrapToken',
     ]);
-    expect(withSecrets).toHaveLength(15);
+    // init + 2 × 3 for the control planes + 12 × 2 for the workers.
+    expect(withSecrets).toHaveLength(31);
     expect(runs.find((run) => run.step === 'kubeadm.join')?.params.caCertHashes).toEqual([`sha256:${'c'.repeat(64)}`]);
     expect(runs.find((run) => run.step === 'preflight')?.params).not.toHaveProperty('caCertHashes');
     expect(broker.calls.filter((call) => !call.includes('preflight/')).slice(0, 4)).toEqual([
       'prepare init/kubeadm.init@master1',
       'finish init/kubeadm.init@master1 done',
-      'prepare join-control-planes/kubeadm.join@master2',
-      'finish join-control-planes/kubeadm.join@master2 done',
+      'prepare init/kubeadm.token-delete@master1',
+      'finish init/kubeadm.token-delete@master1 done',
     ]);
+  });
+
+  it("runs a lane's cleanup entry after its join failed (the token is deleted on the control plane that made it), and the stage still fails", async () => {
+    const { runner, runs } = fakeRunner(plan, { fail: (r) => (r.step === 'kubeadm.join' && r.host === 'master2' ? commandFailed('kubeadm join failed') : undefined) });
+    const events: SchedulerEvent[] = [];
+    const report = await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: fakeBroker(), onEvent: (e) => events.push(e) });
+    expect(report.ok).toBe(false);
+    expect(report.failures.map((failure) => failure.kind === 'step' && failure.path)).toEqual(['join-control-planes/kubeadm.join@master2']);
+    const status = (path: string) => report.entries.find((entry) => entry.path === path)?.status;
+    expect(status('join-control-planes/kubeadm.token-delete@master2')).toBe('done');
+    expect(status('join-control-planes/kubeadm.admin-kubeconfig@master2')).toBe('not-run');
+    expect(status('join-control-planes/kubeadm.upload-certs@master3')).toBe('not-run');
+    const join = runs.findIndex((run) => run.step === 'kubeadm.join' && run.host === 'master2');
+    expect(runs.slice(join).map((run) => `${run.step}@${run.host}`)).toEqual(['kubeadm.join@master2', 'kubeadm.token-delete@master1']);
+    expect(events.filter((e) => e.kind === 'host-end' && e.host === 'master2').map((e) => e.kind === 'host-end' && e.ok)).toEqual([true, true, true, false]);
+    expect(events.find((e) => e.kind === 'stage-end' && e.stage === 'join-control-planes')).toMatchObject({ status: 'failed' });
+  });
+
+  it('leaves the cleanup to the next run when the run is cancelled (the token ledger has the id)', async () => {
+    const controller = new AbortController();
+    const { runner, runs } = fakeRunner(plan, {
+      fail: (r) => {
+        if (r.step !== 'kubeadm.join' || r.host !== 'worker1') return undefined;
+        controller.abort();
+        return { code: 'CANCELLED', message: 'cancelled' };
+      },
+    });
+    const report = await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: fakeBroker(), signal: controller.signal });
+    expect(report.cancelled).toBe(true);
+    expect(report.entries.find((entry) => entry.path === 'join-workers/kubeadm.token-delete@worker1')?.status).toBe('not-run');
+    expect(runs.filter((run) => run.step === 'kubeadm.token-delete' && run.stage === 'join-workers')).toEqual([]);
   });
 
   it('fails an entry whose broker leaves a secret out, without running it', async () => {
@@ -217,7 +277,7 @@ describe('runPlan', () => {
     const broker: EntryInputsProvider = {
       prepare: async (entry) => {
         if (entry.step === 'kubeadm.join') throw new Error('kubeadm token create exited 1');
-        return { secrets: Object.fromEntries(entry.secrets.map((need) => [need.name, new Secret('s')])), params: {} };
+        return { secrets: Object.fromEntries(entry.secrets.map((need) => [need.name, new Secret('s')])), params: { tokenId: 'abcdef' } };
       },
       finish: async (entry, outcome) => {
         calls.push(`${entry.path} ${outcome.status}`);

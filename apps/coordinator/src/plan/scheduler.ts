@@ -127,6 +127,10 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
           outcome = { status: 'failed', error: { ...error, code: signal.aborted ? 'CANCELLED' : 'INPUTS_UNAVAILABLE', message: `could not get ${entry.path} its secrets or inputs: ${error.message}` } };
           return outcome;
         }
+        if (provided.skip !== undefined) {
+          outcome = { status: 'noop', outputs: {}, reason: provided.skip };
+          return outcome;
+        }
         secrets = provided.secrets;
         // Only declared inputs are taken: the steps' schemas are strict.
         const declared = new Set(entry.inputs.map((input) => input.param));
@@ -159,8 +163,8 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
       if (signal.aborted && outcome.error.code === 'INTERNAL') outcome.error.code = 'CANCELLED';
       return outcome;
     } finally {
-      // The broker cleans up even when prepare failed halfway (e.g. a token was created);
-      // it reports its own cleanup failures, which must not hide the entry's outcome.
+      // The broker learns every outcome, also of a prepare that failed halfway (e.g. after
+      // a token id was journaled); its own failures must not hide the entry's outcome.
       if (needsInputs) await deps.inputs?.finish?.(entry, outcome).catch(() => undefined);
     }
   };
@@ -178,19 +182,24 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
       for (let lane = pending.shift(); lane && !stopped; lane = pending.shift()) {
         const host = lane[0]?.host ?? '';
         let ok = true;
-        for (const entry of lane) {
+        let index = 0;
+        for (; index < lane.length; index++) {
           if (stopped || signal.aborted) {
             ok = false;
             break;
           }
-          if (!(await runEntry(entry))) {
+          if (!(await runEntry(lane[index]!))) {
             ok = false;
             failed = true;
             if (policy === 'stop') stopped = true;
             if (policy === 'drop-host') dropped.add(host);
+            index++;
             break;
           }
         }
+        // A lane cut short still runs its cleanup entries (e.g. a join token's delete); the
+        // host stays failed. A cancelled run leaves them to the next run (the token ledger).
+        if (!ok && index > 0) for (const entry of lane.slice(index)) if (entry.cleanup && !signal.aborted) await runEntry(entry);
         emit({ kind: 'host-end', stage: stage.id, host, ok });
       }
     };

@@ -6,6 +6,8 @@ import type { Plan } from './types';
 
 const spec = seedWithWorkers(3);
 const paths = (plan: Plan) => plan.stages.flatMap((stage) => stage.entries.map((entry) => entry.path));
+/** A worker's join lane: its token made on master1, the join, the token deleted. */
+const workerLane = (host: string) => ['token-create', 'join', 'token-delete'].map((step) => `join-workers/kubeadm.${step}@${host}`);
 const attachHosts = (plan: Plan) => {
   const check = plan.stages.find((stage) => stage.id === 'attach')?.after[0]?.check;
   return check?.kind === 'agents-attached' ? check.hosts : undefined;
@@ -15,7 +17,7 @@ describe('--only / --skip', () => {
   it('keeps one stage (and attach for the hosts it uses, probe hosts included)', () => {
     const plan = buildPlan(spec, { only: ['join-workers'] });
     expect(plan.stages.map((s) => s.id)).toEqual(['attach', 'join-workers']);
-    expect(paths(plan)).toEqual(['join-workers/kubeadm.join@worker1', 'join-workers/kubeadm.join@worker2', 'join-workers/kubeadm.join@worker3']);
+    expect(paths(plan)).toEqual(['worker1', 'worker2', 'worker3'].flatMap(workerLane));
     expect(attachHosts(plan)).toEqual(['master1', 'worker1', 'worker2', 'worker3']);
   });
 
@@ -24,12 +26,12 @@ describe('--only / --skip', () => {
   });
 
   it('matches globs in every part, and comma-separated or repeated patterns', () => {
-    expect(paths(buildPlan(spec, { only: ['*/kubeadm.join@master*'] }))).toEqual([
-      'join-control-planes/kubeadm.join@master2',
-      'join-control-planes/kubeadm.join@master3',
-    ]);
+    expect(paths(buildPlan(spec, { only: ['*/kubeadm.join@master*'] }))).toEqual(
+      ['master2', 'master3'].flatMap((host) => ['upload-certs', 'token-create', 'join', 'token-delete'].map((step) => `join-control-planes/kubeadm.${step}@${host}`)),
+    );
     expect(paths(buildPlan(spec, { only: ['init,pod-network', 'verify'] }))).toEqual([
       'init/kubeadm.init@master1',
+      'init/kubeadm.token-delete@master1',
       'init/kubeadm.admin-kubeconfig@master1',
       'pod-network/cni.flannel@master1',
       'verify/verify@master1',
@@ -55,10 +57,28 @@ describe('--only / --skip', () => {
   });
 
   it('applies --skip after --only', () => {
-    expect(paths(buildPlan(spec, { only: ['join-workers'], skip: ['*@worker2'] }))).toEqual([
-      'join-workers/kubeadm.join@worker1',
-      'join-workers/kubeadm.join@worker3',
+    expect(paths(buildPlan(spec, { only: ['join-workers'], skip: ['*@worker2'] }))).toEqual([...workerLane('worker1'), ...workerLane('worker3')]);
+  });
+
+  it("pulls a join's lane along: selecting the join (e.g. a failed run's retry path) runs its token's create and delete too", () => {
+    const plan = buildPlan(spec, { only: ['join-workers/kubeadm.join@worker2'] });
+    expect(paths(plan)).toEqual(workerLane('worker2'));
+    expect(plan.stages.flatMap((stage) => stage.entries).filter((entry) => entry.runOn).map((entry) => `${entry.step} on ${entry.runOn}`)).toEqual([
+      'kubeadm.token-create on master1',
+      'kubeadm.token-delete on master1',
     ]);
+    // The token's delete alone (e.g. to revoke a leftover) also runs with its lane: a delete needs the lane's token.
+    expect(paths(buildPlan(spec, { only: ['join-workers/kubeadm.token-delete@worker3'] }))).toEqual(workerLane('worker3'));
+  });
+
+  it('refuses a --skip that would split a lane, naming the whole lane as the fix', () => {
+    expect(() => buildPlan(spec, { skip: ['join-workers/kubeadm.token-delete@worker1'] })).toThrow(
+      "--skip join-workers/kubeadm.token-delete@worker1 would split the lane join-workers@worker1 (kubeadm.token-create → kubeadm.join → kubeadm.token-delete): its entries run together. Fix: skip the whole lane with --skip 'join-workers/*@worker1', or none of it",
+    );
+    expect(() => buildPlan(spec, { skip: ['*/kubeadm.join'] })).toThrow(SelectionError);
+    // A lane skipped whole, or one --only left out anyway, is fine.
+    expect(paths(buildPlan(spec, { only: ['join-workers'], skip: ['join-workers/*@worker1'] }))).toEqual([...workerLane('worker2'), ...workerLane('worker3')]);
+    expect(paths(buildPlan(spec, { only: ['join-workers/*@worker3'], skip: ['join-workers/kubeadm.join@worker1'] }))).toEqual(workerLane('worker3'));
   });
 
   it('drops attach only when skipped by name', () => {

@@ -79,11 +79,38 @@ export function selectEntries(stages: readonly PlanStage[], only: readonly PathP
     const used = stages.some((stage) => matchesStage(pattern, stage) || stage.entries.some((entry) => matchesEntry(pattern, entry)));
     if (!used) throw new SelectionError(`"${pattern.text}" matches nothing in this plan (${validPaths(stages)})`);
   }
+  const lanes = laneChoices(stages, only, skip);
   const keep = (entry: PlanEntry) =>
-    (only.length === 0 || only.some((pattern) => matchesEntry(pattern, entry))) && !skip.some((pattern) => matchesEntry(pattern, entry));
+    entry.lane !== undefined
+      ? lanes.get(entry.lane) === true
+      : (only.length === 0 || only.some((pattern) => matchesEntry(pattern, entry))) && !skip.some((pattern) => matchesEntry(pattern, entry));
   return stages.flatMap((stage) => {
     if (stage.entries.length === 0) return skip.some((pattern) => matchesStage(pattern, stage)) ? [] : [stage];
     const entries = stage.entries.filter(keep);
     return entries.length === 0 ? [] : [{ ...stage, entries }];
   });
+}
+
+/**
+ * Whether each lane (PlanEntry.lane: a join with its token's create and delete) is kept:
+ * selecting any of its entries with --only keeps all of them (a join needs the token its
+ * lane makes); a --skip that would drop some of a kept lane's entries and not the others
+ * is refused, naming the whole lane as the fix.
+ */
+function laneChoices(stages: readonly PlanStage[], only: readonly PathPattern[], skip: readonly PathPattern[]): Map<string, boolean> {
+  const lanes = new Map<string, PlanEntry[]>();
+  for (const entry of stages.flatMap((stage) => stage.entries)) if (entry.lane !== undefined) lanes.set(entry.lane, [...(lanes.get(entry.lane) ?? []), entry]);
+  const choices = new Map<string, boolean>();
+  for (const [lane, entries] of lanes) {
+    const selected = only.length === 0 || entries.some((entry) => only.some((pattern) => matchesEntry(pattern, entry)));
+    const skipped = entries.filter((entry) => skip.some((pattern) => matchesEntry(pattern, entry)));
+    if (selected && skipped.length > 0 && skipped.length < entries.length) {
+      const first = entries[0] as PlanEntry;
+      throw new SelectionError(
+        `--skip ${skipped.map((entry) => entry.path).join(', ')} would split the lane ${lane} (${entries.map((entry) => entry.step).join(' → ')}): its entries run together. Fix: skip the whole lane with --skip '${first.stage}/*@${first.host}', or none of it`,
+      );
+    }
+    choices.set(lane, selected && skipped.length === 0);
+  }
+  return choices;
 }

@@ -1,5 +1,6 @@
 import { hasRole, type HostSpec } from '../spec';
 import { entry, API_SERVER_PORT, type PlanContext, stepRoles } from './entry';
+import { joinLane } from './join-stages';
 import { agentsAttached, apiHealthy, nodesReady } from './readiness';
 import type { PlanEntry, PlanStage } from './types';
 
@@ -104,14 +105,17 @@ export function initStage({ spec, endpoint, firstControlPlane: cp1 }: PlanContex
         { name: 'bootstrapToken', mint: { how: 'generate', installedBy: 'kubeadm.init (InitConfiguration bootstrapTokens)', lifetime: tokenTtl } },
         { name: 'certificateKey', mint: { how: 'generate', installedBy: 'kubeadm.init --upload-certs', lifetime: '2h' } },
       ],
+      lane: joinLane('init', cp1),
     },
   );
+  // init's own token is never used (every join gets its own): deleted at once, visibly.
+  const revoke = entry('init', cp1, 'kubeadm.token-delete', {}, { lane: joinLane('init', cp1), inputs: [{ param: 'tokenId', source: 'lane-token-id', required: true }] });
   return {
     id: 'init',
     title: `Initialize the first control plane (${cp1.name})`,
     concurrency: { kind: 'one-at-a-time' },
     before: [],
-    entries: [init, entry('init', cp1, 'kubeadm.admin-kubeconfig', {})],
+    entries: [init, revoke, entry('init', cp1, 'kubeadm.admin-kubeconfig', {})],
     after: [apiHealthy(cp1, endpoint)],
   };
 }

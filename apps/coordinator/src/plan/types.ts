@@ -98,20 +98,11 @@ export type SecretName = 'bootstrapToken' | 'certificateKey';
 
 /**
  * How a secret is made. `generate`: the coordinator mints it and the entry's own step
- * installs it (kubeadm init). `step`: the coordinator mints it, installs it by running
- * `step` on a healthy control plane just before the entry, and (with `revokeStep`) removes
- * it right after.
+ * installs it (kubeadm init). `lane`: the coordinator mints it for a join lane (memory
+ * only, never journaled) and the lane's entry `installedBy` puts it on the cluster
+ * (kubeadm.token-create, kubeadm.upload-certs); the lane's later entries get the same value.
  */
-export type SecretMint =
-  | { how: 'generate'; installedBy: string; lifetime: string }
-  | {
-      how: 'step';
-      step: 'kubeadm.token-create' | 'kubeadm.upload-certs';
-      on: 'healthy-control-plane';
-      params: Record<string, unknown>;
-      when: string;
-      revokeStep?: 'kubeadm.token-delete';
-    };
+export type SecretMint = { how: 'generate'; installedBy: string; lifetime: string } | { how: 'lane'; installedBy: string; when: string };
 
 /** A brokered secret an entry needs. The value is never in the plan. */
 export interface SecretNeed {
@@ -124,7 +115,9 @@ export type InputSource =
   /** The cluster CA's discovery hash (kubeadm.init / token-create output "caCertHash"). */
   | 'ca-cert-hash'
   /** Host name, MACs and product_uuid of the other hosts, from their facts. */
-  | 'peer-identities';
+  | 'peer-identities'
+  /** The public id of the bootstrap token of the entry's lane, from the token ledger. */
+  | 'lane-token-id';
 
 /** A parameter only known while running, filled by the scheduler's input provider. */
 export interface RuntimeInput {
@@ -153,6 +146,16 @@ export interface PlanEntry {
    * and journal.
    */
   runOn?: string;
+  /**
+   * Entries that only make sense together (a join with its token's create and delete):
+   * --only / --skip keep or drop them as one, and resume reruns them as one.
+   */
+  lane?: string;
+  /**
+   * Runs even when an earlier entry of its host failed (deleting a join token after a
+   * failed join); the host still counts as failed.
+   */
+  cleanup?: true;
 }
 
 /** One stage: its entries run under its concurrency rule, between its readiness conditions. */

@@ -1,9 +1,10 @@
 import { Secret, type SecretBag } from '@kumi/steps';
-import type { JoinLease, SecretBroker } from '../broker/secret-broker';
+import type { SecretBroker } from '../broker/secret-broker';
+import { parseDuration } from '../cli/duration';
 import type { Journal } from '../journal/journal';
-import type { EntryInputs, EntryInputsProvider, EntryOutcome, PlanEntry } from '../plan';
+import type { EntryInputs, EntryInputsProvider, EntryOutcome, PlanEntry, SecretName } from '../plan';
 import type { AgentRegistry } from '../server/agent-registry';
-import type { TokenLedger } from './token-ledger';
+import type { RevokeToken, TokenLedger } from './token-ledger';
 
 const CA_HASH = /^sha256:[0-9a-f]{64}$/;
 
@@ -12,83 +13,81 @@ export interface EntryInputsDeps {
   broker: SecretBroker;
   journal: Journal;
   agents: AgentRegistry;
-  /** Control planes in spec order; the first ran kubeadm init. */
-  controlPlanes: readonly string[];
   /** Every host of the spec. */
   hosts: readonly string[];
-  /** Journals token ids so a later run can revoke what a crash left behind. */
+  /** Journals token ids before their create, so a token-delete or a later run finds them. */
   ledger: TokenLedger;
+  /** Deletes a token an earlier, crashed attempt of a lane left (kubeadm.token-delete). */
+  revoke: RevokeToken;
   /** Reports leftovers that could not be revoked (they expire by their TTL). */
   warn(text: string): void;
 }
 
+/** A token id handed to a token-delete entry, remembered until it ended. */
+interface Deleting {
+  host: string;
+  tokenId: string;
+  lane: string;
+}
+
 /**
  * Hands entries their brokered secrets and runtime inputs right before they run, and
- * cleans up right after: kubeadm init gets freshly minted secrets; each join gets a token
- * created just before it on a healthy control plane (and, for control planes, a fresh
- * enough certificate upload), deleted once the join ended whatever the outcome.
+ * learns how they ended. Secrets live in memory only, per lane (PlanEntry.lane): the
+ * entry that installs a secret (kubeadm.init, token-create, upload-certs) gets it minted
+ * here, the lane's later entries (the join) get the same value; token ids go to the
+ * ledger before the create, and a lane's token-delete gets its id from there.
  */
 export function entryInputsProvider(deps: EntryInputsDeps): EntryInputsProvider {
-  const leases = new Map<string, JoinLease>();
-  let leftoversChecked = false;
-  /** Init entries in flight, with the public id of the token minted for them. */
-  const initsInFlight = new Map<string, string>();
+  /** Secret values by lane, while the lane runs. */
+  const laneSecrets = new Map<string, Partial<Record<SecretName, string>>>();
+  /** Entries in flight that minted something, by path: what finish() records. */
+  const minted = new Map<string, { certificateKey?: string; initTokenId?: string }>();
+  const deleting = new Map<string, Deleting>();
 
-  /** Control planes that can answer kubectl now: cp1, then the joined ones, attached only. */
-  const healthyCandidates = (joining: string): string[] =>
-    deps.controlPlanes.filter(
-      (host, index) =>
-        host !== joining &&
-        deps.agents.get(host) !== undefined &&
-        (index === 0 || deps.journal.isDone('join-control-planes/kubeadm.join', host)),
-    );
+  /** Before a lane makes a new token: revoke what an earlier (crashed) attempt left. */
+  const revokeEarlier = async (lane: string) => {
+    const problems = await deps.ledger.revokeOpen(lane, deps.revoke);
+    if (problems.length > 0) deps.warn(`could not revoke leftover tokens of ${lane} (they expire by their TTL): ${problems.join('; ')}`);
+  };
 
-  const openJoin = async (entry: PlanEntry): Promise<JoinLease> => {
-    const token = entry.secrets.find((need) => need.name === 'bootstrapToken');
-    const certs = entry.secrets.find((need) => need.name === 'certificateKey');
-    if (token?.mint.how !== 'step') throw new Error(`${entry.path} needs a bootstrap token made by a step, and the plan names none`);
-    const candidates = healthyCandidates(entry.host);
-    if (candidates.length === 0) {
-      throw new Error(`no attached, initialised control plane to create ${entry.host}'s join token on (control planes: ${deps.controlPlanes.join(', ')}); check \`kumi agents\``);
-    }
-    if (!leftoversChecked) {
-      // Before the first join of this run: revoke tokens an earlier (crashed) run left.
-      leftoversChecked = true;
-      const leftovers = await deps.ledger.revokeLeftovers(deps.broker, (host) => deps.agents.get(host) !== undefined);
-      if (leftovers.length > 0) deps.warn(`could not revoke leftover join tokens (they expire by their TTL): ${leftovers.join('; ')}`);
-    }
-    const problems: string[] = [];
-    for (const host of candidates) {
-      try {
-        const lease = await deps.broker.openJoin({
-          role: certs ? 'control-plane' : 'worker',
-          healthyControlPlane: host,
-          tokenCreateParams: token.mint.params,
-          ...(certs?.mint.how === 'step' ? { uploadCertsParams: certs.mint.params } : {}),
-          // Journaled before the create: a create cut off after kubeadm made the token is revoked next run.
-          onTokenMinted: (tokenId) => deps.ledger.created(host, tokenId, entry.path),
-        });
-        return lease;
-      } catch (error) {
-        problems.push(`${host}: ${(error as Error).message}`);
+  /** The value of one secret need of the entry: minted when the entry installs it. */
+  const secretFor = async (entry: PlanEntry, name: SecretName, installs: boolean): Promise<string> => {
+    const lane = entry.lane ?? entry.path;
+    const values = laneSecrets.get(lane) ?? {};
+    laneSecrets.set(lane, values);
+    if (!installs) {
+      const value = values[name];
+      if (value === undefined) {
+        throw new Error(`${entry.path} needs the ${name} its lane makes earlier in this run, and it was not made: run the whole lane (e.g. --only '${entry.stage}/*@${entry.host}')`);
       }
+      return value;
     }
-    throw new Error(`could not make ${entry.host}'s join secrets on any control plane (${problems.join('; ')})`);
+    if (name === 'certificateKey') {
+      const renewBefore = entry.params.renewBefore;
+      const key = deps.broker.certificateKeyForUpload(typeof renewBefore === 'string' ? parseDuration(renewBefore, `${entry.path} renewBefore`) : 0);
+      minted.set(entry.path, { ...minted.get(entry.path), certificateKey: key });
+      return (values.certificateKey = key);
+    }
+    await revokeEarlier(lane);
+    const token = deps.broker.mintToken();
+    // Journaled before the create: a create cut off after kubeadm made the token is revoked later.
+    deps.ledger.created(entry.runOn ?? entry.host, token.id, lane);
+    return (values.bootstrapToken = token.token);
   };
 
   return {
     async prepare(entry) {
       const secrets: Record<string, Secret> = {};
       if (entry.secrets.some((need) => need.mint.how === 'generate')) {
-        const minted = deps.broker.forInit();
-        for (const need of entry.secrets) if (need.mint.how === 'generate') secrets[need.name] = new Secret(minted[need.name]);
-        initsInFlight.set(entry.path, minted.tokenId);
-        deps.ledger.created(entry.host, minted.tokenId, entry.path);
+        const lane = entry.lane ?? entry.path;
+        await revokeEarlier(lane);
+        const init = deps.broker.forInit();
+        for (const need of entry.secrets) if (need.mint.how === 'generate') secrets[need.name] = new Secret(init[need.name]);
+        minted.set(entry.path, { initTokenId: init.tokenId });
+        deps.ledger.created(entry.host, init.tokenId, lane);
       }
-      if (entry.secrets.some((need) => need.mint.how === 'step')) {
-        const lease = await openJoin(entry);
-        leases.set(entry.path, lease);
-        for (const [name, value] of Object.entries(lease.secrets)) if (value !== undefined) secrets[name] = new Secret(value);
+      for (const need of entry.secrets) {
+        if (need.mint.how === 'lane') secrets[need.name] = new Secret(await secretFor(entry, need.name, need.mint.installedBy === entry.path));
       }
       const params: Record<string, unknown> = {};
       for (const input of entry.inputs) {
@@ -97,29 +96,30 @@ export function entryInputsProvider(deps: EntryInputsDeps): EntryInputsProvider 
           if (hash) params[input.param] = [hash];
         } else if (input.source === 'peer-identities') {
           params[input.param] = peerIdentities(deps, entry.host);
+        } else if (input.source === 'lane-token-id') {
+          const lane = entry.lane ?? entry.path;
+          const token = deps.ledger.openIn(lane).at(-1);
+          if (token === undefined) return { secrets: {}, params: {}, skip: `no token of ${lane} is left to delete (none was made, or it is deleted)` };
+          deleting.set(entry.path, { host: token.host, tokenId: token.tokenId, lane });
+          params[input.param] = token.tokenId;
         }
       }
       return { secrets: secrets as SecretBag, params } satisfies EntryInputs;
     },
 
     async finish(entry, outcome: EntryOutcome) {
-      // Only an init that really ran uploaded the certificates under the minted key (and
-      // created the minted token, which no join uses: each gets its own).
-      const initTokenId = initsInFlight.get(entry.path);
-      initsInFlight.delete(entry.path);
-      if (initTokenId !== undefined && outcome.status === 'done') {
-        deps.broker.initDone();
-        await deps.broker.revokeInitToken(entry.host, initTokenId);
-        deps.ledger.revoked(entry.host, initTokenId);
-      } else if (initTokenId !== undefined && outcome.status === 'noop') {
-        // kubeadm did not run: the minted token was never created.
-        deps.ledger.revoked(entry.host, initTokenId);
-      }
-      const lease = leases.get(entry.path);
-      if (lease) {
-        leases.delete(entry.path);
-        await deps.broker.closeJoin(lease);
-        deps.ledger.revoked(lease.createdOn, lease.tokenId);
+      const made = minted.get(entry.path);
+      minted.delete(entry.path);
+      // Only an init that really ran uploaded the certificates under the minted key.
+      if (made?.initTokenId !== undefined && outcome.status === 'done') deps.broker.initDone();
+      // A NOOP init did not run kubeadm: the minted token was never created.
+      if (made?.initTokenId !== undefined && outcome.status === 'noop') deps.ledger.revoked(entry.host, made.initTokenId);
+      if (made?.certificateKey !== undefined && outcome.status === 'done') deps.broker.uploaded(made.certificateKey);
+      const deleted = deleting.get(entry.path);
+      deleting.delete(entry.path);
+      if (deleted && (outcome.status === 'done' || outcome.status === 'noop')) {
+        deps.ledger.revoked(deleted.host, deleted.tokenId);
+        laneSecrets.delete(deleted.lane);
       }
     },
   };
@@ -145,4 +145,3 @@ function peerIdentities(deps: EntryInputsDeps, self: string) {
       return [{ hostName: facts.hostName || host, macs, productUuid: facts.productUuid }];
     });
 }
-

@@ -1,11 +1,11 @@
 import { usageError } from '../cli/cli-error';
 import { SecretBroker } from '../broker/secret-broker';
-import { buildPlan, type ClusterMembers, initHostOf, membersNotInSpec, type Plan, type RunReport, type SchedulerDeps, SelectionError, withRemoval } from '../plan';
+import { buildPlan, type ClusterMembers, membersNotInSpec, type Plan, type RunReport, type SchedulerDeps, SelectionError, withRemoval } from '../plan';
 import type { ListenAddress } from '../server/listen-address';
-import { type ClusterSpec, topologyOf } from '../spec';
+import type { ClusterSpec } from '../spec';
 import { loadSpecForCli } from '../spec/load-for-cli';
 import type { ClusterSelection } from '../state/state-paths';
-import { brokerStepCall, brokerStillCurrent } from './broker-step-call';
+import { revokeTokenOverAgents } from './broker-step-call';
 import { clusterDirForSpec } from './cluster-dir';
 import { confirm, type ConfirmIo } from './confirm';
 import { entryInputsProvider } from './entry-inputs';
@@ -83,25 +83,19 @@ export function retryCommand(options: Pick<UpOptions, 'mode' | 'specPath' | 'onl
 }
 
 /** The scheduler's dependencies for up, verify and drill: the shared ones, plus the secret broker and (for up) resume. */
-function upDeps(session: Session, spec: ClusterSpec, options: UpOptions, plan: Plan, members: ClusterMembers): SchedulerDeps {
+function upDeps(session: Session, spec: ClusterSpec, options: UpOptions, plan: Plan): SchedulerDeps {
   const { coordinator, journal, progress } = session;
-  const topology = topologyOf(spec);
-  const init = initHostOf(spec, members)?.name ?? '';
-  const broker = new SecretBroker({
-    secrets: session.secrets,
-    ...(options.now ? { now: options.now } : {}),
-    stillCurrent: brokerStillCurrent(coordinator, session.signal),
-    call: brokerStepCall(coordinator, session.signal, (step) =>
-      progress.emit({
-        kind: step.phase === 'start' ? 'START' : step.phase === 'failed' ? 'FAILED' : step.phase === 'noop' ? 'NOOP' : 'DONE',
-        stage: 'secret-broker',
-        host: step.host,
-        step: step.step,
-        text: step.text,
-        ...(step.error ? { error: step.error } : {}),
-      }),
-    ),
-  });
+  const broker = new SecretBroker({ secrets: session.secrets, ...(options.now ? { now: options.now } : {}) });
+  const revoke = revokeTokenOverAgents(coordinator, session.signal, (step) =>
+    progress.emit({
+      kind: step.phase === 'start' ? 'START' : step.phase === 'failed' ? 'FAILED' : step.phase === 'noop' ? 'NOOP' : 'DONE',
+      stage: 'secret-broker',
+      host: step.host,
+      step: 'kubeadm.token-delete',
+      text: step.text,
+      ...(step.error ? { error: step.error } : {}),
+    }),
+  );
   const notes = new Map<string, string>();
   return {
     ...sessionDeps(session, 'up', { attachTimeoutMs: options.attachTimeoutMs, notes, onEvent: removalRecorder(session, plan) }),
@@ -109,10 +103,9 @@ function upDeps(session: Session, spec: ClusterSpec, options: UpOptions, plan: P
       broker,
       journal,
       agents: coordinator.agents,
-      // The control plane that stands for kubeadm init first: join secrets are made there first.
-      controlPlanes: [init, ...topology.controlPlanes.map((host) => host.name).filter((host) => host !== init)],
       hosts: spec.spec.hosts.map((host) => host.name),
       ledger: new TokenLedger(journal, session.run),
+      revoke,
       warn: (text) => progress.emit({ kind: 'PROGRESS', stage: 'secret-broker', host: '', step: '', text }),
     }),
     ...(options.mode === 'up'
@@ -158,7 +151,7 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
   try {
     // The agents may attach from now on: the version guard below already waits for one.
     options.onListening?.(session.listen);
-    const deps = upDeps(session, spec, options, plan, members);
+    const deps = upDeps(session, spec, options, plan);
     // A running cluster at another version is kumi upgrade's (or a refused downgrade): exit 2 before any host changes.
     if (options.mode === 'up') await checkClusterVersion(session, deps, spec, members, options.specPath);
     if (dropped.length > 0 && !options.prune) {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SecretBroker } from '../broker/secret-broker';
 import { Journal } from '../journal/journal';
 import { SecretRegistry } from '../journal/secret-registry';
 import { TokenLedger } from './token-ledger';
@@ -14,26 +13,27 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('TokenLedger', () => {
-  it('revokes tokens a crashed run created and never deleted, on the host that holds them', async () => {
+  it("revokes a lane's tokens a crashed run created and never deleted, on the host that holds them, leaving other lanes alone", async () => {
     const journal = new Journal(dir, new SecretRegistry());
     const crashed = new TokenLedger(journal, 'r1');
-    crashed.created('master1', 'aaaaaa', 'join-control-planes/kubeadm.join@master2');
+    crashed.created('master1', 'aaaaaa', 'join-control-planes@master2');
     crashed.revoked('master1', 'aaaaaa');
-    crashed.created('master1', 'bbbbbb', 'join-control-planes/kubeadm.join@master3');
-    crashed.created('master2', 'cccccc', 'join-workers/kubeadm.join@worker1');
+    crashed.created('master1', 'bbbbbb', 'join-workers@worker1');
+    crashed.created('master2', 'cccccc', 'join-workers@worker1');
+    crashed.created('master1', 'dddddd', 'join-workers@worker2');
 
     const calls: string[] = [];
-    const broker = new SecretBroker({
-      secrets: new SecretRegistry(),
-      call: async (host, step, params) => {
-        calls.push(`${host}:${step}:${String(params.tokenId)}`);
-        return {};
-      },
-    });
     const next = new TokenLedger(journal, 'r2');
-    const problems = await next.revokeLeftovers(broker, (host) => host === 'master1');
-    expect(calls).toEqual(['master1:kubeadm.token-delete:bbbbbb']);
+    const problems = await next.revokeOpen('join-workers@worker1', async (host, tokenId) => {
+      if (host === 'master2') throw new Error('host not attached');
+      calls.push(`${host}:${tokenId}`);
+    });
+    expect(calls).toEqual(['master1:bbbbbb']);
     expect(problems).toEqual(['token cccccc on master2: host not attached']);
-    expect(next.open()).toEqual([{ tokenId: 'cccccc', host: 'master2' }]);
+    expect(next.open()).toEqual([
+      { tokenId: 'cccccc', host: 'master2', lane: 'join-workers@worker1' },
+      { tokenId: 'dddddd', host: 'master1', lane: 'join-workers@worker2' },
+    ]);
+    expect(next.openIn('join-workers@worker2').map((token) => token.tokenId)).toEqual(['dddddd']);
   });
 });

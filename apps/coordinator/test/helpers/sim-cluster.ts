@@ -77,6 +77,8 @@ export class SimCluster {
         return { kind: 'DONE', text: '', outputs: { caCertHash: this.caCertHash } };
       case 'kubeadm.upload-certs':
         if (!this.initialized || !key2) return { kind: 'FAILED', text: 'upload-certs needs an initialised cluster and a certificateKey' };
+        // Like the step: nothing to do while the cluster holds certificates under this key, fresh by its clock.
+        if (uploadFresh(30 * 60_000)) return { kind: 'NOOP', text: 'certificates already uploaded with this key' };
         this.uploadedKey = key2;
         this.uploadedAt = this.clusterNow;
         return { kind: 'DONE', text: '', outputs: { expiresAt: '' } };

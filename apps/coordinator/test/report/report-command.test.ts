@@ -62,10 +62,10 @@ describe('kumi report', () => {
     expect(model.outcome).toBe('planned');
     expect(new Set(model.bars.map((bar) => bar.result))).toEqual(new Set(['planned']));
     expect(model.hosts).toEqual(SEED_HOSTS);
-    // Control planes join one at a time: master3's join starts when master2's lane ended.
+    // Control planes join one at a time: master3's lane (its upload first) starts when master2's ended.
     const bar = (path: string) => model.bars.find((candidate) => candidate.path === path)!;
     const master2 = model.bars.filter((candidate) => candidate.stage === 'join-control-planes' && candidate.host === 'master2');
-    expect(bar('join-control-planes/kubeadm.join@master3').startMs).toBe(Math.max(...master2.map((candidate) => candidate.endMs)));
+    expect(bar('join-control-planes/kubeadm.upload-certs@master3').startMs).toBe(Math.max(...master2.map((candidate) => candidate.endMs)));
     expect(model.critical.map((id) => model.bars[id]!.path)).toEqual(expect.arrayContaining(['join-control-planes/kubeadm.join@master2', 'join-control-planes/kubeadm.join@master3']));
     const html = readFileSync(out, 'utf8');
     expect(html).toMatch(/data-result="planned"/);

@@ -133,14 +133,10 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
     // One control plane at a time, a certificate upload before the first of this run.
     const joinOf = (host: string, kind: string) => run.events.find((event) => event.step === 'kubeadm.join' && event.host === host && event.kind === kind);
     expect(joinOf('master2', 'DONE')!.seq).toBeLessThan(joinOf('master3', 'START')!.seq);
-    const upload = run.events.find((event) => event.stage === 'secret-broker' && event.step === 'kubeadm.upload-certs' && event.kind === 'DONE');
+    // master2's lane: the certificates uploaded under a fresh key on master1 (this process knew no key), then its join.
+    const upload = run.events.find((event) => event.step === 'kubeadm.upload-certs' && event.host === 'master2' && event.kind === 'DONE');
     expect(upload, 'no certificate upload before the control-plane joins of this run').toBeDefined();
-    // The broker makes a join's secrets after the entry's START and before kubeadm join runs.
-    const start = joinOf('master2', 'START')!.seq;
-    const joinRuns = run.events.find((event) => event.step === 'kubeadm.join' && event.host === 'master2' && event.seq > start && (event.kind === 'PROGRESS' || event.kind === 'OUTPUT'));
-    const around = run.events.filter((event) => event.seq >= start - 2 && event.seq <= upload!.seq + 2).map((event) => `${event.seq} ${event.kind} ${event.stage}/${event.step}@${event.host}: ${event.text ?? ''}`);
-    expect(upload!.seq, around.join('\n')).toBeGreaterThan(start);
-    expect(upload!.seq, around.join('\n')).toBeLessThan(joinRuns!.seq);
+    expect(upload!.seq).toBeLessThan(joinOf('master2', 'START')!.seq);
     // Already-joined hosts were not joined again.
     for (const host of ['master1', 'worker1']) expect(runs.flatMap((one) => eventsOf(one.events, 'kubeadm.join', host)).filter((event) => event.kind === 'DONE')).toEqual([]);
     passed.add('grow');

@@ -68,6 +68,9 @@ export function crashChain(firstWorker: string): CrashPoint[] {
   });
 }
 
+/** The join lanes' entries that put a minted secret on the cluster (on a healthy control plane). */
+const SECRET_STEPS = new Set(['kubeadm.upload-certs', 'kubeadm.token-create']);
+
 /** Agents reconnect with a backoff capped at 5 s: 90 s is plenty, and a lab whose agents never attach fails fast. */
 const ATTACH = ['--attach-timeout', '90s'];
 
@@ -143,7 +146,7 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
     for (const crash of CRASHES) {
       const run = await kumi(upArgs, (event, control) => {
         if (crash.at(event)) return control.kill();
-        if (event.stage === 'secret-broker' && event.kind === 'DONE') collectSecrets();
+        if (SECRET_STEPS.has(event.step ?? '') && event.kind === 'DONE') collectSecrets();
         if (event.step === 'kubeadm.join' && event.kind === 'START') collectSecrets();
         // Between the control-plane joins, freeze the coordinator and move the lab past the
         // certificate key's 2 h: its own clock says the upload is seconds old, so only a check
@@ -168,7 +171,7 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
       live ? [...upArgs, ...LIVE_PAGE_ARGS] : upArgs,
       (event) => {
         live?.onEvent(event);
-        if (event.stage === 'secret-broker' && event.kind === 'DONE') collectSecrets();
+        if (SECRET_STEPS.has(event.step ?? '') && event.kind === 'DONE') collectSecrets();
         if (event.step === 'kubeadm.join' && event.kind === 'START') collectSecrets();
       },
       6 * 60_000,
@@ -189,14 +192,20 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
       expect(joins.some((e) => e.kind === 'DONE' || e.kind === 'SKIPPED'), `${host}: neither joined nor found joined`).toBe(true);
     }
     expect(eventsOf(all, 'kubeadm.init', 'master1').filter((e) => e.kind === 'DONE').length).toBe(1);
+    // No token kumi made outlives its lane (init's, each join's, and those of crashed attempts):
+    // only kubeadm's own proxy token of the uploaded certificates may be left.
+    const tokens = await inHost('master2', ['kubeadm', 'token', 'list', '--kubeconfig', '/etc/kubernetes/admin.conf', '-o', 'json'], { timeoutMs: 20_000 });
+    expect(tokens.exitCode, String(tokens.stderr)).toBe(0);
+    const descriptions = [...String(tokens.stdout).matchAll(/"description":\s*"([^"]*)"/g)].map((match) => match[1]);
+    expect(descriptions.filter((text) => !/^Proxy for managing TTL for the kubeadm-certs secret$/.test(text ?? ''))).toEqual([]);
     built = true;
     if (!row.crashChain) return;
     // In the run frozen after master2's join, the same broker (whose own clock had moved only
     // seconds) uploaded the certificates again before master3 joined: it asked the cluster.
     const frozen = runs[renewal.run]?.events ?? [];
     const master3Join = frozen.find((e) => e.step === 'kubeadm.join' && e.host === 'master3' && e.kind === 'DONE');
-    const reUpload = frozen.find((e) => e.stage === 'secret-broker' && e.step === 'kubeadm.upload-certs' && e.kind === 'DONE' && e.seq > renewal.pausedAtSeq);
-    const brokerEvents = frozen.filter((e) => e.stage === 'secret-broker').map((e) => `${e.seq} ${e.kind} ${e.step}@${e.host}: ${e.text ?? ''}`);
+    const reUpload = frozen.find((e) => e.step === 'kubeadm.upload-certs' && e.kind === 'DONE' && e.seq > renewal.pausedAtSeq);
+    const brokerEvents = frozen.filter((e) => SECRET_STEPS.has(e.step ?? '') || e.stage === 'secret-broker').map((e) => `${e.seq} ${e.kind} ${e.stage}/${e.step}@${e.host}: ${e.text ?? ''}`);
     expect(reUpload, `no certificate re-upload after the lab clock passed 2 h (paused at seq ${renewal.pausedAtSeq}); broker events:\n${brokerEvents.join('\n')}`).toBeDefined();
     expect(master3Join, 'master3 did not join in the run whose clock moved').toBeDefined();
     expect(reUpload!.seq).toBeLessThan(master3Join!.seq);
