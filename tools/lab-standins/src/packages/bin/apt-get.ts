@@ -1,6 +1,6 @@
 // Stand-in for apt-get inside a lab host: records packages per host, never touches the network.
 import { kubernetesRepoMinor, readPackageDb } from '../package-db';
-import { installedVersion, offeredVersion, PackageError, recordInstall, recordRemove, runPostinst, withDependencies, type ResolvedPackage } from '../package-install';
+import { hostVersions, installedVersion, offeredVersion, PackageError, recordInstall, recordRemove, runPostinst, withDependencies, type ResolvedPackage } from '../package-install';
 
 const FLAG_WITH_VALUE = new Set(['-o', '-c', '-t', '--option', '--target-release']);
 
@@ -103,7 +103,7 @@ function install(names: string[], flags: Set<string>, reading: () => void, out: 
     }
   }
   const wanted: ResolvedPackage[] = [];
-  for (const name of withDependencies(requested.map((r) => r.name))) {
+  for (const name of withDependencies(requested.map((r) => r.name), hostVersions('deb'))) {
     const offered = offeredVersion(name, 'deb');
     if (offered === undefined) {
       console.error(`E: Unable to locate package ${name}`);
