@@ -3,11 +3,24 @@
  * one puts at /usr/bin (symlinks into the lab's bin dir) and the version it reports.
  * Payload files come from LAB/packages/PKG (see LAB-LAYOUT.md).
  */
+/** A package a catalog package depends on, at least at this upstream version. */
+export interface Dependency {
+  name: string;
+  atLeast: string;
+}
+
+/** The dependencies of the package's versions from `from` up to (not including) `below`. */
+export interface DependencyRange {
+  from: string;
+  below?: string;
+  depends: Dependency[];
+}
+
 export interface CatalogEntry {
   /** Stand-in commands the package installs as /usr/bin/NAME. */
   commands: string[];
-  /** Other catalog packages installed with it (as pkgs.k8s.io's dependencies). */
-  depends: string[];
+  /** Other catalog packages installed with it, by the package's version (as pkgs.k8s.io's). */
+  depends: DependencyRange[];
   /** Patch level offered for whatever minor the configured pkgs.k8s.io repository serves. */
   patch: number;
 }
@@ -18,12 +31,52 @@ export interface CatalogEntry {
  * repo v1.34 → deb 1.34.2-1.1, rpm 1.34.2-150500.1.1 (kubernetes-cni keeps its own 1.7.1).
  */
 export const PACKAGE_CATALOG: Readonly<Record<string, CatalogEntry>> = {
-  kubeadm: { commands: ['kubeadm'], depends: ['cri-tools', 'kubernetes-cni'], patch: 2 },
-  kubelet: { commands: ['kubelet'], depends: ['kubernetes-cni'], patch: 2 },
+  // Dependencies as pkgs.k8s.io's packages declare them (kubernetes/release
+  // cmd/krel/templates/latest/metadata.yaml, f618b2a3), from v1.24 (pkgs.k8s.io's first minor);
+  // its ranges below 1.28 are merged where only the minimum versions differ.
+  kubeadm: {
+    commands: ['kubeadm'],
+    depends: [
+      { from: '1.24.0', below: '1.28.0', depends: [dep('kubelet', '1.19.0'), dep('kubectl', '1.19.0'), dep('kubernetes-cni', '0.8.7'), dep('cri-tools', '1.23.0')] },
+      { from: '1.28.0', below: '1.30.0', depends: [dep('kubelet', '1.19.0'), dep('kubectl', '1.19.0'), dep('kubernetes-cni', '1.2.0'), dep('cri-tools', '1.28.0')] },
+      { from: '1.30.0', below: '1.32.0', depends: [dep('cri-tools', '1.30.0')] },
+      // 1.32.0 and later: no dependencies at all (crictl is not installed with kubeadm).
+    ],
+    patch: 2,
+  },
+  kubelet: {
+    commands: ['kubelet'],
+    depends: [
+      { from: '1.24.0', below: '1.28.0', depends: [dep('kubernetes-cni', '0.8.7')] },
+      { from: '1.28.0', depends: [dep('kubernetes-cni', '1.2.0')] },
+    ],
+    patch: 2,
+  },
   kubectl: { commands: ['kubectl'], depends: [], patch: 2 },
   'cri-tools': { commands: ['crictl'], depends: [], patch: 0 },
   'kubernetes-cni': { commands: [], depends: [], patch: 1 },
 };
+
+function dep(name: string, atLeast: string): Dependency {
+  return { name, atLeast };
+}
+
+/** -1, 0 or 1 comparing the upstream x.y.z of two package versions ("1.33.2-1.1", "1:1.7.1-150500.1.1"). */
+export function compareUpstream(a: string, b: string): number {
+  const parts = (v: string) => (v.split(':').pop() ?? '').split('-')[0]!.split('.').map(Number);
+  const [pa, pb] = [parts(a), parts(b)];
+  for (let i = 0; i < 3; i += 1) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return Math.sign(diff);
+  }
+  return 0;
+}
+
+/** What a catalog package of this version depends on (none outside the catalog's ranges). */
+export function dependenciesAt(entry: Pick<CatalogEntry, 'depends'> | undefined, version: string): Dependency[] {
+  const range = entry?.depends.find((r) => compareUpstream(version, r.from) >= 0 && (r.below === undefined || compareUpstream(version, r.below) < 0));
+  return range?.depends ?? [];
+}
 
 /** Every command some package provides: not present in a host until that package is installed. */
 export function packagedCommands(): Set<string> {

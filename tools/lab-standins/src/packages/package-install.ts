@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { readHostInfo } from '../host/host-info';
-import { type CatalogEntry, DOCKER_REPO_PACKAGES, EXTRA_KNOWN_PACKAGES, FILE_PACKAGES, PACKAGE_CATALOG } from './catalog';
+import { type CatalogEntry, compareUpstream, type Dependency, dependenciesAt, DOCKER_REPO_PACKAGES, EXTRA_KNOWN_PACKAGES, FILE_PACKAGES, PACKAGE_CATALOG } from './catalog';
 import { containerdIo2Offer, placeContainerdIo2 } from './containerd-io-2';
 import { placeMachinePackage, removeMachinePackage } from './machine-packages';
 import { kubectlBinary } from './kubectl-client';
@@ -34,19 +34,51 @@ export function offeredVersion(name: string, kind: 'deb' | 'rpm'): string | unde
   return machineVersion(name);
 }
 
-/** Catalog dependencies of the requested names, dependencies first, without duplicates. */
-export function withDependencies(names: string[], catalog: Readonly<Record<string, Pick<CatalogEntry, 'depends'> | { depends?: string[] }>> = { ...DOCKER_REPO_PACKAGES, ...PACKAGE_CATALOG }): string[] {
+/** Where withDependencies reads versions: what the repositories offer and what is installed. */
+export interface VersionSources {
+  offered(name: string): string | undefined;
+  installed(name: string): string | undefined;
+}
+
+/** The host's repositories and package records, as apt (deb) or dnf (rpm) sees them. */
+export function hostVersions(kind: 'deb' | 'rpm'): VersionSources {
+  return { offered: (name) => offeredVersion(name, kind), installed: installedVersion };
+}
+
+/**
+ * The requested names with the catalog dependencies of the versions offered for them,
+ * dependencies first, without duplicates. A dependency already installed at a version that
+ * satisfies it is left out: apt and dnf only pull in what is missing or too old.
+ */
+export function withDependencies(
+  names: string[],
+  versions: VersionSources,
+  catalog: Readonly<Record<string, Pick<CatalogEntry, 'depends'>>> = PACKAGE_CATALOG,
+): string[] {
   const out: string[] = [];
   const visiting = new Set<string>();
   const add = (n: string) => {
     // Marked before recursing, so a dependency cycle in the catalog ends instead of overflowing the stack.
     if (visiting.has(n)) return;
     visiting.add(n);
-    for (const dep of catalog[n]?.depends ?? []) add(dep);
+    const version = versions.offered(n);
+    for (const dep of version === undefined ? [] : dependenciesOf(n, version, catalog)) {
+      const have = versions.installed(dep.name);
+      if (have === undefined || compareUpstream(have, dep.atLeast) < 0) add(dep.name);
+    }
     out.push(n);
   };
   names.forEach(add);
   return out;
+}
+
+/**
+ * What package n at `version` depends on: pkgs.k8s.io's packages by version range (the catalog);
+ * Docker's repository packages (docker-ce needs containerd.io and docker-ce-cli) whatever their version.
+ */
+function dependenciesOf(n: string, version: string, catalog: Readonly<Record<string, Pick<CatalogEntry, 'depends'>>>): Dependency[] {
+  if (catalog[n]) return dependenciesAt(catalog[n], version);
+  return (DOCKER_REPO_PACKAGES[n]?.depends ?? []).map((name) => ({ name, atLeast: '0' }));
 }
 
 /** Puts a catalog package's commands (links into the lab's bin dir; kubectl: see kubectl-client.ts) and payload files into the host. */

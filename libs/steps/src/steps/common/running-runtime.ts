@@ -22,7 +22,7 @@ type CriConfig = {
  * (kubernetes-sigs/cri-tools cmd/crictl/info.go, v1.36) holds the Status conditions and,
  * for containerd, the CRI plugin config the daemon runs with (containerd
  * pkg/cri/server/status.go info["config"], v1.6/1.7). Undefined when crictl is not
- * installed yet (cri-tools comes with kubeadm); a CRI that does not answer fails the step.
+ * installed yet (kubernetes.packages installs cri-tools, after the runtime); a CRI that does not answer fails the step.
  */
 export async function readRunningRuntime(host: HostReader, endpoint: string, runtime: string): Promise<RunningRuntime | undefined> {
   // "crictl version v1.33.0" (cri-tools cmd/crictl/main.go, urfave/cli's --version).

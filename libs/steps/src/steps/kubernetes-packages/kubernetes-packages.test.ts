@@ -12,13 +12,13 @@ const debUrl = 'https://pkgs.k8s.io/core:/stable:/v1.33/deb/';
 const rpmUrl = 'https://pkgs.k8s.io/core:/stable:/v1.33/rpm/';
 const lines = (facts: KubernetesPackagesFacts): string[] =>
   kubernetesPackages.plan(facts, params, {}).actions.map((action) => describeAction(action).split('  #')[0] ?? '');
-const none = { kubelet: undefined, kubeadm: undefined, kubectl: undefined };
+const none = { kubelet: undefined, kubeadm: undefined, kubectl: undefined, 'cri-tools': undefined };
 const debDone: KubernetesPackagesFacts = {
   packages: 'apt',
   keyPresent: true,
   curl: true,
   source: aptSource(debUrl),
-  versions: { kubelet: '1.33.2-1.1', kubeadm: '1.33.2-1.1', kubectl: '1.33.2-1.1' },
+  versions: { kubelet: '1.33.2-1.1', kubeadm: '1.33.2-1.1', kubectl: '1.33.2-1.1', 'cri-tools': '1.33.0-1.1' },
   held: ['kubeadm', 'kubectl', 'kubelet'],
   kubeletEnabled: true,
   selinux: undefined,
@@ -31,7 +31,7 @@ const rpmDone: KubernetesPackagesFacts = {
   ...debDone,
   packages: 'dnf',
   source: dnfRepo(rpmUrl),
-  versions: { kubelet: '1.33.2-150500.1.1', kubeadm: '1.33.2-150500.1.1', kubectl: '1.33.2-150500.1.1' },
+  versions: { kubelet: '1.33.2-150500.1.1', kubeadm: '1.33.2-150500.1.1', kubectl: '1.33.2-150500.1.1', 'cri-tools': '1.33.0-150500.1.1' },
   held: [],
   selinux: 'Permissive',
   selinuxConfig: 'SELINUX=permissive\n',
@@ -45,7 +45,7 @@ describe('kubernetes.packages plan', () => {
       `run curl -fsSL --proto =https -o /etc/apt/keyrings/kubernetes-apt-keyring.asc ${debUrl}Release.key`,
       'write /etc/apt/sources.list.d/kubernetes.list',
       'run apt-get update',
-      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages kubelet=1.33.2-* kubeadm=1.33.2-* kubectl=1.33.2-*',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages kubelet=1.33.2-* kubeadm=1.33.2-* kubectl=1.33.2-* cri-tools=1.33.*',
       'run apt-mark hold kubelet kubeadm kubectl',
       'run systemctl enable kubelet',
       'run kubeadm config images pull --kubernetes-version v1.33.2 --cri-socket unix:///var/run/containerd/containerd.sock',
@@ -59,7 +59,7 @@ describe('kubernetes.packages plan', () => {
       'run setenforce 0',
       'write /etc/selinux/config',
       'write /etc/yum.repos.d/kubernetes.repo',
-      'run dnf install -y --disableexcludes=kubernetes kubelet-1.33.2 kubeadm-1.33.2 kubectl-1.33.2',
+      'run dnf install -y --disableexcludes=kubernetes kubelet-1.33.2 kubeadm-1.33.2 kubectl-1.33.2 cri-tools-1.33.*',
       'run systemctl enable kubelet',
       'run kubeadm config images pull --kubernetes-version v1.33.2 --cri-socket unix:///var/run/containerd/containerd.sock',
       'write /var/lib/kumi/images-pulled/v1.33.2',
@@ -71,7 +71,7 @@ describe('kubernetes.packages plan', () => {
     for (const facts of [debDone, rpmDone]) {
       const plan = kubernetesPackages.plan(facts, params, {});
       expect(plan.actions).toEqual([]);
-      expect(plan.noop).toMatch(/^kubelet, kubeadm and kubectl 1.33.2 installed from https:\/\/pkgs.k8s.io\/core:\/stable:\/v1.33\/(deb|rpm)\/, held, kubelet enabled, images pulled$/);
+      expect(plan.noop).toMatch(/^kubelet, kubeadm and kubectl 1.33.2 \(and cri-tools 1.33\) installed from https:\/\/pkgs.k8s.io\/core:\/stable:\/v1.33\/(deb|rpm)\/, held, kubelet enabled, images pulled$/);
     }
   });
 
@@ -94,6 +94,26 @@ describe('kubernetes.packages plan', () => {
     ]);
   });
 
+  // pkgs.k8s.io's kubeadm 1.32+ depends on nothing (kubernetes/release cmd/krel/templates/latest/
+  // metadata.yaml), so a host that got only kubelet, kubeadm and kubectl has no crictl.
+  it('kubeadm 1.33 brought no cri-tools: cri-tools of the minor is installed, nothing else moves', () => {
+    expect(lines({ ...debDone, versions: { ...debDone.versions, 'cri-tools': undefined } })).toEqual([
+      'run apt-get update',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages cri-tools=1.33.*',
+    ]);
+    expect(lines({ ...rpmDone, versions: { ...rpmDone.versions, 'cri-tools': undefined } })).toEqual([
+      'run dnf install -y --disableexcludes=kubernetes cri-tools-1.33.*',
+    ]);
+  });
+
+  it('cri-tools of an older minor is moved to this one; a newer one is left alone (never held)', () => {
+    expect(lines({ ...debDone, versions: { ...debDone.versions, 'cri-tools': '1.32.0-1.1' } })).toEqual([
+      'run apt-get update',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages cri-tools=1.33.*',
+    ]);
+    expect(lines({ ...debDone, versions: { ...debDone.versions, 'cri-tools': '1.34.0-1.1' } })).toEqual([]);
+  });
+
   it('drift: a missing control-plane image is pulled again', () => {
     expect(lines({ ...debDone, missingImages: ['registry.k8s.io/etcd:3.5.21-0'] })).toEqual([
       'run kubeadm config images pull --kubernetes-version v1.33.2 --cri-socket unix:///var/run/containerd/containerd.sock',
@@ -104,24 +124,24 @@ describe('kubernetes.packages plan', () => {
 
 describe('kubernetes.packages upgrade (one minor, in the upgrade guide\'s order)', () => {
   const upgradeUrl = 'https://pkgs.k8s.io/core:/stable:/v1.34/deb/';
-  const at133 = { ...debDone, versions: { kubelet: '1.33.2-1.1', kubeadm: '1.33.2-1.1', kubectl: '1.33.2-1.1' } };
+  const at133 = { ...debDone, versions: { kubelet: '1.33.2-1.1', kubeadm: '1.33.2-1.1', kubectl: '1.33.2-1.1', 'cri-tools': '1.33.0-1.1' } };
   const upgrade = (packages: string[], restartKubelet = false) => kubernetesPackagesParams.parse({ kubernetesVersion: '1.34.1', packages, prePullImages: false, restartKubelet });
   const linesFor = (facts: KubernetesPackagesFacts, p: ReturnType<typeof upgrade>) => kubernetesPackages.plan(facts, p, {}).actions.map((action) => describeAction(action).split('  #')[0] ?? '');
 
-  it('kubeadm first: the new minor\'s repository, then unhold, install the exact version, hold', () => {
+  it('kubeadm first: the new minor\'s repository, then unhold, install the exact version (cri-tools moves with it), hold', () => {
     expect(linesFor(at133, upgrade(['kubeadm']))).toEqual([
       'run install -m 0755 -d /etc/apt/keyrings',
       `run curl -fsSL --proto =https -o /etc/apt/keyrings/kubernetes-apt-keyring.asc ${upgradeUrl}Release.key`,
       'write /etc/apt/sources.list.d/kubernetes.list',
       'run apt-mark unhold kubeadm',
       'run apt-get update',
-      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages kubeadm=1.34.1-*',
+      'run env DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-change-held-packages kubeadm=1.34.1-* cri-tools=1.34.*',
       'run apt-mark hold kubeadm',
     ]);
   });
 
   it('kubelet and kubectl after the drain, then daemon-reload and a kubelet restart', () => {
-    const kubeadmDone = { ...at133, source: aptSource(upgradeUrl), versions: { ...at133.versions, kubeadm: '1.34.1-1.1' } };
+    const kubeadmDone = { ...at133, source: aptSource(upgradeUrl), versions: { ...at133.versions, kubeadm: '1.34.1-1.1', 'cri-tools': '1.34.0-1.1' } };
     expect(linesFor(kubeadmDone, upgrade(['kubelet', 'kubectl'], true))).toEqual([
       'run apt-mark unhold kubelet kubectl',
       'run apt-get update',
@@ -134,15 +154,15 @@ describe('kubernetes.packages upgrade (one minor, in the upgrade guide\'s order)
   });
 
   it('installed but never restarted (the run was killed in between): only the restart', () => {
-    const installed = { ...at133, source: aptSource(upgradeUrl), versions: { kubelet: '1.34.1-1.1', kubeadm: '1.34.1-1.1', kubectl: '1.34.1-1.1' }, kubeletRestartedOn: '1.33.2' };
+    const installed = { ...at133, source: aptSource(upgradeUrl), versions: { kubelet: '1.34.1-1.1', kubeadm: '1.34.1-1.1', kubectl: '1.34.1-1.1', 'cri-tools': '1.34.0-1.1' }, kubeletRestartedOn: '1.33.2' };
     expect(linesFor(installed, upgrade(['kubelet', 'kubectl'], true))).toEqual(['run systemctl daemon-reload', 'run systemctl restart kubelet', 'write /var/lib/kumi/kubelet-restarted']);
     const plan = kubernetesPackages.plan({ ...installed, kubeletRestartedOn: '1.34.1' }, upgrade(['kubelet', 'kubectl'], true), {});
-    expect(plan.noop).toBe(`kubelet and kubectl 1.34.1 installed from ${upgradeUrl}, held, kubelet enabled, kubelet restarted on it`);
+    expect(plan.noop).toBe(`kubelet and kubectl 1.34.1 (and cri-tools 1.34) installed from ${upgradeUrl}, held, kubelet enabled, kubelet restarted on it`);
   });
 
   it('dnf: the repo file names the new minor, the exclude line holds, --disableexcludes installs', () => {
-    const rpm133 = { ...rpmDone, versions: { kubelet: '1.33.2-150500.1.1', kubeadm: '1.33.2-150500.1.1', kubectl: '1.33.2-150500.1.1' } };
-    expect(linesFor(rpm133, upgrade(['kubeadm']))).toEqual(['write /etc/yum.repos.d/kubernetes.repo', 'run dnf install -y --disableexcludes=kubernetes kubeadm-1.34.1']);
+    const rpm133 = { ...rpmDone, versions: { kubelet: '1.33.2-150500.1.1', kubeadm: '1.33.2-150500.1.1', kubectl: '1.33.2-150500.1.1', 'cri-tools': '1.33.0-150500.1.1' } };
+    expect(linesFor(rpm133, upgrade(['kubeadm']))).toEqual(['write /etc/yum.repos.d/kubernetes.repo', 'run dnf install -y --disableexcludes=kubernetes kubeadm-1.34.1 cri-tools-1.34.*']);
   });
 
   it('an empty package list is refused', () => {
@@ -155,6 +175,7 @@ describe('kubernetes.packages check', () => {
     // Held packages show "hi " (want hold, installed), not "ii ", in dpkg-query's Status-Abbrev.
     const host = fakeHost(debianFacts, { '/etc/apt/keyrings/kubernetes-apt-keyring.asc': 'key', '/etc/apt/sources.list.d/kubernetes.list': aptSource(debUrl), '/var/lib/kumi/images-pulled/v1.33.2': '' }, {
       ...Object.fromEntries(['kubelet', 'kubeadm', 'kubectl'].map((name) => [`dpkg-query -W -f \${db:Status-Abbrev}\${Version} ${name}`, 'hi 1.33.2-1.1'])),
+      'dpkg-query -W -f ${db:Status-Abbrev}${Version} cri-tools': 'ii 1.33.0-1.1',
       'apt-mark showhold': 'kubeadm\nkubectl\nkubelet\n',
       'systemctl is-enabled kubelet': 'enabled\n',
       'curl --version': 'curl 7.88.1\n',

@@ -12,11 +12,14 @@ import {
   K8S_APT_KEYRING,
   K8S_APT_SOURCE,
   K8S_DNF_REPO,
+  CRI_TOOLS,
   K8S_PACKAGES,
   aptSource,
   compareVersions,
   dnfRepo,
+  hasMinor,
   isVersion,
+  minorOf,
   repositoryUrl,
 } from './repository';
 
@@ -36,6 +39,7 @@ export interface KubernetesPackagesFacts {
   /** Whether curl is installed (it fetches the apt signing key). */
   curl: boolean;
   source: string | undefined;
+  /** kubelet, kubeadm, kubectl and cri-tools: installed version, undefined when absent. */
   versions: Record<string, string | undefined>;
   /** apt: packages on hold; dnf: the repo's exclude line does the holding. */
   held: string[];
@@ -58,7 +62,10 @@ export interface KubernetesPackagesOutputs {
   repository: string;
 }
 
-/** kubelet, kubeadm and kubectl from pkgs.k8s.io, pinned to the exact patch and held. */
+/**
+ * kubelet, kubeadm and kubectl from pkgs.k8s.io, pinned to the exact patch and held; cri-tools
+ * (crictl) from the same minor repository, which kubeadm 1.32+ no longer depends on.
+ */
 export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackagesFacts, KubernetesPackagesOutputs> = {
   id: 'kubernetes.packages',
   title: 'Install kubelet, kubeadm and kubectl pinned and held',
@@ -66,7 +73,7 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
 
   async check(host, params) {
     const packages = packageFamilyOf(host.facts);
-    const versions = await installedVersions(host, packages, K8S_PACKAGES);
+    const versions = await installedVersions(host, packages, [...K8S_PACKAGES, CRI_TOOLS]);
     for (const name of K8S_PACKAGES) {
       const found = versions[name];
       if (found !== undefined && compareVersions(found, params.kubernetesVersion) > 0) {
@@ -120,10 +127,23 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
     // apt: a held package is unheld before it moves and held again after (the upgrade guide's apt-mark unhold / hold).
     const heldToMove = facts.packages === 'apt' ? wrong.filter((name) => facts.held.includes(name) && facts.versions[name] !== undefined) : [];
     if (heldToMove.length > 0) actions.push({ kind: 'run', argv: ['apt-mark', 'unhold', ...heldToMove], why: `${heldToMove.join(', ')} move to ${params.kubernetesVersion}` });
-    if (wrong.length > 0) {
+    // cri-tools: whatever patch the minor's repository has (cri-tools is versioned per minor,
+    // 1.33.0 for every 1.33.x), so pinned to the minor only. Not held on apt: each pkgs.k8s.io
+    // repository serves one minor, so `apt upgrade` can only move it to a newer patch of the
+    // same minor, and crictl is a client nothing else is upgraded in step with. On dnf the repo's
+    // exclude line (the install guide's) keeps it out of `dnf upgrade` like the others. It moves
+    // to a new minor with the first entry of an upgrade (kubeadm, as its dependency used to);
+    // a newer one is left alone (a client; kumi never downgrades).
+    const criToolsMissing = !hasMinor(facts.versions[CRI_TOOLS], params.kubernetesVersion);
+    if (wrong.length > 0 || criToolsMissing) {
       if (facts.packages === 'apt') actions.push({ kind: 'run', argv: ['apt-get', 'update'], why: 'read the Kubernetes repository' });
-      const specs = managed.map((name) => (facts.packages === 'apt' ? `${name}=${params.kubernetesVersion}-*` : `${name}-${params.kubernetesVersion}`));
-      actions.push(installPackages(facts.packages, specs, `${wrong.map((name) => `${name} ${facts.versions[name] ?? 'missing'}`).join(', ')}; want ${params.kubernetesVersion}`, facts.packages === 'dnf' ? ['--disableexcludes=kubernetes'] : []));
+      const minor = minorOf(params.kubernetesVersion).slice(1);
+      const specs = [
+        ...(wrong.length > 0 ? managed.map((name) => (facts.packages === 'apt' ? `${name}=${params.kubernetesVersion}-*` : `${name}-${params.kubernetesVersion}`)) : []),
+        ...(criToolsMissing ? [facts.packages === 'apt' ? `${CRI_TOOLS}=${minor}.*` : `${CRI_TOOLS}-${minor}.*`] : []),
+      ];
+      const moving = [...wrong, ...(criToolsMissing ? [CRI_TOOLS] : [])];
+      actions.push(installPackages(facts.packages, specs, `${moving.map((name) => `${name} ${facts.versions[name] ?? 'missing'}`).join(', ')}; want ${params.kubernetesVersion}`, facts.packages === 'dnf' ? ['--disableexcludes=kubernetes'] : []));
     }
     const unheld = facts.packages === 'apt' ? managed.filter((name) => !facts.held.includes(name) || heldToMove.includes(name)) : [];
     if (unheld.length > 0) actions.push({ kind: 'run', argv: ['apt-mark', 'hold', ...managed], why: `hold ${unheld.join(', ')} so upgrades never move them` });
@@ -146,7 +166,7 @@ export const kubernetesPackages: Step<KubernetesPackagesParams, KubernetesPackag
     const names = managed.length === K8S_PACKAGES.length ? 'kubelet, kubeadm and kubectl' : managed.join(' and ');
     return planOf(
       actions,
-      `${names} ${params.kubernetesVersion} installed from ${url}, held, kubelet enabled${params.prePullImages ? ', images pulled' : ''}${params.restartKubelet && managed.includes('kubelet') ? ', kubelet restarted on it' : ''}`,
+      `${names} ${params.kubernetesVersion} (and cri-tools ${minorOf(params.kubernetesVersion).slice(1)}) installed from ${url}, held, kubelet enabled${params.prePullImages ? ', images pulled' : ''}${params.restartKubelet && managed.includes('kubelet') ? ', kubelet restarted on it' : ''}`,
     );
   },
 

@@ -8,6 +8,14 @@ export const K8S_DNF_REPO = '/etc/yum.repos.d/kubernetes.repo';
 /** The packages kubeadm needs, held at one version. */
 export const K8S_PACKAGES = ['kubelet', 'kubeadm', 'kubectl'] as const;
 
+/**
+ * crictl's package, which kumi needs itself (the runtime checks' `crictl info`, the drill's
+ * `crictl ps`, the image pre-pull check). pkgs.k8s.io's kubeadm no longer brings it: kubeadm
+ * 1.28–1.31 depend on cri-tools, 1.32 and later on nothing (kubernetes/release
+ * cmd/krel/templates/latest/metadata.yaml, f618b2a3), so kumi installs it by name.
+ */
+export const CRI_TOOLS = 'cri-tools';
+
 /** "1.33.2" → "v1.33": one pkgs.k8s.io repository per minor version. */
 export function minorOf(kubernetesVersion: string): string {
   const [major, minor] = kubernetesVersion.split('.');
@@ -42,6 +50,16 @@ export function dnfRepo(url: string): string {
 /** Whether an installed package version is the wanted patch ("1.33.2-1.1", "1.33.2-150500.1.1"). */
 export function isVersion(installed: string | undefined, kubernetesVersion: string): boolean {
   return installed !== undefined && installed.split(':').pop()!.startsWith(`${kubernetesVersion}-`);
+}
+
+/**
+ * Whether an installed package is at least the minor of the Kubernetes version ("1.33.0-1.1"
+ * for 1.33.2): cri-tools follows the Kubernetes minor, not its patch (v1.33 ships cri-tools 1.33.0).
+ */
+export function hasMinor(installed: string | undefined, kubernetesVersion: string): boolean {
+  if (installed === undefined) return false;
+  const [major, minor] = kubernetesVersion.split('.');
+  return compareVersions(installed, `${major}.${minor}.0`) >= 0;
 }
 
 /** -1, 0 or 1 comparing the x.y.z parts of two versions. */

@@ -42,7 +42,7 @@ export interface RuntimeContainerdFacts {
   service: ServiceState;
   /**
    * The running daemon, when it runs: whether its CRI plugin is loaded, and what its CRI
-   * reports (undefined before cri-tools is installed).
+   * reports (undefined before kubernetes.packages installs cri-tools).
    */
   daemon: { criServed: boolean; running: RunningRuntime | undefined } | undefined;
 }

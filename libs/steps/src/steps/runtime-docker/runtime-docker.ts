@@ -44,7 +44,7 @@ export interface RuntimeDockerOutputs {
   criDockerdVersion: string;
   cgroupDriver: string;
   criSocket: string;
-  /** How cri-dockerd was checked: its CRI (crictl info), or not yet (cri-tools comes with kubeadm). */
+  /** How cri-dockerd was checked: its CRI (crictl info), or not yet (kubernetes.packages installs cri-tools, after the runtime). */
   criChecked: boolean;
 }
 

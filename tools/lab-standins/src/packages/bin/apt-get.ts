@@ -1,7 +1,7 @@
 // Stand-in for apt-get inside a lab host: records packages per host, never touches the network.
 import { debFileFields } from '../deb-file';
 import { kubernetesRepoMinor, readPackageDb } from '../package-db';
-import { installedVersion, offeredVersion, PackageError, recordInstall, recordRemove, runPostinst, withDependencies, type ResolvedPackage } from '../package-install';
+import { hostVersions, installedVersion, offeredVersion, PackageError, recordInstall, recordRemove, runPostinst, withDependencies, type ResolvedPackage } from '../package-install';
 
 const FLAG_WITH_VALUE = new Set(['-o', '-c', '-t', '--option', '--target-release']);
 
@@ -112,7 +112,7 @@ function install(names: string[], flags: Set<string>, reading: () => void, out: 
     }
   }
   const wanted: ResolvedPackage[] = [];
-  for (const name of withDependencies(requested.map((r) => r.name))) {
+  for (const name of withDependencies(requested.map((r) => r.name), hostVersions('deb'))) {
     const offered = offer(name);
     if (offered === undefined) {
       console.error(`E: Unable to locate package ${name}`);

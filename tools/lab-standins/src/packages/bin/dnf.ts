@@ -1,7 +1,7 @@
 // Stand-in for dnf inside a lab host: install/remove/makecache over the host's package records.
 import { type DnfSpec, resolveDnfSpec } from '../dnf-spec';
 import { dnfExcludes } from '../package-db';
-import { installedVersion, offeredVersion, recordInstall, recordRemove, withDependencies, type ResolvedPackage } from '../package-install';
+import { hostVersions, installedVersion, offeredVersion, recordInstall, recordRemove, withDependencies, type ResolvedPackage } from '../package-install';
 
 function main(argv: string[]): number {
   const disabled = new Set(argv.filter((a) => a.startsWith('--disableexcludes=')).flatMap((a) => a.slice('--disableexcludes='.length).split(',')));
@@ -27,7 +27,7 @@ function main(argv: string[]): number {
         return 1;
       }
       const requested = specs.map((s) => (s.spec as DnfSpec).name);
-      const wanted: ResolvedPackage[] = withDependencies(requested).map((name) => ({ name, version: offeredVersion(name, 'rpm') as string, installed: installedVersion(name) }));
+      const wanted: ResolvedPackage[] = withDependencies(requested, hostVersions('rpm')).map((name) => ({ name, version: offeredVersion(name, 'rpm') as string, installed: installedVersion(name) }));
       // An installed package the repositories offer at another version is upgraded to it (dnf's
       // install takes the newest matching NEVRA: dnf/cli/commands/install.py, base.install).
       const upgraded = wanted.filter((w) => w.installed !== undefined && w.installed !== w.version && requested.includes(w.name));
