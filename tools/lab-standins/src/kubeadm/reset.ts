@@ -11,6 +11,7 @@ import { KubeadmError } from './kubeadm-error';
 import { stopKubelet } from './kubelet-phase';
 import { RESET_LEFTOVERS } from './output';
 import { pkiDir } from './pki-phase';
+import { etcdEndpoints } from './cluster-objects';
 import { clusterFromYaml, type ClusterConfig } from './config';
 
 const KUBECONFIG_FILES = ['admin.conf', 'super-admin.conf', 'kubelet.conf', 'bootstrap-kubelet.conf', 'controller-manager.conf', 'scheduler.conf'];
@@ -42,11 +43,16 @@ export async function runReset(args: ParsedArgs, ctx: KubeadmContext): Promise<v
   const manifestDir = hostPath(host, KubePaths.manifestsDir);
   const etcdAddress = localEtcdAddress(`${manifestDir}/etcd.yaml`);
   let cluster: ClusterConfig | undefined;
+  // kubeadm removes the member through the cluster's etcd endpoints, not only the local one
+  // (kubernetes/kubernetes cmd/kubeadm/app/phases/etcd/local.go RemoveStackedEtcdMemberFromCluster →
+  // etcdutil.NewFromCluster, which reads every etcd pod's advertise-client-urls annotation; v1.33).
+  let clusterEndpoints: string[] = [];
   try {
     const api = adminApi(ctx);
     const cm = await api.find(resourceByRest('', 'configmaps'), 'kube-system', 'kubeadm-config');
     const text = (cm?.data as Record<string, string> | undefined)?.ClusterConfiguration;
     if (text) cluster = clusterFromYaml(text);
+    clusterEndpoints = await etcdEndpoints(api);
   } catch {
     log('[reset] WARNING: Unable to fetch the kubeadm-config ConfigMap from cluster: the cluster is not reachable');
   }
@@ -54,7 +60,7 @@ export async function runReset(args: ParsedArgs, ctx: KubeadmContext): Promise<v
     const pkiCluster = cluster ?? ({ certificatesDir: KubePaths.pkiDir } as ClusterConfig);
     const dir = pkiDir(host, pkiCluster);
     try {
-      const client = etcdClientFor(host, pkiCluster, [`https://${etcdAddress}:2379`]);
+      const client = etcdClientFor(host, pkiCluster, clusterEndpoints.length > 0 ? clusterEndpoints : [`https://${etcdAddress}:2379`]);
       const members = await client.memberList();
       if (members.length > 1) {
         const id = await removeMember(client, etcdAddress);
