@@ -53,6 +53,8 @@ describe('buildPlan for the seed cluster', () => {
     expect(pairs(plan, 'endpoint')).toEqual(['net.wait-tcp@master1', 'net.wait-tcp@master2', 'net.wait-tcp@master3', 'net.wait-tcp@worker1']);
     expect(stage(plan, 'endpoint')?.entries[0]?.params).toMatchObject({ host: '192.0.2.100', port: 6443 });
     expect(pairs(plan, 'init')).toEqual(['kubeadm.init@master1', 'kubeadm.token-delete@master1', 'kubeadm.admin-kubeconfig@master1']);
+    // init's token is deleted also after a failed init (the step is a NOOP when there is none).
+    expect(stage(plan, 'init')?.entries.map((e) => e.cleanup === true)).toEqual([false, true, false]);
     expect(stage(plan, 'init')?.entries[0]?.params).toMatchObject({
       kubernetesVersion: '1.33.2', controlPlaneEndpoint: { host: '192.0.2.100', port: 6443 }, podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', advertiseAddress: '192.0.2.21', clusterName: 'seed-ha',
     });
