@@ -12,6 +12,7 @@ import { clusterDirForSpec } from './cluster-dir';
 import { AgentsNotAttachedError } from './agents-attached';
 import { clusterMembers, recordRemoved } from './cluster-members';
 import { confirm } from './confirm';
+import { throwIfInterrupted } from './interrupted';
 import { type RetryCommand, shellWord } from './failure-summary';
 import { runWorkflow, sessionDeps } from './run-workflow';
 import { openSession, sessionOptionsFor, type Session, type WorkflowCommandOptions } from './session';
@@ -68,8 +69,14 @@ export async function checkEtcdQuorum(session: Session, deps: SchedulerDeps, pla
   const runner = removals[0]?.host;
   if (runner === undefined) return;
   const report = (text: string) => session.progress.emit({ kind: 'PROGRESS', stage: 'attach', host: runner, step: 'etcd.member-list', text });
-  await deps.readiness.wait(agentsAttached([runner]), { stage: 'attach', signal: session.signal, onProgress: report });
-  const listed = await deps.runner.runStep({ host: runner, step: 'etcd.member-list', params: stepParams('etcd.member-list', {}), secrets: {}, signal: session.signal });
+  let listed;
+  try {
+    await deps.readiness.wait(agentsAttached([runner]), { stage: 'attach', signal: session.signal, onProgress: report });
+    listed = await deps.runner.runStep({ host: runner, step: 'etcd.member-list', params: stepParams('etcd.member-list', {}), secrets: {}, signal: session.signal });
+  } catch (error) {
+    throwIfInterrupted(session.signal, 'kumi remove');
+    throw error;
+  }
   if (listed.kind === 'planned') throw new Error('etcd.member-list answered as a dry run');
   const refusal = etcdQuorumRefusal((listed.outputs['members'] ?? []) as EtcdMember[], removals.map((removal) => String(removal.params['member'])));
   if (refusal !== undefined) throw usageError(refusal);
@@ -103,6 +110,7 @@ export async function awaitRemovedHosts(session: Session, deps: SchedulerDeps, h
   try {
     await deps.readiness.wait(agentsAttached(hosts), { stage: 'attach', signal: session.signal, onProgress: report });
   } catch (error) {
+    throwIfInterrupted(session.signal, 'kumi remove');
     if (!(error instanceof AgentsNotAttachedError)) throw error;
     const missing = hosts.join(' ');
     throw new CliError(
