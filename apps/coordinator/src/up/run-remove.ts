@@ -120,6 +120,19 @@ export async function awaitRemovedHosts(session: Session, deps: SchedulerDeps, h
   }
 }
 
+/**
+ * `--unreachable` says the hosts are gone; one whose agent is attached is not. Refuses (exit
+ * 2, nothing changed) with plain `kumi remove`, which drains it and runs kubeadm reset there
+ * instead of leaving a live host that still believes it is a member.
+ */
+export function refuseAttachedUnreachable(session: Pick<Session, 'coordinator'>, hosts: readonly string[], options: Pick<RemoveOptions, 'specPath'>): void {
+  const attached = hosts.filter((host) => session.coordinator.agents.get(host) !== undefined);
+  if (attached.length === 0) return;
+  throw usageError(
+    `--unreachable says ${hosts.join(', ')} ${hosts.length > 1 ? 'are' : 'is'} gone, but the agent of ${attached.join(', ')} is attached. Nothing was changed. Fix: remove ${attached.length > 1 ? 'them' : 'it'} the ordinary way (drained, kubeadm reset run there): \`kumi remove ${hosts.map(shellWord).join(' ')} ${shellWord(options.specPath)}\``,
+  );
+}
+
 /** What to do on an unreachable host that comes back: it still believes it is a member. */
 export function comebackNote(hosts: readonly string[]): string {
   return `if ${hosts.join(', ')} ever ${hosts.length > 1 ? 'come' : 'comes'} back, run \`kubeadm reset -f\` on ${hosts.length > 1 ? 'each' : 'it'} (then remove /etc/cni/net.d and flush the iptables/IPVS rules, as kubeadm reset says) before it runs anything again: its kubelet would register the Node again and a control plane's etcd would try to rejoin`;
@@ -169,7 +182,8 @@ export async function runRemove(options: RemoveOptions): Promise<RunReport | und
     const record = removalRecorder(session, plan);
     const deps = sessionDeps(session, 'remove', { attachTimeoutMs: options.attachTimeoutMs, onEvent: record });
     await checkEtcdQuorum(session, deps, plan);
-    if (!options.unreachable) await awaitRemovedHosts(session, deps, removing, options);
+    if (options.unreachable) refuseAttachedUnreachable(session, removing, options);
+    else await awaitRemovedHosts(session, deps, removing, options);
     const doneNote = `${removing.join(', ')} removed; the spec no longer lists them${options.unreachable ? `; ${comebackNote(removing)}` : ''}`;
     return await runWorkflow(session, { label: 'kumi remove', plan, deps, retry: removeRetry(options), doneNote });
   } finally {
