@@ -48,10 +48,12 @@ describe('kumi up against simulated agents over mutual TLS', () => {
     const tokens = ['master2', 'master3', 'worker1'].map((host) => joinOf(host)?.secrets.bootstrapToken);
     expect(new Set(tokens).size).toBe(3);
     expect(f.sim.tokens.size).toBe(0);
-    // A token is created just before its join (and the join's gate) and deleted just after.
+    // The lane's gate runs first, then the token is created just before its join, and deleted just after.
     const steps = real(f).map((r) => `${r.host}:${r.step}`);
     const join = steps.indexOf('worker1:kubeadm.join');
-    expect(steps.slice(join - 2, join)).toEqual(['master1:kubeadm.token-create', 'worker1:net.wait-tcp']);
+    expect(steps.slice(join - 2, join)).toEqual(['worker1:net.wait-tcp', 'master1:kubeadm.token-create']);
+    const master2Create = steps.indexOf('master1:kubeadm.upload-certs');
+    expect(steps.slice(0, master2Create)).toContain('master2:net.wait-tcp');
     expect(steps.slice(join + 1)).toContain('master1:kubeadm.token-delete');
 
     const text = output.text();
@@ -132,9 +134,9 @@ describe('kumi up against simulated agents over mutual TLS', () => {
     expect(f.sim.joins.get('worker1')).toBe(1);
     expect(f.sim.requests.slice(before).filter((r) => !r.dryRun).map((r) => `${r.host}:${r.step}`)).toEqual([
       'master1:verify',
-      // --only the join ran its lane: a fresh token, the join, the token deleted.
-      'master1:kubeadm.token-create',
+      // --only the join ran its lane: its gate, a fresh token, the join, the token deleted.
       'worker1:net.wait-tcp',
+      'master1:kubeadm.token-create',
       'worker1:kubeadm.join',
       'master1:kubeadm.token-delete',
       'master1:verify',

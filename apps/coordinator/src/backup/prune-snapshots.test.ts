@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -54,9 +54,21 @@ describe('pruning a backups folder', () => {
       writeFileSync(join(dir, `${at(day)}.sha256`), `x  ${at(day)}\n`);
     }
     writeFileSync(join(dir, 'notes.txt'), 'mine');
-    expect(await pruneSnapshots(dir, 'prod', 2, at(3))).toEqual([join(dir, at(1))]);
+    expect(await pruneSnapshots(dir, 'prod', 2, at(3), (text) => expect.unreachable(text))).toEqual([join(dir, at(1))]);
     expect(readdirSync(dir).sort()).toEqual([at(2), `${at(2)}.sha256`, at(3), `${at(3)}.sha256`, 'notes.txt'].sort());
     expect(existsSync(join(dir, at(1)))).toBe(false);
+  });
+
+  it('warns about a snapshot it cannot delete, keeps its .sha256, and prunes the rest', async () => {
+    // A folder under a snapshot's name: rm without recursive refuses it (also as root).
+    mkdirSync(join(dir, at(1)));
+    writeFileSync(join(dir, join(at(1), 'inside')), 'x');
+    for (const day of [2, 3]) writeFileSync(join(dir, at(day)), `snapshot ${day}`);
+    for (const day of [1, 2, 3]) writeFileSync(join(dir, `${at(day)}.sha256`), `x  ${at(day)}\n`);
+    const warnings: string[] = [];
+    expect(await pruneSnapshots(dir, 'prod', 1, at(3), (text) => warnings.push(text))).toEqual([join(dir, at(2))]);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^could not delete the older snapshot ${join(dir, at(1))} \\(kept, with its \\.sha256\\): `))]);
+    expect(readdirSync(dir).sort()).toEqual([at(1), `${at(1)}.sha256`, at(3), `${at(3)}.sha256`].sort());
   });
 
   it('hashes a file from disk (what is compared with the step before anything is pruned)', async () => {

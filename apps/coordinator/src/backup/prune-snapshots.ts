@@ -27,13 +27,29 @@ export function snapshotsToPrune(names: readonly string[], cluster: string, keep
 
 /**
  * Deletes the snapshots snapshotsToPrune names from `dir`, each with its `.sha256` beside it.
- * Called only once the new snapshot is in `dir` and verified. Returns the deleted snapshots' paths.
+ * Called only once the new snapshot is in `dir` and verified, so a file that cannot be deleted
+ * is warned about, not thrown: the backup itself succeeded. The `.db` goes first, so a
+ * snapshot that could not be deleted keeps its checksum beside it.
+ * Returns the deleted snapshots' paths.
  */
-export async function pruneSnapshots(dir: string, cluster: string, keep: number, newest: string): Promise<string[]> {
-  const doomed = snapshotsToPrune(await readdir(dir), cluster, keep, newest);
-  for (const name of doomed) {
-    await rm(join(dir, `${name}.sha256`), { force: true });
-    await rm(join(dir, name), { force: true });
+export async function pruneSnapshots(dir: string, cluster: string, keep: number, newest: string, warn: (text: string) => void): Promise<string[]> {
+  let doomed: string[];
+  try {
+    doomed = snapshotsToPrune(await readdir(dir), cluster, keep, newest);
+  } catch (error) {
+    warn(`could not list ${dir} to prune older snapshots: ${(error as Error).message}`);
+    return [];
   }
-  return doomed.map((name) => join(dir, name));
+  const pruned: string[] = [];
+  for (const name of doomed) {
+    try {
+      await rm(join(dir, name), { force: true });
+    } catch (error) {
+      warn(`could not delete the older snapshot ${join(dir, name)} (kept, with its .sha256): ${(error as Error).message}`);
+      continue;
+    }
+    pruned.push(join(dir, name));
+    await rm(join(dir, `${name}.sha256`), { force: true }).catch((error: Error) => warn(`deleted ${join(dir, name)} but not its checksum file: ${error.message}`));
+  }
+  return pruned;
 }

@@ -53,6 +53,8 @@ describe('buildPlan for the seed cluster', () => {
     expect(pairs(plan, 'endpoint')).toEqual(['net.wait-tcp@master1', 'net.wait-tcp@master2', 'net.wait-tcp@master3', 'net.wait-tcp@worker1']);
     expect(stage(plan, 'endpoint')?.entries[0]?.params).toMatchObject({ host: '192.0.2.100', port: 6443 });
     expect(pairs(plan, 'init')).toEqual(['kubeadm.init@master1', 'kubeadm.token-delete@master1', 'kubeadm.admin-kubeconfig@master1']);
+    // init's token is deleted also after a failed init (the step is a NOOP when there is none).
+    expect(stage(plan, 'init')?.entries.map((e) => e.cleanup === true)).toEqual([false, true, false]);
     expect(stage(plan, 'init')?.entries[0]?.params).toMatchObject({
       kubernetesVersion: '1.33.2', controlPlaneEndpoint: { host: '192.0.2.100', port: 6443 }, podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', advertiseAddress: '192.0.2.21', clusterName: 'seed-ha',
     });
@@ -65,16 +67,22 @@ describe('buildPlan for the seed cluster', () => {
     expect(join?.concurrency).toEqual({ kind: 'one-at-a-time' });
     const lane = (host: string) => ['upload-certs', 'token-create', 'join', 'token-delete', 'admin-kubeconfig'].map((step) => `kubeadm.${step}@${host}`);
     expect(pairs(plan, 'join-control-planes')).toEqual([...lane('master2'), ...lane('master3')]);
+    // The gates sit on the lane's first entry: no key is uploaded, no token made, before they pass.
+    const first = join?.entries.find((e) => e.path === 'join-control-planes/kubeadm.upload-certs@master3');
+    expect(first?.gates.map((g) => g.id)).toEqual(['api-healthy', 'etcd-healthy', 'endpoint-reachable', 'etcd-client-reachable', 'etcd-peer-reachable']);
+    expect(first?.gates[1]?.check).toMatchObject({ kind: 'probe', host: 'master1', step: 'verify', params: { checks: ['etcd-health'] } });
+    expect(first?.gates[4]?.check).toMatchObject({ kind: 'probe', host: 'master3', step: 'net.wait-tcp', params: { host: '192.0.2.21', port: 2380 } });
+    const ungated = join?.entries.filter((e) => e.host === 'master3' && e.gates.length === 0).map((e) => e.step);
+    expect(ungated).toEqual(['kubeadm.token-create', 'kubeadm.join', 'kubeadm.token-delete', 'kubeadm.admin-kubeconfig']);
     const master3 = join?.entries.find((e) => e.path === 'join-control-planes/kubeadm.join@master3');
-    expect(master3?.gates.map((g) => g.id)).toEqual(['api-healthy', 'etcd-healthy', 'endpoint-reachable', 'etcd-client-reachable', 'etcd-peer-reachable']);
-    expect(master3?.gates[1]?.check).toMatchObject({ kind: 'probe', host: 'master1', step: 'verify', params: { checks: ['etcd-health'] } });
-    expect(master3?.gates[4]?.check).toMatchObject({ kind: 'probe', host: 'master3', step: 'net.wait-tcp', params: { host: '192.0.2.21', port: 2380 } });
     expect(master3?.params).toMatchObject({ role: 'control-plane', advertiseAddress: '192.0.2.23', nodeName: 'master3' });
   });
 
   it('joins workers under the cap', () => {
     expect(stage(plan, 'join-workers')?.concurrency).toEqual({ kind: 'cap', max: 5 });
     expect(pairs(plan, 'join-workers')).toEqual(['kubeadm.token-create@worker1', 'kubeadm.join@worker1', 'kubeadm.token-delete@worker1']);
+    // A worker's lane starts with its token: the endpoint probe gates that, not the join.
+    expect(stage(plan, 'join-workers')?.entries.map((e) => e.gates.map((g) => g.id))).toEqual([['endpoint-reachable'], [], []]);
   });
 
   it('marks which entries need which brokered secret, and how each is minted; no secret value in the plan', () => {

@@ -25,6 +25,8 @@ function lanePath(stage: StageId, step: string, host: HostSpec): string {
  * there, the join, and the token deleted there again (also after a failed join), then
  * the admin kubeconfig. The token and key are minted by the coordinator and only ever
  * handed over in memory; the token's public id is journaled before it is created.
+ * The lane's health gates sit on its first entry: no secret is made (and no token TTL
+ * burns) until the cluster and the joining host's paths are known good.
  */
 function joinLaneEntries(ctx: PlanContext, stage: StageId, host: HostSpec, role: 'control-plane' | 'worker', gates: Readiness[]): PlanEntry[] {
   const { spec, firstControlPlane: healthy } = ctx;
@@ -38,6 +40,7 @@ function joinLaneEntries(ctx: PlanContext, stage: StageId, host: HostSpec, role:
       entry(stage, host, 'kubeadm.upload-certs', { kubernetesVersion: kubernetes.version, renewBefore: CERTS_RENEW_BEFORE }, {
         runOn: healthy,
         lane,
+        gates,
         secrets: [{ name: 'certificateKey', mint: { how: 'lane', installedBy: upload, when: 'a fresh key when the last upload is older than 2h minus renewBefore, else the current one (NOOP while the cluster still holds it)' } }],
       }),
     );
@@ -46,6 +49,7 @@ function joinLaneEntries(ctx: PlanContext, stage: StageId, host: HostSpec, role:
     entry(stage, host, 'kubeadm.token-create', { kubernetesVersion: kubernetes.version, ttl: `${spec.spec.join.tokenTtlMinutes}m`, description: `kumi join ${host.name}` }, {
       runOn: healthy,
       lane,
+      ...(role === 'worker' ? { gates } : {}),
       secrets: [{ name: 'bootstrapToken', mint: { how: 'lane', installedBy: create, when: 'a fresh token per join run, its id journaled before the create' } }],
     }),
   );
@@ -65,7 +69,6 @@ function joinLaneEntries(ctx: PlanContext, stage: StageId, host: HostSpec, role:
         ...(role === 'control-plane' ? [{ name: 'certificateKey' as const, mint: { how: 'lane' as const, installedBy: upload, when: 'the key of the last upload' } }] : []),
       ],
       inputs: [{ param: 'caCertHashes', source: 'ca-cert-hash', required: true }],
-      gates,
     }),
     entry(stage, host, 'kubeadm.token-delete', {}, { runOn: healthy, lane, cleanup: true, inputs: [{ param: 'tokenId', source: 'lane-token-id', required: true }] }),
   );

@@ -30,7 +30,7 @@ describe('formatPlan', () => {
   it('prints readiness conditions, gates and brokered secrets by name only', () => {
     expect(text).toContain('after agents-attached: agents of 6 host(s) attached: lb1, lb2, master1, master2, master3, worker1');
     expect(text).toContain('gate etcd-peer-reachable: master2 reaches etcd peer port of master1 at 192.0.2.21:2380 [net.wait-tcp on master2]');
-    expect(text).toMatch(/kubeadm\.token-create@worker1 {2}on master1\n +secrets: bootstrapToken \(minted by kumi, memory only: a fresh token per join run, its id journaled before the create\)\n/);
+    expect(text).toMatch(/kubeadm\.token-create@worker1 {2}on master1\n +gate endpoint-reachable: .*\n +secrets: bootstrapToken \(minted by kumi, memory only: a fresh token per join run, its id journaled before the create\)\n/);
     expect(text).toContain('secrets: bootstrapToken (from join-workers/kubeadm.token-create@worker1: the token of this lane)');
   });
 

@@ -108,8 +108,9 @@ export function initStage({ spec, endpoint, firstControlPlane: cp1 }: PlanContex
       lane: joinLane('init', cp1),
     },
   );
-  // init's own token is never used (every join gets its own): deleted at once, visibly.
-  const revoke = entry('init', cp1, 'kubeadm.token-delete', {}, { lane: joinLane('init', cp1), inputs: [{ param: 'tokenId', source: 'lane-token-id', required: true }] });
+  // init's own token is never used (every join gets its own): deleted at once, visibly,
+  // also after a failed init (cleanup; the step is a NOOP when init made no token).
+  const revoke = entry('init', cp1, 'kubeadm.token-delete', {}, { lane: joinLane('init', cp1), cleanup: true, inputs: [{ param: 'tokenId', source: 'lane-token-id', required: true }] });
   return {
     id: 'init',
     title: `Initialize the first control plane (${cp1.name})`,

@@ -17,6 +17,12 @@ export interface EntryInputsDeps {
   hosts: readonly string[];
   /** Journals token ids before their create, so a token-delete or a later run finds them. */
   ledger: TokenLedger;
+  /**
+   * The lanes of the plan being run (PlanEntry.lane). Open tokens of any other lane (one
+   * this plan no longer has, or a record from an older kumi without a lane) are revoked
+   * once, before this run makes its first token: no run of their own lane would.
+   */
+  lanes: ReadonlySet<string>;
   /** Deletes a token an earlier, crashed attempt of a lane left (kubeadm.token-delete). */
   revoke: RevokeToken;
   /** Reports leftovers that could not be revoked (they expire by their TTL). */
@@ -44,8 +50,18 @@ export function entryInputsProvider(deps: EntryInputsDeps): EntryInputsProvider 
   const minted = new Map<string, { certificateKey?: string; initTokenId?: string }>();
   const deleting = new Map<string, Deleting>();
 
-  /** Before a lane makes a new token: revoke what an earlier (crashed) attempt left. */
+  /** Revokes stray tokens (lanes outside the plan) once per run; every caller awaits the one pass. */
+  let strays: Promise<void> | undefined;
+  const revokeStrays = () =>
+    (strays ??= (async () => {
+      const stray = (lane: string) => lane === '' || !deps.lanes.has(lane);
+      const problems = await deps.ledger.revokeOpenWhere(stray, deps.revoke);
+      if (problems.length > 0) deps.warn(`could not revoke leftover tokens of lanes no longer in the plan (they expire by their TTL): ${problems.join('; ')}`);
+    })());
+
+  /** Before a lane makes a new token: revoke what an earlier (crashed) attempt left, and the strays. */
   const revokeEarlier = async (lane: string) => {
+    await revokeStrays();
     const problems = await deps.ledger.revokeOpen(lane, deps.revoke);
     if (problems.length > 0) deps.warn(`could not revoke leftover tokens of ${lane} (they expire by their TTL): ${problems.join('; ')}`);
   };

@@ -109,7 +109,10 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     // Older snapshots go only once the new one is whole on disk: its bytes hash to what etcd.snapshot reported after `snapshot status` read it.
     const onDisk = await sha256OfFile(fetched.path);
     if (onDisk !== snapshot.sha256) throw new CliError(`${fetched.path} hashes to ${onDisk}, not the ${snapshot.sha256} ${host} reported; no older snapshot was removed. Run kumi backup again`, ExitCode.FAILURE);
-    const pruned = await pruneSnapshots(destDir, spec.metadata.name, options.keep, name);
+    // The new snapshot is verified: a prune problem is a warning, the result is still printed.
+    const pruned = await pruneSnapshots(destDir, spec.metadata.name, options.keep, name, (text) =>
+      session.progress.emit({ kind: 'PROGRESS', stage: 'snapshot', host, step: '', text: `warning: ${text}` }),
+    );
     const result: BackupResult = {
       cluster: spec.metadata.name,
       host,

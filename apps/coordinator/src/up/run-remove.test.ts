@@ -2,9 +2,9 @@ import type { EtcdMember } from '@kumi/steps';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli/cli-error';
 import { ExitCode } from '../cli/exit-codes';
-import type { SchedulerDeps } from '../plan';
+import type { Plan, SchedulerDeps } from '../plan';
 import { AgentsNotAttachedError } from './agents-attached';
-import { awaitRemovedHosts, comebackNote, etcdQuorumRefusal } from './run-remove';
+import { awaitRemovedHosts, checkEtcdQuorum, comebackNote, etcdQuorumRefusal, refuseAttachedUnreachable } from './run-remove';
 import type { Session } from './session';
 
 const member = (name: string, healthy = true): EtcdMember => ({ id: name, name, clientUrls: [`https://${name}:2379`], healthy });
@@ -49,6 +49,32 @@ describe('kumi remove of a host whose agent does not attach', () => {
   it('goes on once the agents attached, and passes other errors through', async () => {
     await expect(awaitRemovedHosts(session([]), deps(async () => undefined), ['worker2'], { specPath: 's.yaml', attachTimeoutMs: 1 })).resolves.toBeUndefined();
     await expect(awaitRemovedHosts(session([]), deps(async () => Promise.reject(new Error('cancelled'))), ['worker2'], { specPath: 's.yaml', attachTimeoutMs: 1 })).rejects.toThrow('cancelled');
+  });
+
+  it('an interrupt during the wait ends as interrupted (exit 130), also in the etcd quorum check', async () => {
+    const interrupt = new AbortController();
+    interrupt.abort(new Error('interrupted'));
+    const interrupted = { signal: interrupt.signal, progress: { emit: () => undefined } } as unknown as Session;
+    const cut = deps(async () => Promise.reject(new Error('the wait was cancelled')));
+    await expect(awaitRemovedHosts(interrupted, cut, ['worker2'], { specPath: 's.yaml', attachTimeoutMs: 1 })).rejects.toMatchObject({ exitCode: ExitCode.INTERRUPTED });
+    const plan = { stages: [{ entries: [{ host: 'master1', step: 'etcd.member-remove', params: { member: 'master3' } }] }] } as unknown as Plan;
+    await expect(checkEtcdQuorum(interrupted, cut, plan)).rejects.toMatchObject({ exitCode: ExitCode.INTERRUPTED, message: 'kumi remove: interrupted before anything was changed' });
+  });
+
+  it('--unreachable for a host whose agent is attached: exit 2 pointing to plain kumi remove', () => {
+    const attached = (hosts: string[]) => ({ coordinator: { agents: { get: (host: string) => (hosts.includes(host) ? {} : undefined) } } }) as unknown as Session;
+    expect(() => refuseAttachedUnreachable(attached(['master1']), ['worker2'], { specPath: 's.yaml' })).not.toThrow();
+    let refusal: unknown;
+    try {
+      refuseAttachedUnreachable(attached(['worker2']), ['worker2'], { specPath: 'my cluster.yaml' });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(CliError);
+    expect(refusal).toMatchObject({ exitCode: ExitCode.USAGE });
+    expect((refusal as Error).message).toBe(
+      "--unreachable says worker2 is gone, but the agent of worker2 is attached. Nothing was changed. Fix: remove it the ordinary way (drained, kubeadm reset run there): `kumi remove worker2 'my cluster.yaml'`",
+    );
   });
 
   it('tells what to do on a gone host that comes back', () => {

@@ -12,6 +12,7 @@ import { clusterDirForSpec } from './cluster-dir';
 import { AgentsNotAttachedError } from './agents-attached';
 import { clusterMembers, recordRemoved } from './cluster-members';
 import { confirm } from './confirm';
+import { throwIfInterrupted } from './interrupted';
 import { type RetryCommand, shellWord } from './failure-summary';
 import { runWorkflow, sessionDeps } from './run-workflow';
 import { openSession, sessionOptionsFor, type Session, type WorkflowCommandOptions } from './session';
@@ -68,8 +69,14 @@ export async function checkEtcdQuorum(session: Session, deps: SchedulerDeps, pla
   const runner = removals[0]?.host;
   if (runner === undefined) return;
   const report = (text: string) => session.progress.emit({ kind: 'PROGRESS', stage: 'attach', host: runner, step: 'etcd.member-list', text });
-  await deps.readiness.wait(agentsAttached([runner]), { stage: 'attach', signal: session.signal, onProgress: report });
-  const listed = await deps.runner.runStep({ host: runner, step: 'etcd.member-list', params: stepParams('etcd.member-list', {}), secrets: {}, signal: session.signal });
+  let listed;
+  try {
+    await deps.readiness.wait(agentsAttached([runner]), { stage: 'attach', signal: session.signal, onProgress: report });
+    listed = await deps.runner.runStep({ host: runner, step: 'etcd.member-list', params: stepParams('etcd.member-list', {}), secrets: {}, signal: session.signal });
+  } catch (error) {
+    throwIfInterrupted(session.signal, 'kumi remove');
+    throw error;
+  }
   if (listed.kind === 'planned') throw new Error('etcd.member-list answered as a dry run');
   const refusal = etcdQuorumRefusal((listed.outputs['members'] ?? []) as EtcdMember[], removals.map((removal) => String(removal.params['member'])));
   if (refusal !== undefined) throw usageError(refusal);
@@ -103,6 +110,7 @@ export async function awaitRemovedHosts(session: Session, deps: SchedulerDeps, h
   try {
     await deps.readiness.wait(agentsAttached(hosts), { stage: 'attach', signal: session.signal, onProgress: report });
   } catch (error) {
+    throwIfInterrupted(session.signal, 'kumi remove');
     if (!(error instanceof AgentsNotAttachedError)) throw error;
     const missing = hosts.join(' ');
     throw new CliError(
@@ -110,6 +118,19 @@ export async function awaitRemovedHosts(session: Session, deps: SchedulerDeps, h
       ExitCode.UNAVAILABLE,
     );
   }
+}
+
+/**
+ * `--unreachable` says the hosts are gone; one whose agent is attached is not. Refuses (exit
+ * 2, nothing changed) with plain `kumi remove`, which drains it and runs kubeadm reset there
+ * instead of leaving a live host that still believes it is a member.
+ */
+export function refuseAttachedUnreachable(session: Pick<Session, 'coordinator'>, hosts: readonly string[], options: Pick<RemoveOptions, 'specPath'>): void {
+  const attached = hosts.filter((host) => session.coordinator.agents.get(host) !== undefined);
+  if (attached.length === 0) return;
+  throw usageError(
+    `--unreachable says ${hosts.join(', ')} ${hosts.length > 1 ? 'are' : 'is'} gone, but the agent of ${attached.join(', ')} is attached. Nothing was changed. Fix: remove ${attached.length > 1 ? 'them' : 'it'} the ordinary way (drained, kubeadm reset run there): \`kumi remove ${hosts.map(shellWord).join(' ')} ${shellWord(options.specPath)}\``,
+  );
 }
 
 /** What to do on an unreachable host that comes back: it still believes it is a member. */
@@ -161,7 +182,8 @@ export async function runRemove(options: RemoveOptions): Promise<RunReport | und
     const record = removalRecorder(session, plan);
     const deps = sessionDeps(session, 'remove', { attachTimeoutMs: options.attachTimeoutMs, onEvent: record });
     await checkEtcdQuorum(session, deps, plan);
-    if (!options.unreachable) await awaitRemovedHosts(session, deps, removing, options);
+    if (options.unreachable) refuseAttachedUnreachable(session, removing, options);
+    else await awaitRemovedHosts(session, deps, removing, options);
     const doneNote = `${removing.join(', ')} removed; the spec no longer lists them${options.unreachable ? `; ${comebackNote(removing)}` : ''}`;
     return await runWorkflow(session, { label: 'kumi remove', plan, deps, retry: removeRetry(options), doneNote });
   } finally {

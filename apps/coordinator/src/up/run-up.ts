@@ -105,6 +105,7 @@ function upDeps(session: Session, spec: ClusterSpec, options: UpOptions, plan: P
       agents: coordinator.agents,
       hosts: spec.spec.hosts.map((host) => host.name),
       ledger: new TokenLedger(journal, session.run),
+      lanes: new Set(plan.stages.flatMap((stage) => stage.entries.flatMap((entry) => (entry.lane ? [entry.lane] : [])))),
       revoke,
       warn: (text) => progress.emit({ kind: 'PROGRESS', stage: 'secret-broker', host: '', step: '', text }),
     }),

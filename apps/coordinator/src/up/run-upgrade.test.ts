@@ -20,6 +20,6 @@ describe('recordedClusterVersion', () => {
 describe('kumi upgrade --to', () => {
   it('must repeat the spec\'s version: exit 2 with the fix, before anything opens', async () => {
     const rejected = runUpgrade({ specPath: new URL('../../../../examples/seed-ha.yaml', import.meta.url).pathname, to: '1.34.1', only: [], skip: [], yes: true, json: true, selection: {}, attachTimeoutMs: 1, detachGraceMs: 1 });
-    await expect(rejected).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/--to 1\.34\.1 differs from kubernetes.version "1\.33\.2".*Fix: set kubernetes.version: "1\.34\.1"/) });
+    await expect(rejected).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/--to 1\.34\.1 differs from kubernetes.version "1\.33\.2" in [^:]*: the spec records the cluster.s version \(kumi up refuses a spec at another version than the cluster.s\)\. Fix: set kubernetes.version: "1\.34\.1"/) });
   });
 });

@@ -95,7 +95,7 @@ export async function runUpgrade(options: UpgradeOptions): Promise<RunReport> {
   const to = spec.spec.kubernetes.version;
   if (options.to !== undefined && options.to.replace(/^v/, '') !== to) {
     throw usageError(
-      `--to ${options.to} differs from kubernetes.version "${to}" in ${options.specPath}: the spec is what kumi converges to (a later kumi up would undo it). Fix: set kubernetes.version: "${options.to.replace(/^v/, '')}" in the spec and run kumi upgrade ${options.specPath}`,
+      `--to ${options.to} differs from kubernetes.version "${to}" in ${options.specPath}: the spec records the cluster's version (kumi up refuses a spec at another version than the cluster's). Fix: set kubernetes.version: "${options.to.replace(/^v/, '')}" in the spec and run kumi upgrade ${options.specPath}`,
     );
   }
   upgradePlanFor(spec, options, undefined); // Patterns are checked before the lock is taken.

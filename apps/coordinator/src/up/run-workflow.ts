@@ -56,8 +56,6 @@ export interface WorkflowRun {
   retry: RetryCommand;
   /** Said once everything succeeded, after "done in 12 s". */
   doneNote?: string;
-  /** Called once the coordinator listens (tests start their agents here). */
-  onListening?(session: Session): void;
   /** Where to serve the live picture of the run (`--web`); the report file is written either way. */
   web?: { web?: ListenAddress; webExposed?: boolean };
 }
@@ -79,7 +77,6 @@ export async function runWorkflow(session: Session, run: WorkflowRun): Promise<R
   });
   const picture = await startBuildPicture(buildPictureOptions(session, plan.cluster, run.web ?? {}));
   try {
-    run.onListening?.(session);
     const report = await runPlan(plan, run.deps);
     await picture.finish(); // Says where the report is before the run's last event.
     return finished(session, run, report, started);

@@ -57,8 +57,13 @@ export class TokenLedger {
    * lane makes a new one. Failures are returned, not thrown: a leftover expires by its TTL.
    */
   async revokeOpen(lane: string, revoke: RevokeToken): Promise<string[]> {
+    return this.revokeOpenWhere((open) => open === lane, revoke);
+  }
+
+  /** Revokes the open tokens whose lane matches (each revocation journaled); failures are returned. */
+  async revokeOpenWhere(matches: (lane: string) => boolean, revoke: RevokeToken): Promise<string[]> {
     const problems: string[] = [];
-    for (const token of this.openIn(lane)) {
+    for (const token of this.open().filter((open) => matches(open.lane))) {
       try {
         await revoke(token.host, token.tokenId);
         this.revoked(token.host, token.tokenId);

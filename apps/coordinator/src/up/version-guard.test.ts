@@ -47,6 +47,15 @@ describe("kumi up's version guard", () => {
     else expect(refusal).toMatch(message);
   });
 
+  it('an interrupt during the attach wait ends as interrupted (exit 130), not as a failure', async () => {
+    const { session, deps } = fakes({});
+    const interrupt = new AbortController();
+    interrupt.abort(new Error('interrupted'));
+    const interrupted = { ...session, signal: interrupt.signal } as unknown as Session;
+    const waiting = { ...deps, readiness: { wait: async () => Promise.reject(new Error('the wait was cancelled')) } } as unknown as SchedulerDeps;
+    await expect(checkClusterVersion(interrupted, waiting, spec, members, 'c.yaml')).rejects.toMatchObject({ exitCode: 130, message: 'kumi up: interrupted before anything was changed' });
+  });
+
   it('asks nothing of a cluster with no control plane joined yet', async () => {
     const { session, deps, asked } = fakes({});
     await checkClusterVersion(session, deps, spec, { controlPlanes: [], workers: [], removed: [] }, 'c.yaml');

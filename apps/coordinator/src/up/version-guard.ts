@@ -5,6 +5,7 @@ import { agentsAttached } from '../plan/readiness';
 import { type ClusterSpec, topologyOf } from '../spec';
 import { compareKubernetesVersions, upgradeRefusal } from '../spec/kubernetes-versions';
 import { AgentsNotAttachedError } from './agents-attached';
+import { throwIfInterrupted } from './interrupted';
 import { shellWord } from './failure-summary';
 import { recordedClusterVersion } from './run-upgrade';
 import type { Session } from './session';
@@ -73,7 +74,7 @@ async function readLiveVersion(session: Session, deps: SchedulerDeps, hosts: rea
       if (typeof version === 'string') return { version, source: `kubeadm-config, read on ${host}` };
       why.push(`${host}: no version in the answer`);
     } catch (error) {
-      if (session.signal.aborted) throw error;
+      throwIfInterrupted(session.signal, 'kumi up');
       // The plan's attach stage would wait for the same agent and fail the same way: say it now.
       if (error instanceof AgentsNotAttachedError) throw new CliError(error.message, ExitCode.UNAVAILABLE);
       why.push(`${host}: ${(error as Error).message}`);
