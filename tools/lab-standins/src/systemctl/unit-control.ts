@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readServiceRecord, SERVICE_LOG_DIR, serviceStatus, startService, stopService, writeServiceRecord, type RestartPolicy } from '../host/services';
@@ -158,6 +158,10 @@ export async function startUnit(name: string, seen = new Set<string>()): Promise
 async function startSocketUnit(unit: Unit, key: string): Promise<void> {
   const argv = socketHolderArgv(unit, specifiers(unit));
   const socketPath = argv[3] as string;
+  // A file left at the path (the previous holder's socket) would end the wait below before
+  // the new holder listens. systemd replaces it too: src/shared/socket-label.c (v252)
+  // socket_address_listen() unlinks the path when bind(2) says EADDRINUSE and binds again.
+  rmSync(socketPath, { force: true });
   await startService(key, argv, { env: { PATH: DEFAULT_PATH, LANG: 'C.UTF-8' }, logFile: logFile(unit), restart: 'no' });
   for (let i = 0; i < 250; i++) {
     if (serviceStatus(key).active === 'failed' || readServiceRecord(key)?.state === 'failed') break;
