@@ -118,7 +118,8 @@ describe.skipIf(skip !== undefined).sequential('Docker Engine + cri-dockerd in a
   }, 120_000);
 
   it('no CRI while dockerd is down; a stopped cri-dockerd starts again on the next connection', async () => {
-    // Restarting the service restarts its socket too (PartOf=cri-docker.service, systemd.unit(5)).
+    // cri-dockerd remembers dockerd's version for a minute (utils/cache.go) and the test above
+    // asked: a restarted one has nothing remembered. The restart takes the socket along (PartOf=).
     const holder = (await run('systemctl show -p MainPID --value cri-docker.socket')).stdout;
     expect((await run('systemctl restart cri-docker.service; systemctl is-active cri-docker.service cri-docker.socket')).stdout).toBe('active\nactive');
     expect((await run('systemctl show -p MainPID --value cri-docker.socket')).stdout).not.toBe(holder);
