@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CriCallError, criStatus, criVersion, runtimeCgroupDriver } from '../crictl/cri-client';
 import { serveCri, type CriDockerdServer } from './server';
+import { SystemInfoCache } from './system-info-cache';
 
 /** A Docker Engine API on a real unix socket: /version and /info as dockerd 20.10 answers them. */
 function fakeDockerd(socket: string, cgroupDriver: string): Promise<http.Server> {
@@ -26,11 +27,15 @@ describe('the lab cri-dockerd over the Docker API', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     return dir;
   };
-  const serve = async (dir: string, release: string, cgroupDriver = 'systemd'): Promise<{ cri: string; docker: http.Server }> => {
+  const startDockerd = async (dir: string, cgroupDriver = 'systemd'): Promise<http.Server> => {
     const docker = await fakeDockerd(path.join(dir, 'docker.sock'), cgroupDriver);
-    cleanups.push(() => new Promise<void>((resolve) => docker.close(() => resolve())));
+    cleanups.push(() => new Promise<void>((resolve) => (docker.listening ? docker.close(() => resolve()) : resolve())));
+    return docker;
+  };
+  const serve = async (dir: string, release: string, cgroupDriver = 'systemd', systemInfoCache?: SystemInfoCache): Promise<{ cri: string; docker: http.Server }> => {
+    const docker = await startDockerd(dir, cgroupDriver);
     const cri = path.join(dir, 'cri-dockerd.sock');
-    const server: CriDockerdServer = await serveCri(`unix://${cri}`, { dockerSocket: path.join(dir, 'docker.sock'), cgroupDriver, release, podSandboxImage: '', cniConfDir: path.join(dir, 'net.d') }, path.join(dir, 'private'));
+    const server: CriDockerdServer = await serveCri(`unix://${cri}`, { dockerSocket: path.join(dir, 'docker.sock'), cgroupDriver, release, podSandboxImage: '', cniConfDir: path.join(dir, 'net.d'), systemInfoCache }, path.join(dir, 'private'));
     cleanups.push(() => server.close());
     return { cri, docker };
   };
@@ -53,7 +58,7 @@ describe('the lab cri-dockerd over the Docker API', () => {
     await expect(runtimeCgroupDriver(cri)).rejects.toThrow(/reports no cgroup driver/);
   });
 
-  it('RuntimeReady turns false once dockerd stops answering', async () => {
+  it('RuntimeReady turns false once dockerd stops answering (nothing remembered yet)', async () => {
     const { cri, docker } = await serve(scratch(), '0.3.17');
     await new Promise<void>((resolve) => docker.close(() => resolve()));
     const ready = (await criStatus(cri, false)).status?.conditions.find((c) => c.type === 'RuntimeReady');
@@ -62,5 +67,23 @@ describe('the lab cri-dockerd over the Docker API', () => {
     const failed = await criVersion(cri).catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(CriCallError);
     expect((failed as CriCallError).message).toMatch(/failed to get docker version from dockerd: Cannot connect to the Docker daemon/);
+  });
+
+  it("remembers dockerd's version for a minute (plus the call's time) and does not remember a failure", async () => {
+    let now = 1_000_000;
+    const dir = scratch();
+    const { cri, docker } = await serve(dir, '0.3.17', 'systemd', new SystemInfoCache(60_000, () => now));
+    expect((await criVersion(cri)).runtime_version).toBe('20.10.24+dfsg1');
+    await new Promise<void>((resolve) => docker.close(() => resolve()));
+    now += 59_000;
+    // dockerd is gone, but the answer is younger than a minute: Version and RuntimeReady still hold.
+    expect((await criVersion(cri)).runtime_version).toBe('20.10.24+dfsg1');
+    expect((await criStatus(cri, false)).status?.conditions.find((c) => c.type === 'RuntimeReady')?.status).toBe(true);
+    now += 1_001;
+    const failed = await criVersion(cri).catch((error: unknown) => error);
+    expect((failed as CriCallError).message).toMatch(/failed to get docker version from dockerd: Cannot connect to the Docker daemon/);
+    // The failure is not cached: with dockerd back, the very next call (same clock) answers.
+    await startDockerd(dir);
+    expect((await criVersion(cri)).runtime_version).toBe('20.10.24+dfsg1');
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { RuntimeConfigResponse, StatusResponse, VersionResponse } from '../crictl/cri-api';
 import { dockerVersion } from './docker-api';
+import { SystemInfoCache } from './system-info-cache';
 
 /** What the lab's cri-dockerd serves from, fixed when it starts (as the real one reads Docker's info once). */
 export interface CriDockerdState {
@@ -15,6 +16,8 @@ export interface CriDockerdState {
   podSandboxImage: string;
   /** The CNI config folder (--cni-conf-dir): NetworkReady once it holds a network config. */
   cniConfDir: string;
+  /** The memo of dockerd's version (see system-info-cache.ts); a fresh 1-minute one when absent. */
+  systemInfoCache?: SystemInfoCache;
 }
 
 /** cri-dockerd core/sandbox_helpers.go defaultSandboxImage at v0.3.16 (3.10 from v0.4). */
@@ -39,13 +42,16 @@ type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, done: grpc.sendUna
 
 /**
  * runtime.v1.RuntimeService of cri-dockerd over the Docker API (Mirantis/cri-dockerd
- * core/docker_service.go, v0.3.16 and v0.3.17): Version asks dockerd each time, Status reports
- * RuntimeReady false (DockerDaemonNotReady) when dockerd does not answer, RuntimeConfig gives
+ * core/docker_service.go, v0.3.16 and v0.3.17): Version and Status ask dockerd for its version
+ * through getDockerVersion's memo (a successful answer is reused for a minute, a failure is not),
+ * Status reports RuntimeReady false (DockerDaemonNotReady) when that fails, RuntimeConfig gives
  * the cgroup driver read at start. Every other method is Unimplemented here (grpc's default).
  */
 export function criDockerdHandlers(state: CriDockerdState): Record<string, Unary<never, unknown>> {
+  const cache = state.systemInfoCache ?? new SystemInfoCache();
+  const getDockerVersion = () => cache.memoize('docker_version', () => dockerVersion(state.dockerSocket));
   const version: Unary<{ version: string }, VersionResponse> = (_call, done) => {
-    dockerVersion(state.dockerSocket).then(
+    getDockerVersion().then(
       (v) => done(null, { version: '0.1.0', runtime_name: 'docker', runtime_version: v.Version, runtime_api_version: 'v1' }),
       (error: Error) => done({ code: grpc.status.UNKNOWN, details: `failed to get docker version from dockerd: ${error.message}` }),
     );
@@ -53,7 +59,7 @@ export function criDockerdHandlers(state: CriDockerdState): Record<string, Unary
   const status: Unary<{ verbose: boolean }, StatusResponse> = (call, done) => {
     const runtimeReady = { type: 'RuntimeReady', status: true, reason: '', message: '' };
     const networkReady = { type: 'NetworkReady', status: true, reason: '', message: '' };
-    dockerVersion(state.dockerSocket)
+    getDockerVersion()
       .catch((error: Error) => {
         Object.assign(runtimeReady, { status: false, reason: 'DockerDaemonNotReady', message: `docker: failed to get docker version: failed to get docker version from dockerd: ${error.message}` });
       })

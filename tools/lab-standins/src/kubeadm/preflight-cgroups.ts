@@ -111,7 +111,14 @@ function freezeSupported(root: string): boolean {
   } catch {
     return false;
   } finally {
-    if (dir !== undefined) fs.rmdirSync(dir);
+    // A probe folder that cannot be removed must not replace the answer (nor throw past it).
+    if (dir !== undefined) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        // left behind: harmless, an empty child cgroup
+      }
+    }
   }
 }
 

@@ -61,9 +61,17 @@ function dep(name: string, atLeast: string): Dependency {
   return { name, atLeast };
 }
 
-/** -1, 0 or 1 comparing the upstream x.y.z of two package versions ("1.33.2-1.1", "1:1.7.1-150500.1.1"). */
+/**
+ * -1, 0 or 1 comparing the upstream x.y.z of two package versions ("1.33.2-1.1",
+ * "1:1.7.1-150500.1.1", "5:20.10.24~3-0~debian-bookworm", "1.7.1+dfsg"): each component's
+ * leading digits ("24~3" → 24, "1+dfsg" → 1; none → 0), so suffixes never make it NaN.
+ */
 export function compareUpstream(a: string, b: string): number {
-  const parts = (v: string) => (v.split(':').pop() ?? '').split('-')[0]!.split('.').map(Number);
+  const component = (c: string) => {
+    const n = Number.parseInt(c, 10);
+    return Number.isNaN(n) ? 0 : n;
+  };
+  const parts = (v: string) => (v.split(':').pop() ?? '').split('-')[0]!.split('.').map(component);
   const [pa, pb] = [parts(a), parts(b)];
   for (let i = 0; i < 3; i += 1) {
     const diff = (pa[i] ?? 0) - (pb[i] ?? 0);

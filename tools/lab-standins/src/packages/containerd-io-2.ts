@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'no
 import path from 'node:path';
 
 /**
- * Docker's containerd.io 2.x, the one a host gets from download.docker.com today: Docker ships
+ * Docker's containerd.io 2.x, the one a host gets from Docker's repository today: Docker ships
  * containerd.io 2.x for every distribution it supports and docker-ce requires containerd.io
  * >= 2.1.5 (docker/docker-ce-packaging#1334, docker/packaging#454). Its package installs the
  * `make binaries` output of containerd 2.x (containerd, containerd-shim-runc-v2, ctr: the 1.x

@@ -23,15 +23,16 @@ try:
 except KeyError as e:
     sys.exit("Failed to resolve user/group for socket %s: %s" % (path, e))
 os.makedirs(os.path.dirname(path), exist_ok=True)
-try:
-    os.unlink(path)
-except FileNotFoundError:
-    pass
+# Bound and listening under a temporary name, then renamed onto the path: the path appears
+# only once it accepts connections (systemctl start waits for it), like systemd's start job,
+# which completes after listen(2).
+tmp = "%s.%d.tmp" % (path, os.getpid())
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-os.chown(path, uid, gid)
-os.chmod(path, int(mode, 8))
+s.bind(tmp)
+os.chown(tmp, uid, gid)
+os.chmod(tmp, int(mode, 8))
 s.listen(4096)
+os.rename(tmp, path)
 os.dup2(s.fileno(), 3)
 print("listening on %s" % path, flush=True)
 while True:

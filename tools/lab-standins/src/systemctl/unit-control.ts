@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readServiceRecord, SERVICE_LOG_DIR, serviceStatus, startService, stopService, writeServiceRecord, type RestartPolicy } from '../host/services';
 import { parseEnvironmentFile, parseEnvironmentValue, parseExecLine } from './exec-line';
 import { openNotifySocket } from './notify-ready';
+import { partOfDependents } from './part-of';
 import { passedSocket, socketHolderArgv, withPassedSocket } from './socket-units';
 import { loadUnit, setting, settingList, type Unit } from './unit-file';
 
@@ -158,6 +159,10 @@ export async function startUnit(name: string, seen = new Set<string>()): Promise
 async function startSocketUnit(unit: Unit, key: string): Promise<void> {
   const argv = socketHolderArgv(unit, specifiers(unit));
   const socketPath = argv[3] as string;
+  // A file left at the path (the previous holder's socket) would end the wait below before
+  // the new holder listens. systemd replaces it too: src/shared/socket-label.c (v252)
+  // socket_address_listen() unlinks the path when bind(2) says EADDRINUSE and binds again.
+  rmSync(socketPath, { force: true });
   await startService(key, argv, { env: { PATH: DEFAULT_PATH, LANG: 'C.UTF-8' }, logFile: logFile(unit), restart: 'no' });
   for (let i = 0; i < 250; i++) {
     if (serviceStatus(key).active === 'failed' || readServiceRecord(key)?.state === 'failed') break;
@@ -189,9 +194,14 @@ export function parseSeconds(text: string): number {
   return m[2] === 'ms' ? n / 1000 : m[2] === 'min' || m[2] === 'm' ? n * 60 : n;
 }
 
-/** Stops a unit: ExecStop= first, then SIGTERM (SIGKILL after 5 s) to what is left. */
-export async function stopUnit(name: string): Promise<void> {
+/**
+ * Stops a unit: ExecStop= first, then SIGTERM (SIGKILL after 5 s) to what is left; then the
+ * units that are PartOf= it (see part-of.ts), as systemd propagates the stop job.
+ */
+export async function stopUnit(name: string, seen = new Set<string>()): Promise<void> {
   const unit = loadUnit(name);
+  if (seen.has(unit.name)) return;
+  seen.add(unit.name);
   if (!unit.path && !unit.masked && !readServiceRecord(serviceKey(unit))) {
     throw new SystemctlError(`Failed to stop ${unit.name}: Unit ${unit.name} not loaded.`, 5);
   }
@@ -206,6 +216,18 @@ export async function stopUnit(name: string): Promise<void> {
     }
   }
   await stopService(key);
+  for (const dependent of partOfDependents(unit.name)) await stopUnit(dependent, seen);
+}
+
+/**
+ * Restarts a unit, and those PartOf= it that were active (systemd propagates a restart to them
+ * as try-restart): all stop, then the unit starts (its Requires= first), then those dependents.
+ */
+export async function restartUnit(name: string): Promise<void> {
+  const active = partOfDependents(loadUnit(name).name).filter((n) => serviceStatus(serviceKey(loadUnit(n))).active === 'active');
+  await stopUnit(name).catch(() => undefined);
+  await startUnit(name);
+  for (const dependent of active) await startUnit(dependent);
 }
 
 /** Reloads a unit through ExecReload= (with $MAINPID); fails like systemctl when it has none. */

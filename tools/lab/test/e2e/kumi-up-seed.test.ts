@@ -4,12 +4,18 @@
 // today (the real containerd 2.x binaries that tools/setup.sh caches), and a Debian 12 worker with
 // a hardened nftables rule set and Debian's containerd 1.6 (config v2). One `kumi up` (its live
 // page followed in headless Chromium), then verify, pods across nodes, drill, reset.
+import { afterAll } from 'vitest';
 import { seedTopology } from '../../src/topology';
 import { kumiUpScenario } from './up-scenario';
 
 // The lab's Docker repository serves containerd.io 2.x (packages/containerd-io-2.ts); the lab
 // build refuses to start without the cached 2.x binaries, naming tools/setup.sh.
+const containerdIoBefore = process.env.KUMI_LAB_CONTAINERD_IO;
 process.env.KUMI_LAB_CONTAINERD_IO = '2';
+afterAll(() => {
+  if (containerdIoBefore === undefined) delete process.env.KUMI_LAB_CONTAINERD_IO;
+  else process.env.KUMI_LAB_CONTAINERD_IO = containerdIoBefore;
+});
 
 kumiUpScenario({
   name: 'seed',

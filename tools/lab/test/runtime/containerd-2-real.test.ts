@@ -74,7 +74,10 @@ class ScratchDaemon {
     if (child === undefined || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    // containerd stops within a second or two; one that hangs gets SIGKILL after 5 s.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
+    clearTimeout(killer);
   }
 
   async remove(): Promise<void> {

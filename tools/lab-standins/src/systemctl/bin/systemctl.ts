@@ -1,6 +1,6 @@
 // Stand-in for systemctl inside a lab host: runs the host's real unit files in the background.
 import { serviceStatus } from '../../host/services';
-import { reloadUnit, serviceKey, startUnit, stopUnit, SystemctlError } from '../unit-control';
+import { reloadUnit, restartUnit, serviceKey, startUnit, stopUnit, SystemctlError } from '../unit-control';
 import { disableUnit, enabledUnits, enableUnit, enablementState, maskUnit, unmaskUnit } from '../unit-enablement';
 import { loadUnit, setting } from '../unit-file';
 
@@ -39,17 +39,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'restart':
       needUnits();
-      for (const u of units) {
-        await stopUnit(u).catch(() => undefined);
-        await startUnit(u);
-      }
+      for (const u of units) await restartUnit(u);
       return 0;
     case 'try-restart':
       needUnits();
       for (const u of units) {
         if (serviceStatus(serviceKey(loadUnit(u))).active !== 'active') continue;
-        await stopUnit(u);
-        await startUnit(u);
+        await restartUnit(u);
       }
       return 0;
     case 'reload':
@@ -61,10 +57,7 @@ async function main(argv: string[]): Promise<number> {
       for (const u of units) {
         const active = serviceStatus(serviceKey(loadUnit(u))).active === 'active';
         if (active && loadUnit(u).settings.Service?.ExecReload?.length) await reloadUnit(u);
-        else {
-          await stopUnit(u).catch(() => undefined);
-          await startUnit(u);
-        }
+        else await restartUnit(u);
       }
       return 0;
     case 'enable':
