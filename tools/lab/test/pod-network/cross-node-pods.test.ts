@@ -92,7 +92,7 @@ describe.skipIf(skip !== undefined).sequential('pod-to-pod traffic across nodes 
       await json(node.host, ['node', POD_NET, 'peers', JSON.stringify(peers)]);
     }
     for (const node of NODES) pods[node.host] = await json(node.host, ['node', POD_NET, 'pod-add', `pod-on-${node.host}`]);
-  }, 120_000);
+  }, 240_000); // bundles, boots two hosts, installs kubernetes-cni: minutes while another lab runs beside it
 
   afterAll(async () => {
     try {
