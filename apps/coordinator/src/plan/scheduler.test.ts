@@ -141,11 +141,11 @@ describe('runPlan', () => {
     master2.slice(1).forEach((run, index) => expect(run.start).toBeGreaterThan(master2[index]?.end as number));
   });
 
-  it('checks gates right before each control-plane join', async () => {
+  it("checks a control plane's gates right before its lane starts (before its certificates are uploaded)", async () => {
     const { runner } = fakeRunner(plan);
     const { readiness, waited } = fakeReadiness();
     await runPlan(plan, { runner, readiness, inputs: fakeBroker() });
-    expect(waited.filter((w) => w.path === 'join-control-planes/kubeadm.join@master3').map((w) => w.id)).toEqual([
+    expect(waited.filter((w) => w.path === 'join-control-planes/kubeadm.upload-certs@master3').map((w) => w.id)).toEqual([
       'api-healthy', 'etcd-healthy', 'endpoint-reachable', 'etcd-client-reachable', 'etcd-peer-reachable',
     ]);
     expect(waited[0]).toEqual({ id: 'agents-attached' });
@@ -265,8 +265,10 @@ describe('runPlan', () => {
     const { runner, runs } = fakeRunner(plan);
     const broker: EntryInputsProvider = { prepare: async () => ({ secrets: {}, params: { caCertHashes: ['sha256:x'] } }) };
     const report = await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: broker });
+    // init's token-delete is a cleanup entry: it is still attempted (this broker gives it no token id either).
     expect(report.failures).toEqual([
       expect.objectContaining({ kind: 'step', host: 'master1', step: 'kubeadm.init', error: expect.objectContaining({ code: 'INPUTS_UNAVAILABLE', message: expect.stringMatching(/bootstrapToken, certificateKey/) }) }),
+      expect.objectContaining({ kind: 'step', host: 'master1', step: 'kubeadm.token-delete', error: expect.objectContaining({ code: 'INPUTS_UNAVAILABLE' }) }),
     ]);
     expect(runs.some((run) => run.step === 'kubeadm.init')).toBe(false);
   });
@@ -320,7 +322,7 @@ describe('runPlan', () => {
         waitsFor: 'every etcd member healthy (checked from master1)',
         message: 'etcd member master2 unhealthy',
         host: 'master3',
-        path: 'join-control-planes/kubeadm.join@master3',
+        path: 'join-control-planes/kubeadm.upload-certs@master3',
       },
     ]);
     expect(runs.some((run) => run.host === 'master3' && run.step === 'kubeadm.join')).toBe(false);
