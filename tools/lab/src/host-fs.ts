@@ -89,11 +89,16 @@ function writeEtc(host: LabHost, topology: Topology): void {
 
 /**
  * The host's own /etc/systemd/system (bind-mounted over the overlay's): empty on a fresh host
- * but for the lab's drop-ins. Debian's dbus unit relies on systemd socket activation, which
- * the lab has not, so the bus opens its own socket; firewalld needs that bus.
+ * but for the lab's drop-ins. Debian's dbus-daemon runs with `--address=systemd:` on a socket
+ * systemd passes it; in the lab the bus opens its own socket instead (firewalld needs that bus),
+ * so dbus.socket is masked: the systemctl stand-in would otherwise start its socket holder first
+ * (dbus.service Requires= it) and the bus could not bind its address.
  */
 function writeUnitDir(host: string): void {
   const dir = labPaths.hostLayer(host, 'systemd-system');
+  mkdirSync(dir, { recursive: true });
+  rmSync(path.join(dir, 'dbus.socket'), { force: true });
+  symlinkSync('/dev/null', path.join(dir, 'dbus.socket'));
   mkdirSync(path.join(dir, 'dbus.service.d'), { recursive: true });
   writeFileSync(
     path.join(dir, 'dbus.service.d', 'kumi-lab.conf'),
