@@ -1,3 +1,4 @@
+// CRI RuntimeService of the lab's cri-dockerd (Mirantis/cri-dockerd core/docker_service.go Version/Status/RuntimeConfig, v0.3.16).
 import { existsSync, readdirSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { RuntimeConfigResponse, StatusResponse, VersionResponse } from '../crictl/cri-api';

@@ -1,3 +1,4 @@
+// The Docker Engine API calls cri-dockerd makes (Mirantis/cri-dockerd libdocker/client.go over the moby client, v0.3.16): GET /version and /info on dockerd's unix socket.
 import http from 'node:http';
 
 /** What cri-dockerd reads of `GET /version` (docker/docker api/types Version). */
