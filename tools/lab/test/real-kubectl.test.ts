@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realKubectlFor } from '@kumi/lab-standins/packages/kubectl-client';
-import { REPO_ROOT, startLabCluster, type LabCluster } from '../src/cluster';
+import { labClusterFixture, REPO_ROOT, type LabCluster } from '../src/cluster';
 import { ADMIN } from '../src/e2e/cluster-facts';
 import { killKumiRuns, runKumiStreaming } from '../src/e2e/kumi-run';
 import { failureSummary, parseProgressStream } from '../src/e2e/progress-records';
@@ -27,6 +27,7 @@ const SPEC = path.join(REPO_ROOT, 'examples/seed-ha.yaml');
 const ATTACH = ['--attach-timeout', '90s'];
 
 describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => {
+  const lab = labClusterFixture();
   let cluster: LabCluster | undefined;
   let built = false;
   const run = async (host: string, argv: string[], timeoutMs = 60_000) => {
@@ -38,14 +39,14 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
   const kumi = (args: string[], timeoutMs: number) => runKumiStreaming(cluster!.bundles.kumi, STATE_DIR, args, { timeoutMs });
 
   beforeAll(async () => {
-    cluster = await startLabCluster({ topology: seedTopology(), stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: 'real-kubectl' });
+    cluster = await lab.start({ topology: seedTopology(), stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: 'real-kubectl' });
     await provisionSeedExtras(cluster.topology);
   }, 180_000);
 
   afterAll(async () => {
     killKumiRuns();
     try {
-      await cluster?.stop();
+      await lab.stop();
     } finally {
       rmSync(STATE_DIR, { recursive: true, force: true });
       rmSync(LAB_DIR, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLabCluster, type LabCluster } from '../../src/cluster';
+import { labClusterFixture, type LabCluster } from '../../src/cluster';
 import { provisionSeedExtras } from '../../src/e2e/seed-extras';
 import { inHost } from '../../src/in-host';
 import { bareSeedTopology } from '../../src/topology';
@@ -40,6 +40,7 @@ async function waitUntil(what: string, timeoutMs: number, check: () => Promise<b
 }
 
 describe.skipIf(skip !== undefined).sequential('real kumi agents drive every host step of the HA build in the lab', () => {
+  const lab = labClusterFixture();
   let cluster: LabCluster | undefined;
   const secrets = new SecretFiles();
   const minted: MintedSecrets = { all: [] };
@@ -48,7 +49,7 @@ describe.skipIf(skip !== undefined).sequential('real kumi agents drive every hos
   beforeAll(async () => {
     const swept = await sweepStaleRuns();
     if (swept.length > 0) console.log(`brought down labs of killed earlier runs: ${swept.join(' ')}`);
-    cluster = await startLabCluster({ topology: bareSeedTopology(), stateDir: STATE_DIR, log: (line) => console.log(`[lab-cluster] ${line}`) });
+    cluster = await lab.start({ topology: bareSeedTopology(), stateDir: STATE_DIR, log: (line) => console.log(`[lab-cluster] ${line}`) });
     // What the seed spec expects beyond the lab (as the kumi up e2e does): the pkgs.k8s.io key
     // reachable without an uplink, and kube-flannel.yml at /opt/kumi on the control planes.
     await provisionSeedExtras(cluster.topology);
@@ -56,8 +57,8 @@ describe.skipIf(skip !== undefined).sequential('real kumi agents drive every hos
 
   afterAll(async () => {
     secrets.remove();
-    await cluster?.stop();
-  }, 60_000);
+    await lab.stop();
+  }, 120_000);
 
   it('attaches one agent per host with its facts, from inside the host', async () => {
     const agents = await cluster!.agents();

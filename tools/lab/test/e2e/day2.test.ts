@@ -11,7 +11,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLabCluster } from '../../src/cluster';
+import { labClusterFixture } from '../../src/cluster';
 import { etcdMemberNames, healthzThroughVip, nodeNames } from '../../src/e2e/cluster-facts';
 import { killKumiRuns, type KumiRunResult } from '../../src/e2e/kumi-run';
 import { eventsOf, failureSummary, type ProgressRecord } from '../../src/e2e/progress-records';
@@ -42,6 +42,7 @@ const dropHost = (spec: Day2Spec, name: string) => {
 };
 
 describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink', () => {
+  const lab = labClusterFixture();
   let ctx: Day2Context;
   /** Set by each phase that passed: a later phase needs the cluster its predecessor left. */
   const passed = new Set<string>();
@@ -78,7 +79,7 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
   };
 
   beforeAll(async () => {
-    const cluster = await startLabCluster({ topology, stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: 'day2' });
+    const cluster = await lab.start({ topology, stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: 'day2' });
     await provisionSeedExtras(cluster.topology);
     ctx = createDay2Context(cluster, SPEC_FILE, (spec) => {
       spec.spec.hosts = [specHost('lb1', 'loadbalancer'), specHost('lb2', 'loadbalancer'), specHost('master1', 'control-plane'), specHost('worker1', 'worker')];
@@ -93,7 +94,7 @@ describe.skipIf(skip)('day 2 in the lab: grow, replace a control plane, shrink',
     if (ctx) console.log(`kumi day-2 e2e timings:\n  ${ctx.timings.join('\n  ')}`);
     killKumiRuns();
     try {
-      await ctx?.cluster.stop();
+      await lab.stop();
     } finally {
       rmSync(STATE_DIR, { recursive: true, force: true });
       rmSync(LAB_DIR, { recursive: true, force: true });

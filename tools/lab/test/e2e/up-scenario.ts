@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UP_STAGE_IDS } from '../../../../apps/coordinator/src/plan/types';
-import { AGENT_LOG_PATH, REPO_ROOT, startLabCluster, type LabCluster } from '../../src/cluster';
+import { AGENT_LOG_PATH, labClusterFixture, REPO_ROOT, type LabCluster } from '../../src/cluster';
 import { clusterDnsAnswers, etcdMemberNames, healthzThroughVip, nodeNames, podsWithNetwork, resetLeftovers } from '../../src/e2e/cluster-facts';
 import { killKumiRuns, runKumiStreaming, type KumiRunOptions, type KumiRunResult } from '../../src/e2e/kumi-run';
 import { fileTexts, filesUnder, MintedSecrets, scanForSecrets } from '../../src/e2e/leak-scan';
@@ -93,6 +93,7 @@ const liveSkip = row.livePage ? livePageSkip() : 'not asked for in this row';
 if (row.livePage && liveSkip) console.warn(`\n*** SKIPPED: the live page of row ${row.name} in Chromium (${liveSkip}) ***\n`);
 
 describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () => {
+  const lab = labClusterFixture();
   let cluster: LabCluster | undefined;
   const runs: KumiRunResult[] = [];
   const minted = new MintedSecrets();
@@ -122,7 +123,7 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
 
   beforeAll(async () => {
     const started = Date.now();
-    cluster = await startLabCluster({ topology: row.topology, stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: row.name });
+    cluster = await lab.start({ topology: row.topology, stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: row.name });
     await provisionSeedExtras(cluster.topology);
     await row.provision?.(cluster.topology);
     timings.push(`lab up with agents: ${Date.now() - started} ms (bundles ${cluster.timings.bundleMs} ms, lab ${cluster.timings.labUpMs} ms)`);
@@ -134,7 +135,7 @@ describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () =
     await collecting.catch(() => undefined);
     await live?.close();
     try {
-      await cluster?.stop();
+      await lab.stop();
     } finally {
       rmSync(STATE_DIR, { recursive: true, force: true });
       rmSync(LAB_DIR, { recursive: true, force: true });
@@ -318,18 +319,19 @@ export function kumiUpRefusedScenario(row: Omit<MatrixRow, 'crashChain'>, refusa
   process.env.KUMI_LAB_DIR = LAB_DIR;
   const STATE_DIR = `/var/tmp/kumi-lab-test-e2e-${row.name}-state-${process.pid}`;
   const nodes = row.topology.hosts.filter((h) => h.role !== 'lb').map((h) => h.name).sort();
+  const lab = labClusterFixture();
   let cluster: LabCluster | undefined;
 
   describe.skipIf(skip)(`kumi up in the lab, row ${row.name}: ${row.covers}`, () => {
     beforeAll(async () => {
-      cluster = await startLabCluster({ topology: row.topology, stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: row.name });
+      cluster = await lab.start({ topology: row.topology, stateDir: STATE_DIR, serve: false, removeStateDir: false, clusterName: row.name });
       await provisionSeedExtras(cluster.topology);
     }, 180_000);
 
     afterAll(async () => {
       killKumiRuns();
       try {
-        await cluster?.stop();
+        await lab.stop();
       } finally {
         rmSync(STATE_DIR, { recursive: true, force: true });
         rmSync(LAB_DIR, { recursive: true, force: true });

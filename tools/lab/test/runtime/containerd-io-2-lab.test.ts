@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerRepoContent } from '../../../../libs/steps/src/steps/common/docker-repo';
 import { rhelFacts } from '../../../../libs/steps/src/testing/host-facts';
 import { CONTAINERD2_CACHE, cachedContainerd2Version } from '@kumi/lab-standins/packages/containerd-io-2';
-import { startLabCluster, type LabCluster } from '../../src/cluster';
+import { labClusterFixture, type LabCluster } from '../../src/cluster';
 import { inHost } from '../../src/in-host';
 import type { Topology } from '../../src/topology';
 import { describeRun, runStep } from '../agents/step-runs';
@@ -50,13 +50,14 @@ async function runcOptions(host: string): Promise<Record<string, unknown>> {
 }
 
 describe.skipIf(skip !== undefined).sequential(`containerd.io ${version ?? '2.x'} in Rocky 9 lab hosts, set up by runtime.containerd`, () => {
+  const lab = labClusterFixture();
   let cluster: LabCluster | undefined;
   beforeAll(async () => {
-    cluster = await startLabCluster({ topology: TOPOLOGY, stateDir: STATE_DIR, clusterName: 'containerd-io-2' });
+    cluster = await lab.start({ topology: TOPOLOGY, stateDir: STATE_DIR, clusterName: 'containerd-io-2' });
   }, 180_000);
   afterAll(async () => {
     // stop() takes the lab down and removes STATE_DIR, which it created; the lab dir goes even when the start failed.
-    await (cluster?.stop() ?? Promise.resolve()).finally(() => rmSync(LAB_DIR, { recursive: true, force: true }));
+    await lab.stop().finally(() => rmSync(LAB_DIR, { recursive: true, force: true }));
   }, 120_000);
 
   it("dnf install containerd.io from Docker's repository lays down containerd 2.x as its package does; started, it serves no CRI", async () => {
