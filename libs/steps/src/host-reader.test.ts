@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { pbkdf2 } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localHost } from './host-reader';
@@ -38,6 +39,20 @@ describe('localHost reads under its root', () => {
     expect(await host.listDir('/run/systemd/system')).toEqual([]);
     expect(await host.listDir('/run/systemd/generator')).toEqual([]);
     expect(await host.listDir('/etc/fstab')).toEqual([]);
+  });
+
+  it('refuses to read a named pipe instead of blocking the agent on it', async () => {
+    execFileSync('mkfifo', [`${root}/etc/pipe`]);
+    // A writer waits on the pipe, so a read that opened it anyway returns its text instead of
+    // hanging the test; it is killed below either way.
+    const writer = spawn('sh', ['-c', `echo leaked > ${root}/etc/pipe`], { stdio: 'ignore' });
+    try {
+      const host = localHost(root, debianFacts);
+      await expect(host.readFile('/etc/pipe')).rejects.toThrow(/etc\/pipe is a named pipe \(FIFO\), not a regular file.*Fix: replace it/);
+      expect(await host.exists('/etc/pipe')).toBe(true);
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 
   it('refuses a path that would leave the root', async () => {

@@ -58,9 +58,22 @@ export function localHost(root: string, facts: HostFacts, options: LocalHostOpti
   };
 }
 
-/** A file's text, or undefined when there is none at `path` (as fs.readFile, without the thread pool). */
+/** The device number of /dev/null: a unit masked by a link to it reads as empty. */
+const NULL_DEVICE = statIfPresent('/dev/null', statSync)?.rdev;
+
+/**
+ * A file's text, or undefined when there is none at `path` (as fs.readFile, without the thread
+ * pool). Only regular files (and /dev/null) are read: opening a FIFO or a terminal blocks until
+ * another process writes, and a synchronous read would hold the agent's whole event loop.
+ */
 function readTextIfPresent(path: string): string | undefined {
-  if (statIfPresent(path, statSync) === undefined) return undefined;
+  const stat = statIfPresent(path, statSync);
+  if (stat === undefined) return undefined;
+  if (stat.isCharacterDevice() && stat.rdev === NULL_DEVICE) return '';
+  // A folder still fails as fs.readFile does (EISDIR).
+  if (!stat.isFile() && !stat.isDirectory()) {
+    throw new Error(`${path} is ${specialFileKind(stat)}, not a regular file; kumi reads only regular files there. Fix: replace it with the file it should be (or remove it)`);
+  }
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
@@ -78,6 +91,14 @@ function statIfPresent(path: string, stat: typeof statSync | typeof lstatSync): 
     if (isMissing(error)) return undefined;
     throw error;
   }
+}
+
+function specialFileKind(stat: NonNullable<ReturnType<typeof statSync>>): string {
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  return 'a special file';
 }
 
 async function probe(
