@@ -46,6 +46,15 @@ describe('kumi remove of a host whose agent does not attach', () => {
     expect(waited).toEqual([['worker2']]);
   });
 
+  it('names the removing command: kumi up --prune refuses before its build, pointing to kumi remove --unreachable', async () => {
+    const gone = deps(async () => {
+      throw new AgentsNotAttachedError('not every agent attached within 90 s: 0 of 1 agents attached; waiting for worker2');
+    });
+    const run = awaitRemovedHosts(session([]), gone, ['worker2'], { specPath: 's.yaml', attachTimeoutMs: 90_000, command: 'kumi up --prune' });
+    await expect(run).rejects.toMatchObject({ exitCode: ExitCode.UNAVAILABLE });
+    await expect(run).rejects.toThrow(/did not attach within 1m30s; kumi up --prune runs kubeadm reset there.*Nothing was changed.*`kumi remove worker2 s\.yaml --unreachable`/);
+  });
+
   it('goes on once the agents attached, and passes other errors through', async () => {
     await expect(awaitRemovedHosts(session([]), deps(async () => undefined), ['worker2'], { specPath: 's.yaml', attachTimeoutMs: 1 })).resolves.toBeUndefined();
     await expect(awaitRemovedHosts(session([]), deps(async () => Promise.reject(new Error('cancelled'))), ['worker2'], { specPath: 's.yaml', attachTimeoutMs: 1 })).rejects.toThrow('cancelled');

@@ -62,9 +62,10 @@ export function removalRecorder(session: Session, plan: Plan): (event: Scheduler
  * Refuses (exit 2, before anything changes) a removal of control planes that would leave
  * etcd without a healthy majority, from the live member list: the journal says who joined,
  * only etcd says who is healthy now. Each member is removed one after another, so each
- * removal must keep quorum given the ones before it.
+ * removal must keep quorum given the ones before it. `command` names the removing command in
+ * an interrupt's message.
  */
-export async function checkEtcdQuorum(session: Session, deps: SchedulerDeps, plan: Plan): Promise<void> {
+export async function checkEtcdQuorum(session: Session, deps: SchedulerDeps, plan: Plan, command = 'kumi remove'): Promise<void> {
   const removals = plan.stages.flatMap((stage) => stage.entries.filter((entry) => entry.step === 'etcd.member-remove'));
   const runner = removals[0]?.host;
   if (runner === undefined) return;
@@ -74,7 +75,7 @@ export async function checkEtcdQuorum(session: Session, deps: SchedulerDeps, pla
     await deps.readiness.wait(agentsAttached([runner]), { stage: 'attach', signal: session.signal, onProgress: report });
     listed = await deps.runner.runStep({ host: runner, step: 'etcd.member-list', params: stepParams('etcd.member-list', {}), secrets: {}, signal: session.signal });
   } catch (error) {
-    throwIfInterrupted(session.signal, 'kumi remove');
+    throwIfInterrupted(session.signal, command);
     throw error;
   }
   if (listed.kind === 'planned') throw new Error('etcd.member-list answered as a dry run');
@@ -102,19 +103,26 @@ export function etcdQuorumRefusal(members: readonly EtcdMember[], names: readonl
 /**
  * Without --unreachable, the hosts being removed must attach: their part (kubeadm reset) runs
  * on them. Waits for their agents as long as any attach wait (--attach-timeout); a host that
- * stays away is named with the flag that says it is gone (exit 4, nothing changed yet).
+ * stays away is named with the `kumi remove … --unreachable` that says it is gone (exit 4,
+ * nothing changed yet). `command` is the removing command (`kumi remove`, `kumi up --prune`).
  */
-export async function awaitRemovedHosts(session: Session, deps: SchedulerDeps, hosts: readonly string[], options: Pick<RemoveOptions, 'specPath' | 'attachTimeoutMs'>): Promise<void> {
+export async function awaitRemovedHosts(
+  session: Session,
+  deps: SchedulerDeps,
+  hosts: readonly string[],
+  options: Pick<RemoveOptions, 'specPath' | 'attachTimeoutMs'> & { command?: string },
+): Promise<void> {
+  const command = options.command ?? 'kumi remove';
   if (hosts.length === 0) return;
   const report = (text: string) => session.progress.emit({ kind: 'PROGRESS', stage: 'attach', host: '', step: '', text });
   try {
     await deps.readiness.wait(agentsAttached(hosts), { stage: 'attach', signal: session.signal, onProgress: report });
   } catch (error) {
-    throwIfInterrupted(session.signal, 'kumi remove');
+    throwIfInterrupted(session.signal, command);
     if (!(error instanceof AgentsNotAttachedError)) throw error;
     const missing = hosts.join(' ');
     throw new CliError(
-      `the agent of ${hosts.join(', ')} did not attach within ${formatDuration(options.attachTimeoutMs)}; kumi remove runs kubeadm reset there, so it waits for it. Nothing was changed. Fix: start the agent (or raise --attach-timeout); if the host is gone for good, say so: \`kumi remove ${missing} ${shellWord(options.specPath)} --unreachable\` (its etcd member, HAProxy backend and Node are removed from the other members; nothing runs on it)`,
+      `the agent of ${hosts.join(', ')} did not attach within ${formatDuration(options.attachTimeoutMs)}; ${command} runs kubeadm reset there, so it waits for it. Nothing was changed. Fix: start the agent (or raise --attach-timeout); if the host is gone for good, say so: \`kumi remove ${missing} ${shellWord(options.specPath)} --unreachable\` (its etcd member, HAProxy backend and Node are removed from the other members; nothing runs on it)`,
       ExitCode.UNAVAILABLE,
     );
   }

@@ -11,7 +11,7 @@ import { confirm, type ConfirmIo } from './confirm';
 import { entryInputsProvider } from './entry-inputs';
 import { type RetryCommand, shellWord } from './failure-summary';
 import { resumeCheck } from './resume-check';
-import { checkEtcdQuorum, membersOfClusterDir, removalRecorder, removePlanFor } from './run-remove';
+import { awaitRemovedHosts, checkEtcdQuorum, membersOfClusterDir, removalRecorder, removePlanFor } from './run-remove';
 import { countEntries, runWorkflow, sessionDeps } from './run-workflow';
 import { openSession, sessionOptionsFor, type Session } from './session';
 import { TokenLedger } from './token-ledger';
@@ -159,7 +159,11 @@ export async function runUp(options: UpOptions): Promise<RunReport> {
       const remove = ['kumi', 'remove', ...dropped, options.specPath].map(shellWord).join(' ');
       session.progress.emit({ kind: 'PROGRESS', stage: '', host: '', step: '', text: `${dropped.join(', ')} joined the cluster but the spec no longer lists them; kumi up leaves them in: remove them with \`${remove}\` or \`kumi up --prune\`` });
     }
-    if (plan !== build) await checkEtcdQuorum(session, deps, plan);
+    if (plan !== build) {
+      await checkEtcdQuorum(session, deps, plan, 'kumi up --prune');
+      // Before the build: a dropped host that is gone for good is kumi remove --unreachable's (exit 4, nothing changed).
+      await awaitRemovedHosts(session, deps, dropped, { specPath: options.specPath, attachTimeoutMs: options.attachTimeoutMs, command: 'kumi up --prune' });
+    }
     return await runWorkflow(session, {
       label: `kumi ${options.mode}`,
       plan,
