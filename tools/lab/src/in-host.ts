@@ -45,6 +45,11 @@ export function nsenterArgv(anchorPid: number, argv: string[]): string[] {
 
 /** Runs a command inside a host, as a root shell there would. */
 export async function inHost(host: string, argv: string[], opts: InHostOptions = {}): Promise<Result> {
+  return spawnInHost(host, argv, opts);
+}
+
+/** inHost's process itself, for a caller that reads its output while it runs; awaiting it gives the result. */
+export function spawnInHost(host: string, argv: string[], opts: InHostOptions = {}) {
   const record = runningHost(host);
   const [file, ...args] = nsenterArgv(record.anchorPid, argv);
   return execa(file as string, args, {

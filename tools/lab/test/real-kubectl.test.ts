@@ -11,7 +11,7 @@ import { ADMIN } from '../src/e2e/cluster-facts';
 import { killKumiRuns, runKumiStreaming } from '../src/e2e/kumi-run';
 import { failureSummary, parseProgressStream } from '../src/e2e/progress-records';
 import { provisionSeedExtras } from '../src/e2e/seed-extras';
-import { inHost } from '../src/in-host';
+import { inHost, spawnInHost } from '../src/in-host';
 import { seedTopology } from '../src/topology';
 import { labSkipReason } from './lab-checks';
 
@@ -115,7 +115,21 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
     const before = JSON.parse((await kubectl(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns', '-o', 'json'])).stdout) as { items: { metadata: { name: string } }[] };
     const old = before.items.map((p) => p.metadata.name);
     expect(old).toHaveLength(2);
-    const gone = kubectl(['-n', 'kube-system', 'wait', '--for=delete', `pod/${old[0]}`, '--timeout=60s'], 90_000);
+    // The wait must have read the pod before the restart can delete it: kubeadm's CoreDNS
+    // Deployment allows maxUnavailable 1, so the controller deletes an old pod at once, and a
+    // `wait --for=delete` whose first GET of the pod finds none succeeds printing nothing
+    // (kubectl pkg/cmd/wait/wait.go: RunWait ignores NotFound; once that GET found the pod,
+    // IsDeleted prints "condition met" whenever it goes). Its request log (-v=6, on stderr)
+    // says when the API has answered it about the pod.
+    const gone = spawnInHost('master1', ['kubectl', ...ADMIN, '-v=6', '-n', 'kube-system', 'wait', '--for=delete', `pod/${old[0]}`, '--timeout=60s'], { timeoutMs: 90_000 });
+    await new Promise<void>((answered, failed) => {
+      let log = '';
+      gone.stderr.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        if (log.split('\n').some((line) => line.includes(old[0]!) && line.includes('200 OK'))) answered();
+      });
+      void gone.then((result) => failed(new Error(`kubectl wait ended before the API answered it about ${old[0]}: ${String(result.stderr).slice(-2000)}`)));
+    });
     const restart = await kubectl(['-n', 'kube-system', 'rollout', 'restart', 'deployment/coredns']);
     expect(restart.stdout).toBe('deployment.apps/coredns restarted');
     const waited = await gone;
