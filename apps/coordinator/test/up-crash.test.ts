@@ -90,3 +90,41 @@ describe('kumi up after a crash', () => {
     }
   }, 60_000);
 });
+
+describe('kumi up interrupted', () => {
+  it('Ctrl-C in the middle of a join: the join is cancelled, its token still deleted, exit 130', async () => {
+    fixture = await upFixture();
+    const f = fixture;
+    const port = await freePort();
+    f.startAgents(`127.0.0.1:${port}`);
+    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', SEED_SPEC, '--json', '--yes', '--state-dir', f.dir, '--listen', `127.0.0.1:${port}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    let stdout = '';
+    let stderr = '';
+    proc.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    // master3's join never answers (as a join in progress); the operator presses Ctrl-C.
+    let tokenAtJoin = '';
+    f.sim.onRequest = (request) => {
+      if (request.host !== 'master3' || request.step !== 'kubeadm.join' || request.dryRun) return;
+      tokenAtJoin = request.secrets.bootstrapToken ?? '';
+      proc.kill('SIGINT');
+      return 'hang';
+    };
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 45_000))]);
+    expect(code, `kumi up did not end after Ctrl-C: ${stderr}`).toBe(130);
+    expect(tokenAtJoin).toMatch(/^[a-z0-9]{6}\./);
+    expect(stderr).toContain("cleanup steps such as a join token's delete still run");
+    // The token master3 was joining with is gone from the cluster, deleted by its lane's cleanup entry.
+    expect(f.sim.tokens.has(tokenAtJoin)).toBe(false);
+    expect(f.sim.tokens.size).toBe(0);
+    const deleted = f.sim.requests.filter((r) => !r.dryRun && r.host === 'master1' && r.step === 'kubeadm.token-delete').map((r) => String(r.params.tokenId));
+    expect(deleted).toContain(tokenAtJoin.split('.')[0]);
+    // Nothing new started after the cancel: no worker joined.
+    expect(f.sim.joins.get('worker1')).toBeUndefined();
+    for (const secret of receivedSecrets(f.sim)) expect(stdout.includes(secret) || stderr.includes(secret)).toBe(false);
+  }, 60_000);
+});

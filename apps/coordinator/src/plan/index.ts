@@ -6,7 +6,7 @@ export { describeConcurrency, formatPlan, type PrintOptions } from './print';
 export { SelectionError, parsePatterns, type PathPattern } from './select';
 export { catalogueStepIds, PlanParamsError, stepParams } from './step-params';
 export * from './types';
-export { runPlan, failuresByHost } from './scheduler';
+export { runPlan, failuresByHost, CLEANUP_GRACE_MS } from './scheduler';
 export * from './scheduler-types';
 export { readinessThroughRunner, type AgentsAttachedWaiter } from './probe-readiness';
 export { hostRunnerOf, StepHandle, StepRunError, type HostStepEvent, type StepProgressEvent, type StepResult } from './step-handle';

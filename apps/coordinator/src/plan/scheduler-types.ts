@@ -142,4 +142,6 @@ export interface SchedulerDeps {
   now?(): number;
   /** Every entry runs as a dry run: it ends `planned` or `noop` and changes nothing. */
   dryRun?: boolean;
+  /** How long a lane's cleanup entries may still run once the run was cancelled (default CLEANUP_GRACE_MS). */
+  cleanupGraceMs?: number;
 }

@@ -246,7 +246,7 @@ describe('runPlan', () => {
     expect(events.find((e) => e.kind === 'stage-end' && e.stage === 'join-control-planes')).toMatchObject({ status: 'failed' });
   });
 
-  it('leaves the cleanup to the next run when the run is cancelled (the token ledger has the id)', async () => {
+  it('still runs the cleanup of a lane cut short by a cancel (the join token is deleted), and reports the run cancelled', async () => {
     const controller = new AbortController();
     const { runner, runs } = fakeRunner(plan, {
       fail: (r) => {
@@ -257,9 +257,43 @@ describe('runPlan', () => {
     });
     const report = await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: fakeBroker(), signal: controller.signal });
     expect(report.cancelled).toBe(true);
-    expect(report.entries.find((entry) => entry.path === 'join-workers/kubeadm.token-delete@worker1')?.status).toBe('not-run');
-    expect(runs.filter((run) => run.step === 'kubeadm.token-delete' && run.stage === 'join-workers')).toEqual([]);
+    expect(report.ok).toBe(false);
+    const statusOf = (step: string, host: string) => report.entries.find((entry) => entry.path === `join-workers/${step}@${host}`)?.status;
+    expect(statusOf('kubeadm.token-delete', 'worker1')).toBe('done');
+    // Every lane in flight (its token made) deletes its token; a lane never begun has none to delete.
+    const workers = [...new Set(report.entries.filter((entry) => entry.stage === 'join-workers').map((entry) => entry.host))];
+    const begun = workers.filter((host) => statusOf('kubeadm.token-create', host) === 'done');
+    expect(begun.length).toBeGreaterThan(0);
+    expect(begun.length).toBeLessThan(workers.length);
+    for (const host of workers) expect(statusOf('kubeadm.token-delete', host), host).toBe(begun.includes(host) ? 'done' : 'not-run');
+    expect(runs.filter((run) => run.step === 'kubeadm.token-delete' && run.stage === 'join-workers')).toHaveLength(begun.length);
   });
+
+  it('cancels a cleanup that outlasts its grace after a cancel; the next run has the token id', async () => {
+    const controller = new AbortController();
+    const cleanupSignals: AbortSignal[] = [];
+    const runner: HostRunner = hostRunnerOf(async function* (request) {
+      if (request.step === 'kubeadm.join') {
+        controller.abort();
+        yield { kind: 'failed', error: { code: 'CANCELLED', message: 'cancelled' } };
+        return;
+      }
+      if (request.step === 'kubeadm.token-delete' && request.signal.aborted === false && controller.signal.aborted) {
+        cleanupSignals.push(request.signal);
+        // Hangs until its own signal says stop: the grace, not the run's cancel, ends it.
+        await new Promise((resolve) => request.signal.addEventListener('abort', resolve, { once: true }));
+        yield { kind: 'failed', error: { code: 'CANCELLED', message: 'cancelled' } };
+        return;
+      }
+      yield { kind: 'done', outputs: {} };
+    });
+    const report = await runPlan(plan, { runner, readiness: fakeReadiness().readiness, inputs: fakeBroker(), signal: controller.signal, cleanupGraceMs: 20 });
+    expect(report.cancelled).toBe(true);
+    expect(cleanupSignals).toHaveLength(1);
+    expect(cleanupSignals[0]!.aborted).toBe(true);
+    const deletes = report.entries.filter((entry) => entry.step === 'kubeadm.token-delete' && entry.stage !== 'init');
+    expect(deletes.filter((entry) => entry.status === 'failed')).toHaveLength(1);
+  }, 5_000);
 
   it('fails an entry whose broker leaves a secret out, without running it', async () => {
     const { runner, runs } = fakeRunner(plan);

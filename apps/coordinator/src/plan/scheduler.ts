@@ -36,6 +36,9 @@ function laneLimit(stage: PlanStage, lanes: number): number {
   return Math.max(1, lanes);
 }
 
+/** How long a cancelled run's cleanup entries may still run (SchedulerDeps.cleanupGraceMs). */
+export const CLEANUP_GRACE_MS = 15_000;
+
 /** Entries grouped by host, hosts in order of first appearance; a lane runs in order. */
 function lanesOf(entries: readonly PlanEntry[]): PlanEntry[][] {
   const byHost = new Map<string, PlanEntry[]>();
@@ -62,7 +65,31 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
   const status = new Map<PlanEntry, EntryStatus>();
   const failures: RunFailure[] = [];
 
-  const waitFor = async (stage: StageId, readiness: Readiness, entry?: PlanEntry): Promise<boolean> => {
+  const cleanupGraceMs = deps.cleanupGraceMs ?? CLEANUP_GRACE_MS;
+  /**
+   * The signal of a cleanup entry: the run's, but aborting only cleanupGraceMs after it. A
+   * cancelled run still deletes the join token it made (a live credential for its whole TTL
+   * otherwise), in bounded time; a second Ctrl-C quits at once (the session's handler).
+   */
+  const withGrace = (): { signal: AbortSignal; dispose(): void } => {
+    const graced = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const start = () => {
+      timer = setTimeout(() => graced.abort(signal.reason), cleanupGraceMs);
+      timer.unref();
+    };
+    if (signal.aborted) start();
+    else signal.addEventListener('abort', start, { once: true });
+    return {
+      signal: graced.signal,
+      dispose: () => {
+        signal.removeEventListener('abort', start);
+        clearTimeout(timer);
+      },
+    };
+  };
+
+  const waitFor = async (stage: StageId, readiness: Readiness, entry?: PlanEntry, waitSignal = signal): Promise<boolean> => {
     const host = entry?.host ?? (readiness.check.kind === 'probe' ? readiness.check.host : undefined);
     const where: { stage: StageId; readiness: string; host?: string; path?: string } = {
       stage,
@@ -73,7 +100,7 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
     const started = now();
     emit({ kind: 'readiness-wait', ...where, waitsFor: readiness.waitsFor });
     try {
-      await deps.readiness.wait(readiness, { stage, entry, signal, onProgress: (text) => emit({ kind: 'readiness-progress', ...where, text }) });
+      await deps.readiness.wait(readiness, { stage, entry, signal: waitSignal, onProgress: (text) => emit({ kind: 'readiness-progress', ...where, text }) });
       emit({ kind: 'readiness-end', ...where, ok: true, durationMs: now() - started });
       return true;
     } catch (cause) {
@@ -84,17 +111,18 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
     }
   };
 
-  const runEntry = async (entry: PlanEntry): Promise<boolean> => {
+  /** Runs one entry (skipped when done, after its gates); `entrySignal` cancels it (the run's by default). */
+  const runEntry = async (entry: PlanEntry, entrySignal = signal): Promise<boolean> => {
     const base = { stage: entry.stage, host: entry.host, step: entry.step, path: entry.path };
     if (await deps.isDone?.(entry)) {
       status.set(entry, 'already-done');
       emit({ kind: 'entry-end', ...base, status: 'already-done', durationMs: 0 });
       return true;
     }
-    for (const gate of entry.gates) if (!(await waitFor(entry.stage, gate, entry))) return false;
+    for (const gate of entry.gates) if (!(await waitFor(entry.stage, gate, entry, entrySignal))) return false;
     const started = now();
     emit({ kind: 'entry-start', ...base });
-    const outcome = await execute(entry, (event) => emit({ ...base, ...event } as EventInput));
+    const outcome = await execute(entry, entrySignal, (event) => emit({ ...base, ...event } as EventInput));
     status.set(entry, outcome.status);
     const durationMs = now() - started;
     if (outcome.status === 'failed') {
@@ -110,6 +138,7 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
   type Outcome = EntryOutcome & { reason?: string };
   const execute = async (
     entry: PlanEntry,
+    entrySignal: AbortSignal,
     report: (event: { kind: 'entry-output'; stream: 'stdout' | 'stderr'; line: string } | { kind: 'entry-progress'; text: string }) => void,
   ): Promise<Outcome> => {
     const needsInputs = entry.secrets.length > 0 || entry.inputs.length > 0;
@@ -121,10 +150,10 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
         if (!deps.inputs) throw new StepFailure('INTERNAL', `${entry.path} needs ${[...entry.secrets.map((s) => s.name), ...entry.inputs.map((i) => i.param)].join(', ')} but no secret broker was given`);
         let provided: EntryInputs;
         try {
-          provided = await deps.inputs.prepare(entry, signal);
+          provided = await deps.inputs.prepare(entry, entrySignal);
         } catch (cause) {
           const error = asEntryError(cause);
-          outcome = { status: 'failed', error: { ...error, code: signal.aborted ? 'CANCELLED' : 'INPUTS_UNAVAILABLE', message: `could not get ${entry.path} its secrets or inputs: ${error.message}` } };
+          outcome = { status: 'failed', error: { ...error, code: entrySignal.aborted ? 'CANCELLED' : 'INPUTS_UNAVAILABLE', message: `could not get ${entry.path} its secrets or inputs: ${error.message}` } };
           return outcome;
         }
         if (provided.skip !== undefined) {
@@ -145,7 +174,7 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
         }
       }
       const clean = (text: string) => redact(text, Object.values(secrets));
-      const handle = deps.runner.runStep({ host: entry.runOn ?? entry.host, step: entry.step, params, secrets, signal, ...(deps.dryRun ? { dryRun: true } : {}) });
+      const handle = deps.runner.runStep({ host: entry.runOn ?? entry.host, step: entry.step, params, secrets, signal: entrySignal, ...(deps.dryRun ? { dryRun: true } : {}) });
       for await (const progress of handle) {
         if (progress.kind === 'output') report({ kind: 'entry-output', stream: progress.stream, line: clean(progress.line) });
         else report({ kind: 'entry-progress', text: clean(progress.text) });
@@ -160,7 +189,7 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
       return outcome;
     } catch (cause) {
       outcome = { status: 'failed', error: asEntryError(cause, secrets) };
-      if (signal.aborted && outcome.error.code === 'INTERNAL') outcome.error.code = 'CANCELLED';
+      if (entrySignal.aborted && outcome.error.code === 'INTERNAL') outcome.error.code = 'CANCELLED';
       return outcome;
     } finally {
       // The broker learns every outcome, also of a prepare that failed halfway (e.g. after
@@ -197,9 +226,15 @@ export async function runPlan(plan: Plan, deps: SchedulerDeps): Promise<RunRepor
             break;
           }
         }
-        // A lane cut short still runs its cleanup entries (e.g. a join token's delete); the
-        // host stays failed. A cancelled run leaves them to the next run (the token ledger).
-        if (!ok && index > 0) for (const entry of lane.slice(index)) if (entry.cleanup && !signal.aborted) await runEntry(entry);
+        // A lane cut short, by a failure or a cancel, still runs its cleanup entries (e.g. a
+        // join token's delete) under a grace (withGrace); the host stays failed. One that does
+        // not finish in time is left to the next run (the token ledger has the id).
+        if (!ok && index > 0) {
+          for (const entry of lane.slice(index).filter((candidate) => candidate.cleanup)) {
+            const grace = withGrace();
+            await runEntry(entry, grace.signal).finally(grace.dispose);
+          }
+        }
         emit({ kind: 'host-end', stage: stage.id, host, ok });
       }
     };

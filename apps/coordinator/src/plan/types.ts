@@ -153,7 +153,8 @@ export interface PlanEntry {
   lane?: string;
   /**
    * Runs even when an earlier entry of its host failed (deleting a join token after a
-   * failed join); the host still counts as failed.
+   * failed join), or the run was cancelled (within the scheduler's cleanup grace); the host
+   * still counts as failed.
    */
   cleanup?: true;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CliError } from '../cli/cli-error';
 import { ExitCode } from '../cli/exit-codes';
+import { CLEANUP_GRACE_MS } from '../plan';
 import { Journal } from '../journal/journal';
 import { ClusterLock, LockHeldError } from '../journal/lock';
 import { SecretRegistry } from '../journal/secret-registry';
@@ -87,7 +88,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const onSignal = () => {
     if (!interrupt.signal.aborted) {
       interrupt.abort(new Error('interrupted'));
-      process.stderr.write('kumi: stopping (the agents are asked to cancel their steps); press Ctrl-C again to quit at once\n');
+      process.stderr.write(`kumi: stopping (the agents are asked to cancel their steps; cleanup steps such as a join token's delete still run, ${CLEANUP_GRACE_MS / 1000} s at most); press Ctrl-C again to quit at once\n`);
       return;
     }
     // A second signal: leave now. The journal is consistent after every line.
