@@ -19,32 +19,36 @@ afterEach(async () => {
   fixture = undefined;
 });
 
+/** `kumi up` of the seed spec as a real process, listening on `port` for the fixture's agents; output collected. */
+async function spawnUp(): Promise<{ f: UpFixture; port: number; proc: ChildProcess; out: { stdout: string; stderr: string }; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+  fixture = await upFixture();
+  const f = fixture;
+  const port = await freePort();
+  f.startAgents(`127.0.0.1:${port}`);
+  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', SEED_SPEC, '--json', '--yes', '--state-dir', f.dir, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  const out = { stdout: '', stderr: '' };
+  proc.stdout?.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
+  proc.stderr?.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  return { f, port, proc, out, exited };
+}
+
 describe('kumi up after a crash', () => {
   it('resumes after the coordinator is killed in the middle of a join: done steps skipped, every node joined exactly once', async () => {
-    fixture = await upFixture();
-    const f = fixture;
-    const port = await freePort();
-    f.startAgents(`127.0.0.1:${port}`);
-
     // Run 1, a real process: killed (SIGKILL) once master3's kubeadm join has really
     // happened on the host but before the coordinator heard about it.
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', SEED_SPEC, '--json', '--yes', '--state-dir', f.dir, '--listen', `127.0.0.1:${port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    let stdout = '';
-    let stderr = '';
-    proc.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.once('exit', (_code, signal) => resolve(signal)));
+    const { f, port, proc, out, exited } = await spawnUp();
     f.sim.onRequest = (request) => {
       if (request.host !== 'master3' || request.step !== 'kubeadm.join' || request.dryRun) return;
       f.sim.answer(request);
       proc.kill('SIGKILL');
       return 'hang';
     };
-    const killedBy = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 40_000))]);
-    expect(killedBy, `kumi up did not reach master3's join: ${stderr}`).toBe('SIGKILL');
+    const killedBy = await Promise.race([exited.then((end) => end.signal), new Promise((resolve) => setTimeout(() => resolve('timeout'), 40_000))]);
+    expect(killedBy, `kumi up did not reach master3's join: ${out.stderr}`).toBe('SIGKILL');
     expect(f.sim.joins.get('master3')).toBe(1);
     const firstRun = f.sim.requests.length;
 
@@ -85,7 +89,7 @@ describe('kumi up after a crash', () => {
     expect(output.text()).not.toContain('could not revoke');
 
     const secrets = receivedSecrets(f.sim);
-    for (const text of [stdout, stderr, output.text(), ...filesUnder(f.dir).filter((file) => !file.path.endsWith('.key')).map((file) => file.content)]) {
+    for (const text of [out.stdout, out.stderr, output.text(), ...filesUnder(f.dir).filter((file) => !file.path.endsWith('.key')).map((file) => file.content)]) {
       for (const secret of secrets) expect(text.includes(secret)).toBe(false);
     }
   }, 60_000);
@@ -93,19 +97,7 @@ describe('kumi up after a crash', () => {
 
 describe('kumi up interrupted', () => {
   it('Ctrl-C in the middle of a join: the join is cancelled, its token still deleted, exit 130', async () => {
-    fixture = await upFixture();
-    const f = fixture;
-    const port = await freePort();
-    f.startAgents(`127.0.0.1:${port}`);
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', SEED_SPEC, '--json', '--yes', '--state-dir', f.dir, '--listen', `127.0.0.1:${port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    let stdout = '';
-    let stderr = '';
-    proc.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    const { f, proc, out, exited } = await spawnUp();
     // master3's join never answers (as a join in progress); the operator presses Ctrl-C.
     let tokenAtJoin = '';
     f.sim.onRequest = (request) => {
@@ -114,10 +106,10 @@ describe('kumi up interrupted', () => {
       proc.kill('SIGINT');
       return 'hang';
     };
-    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 45_000))]);
-    expect(code, `kumi up did not end after Ctrl-C: ${stderr}`).toBe(130);
+    const code = await Promise.race([exited.then((end) => end.code), new Promise((resolve) => setTimeout(() => resolve('timeout'), 45_000))]);
+    expect(code, `kumi up did not end after Ctrl-C: ${out.stderr}`).toBe(130);
     expect(tokenAtJoin).toMatch(/^[a-z0-9]{6}\./);
-    expect(stderr).toContain("cleanup steps such as a join token's delete still run");
+    expect(out.stderr).toContain("cleanup steps such as a join token's delete still run");
     // The token master3 was joining with is gone from the cluster, deleted by its lane's cleanup entry.
     expect(f.sim.tokens.has(tokenAtJoin)).toBe(false);
     expect(f.sim.tokens.size).toBe(0);
@@ -125,6 +117,6 @@ describe('kumi up interrupted', () => {
     expect(deleted).toContain(tokenAtJoin.split('.')[0]);
     // Nothing new started after the cancel: no worker joined.
     expect(f.sim.joins.get('worker1')).toBeUndefined();
-    for (const secret of receivedSecrets(f.sim)) expect(stdout.includes(secret) || stderr.includes(secret)).toBe(false);
+    for (const secret of receivedSecrets(f.sim)) expect(out.stdout.includes(secret) || out.stderr.includes(secret)).toBe(false);
   }, 60_000);
 });
