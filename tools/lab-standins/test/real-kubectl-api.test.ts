@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realKubectlFor } from '../src/packages/kubectl-client';
+import { untilKubectlAnswered } from '../src/packages/kubectl-request-log';
 import { LoopbackCluster, loopbackSkipReason, type LoopbackHost } from './loopback-cluster';
 import { initConfig } from './loopback-configs';
 
@@ -108,7 +109,10 @@ describe.skipIf(skip !== undefined)('the real kubectl against the API server sta
     const before = JSON.parse((await kubectl(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns', '-o', 'json'])).stdout) as { items: { metadata: { name: string } }[] };
     const old = before.items[0]?.metadata.name ?? '';
     expect(old).not.toBe('');
-    const gone = kubectl(['-n', 'kube-system', 'wait', '--for=delete', `pod/${old}`, '--timeout=30s']);
+    // The restart deletes an old pod at once (CoreDNS allows maxUnavailable 1): only after the
+    // wait has read the pod may it go, or the wait succeeds printing nothing.
+    const gone = kubectl(['-v=6', '-n', 'kube-system', 'wait', '--for=delete', `pod/${old}`, '--timeout=30s']);
+    await untilKubectlAnswered(gone, old);
     const restart = await kubectl(['-n', 'kube-system', 'rollout', 'restart', 'deployment/coredns']);
     expect(restart.stdout).toBe('deployment.apps/coredns restarted\n');
     const waited = await gone;

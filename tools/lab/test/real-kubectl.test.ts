@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realKubectlFor } from '@kumi/lab-standins/packages/kubectl-client';
+import { untilKubectlAnswered } from '@kumi/lab-standins/packages/kubectl-request-log';
 import { labClusterFixture, REPO_ROOT, type LabCluster } from '../src/cluster';
 import { ADMIN } from '../src/e2e/cluster-facts';
 import { killKumiRuns, runKumiStreaming } from '../src/e2e/kumi-run';
@@ -117,19 +118,9 @@ describe.skipIf(skip)('the real kubectl in a lab built as the demo does', () => 
     expect(old).toHaveLength(2);
     // The wait must have read the pod before the restart can delete it: kubeadm's CoreDNS
     // Deployment allows maxUnavailable 1, so the controller deletes an old pod at once, and a
-    // `wait --for=delete` whose first GET of the pod finds none succeeds printing nothing
-    // (kubectl pkg/cmd/wait/wait.go: RunWait ignores NotFound; once that GET found the pod,
-    // IsDeleted prints "condition met" whenever it goes). Its request log (-v=6, on stderr)
-    // says when the API has answered it about the pod.
+    // `wait --for=delete` whose first GET finds no pod succeeds printing nothing.
     const gone = spawnInHost('master1', ['kubectl', ...ADMIN, '-v=6', '-n', 'kube-system', 'wait', '--for=delete', `pod/${old[0]}`, '--timeout=60s'], { timeoutMs: 90_000 });
-    await new Promise<void>((answered, failed) => {
-      let log = '';
-      gone.stderr.on('data', (chunk: Buffer) => {
-        log += chunk.toString();
-        if (log.split('\n').some((line) => line.includes(old[0]!) && line.includes('200 OK'))) answered();
-      });
-      void gone.then((result) => failed(new Error(`kubectl wait ended before the API answered it about ${old[0]}: ${String(result.stderr).slice(-2000)}`)));
-    });
+    await untilKubectlAnswered(gone, old[0]!);
     const restart = await kubectl(['-n', 'kube-system', 'rollout', 'restart', 'deployment/coredns']);
     expect(restart.stdout).toBe('deployment.apps/coredns restarted');
     const waited = await gone;
