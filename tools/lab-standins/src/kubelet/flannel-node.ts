@@ -30,11 +30,24 @@ async function nodePodCidr(api: KubeApi, self: KubeObject, nodes: KubeObject[], 
   const own = (self.spec as NodeSpec | undefined)?.podCIDR;
   if (own) return own;
   const taken = new Set(nodes.map((node) => (node.spec as NodeSpec | undefined)?.podCIDR).filter(Boolean));
+  // The real allocator is one process; here every node claims its own at the same time. Nodes
+  // still waiting for a CIDR take the free ones in order of registration (creation time, then
+  // name), so two kubelets reading the same node list never claim the same /24.
+  const name = self.metadata?.name ?? '';
+  const waiting = nodes
+    .filter((node) => !(node.spec as NodeSpec | undefined)?.podCIDR)
+    .map((node) => ({ name: node.metadata?.name ?? '', created: String(node.metadata?.creationTimestamp ?? '') }))
+    .sort((x, y) => x.created.localeCompare(y.created) || x.name.localeCompare(y.name));
+  let skip = Math.max(0, waiting.findIndex((node) => node.name === name));
   const [a, b] = (network.split('/')[0] ?? '10.244.0.0').split('.');
   for (let third = 0; third < 256; third++) {
     const candidate = `${a}.${b}.${third}.0/24`;
     if (taken.has(candidate)) continue;
-    await api.patch(NODES, undefined, self.metadata?.name ?? '', { spec: { podCIDR: candidate, podCIDRs: [candidate] } });
+    if (skip > 0) {
+      skip -= 1;
+      continue;
+    }
+    await api.patch(NODES, undefined, name, { spec: { podCIDR: candidate, podCIDRs: [candidate] } });
     return candidate;
   }
   throw new Error(`no free /24 left in the flannel network ${network}`);
