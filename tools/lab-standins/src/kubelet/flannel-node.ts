@@ -30,9 +30,11 @@ async function nodePodCidr(api: KubeApi, self: KubeObject, nodes: KubeObject[], 
   const own = (self.spec as NodeSpec | undefined)?.podCIDR;
   if (own) return own;
   const taken = new Set(nodes.map((node) => (node.spec as NodeSpec | undefined)?.podCIDR).filter(Boolean));
-  // The real allocator is one process; here every node claims its own at the same time. Nodes
-  // still waiting for a CIDR take the free ones in order of registration (creation time, then
-  // name), so two kubelets reading the same node list never claim the same /24.
+  // The real allocator is one process holding one CIDR set under a lock, so no /24 goes to two
+  // nodes (kubernetes pkg/controller/nodeipam/ipam/range_allocator.go, cidrset). Here every
+  // node claims its own at the same time: nodes still waiting for a CIDR take the free ones in
+  // order of registration (creation time, then name), so two kubelets reading the same node
+  // list never claim the same /24.
   const name = self.metadata?.name ?? '';
   const waiting = nodes
     .filter((node) => !(node.spec as NodeSpec | undefined)?.podCIDR)
